@@ -1,0 +1,401 @@
+package pipelines
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed catalog.yaml
+var catalogYAML []byte
+
+// Mode is how a resource is reconciled.
+type Mode string
+
+// The reconciliation modes.
+const (
+	// ModeRows compares row counts and keys of a window.
+	ModeRows Mode = "rows"
+	// ModeMeasures compares aggregate values per dimension exactly.
+	ModeMeasures Mode = "measures"
+	// ModeFullSet compares a one-time resource's full set with the source.
+	ModeFullSet Mode = "full_set"
+	// ModeReceipt checks a media copy against a receipt file.
+	ModeReceipt Mode = "receipt"
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool {
+	switch m {
+	case ModeRows, ModeMeasures, ModeFullSet, ModeReceipt:
+		return true
+	}
+	return false
+}
+
+// Target is a push receiver.
+type Target struct {
+	Key    string `yaml:"key"`
+	NameZH string `yaml:"name_zh"`
+	NameEN string `yaml:"name_en"`
+	// Database is the target's front-end database (前置机); the evidence
+	// tables of its resources live there. In the warehouse it is the schema
+	// of the same name.
+	Database string `yaml:"database"`
+}
+
+// Column is one field of a resource: the column in the target's evidence
+// table, the catalog field it carries, and the source expression that
+// produces it.
+type Column struct {
+	Name string `yaml:"name"`
+	// ZH is the catalog field (数据内容) this column carries.
+	ZH string `yaml:"zh"`
+	// Type is the MySQL column type in the front-end table.
+	Type string `yaml:"type"`
+	// Expr is the SQL expression over the sources that produces the value.
+	Expr string `yaml:"expr"`
+	// Dim marks a dimension (GROUP BY) column of a measures resource.
+	Dim bool `yaml:"dim,omitempty"`
+	// Compare marks a measure compared exactly (measures mode); derived
+	// values such as rates are carried but not compared.
+	Compare *bool `yaml:"compare,omitempty"`
+}
+
+// Compared reports whether a measure column is compared (default true).
+func (c Column) Compared() bool { return c.Compare == nil || *c.Compare }
+
+// Resource is one catalog row: what is pushed to a target, how it is
+// derived from the sources, and where its evidence is.
+type Resource struct {
+	Target     string   `yaml:"target"`
+	Key        string   `yaml:"key"`
+	Seq        int      `yaml:"seq"`
+	NameZH     string   `yaml:"name_zh"`
+	CategoryZH string   `yaml:"category_zh"`
+	Cadence    Cadence  `yaml:"cadence"`
+	Mode       Mode     `yaml:"mode"`
+	KeyColumns []string `yaml:"key_columns"`
+	// Table is the evidence table in the target's front-end database; for
+	// receipt resources, the receipt file name pattern.
+	Table   string   `yaml:"table"`
+	Columns []Column `yaml:"columns"`
+	// From is the FROM clause (with joins) over warehouse names such as
+	// biz.cases; Where filters it, with :window_start, :window_end and
+	// :as_of as parameters.
+	From  string `yaml:"from"`
+	Where string `yaml:"where,omitempty"`
+	// Note explains the mapping for a reader of the config.
+	Note string `yaml:"note,omitempty"`
+}
+
+// ID is "target/resource".
+func (r *Resource) ID() string { return r.Target + "/" + r.Key }
+
+// Dims returns the dimension columns of a measures resource.
+func (r *Resource) Dims() []Column {
+	var out []Column
+	for _, c := range r.Columns {
+		if c.Dim {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// SourceSQL is the query over the sources that gives what the resource
+// should carry, with its parameters still named (see Render).
+func (r *Resource) SourceSQL() string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range r.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Expr)
+		b.WriteString(" AS ")
+		b.WriteString(c.Name)
+	}
+	b.WriteString(" FROM ")
+	b.WriteString(r.From)
+	if r.Where != "" {
+		b.WriteString(" WHERE ")
+		b.WriteString(r.Where)
+	}
+	if r.Mode == ModeMeasures {
+		dims := r.Dims()
+		if len(dims) > 0 {
+			b.WriteString(" GROUP BY ")
+			for i, c := range dims {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(c.Expr)
+			}
+		}
+	}
+	return b.String()
+}
+
+// StatsCounter is one per-case counter of the statistics database, with
+// the expression over biz.cases (alias c) that recomputes it.
+type StatsCounter struct {
+	Name string `yaml:"name"`
+	ZH   string `yaml:"zh"`
+	Expr string `yaml:"expr"`
+}
+
+// Catalog is the set of targets and resources, and the statistics
+// counters.
+type Catalog struct {
+	Targets       []Target       `yaml:"targets"`
+	Resources     []Resource     `yaml:"resources"`
+	StatsCounters []StatsCounter `yaml:"stats_counters"`
+}
+
+// DefaultCatalog parses the embedded catalog of the 55 resources.
+func DefaultCatalog() (*Catalog, error) {
+	c, err := ParseCatalog(bytes.NewReader(catalogYAML))
+	if err != nil {
+		return nil, fmt.Errorf("embedded catalog: %w", err)
+	}
+	return c, nil
+}
+
+// ParseCatalog reads and validates a catalog in YAML.
+func ParseCatalog(r io.Reader) (*Catalog, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Target returns the target with key k.
+func (c *Catalog) Target(k string) (*Target, bool) {
+	for i := range c.Targets {
+		if c.Targets[i].Key == k {
+			return &c.Targets[i], true
+		}
+	}
+	return nil, false
+}
+
+// Resource returns the resource of target t with key k.
+func (c *Catalog) Resource(t, k string) (*Resource, bool) {
+	for i := range c.Resources {
+		if c.Resources[i].Target == t && c.Resources[i].Key == k {
+			return &c.Resources[i], true
+		}
+	}
+	return nil, false
+}
+
+// ResourcesOf returns the resources of target t in catalog order.
+func (c *Catalog) ResourcesOf(t string) []*Resource {
+	var out []*Resource
+	for i := range c.Resources {
+		if c.Resources[i].Target == t {
+			out = append(out, &c.Resources[i])
+		}
+	}
+	return out
+}
+
+// Merge overlays a site's catalog: resources with the same target and key
+// replace the embedded ones, new ones are added, targets likewise.
+func (c *Catalog) Merge(site *Catalog) {
+	for _, t := range site.Targets {
+		if old, ok := c.Target(t.Key); ok {
+			*old = t
+		} else {
+			c.Targets = append(c.Targets, t)
+		}
+	}
+	for _, r := range site.Resources {
+		if old, ok := c.Resource(r.Target, r.Key); ok {
+			*old = r
+		} else {
+			c.Resources = append(c.Resources, r)
+		}
+	}
+	if len(site.StatsCounters) > 0 {
+		c.StatsCounters = site.StatsCounters
+	}
+}
+
+var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Validate checks the catalog; the error names the entry and field.
+func (c *Catalog) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("catalog: "+format, args...)) }
+	seenT := map[string]bool{}
+	for i, t := range c.Targets {
+		if !identRE.MatchString(t.Key) {
+			bad("targets[%d].key: %q is not a snake_case name", i, t.Key)
+		}
+		if seenT[t.Key] {
+			bad("targets[%d].key: %q appears twice", i, t.Key)
+		}
+		seenT[t.Key] = true
+		if !identRE.MatchString(t.Database) {
+			bad("targets[%d].database: %q is not a snake_case name", i, t.Database)
+		}
+	}
+	seenR := map[string]bool{}
+	for i, r := range c.Resources {
+		at := fmt.Sprintf("resources[%d] (%s)", i, r.ID())
+		if !seenT[r.Target] {
+			bad("%s.target: %q is not a target", at, r.Target)
+		}
+		if !identRE.MatchString(r.Key) {
+			bad("%s.key: %q is not a snake_case name", at, r.Key)
+		}
+		if seenR[r.ID()] {
+			bad("%s: appears twice", at)
+		}
+		seenR[r.ID()] = true
+		if !r.Cadence.Valid() {
+			bad("%s.cadence: %q is not a cadence", at, r.Cadence)
+		}
+		if !r.Mode.Valid() {
+			bad("%s.mode: %q is not a mode", at, r.Mode)
+		}
+		if !identRE.MatchString(r.Table) && r.Mode != ModeReceipt {
+			bad("%s.table: %q is not a snake_case name", at, r.Table)
+		}
+		if len(r.Columns) == 0 {
+			bad("%s.columns: empty", at)
+		}
+		cols := map[string]bool{}
+		for j, col := range r.Columns {
+			if !identRE.MatchString(col.Name) {
+				bad("%s.columns[%d].name: %q is not a snake_case name", at, j, col.Name)
+			}
+			if cols[col.Name] {
+				bad("%s.columns[%d].name: %q appears twice", at, j, col.Name)
+			}
+			cols[col.Name] = true
+			if strings.TrimSpace(col.Expr) == "" {
+				bad("%s.columns[%d] (%s).expr: empty", at, j, col.Name)
+			}
+			if strings.TrimSpace(col.Type) == "" {
+				bad("%s.columns[%d] (%s).type: empty", at, j, col.Name)
+			}
+		}
+		if len(r.KeyColumns) == 0 {
+			bad("%s.key_columns: empty", at)
+		}
+		for _, k := range r.KeyColumns {
+			if !cols[k] {
+				bad("%s.key_columns: %q is not one of its columns", at, k)
+			}
+		}
+		if r.Mode == ModeMeasures && len(r.Dims()) == 0 {
+			// A measures resource without dimensions has one row per window.
+			if len(r.KeyColumns) == 0 {
+				bad("%s: a measures resource needs a key", at)
+			}
+		}
+		if strings.TrimSpace(r.From) == "" {
+			bad("%s.from: empty", at)
+		}
+		for _, m := range paramRE.FindAllStringSubmatch(r.Where+" "+r.From, -1) {
+			if !knownParams[m[1]] {
+				bad("%s.where: :%s is not a parameter (known: window_start, window_end, as_of, day_start, month_start, months6_start)", at, m[1])
+			}
+		}
+	}
+	for i, s := range c.StatsCounters {
+		if !identRE.MatchString(s.Name) || strings.TrimSpace(s.Expr) == "" {
+			bad("stats_counters[%d] (%s): needs a snake_case name and an expr", i, s.Name)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Params are the values of the named parameters of a source query.
+type Params map[string]string
+
+// TimeParam formats t as a SQL TIMESTAMP literal that MySQL, MariaDB,
+// go-mysql-server and DuckDB all accept, in Shanghai wall-clock time.
+func TimeParam(t interface{ Format(string) string }) string {
+	return "TIMESTAMP '" + t.Format("2006-01-02 15:04:05") + "'"
+}
+
+var paramRE = regexp.MustCompile(`:([a-z_][a-z0-9_]*)\b`)
+
+var knownParams = map[string]bool{
+	"window_start": true, "window_end": true, "as_of": true,
+	"day_start": true, "month_start": true, "months6_start": true,
+}
+
+// WindowParams gives the standard parameters of a source query for window
+// w evaluated as of asOf: window_start and window_end; day_start, the
+// 00:00 of the day the window ends in (its last instant); month_start, the
+// first day of that month; months6_start, the first day of the month five
+// months before it (so six calendar months); as_of.
+func WindowParams(w Window, asOf time.Time) Params {
+	last := w.End.Add(-time.Second).In(Shanghai)
+	day := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, Shanghai)
+	month := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, Shanghai)
+	return Params{
+		"window_start":  TimeParam(w.Start.In(Shanghai)),
+		"window_end":    TimeParam(w.End.In(Shanghai)),
+		"as_of":         TimeParam(asOf.In(Shanghai)),
+		"day_start":     TimeParam(day),
+		"month_start":   TimeParam(month),
+		"months6_start": TimeParam(month.AddDate(0, -5, 0)),
+	}
+}
+
+// Render replaces the named parameters (:window_start, …) of sql with
+// their values. A parameter without a value is an error naming it.
+func Render(sql string, p Params) (string, error) {
+	var missing []string
+	out := paramRE.ReplaceAllStringFunc(sql, func(m string) string {
+		name := m[1:]
+		v, ok := p[name]
+		if !ok {
+			missing = append(missing, name)
+			return m
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return "", fmt.Errorf("query parameter(s) without a value: %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+var schemaRE = regexp.MustCompile(`(^|[^A-Za-z0-9_.])(biz|stats|exchange|fe_[a-z_]+)\.`)
+
+// RenameSchemas rewrites schema qualifiers of sql (biz., stats., exchange.,
+// fe_*.) through names, for a server whose databases carry other names.
+func RenameSchemas(sql string, names map[string]string) string {
+	if len(names) == 0 {
+		return sql
+	}
+	return schemaRE.ReplaceAllStringFunc(sql, func(m string) string {
+		sub := schemaRE.FindStringSubmatch(m)
+		if n, ok := names[sub[2]]; ok {
+			return sub[1] + n + "."
+		}
+		return m
+	})
+}

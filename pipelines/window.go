@@ -1,0 +1,91 @@
+package pipelines
+
+import (
+	"fmt"
+	"time"
+)
+
+// Shanghai is Asia/Shanghai, the zone of every MySQL DATETIME we read.
+// It is a fixed +08:00 zone (China has had no daylight saving since 1991),
+// so it needs no tzdata on the host.
+var Shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
+
+// Window is one period of a cadence, half-open [Start, End), in Shanghai
+// local time.
+type Window struct {
+	Start time.Time
+	End   time.Time
+}
+
+// String formats the window as RFC 3339 start/end.
+func (w Window) String() string {
+	return w.Start.In(Shanghai).Format(time.RFC3339) + "/" + w.End.In(Shanghai).Format(time.RFC3339)
+}
+
+// Contains reports whether t falls in [Start, End).
+func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+
+// Schedule says how the windows of one cadence are laid out and when each
+// is due.
+type Schedule struct {
+	Cadence Cadence `yaml:"cadence"`
+	// Align shifts the window grid: a daily cadence aligned at 23h has
+	// windows [D-1 23:00, D 23:00), pushed after 23:00 on D.
+	Align time.Duration `yaml:"align"`
+	// DeadlineAfter is how long after the window end the push must be
+	// complete.
+	DeadlineAfter time.Duration `yaml:"deadline_after"`
+	// StaleAfter: a run of consecutive windows without any push that spans
+	// at least this long is stale rather than missed.
+	StaleAfter time.Duration `yaml:"stale_after"`
+}
+
+// DefaultSchedules returns the schedules used when the config says nothing:
+// a daily push after 23:00 covers [D-1 23:00, D 23:00) and must be complete
+// by 06:00 on D+1; a sub-daily push must be complete one period after its
+// window ends; a target without any push for 2 hours is stale.
+func DefaultSchedules() map[Cadence]Schedule {
+	return map[Cadence]Schedule{
+		Every10m:       {Cadence: Every10m, DeadlineAfter: 10 * time.Minute, StaleAfter: 2 * time.Hour},
+		Every30m:       {Cadence: Every30m, DeadlineAfter: 30 * time.Minute, StaleAfter: 2 * time.Hour},
+		Hourly:         {Cadence: Hourly, DeadlineAfter: time.Hour, StaleAfter: 2 * time.Hour},
+		DailyAfter2300: {Cadence: DailyAfter2300, Align: 23 * time.Hour, DeadlineAfter: 7 * time.Hour, StaleAfter: 48 * time.Hour},
+	}
+}
+
+// WindowAt returns the window of the schedule that contains t.
+func (s Schedule) WindowAt(t time.Time) (Window, error) {
+	p := s.Cadence.Period()
+	if p == 0 {
+		return Window{}, fmt.Errorf("cadence %s has no periodic windows", s.Cadence)
+	}
+	t = t.In(Shanghai)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
+	start := day.Add(s.Align)
+	for start.After(t) {
+		start = start.Add(-p)
+	}
+	for !start.Add(p).After(t) {
+		start = start.Add(p)
+	}
+	return Window{Start: start, End: start.Add(p)}, nil
+}
+
+// Windows returns every window that starts in [from, to), in order.
+func (s Schedule) Windows(from, to time.Time) ([]Window, error) {
+	first, err := s.WindowAt(from)
+	if err != nil {
+		return nil, err
+	}
+	if first.Start.Before(from) {
+		first = Window{Start: first.End, End: first.End.Add(s.Cadence.Period())}
+	}
+	var out []Window
+	for w := first; w.Start.Before(to); w = (Window{Start: w.End, End: w.End.Add(s.Cadence.Period())}) {
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// Deadline is when the push of w must be complete.
+func (s Schedule) Deadline(w Window) time.Time { return w.End.Add(s.DeadlineAfter) }
