@@ -1,0 +1,39 @@
+"""Print, as JSON, what openpyxl sees in a pushaudit workbook: sheet names,
+cell values and number formats, freeze panes, autofilters, print titles,
+page orientation and document properties. Used by reports/daily_test.go."""
+import datetime
+import json
+import sys
+
+import openpyxl
+
+
+def value(v):
+    if isinstance(v, (datetime.datetime, datetime.date)):
+        return v.isoformat()
+    if isinstance(v, int):
+        return float(v)
+    return v
+
+
+def main(path):
+    wb = openpyxl.load_workbook(path)
+    out = {"sheets": wb.sheetnames, "cells": {}, "freeze": {}, "filter": {},
+           "print_titles": {}, "orientation": {},
+           "creator": wb.properties.creator, "title": wb.properties.title}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12)):
+            for c in row:
+                if c.value is None:
+                    continue
+                out["cells"][f"{ws.title}!{c.coordinate}"] = {
+                    "value": value(c.value), "format": c.number_format}
+        out["freeze"][ws.title] = ws.freeze_panes or ""
+        out["filter"][ws.title] = ws.auto_filter.ref or ""
+        out["print_titles"][ws.title] = ws.print_title_rows or ""
+        out["orientation"][ws.title] = ws.page_setup.orientation or ""
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
