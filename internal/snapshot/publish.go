@@ -1,0 +1,84 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+)
+
+// publish swaps every staging table of the source in place of the
+// published table and records the snapshot, in one DuckDB transaction.
+func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
+	tx, err := s.wh.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: publish: %w", sr.Name, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	schema := quoteDuck(sr.Name)
+	for _, tr := range sr.Tables {
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS " + schema + "." + quoteDuck(tr.Name),
+			"ALTER TABLE " + schema + "." + quoteDuck(stageName(tr.Name)) + " RENAME TO " + quoteDuck(tr.Name),
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("snapshot %s.%s: publish: %w", sr.Name, tr.Name, err)
+			}
+		}
+		if err := s.record(ctx, tx, sr, tr); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("snapshot %s: publish: %w", sr.Name, err)
+	}
+	return nil
+}
+
+// record writes the audit.snapshots row and the anomalies of one table.
+func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, tr *TableReport) error {
+	var (
+		rowsSource, lag, errText any
+		snapshotAt               = warehouse.Timestamp(sr.SnapshotAt)
+	)
+	if tr.RowsSource >= 0 {
+		rowsSource = tr.RowsSource
+	}
+	if sr.ReplicaLag != nil {
+		lag = *sr.ReplicaLag
+	}
+	if tr.Err != nil {
+		errText = tr.Err.Error()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit.snapshots
+		(run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at,
+		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.run.ID, sr.Name, tr.Name, PolicyFull, tr.RowsLoaded, rowsSource,
+		warehouse.Timestamp(tr.StartedAt), warehouse.Timestamp(tr.FinishedAt),
+		tr.Status, errText, nullIfEmpty(sr.ServerVersion), nullIfEmpty(sr.BinlogPos), lag, snapshotAt,
+		nullIfEmpty(sr.ReadMode))
+	if err != nil {
+		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_anomalies
+		WHERE run_id = ? AND source = ? AND table_name = ?`, s.run.ID, sr.Name, tr.Name); err != nil {
+		return fmt.Errorf("snapshot %s.%s: record anomalies: %w", sr.Name, tr.Name, err)
+	}
+	for _, an := range tr.Anomalies {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_anomalies
+			(run_id, source, table_name, column_name, kind, count, example) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			s.run.ID, sr.Name, tr.Name, an.Column, an.Kind, an.Count, nullIfEmpty(an.Example)); err != nil {
+			return fmt.Errorf("snapshot %s.%s: record anomalies: %w", sr.Name, tr.Name, err)
+		}
+	}
+	return nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

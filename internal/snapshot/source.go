@@ -1,0 +1,286 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// Read modes recorded in audit.snapshots.read_mode.
+const (
+	// ReadModeSnapshotReadOnly: START TRANSACTION WITH CONSISTENT SNAPSHOT,
+	// READ ONLY (MariaDB, MySQL).
+	ReadModeSnapshotReadOnly = "consistent snapshot, read only"
+	// ReadModeSnapshotSessionReadOnly: SET SESSION TRANSACTION READ ONLY,
+	// then START TRANSACTION WITH CONSISTENT SNAPSHOT (go-mysql-server,
+	// which rejects the combined form).
+	ReadModeSnapshotSessionReadOnly = "consistent snapshot, session read only"
+)
+
+// sessionTimeZone makes NOW() and TIMESTAMP columns answer in Shanghai
+// wall clock; DATETIME columns are wall clock anyway.
+const sessionTimeZone = "'+08:00'"
+
+// mysqlSource is one open source connection.
+type mysqlSource struct {
+	db     *sql.DB
+	conn   *sql.Conn
+	cfg    *mysql.Config
+	dbName string
+	addr   string
+}
+
+// serverInfo is what a snapshot records about the server.
+type serverInfo struct {
+	Version    string
+	BinlogPos  string   // GTID set or file:pos; "" when unknown
+	ReplicaLag *float64 // seconds; nil when not a replica or unknown
+	SnapshotAt time.Time
+	ReadMode   string
+}
+
+// sourceConfig parses a go-sql-driver DSN and sets what the snapshot needs:
+// ParseTime with Loc Asia/Shanghai, no client-side interpolation, the
+// session time zone +08:00.
+func sourceConfig(dsn string) (*mysql.Config, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, redact(fmt.Errorf("parse dsn: %w", err), guessPassword(dsn))
+	}
+	if cfg.DBName == "" {
+		return nil, errors.New("dsn names no database")
+	}
+	cfg.ParseTime = true
+	cfg.Loc = pipelines.Shanghai
+	cfg.InterpolateParams = false
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = sessionTimeZone
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return cfg, nil
+}
+
+// openSource connects to the source with a single connection.
+func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
+	cfg, err := sourceConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		err = conn.PingContext(ctx)
+		if err != nil {
+			_ = conn.Close()
+		}
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
+	}
+	return &mysqlSource{db: db, conn: conn, cfg: cfg, dbName: cfg.DBName, addr: cfg.Addr}, nil
+}
+
+// close ends the transaction, if any, and the connection.
+func (s *mysqlSource) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = s.conn.ExecContext(ctx, "ROLLBACK")
+	_ = s.conn.Close()
+	_ = s.db.Close()
+}
+
+// readOnly reports @@read_only of the server.
+func (s *mysqlSource) readOnly(ctx context.Context) (bool, error) {
+	var v sql.NullString
+	if err := s.conn.QueryRowContext(ctx, "SELECT @@read_only").Scan(&v); err != nil {
+		return false, fmt.Errorf("read @@read_only: %w", err)
+	}
+	switch strings.ToUpper(v.String) {
+	case "1", "ON", "TRUE":
+		return true, nil
+	default:
+		return false, nil
+	}
+}
+
+// begin starts the consistent read-only transaction, in the first form the
+// server accepts, and returns the read mode used.
+func (s *mysqlSource) begin(ctx context.Context, log *slog.Logger) (string, error) {
+	// WITH CONSISTENT SNAPSHOT only means something under REPEATABLE READ.
+	if _, err := s.conn.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
+		log.Warn("cannot set isolation level repeatable read", keyError, err)
+	}
+	_, errCombined := s.conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+	if errCombined == nil {
+		return ReadModeSnapshotReadOnly, nil
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	log.Debug("combined consistent snapshot, read only rejected; trying session read only", keyError, errCombined)
+	if _, err := s.conn.ExecContext(ctx, "SET SESSION TRANSACTION READ ONLY"); err != nil {
+		return "", fmt.Errorf("start read-only transaction: %w", errors.Join(errCombined, err))
+	}
+	if _, err := s.conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return "", fmt.Errorf("start read-only transaction: %w", errors.Join(errCombined, err))
+	}
+	return ReadModeSnapshotSessionReadOnly, nil
+}
+
+// info reads what the snapshot records about the server, inside the
+// transaction. Only the version and NOW() are required; the binlog position
+// and the replica lag are left empty when the server does not answer.
+func (s *mysqlSource) info(ctx context.Context, log *slog.Logger) (serverInfo, error) {
+	var si serverInfo
+	if err := s.conn.QueryRowContext(ctx, "SELECT @@version").Scan(&si.Version); err != nil {
+		return si, fmt.Errorf("read @@version: %w", err)
+	}
+	if err := s.conn.QueryRowContext(ctx, "SELECT NOW(6)").Scan(&si.SnapshotAt); err != nil {
+		if err := s.conn.QueryRowContext(ctx, "SELECT NOW()").Scan(&si.SnapshotAt); err != nil {
+			return si, fmt.Errorf("read NOW(): %w", err)
+		}
+	}
+	si.SnapshotAt = si.SnapshotAt.In(pipelines.Shanghai)
+	si.BinlogPos = s.binlogPos(ctx, log)
+	lag, err := s.replicaLag(ctx)
+	if err != nil {
+		log.Warn("replica lag unknown", keyError, err)
+	}
+	si.ReplicaLag = lag
+	return si, nil
+}
+
+// binlogPos returns the GTID set (MariaDB @@gtid_current_pos, MySQL
+// @@gtid_executed), else the binlog file:pos of the snapshot (MariaDB
+// Binlog_snapshot_*), else SHOW MASTER STATUS, else "".
+func (s *mysqlSource) binlogPos(ctx context.Context, log *slog.Logger) string {
+	for _, q := range []string{"SELECT @@gtid_current_pos", "SELECT @@gtid_executed"} {
+		var v sql.NullString
+		if err := s.conn.QueryRowContext(ctx, q).Scan(&v); err == nil && strings.TrimSpace(v.String) != "" {
+			return strings.Join(strings.Fields(v.String), "")
+		}
+	}
+	if vals, err := s.showRows(ctx, "SHOW STATUS LIKE 'binlog_snapshot_%'"); err == nil {
+		status := map[string]string{}
+		for _, r := range vals {
+			if len(r) >= 2 {
+				status[strings.ToLower(r[0])] = r[1]
+			}
+		}
+		if f, p := status["binlog_snapshot_file"], status["binlog_snapshot_position"]; f != "" && p != "" {
+			return f + ":" + p
+		}
+	}
+	for _, q := range []string{"SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"} {
+		if vals, err := s.showRows(ctx, q); err == nil && len(vals) > 0 && len(vals[0]) >= 2 && vals[0][0] != "" {
+			return vals[0][0] + ":" + vals[0][1]
+		}
+	}
+	log.Debug("binlog position unknown")
+	return ""
+}
+
+// replicaLag returns Seconds_Behind_Master (or _Source) of SHOW REPLICA
+// STATUS, falling back to SHOW SLAVE STATUS. It is nil when the server is
+// not a replica, and nil with an error when it cannot be read or the
+// replica reports NULL (replication not running).
+func (s *mysqlSource) replicaLag(ctx context.Context) (*float64, error) {
+	var (
+		cols []string
+		vals [][]string
+		err  error
+	)
+	for _, q := range []string{"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"} {
+		cols, vals, err = s.showRowsCols(ctx, q)
+		if err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("show replica status: %w", err)
+	}
+	if len(vals) == 0 {
+		return nil, nil // not a replica
+	}
+	for i, c := range cols {
+		if c != "Seconds_Behind_Master" && c != "Seconds_Behind_Source" {
+			continue
+		}
+		v := vals[0][i]
+		if v == "" {
+			return nil, errors.New("replica reports no lag (replication not running?)")
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s %q: %w", c, v, err)
+		}
+		return &f, nil
+	}
+	return nil, errors.New("replica status has no Seconds_Behind_Master column")
+}
+
+func (s *mysqlSource) showRows(ctx context.Context, q string) ([][]string, error) {
+	_, vals, err := s.showRowsCols(ctx, q)
+	return vals, err
+}
+
+// showRowsCols runs a SHOW statement and returns its rows as text, NULL as "".
+func (s *mysqlSource) showRowsCols(ctx context.Context, q string) ([]string, [][]string, error) {
+	rows, err := s.conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out [][]string
+	for rows.Next() {
+		raw := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, nil, err
+		}
+		row := make([]string, len(cols))
+		for i, v := range raw {
+			switch v := v.(type) {
+			case nil:
+			case []byte:
+				row[i] = string(v)
+			case time.Time:
+				row[i] = v.Format(time.DateTime)
+			default:
+				row[i] = fmt.Sprint(v)
+			}
+		}
+		out = append(out, row)
+	}
+	return cols, out, rows.Err()
+}
+
+// quoteMySQL quotes a MySQL identifier.
+func quoteMySQL(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
