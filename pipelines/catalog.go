@@ -68,6 +68,13 @@ type Column struct {
 	// Compare marks a measure compared exactly (measures mode); derived
 	// values such as rates are carried but not compared.
 	Compare *bool `yaml:"compare,omitempty"`
+	// Extra marks a column the catalog's field list does not name, carried
+	// so that rows can be keyed: the source's id where the catalog lists
+	// none, or the period of a one-row aggregate.
+	Extra bool `yaml:"extra,omitempty"`
+	// Note explains a column the sources cannot fill as the catalog means
+	// it (a constant, a typed NULL, an approximation).
+	Note string `yaml:"note,omitempty"`
 }
 
 // Compared reports whether a measure column is compared (default true).
