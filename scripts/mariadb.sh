@@ -19,10 +19,12 @@
 # Users created by start:
 #   pushaudit/pushaudit  @127.0.0.1 and @%  ALL PRIVILEGES (tests create databases)
 #   auditor/auditor      @127.0.0.1 and @%  SELECT, REPLICATION CLIENT, PROCESS
+#                        (+ SLAVE MONITOR on MariaDB, for SHOW SLAVE/REPLICA STATUS)
+#   root                 only @localhost through the socket, no password
 #
 # The server runs as root (--user=root), keeps DATETIME as wall clock in
 # +08:00, uses utf8mb4 and writes a ROW binlog so that binlog/GTID position
-# queries answer. Go code adds DSN parameters (parseTime, loc, ...) itself.
+# queries answer (binlogs older than a day are purged at rotation). Go code adds DSN parameters (parseTime, loc, ...) itself.
 set -euo pipefail
 
 DIR="${PUSHAUDIT_MARIADB_DIR:-/tmp/pushaudit-mariadb}"
@@ -135,7 +137,11 @@ init_datadir() {
 
 create_users() {
 	local u
+	# No anonymous users; root only through the socket (no TCP root login
+	# without a password).
 	local sql="DELETE FROM mysql.global_priv WHERE User='';"
+	sql+="DELETE FROM mysql.global_priv WHERE User='root' AND Host<>'localhost';"
+	sql+="DELETE FROM mysql.proxies_priv WHERE Host<>'localhost';"
 	for u in "'pushaudit'@'127.0.0.1'" "'pushaudit'@'%'"; do
 		sql+="CREATE USER IF NOT EXISTS $u IDENTIFIED BY 'pushaudit';"
 		sql+="ALTER USER $u IDENTIFIED BY 'pushaudit';"
@@ -149,6 +155,14 @@ create_users() {
 	done
 	sql+="FLUSH PRIVILEGES;"
 	client -e "$sql" || die "creating users failed"
+	# MariaDB >= 10.5.9 needs SLAVE MONITOR for SHOW SLAVE/REPLICA STATUS
+	# (REPLICATION CLIENT became BINLOG MONITOR there); MySQL has no such
+	# privilege, so a failure here is fine.
+	sql=""
+	for u in "'auditor'@'127.0.0.1'" "'auditor'@'%'"; do
+		sql+="GRANT SLAVE MONITOR ON *.* TO $u;"
+	done
+	client -e "$sql" 2>/dev/null || log "note: SLAVE MONITOR not granted (not MariaDB >= 10.5.9)"
 }
 
 cmd_start() {
@@ -176,6 +190,7 @@ cmd_start() {
 		--default-time-zone=+08:00 \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 		--log-bin="$DIR/binlog/mariadb-bin" --server-id=1 --binlog-format=ROW \
+		--max-binlog-size=256M --expire-logs-days=1 \
 		--local-infile=1 --max-allowed-packet=256M \
 		--innodb-buffer-pool-size=1G --innodb-flush-log-at-trx-commit=2 \
 		</dev/null >>"$ERRLOG" 2>&1 &
