@@ -1,0 +1,44 @@
+# pushaudit — see README.md. Every target installs or starts what it needs.
+GO        ?= go
+GOFLAGS   ?=
+BIN       := bin/pushaudit
+PKGS      := ./...
+# Integration tests run against the project's own MariaDB (scripts/mariadb.sh).
+MARIADB   := scripts/mariadb.sh
+
+.PHONY: build demo test test-unit bench lint clean mariadb-start mariadb-stop deps-test
+
+build:
+	$(GO) build $(GOFLAGS) -o $(BIN) ./cmd/pushaudit
+
+## demo: the whole job on an embedded MySQL server; nothing to install.
+demo: build
+	./$(BIN) demo --out out
+
+deps-test:
+	scripts/test-deps.sh
+
+mariadb-start:
+	$(MARIADB) start >/dev/null
+
+mariadb-stop:
+	$(MARIADB) stop
+
+## test: unit and integration tests; installs and starts MariaDB itself.
+test: deps-test mariadb-start
+	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" $(GO) test $(GOFLAGS) -timeout 20m -count=1 $(PKGS)
+
+## test-unit: only what needs no server (integration tests skip).
+test-unit:
+	$(GO) test $(GOFLAGS) -count=1 $(PKGS)
+
+## bench: benchmarks that print ratios against a baseline measured in the same run.
+bench: build mariadb-start
+	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" scripts/bench.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+clean:
+	rm -rf bin out

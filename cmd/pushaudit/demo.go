@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlserver"
+	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
+	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+	"github.com/chengdu-cgw/pushaudit/reports"
+)
+
+// runDemo does the whole job on an embedded MySQL server: simulate a few
+// days of the city with faults, snapshot, reconcile, write the workbooks,
+// and hold the findings against the fault manifest.
+func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
+	var f simFlags
+	var out string
+	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN]", m.Stderr)
+	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
+	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
+	fs.IntVar(&f.days, "days", 3, "simulated days")
+	fs.IntVar(&f.faults, "faults", 18, "faults to inject (9 or more cover every kind)")
+	fs.IntVar(&f.casesPerDay, "cases-per-day", 400, "cases a day (the real city has about 11,300; the embedded server is slower than MySQL)")
+	fs.IntVar(&f.components, "components", 2000, "components (部件)")
+	fs.StringVar(&f.dsn, "mysql", "", "use this MySQL server instead of the embedded one")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	start, err := parseDay("start", f.start)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if f.dsn == "" {
+		srv, err := mysqlserver.Start(ctx, mysqlserver.Options{User: "pushaudit", Password: "pushaudit-demo"})
+		if err != nil {
+			return fmt.Errorf("demo: embedded MySQL server: %w", err)
+		}
+		m.onClose(srv.Close)
+		f.dsn = srv.DSN()
+		fmt.Fprintf(m.Stdout, "embedded MySQL server on %s\n", srv.Addr())
+	}
+	f.manifest = filepath.Join(out, "demo-manifest.json")
+	f.writeConfig = filepath.Join(out, "demo.yaml")
+	f.warehouse = filepath.Join(out, "demo.duckdb")
+	for _, p := range []string{f.warehouse, f.warehouse + ".wal"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	cat, err := pipelines.DefaultCatalog()
+	if err != nil {
+		return err
+	}
+	res, err := m.simulate(ctx, f, start, cat)
+	if err != nil {
+		return err
+	}
+	c, err := config.Load(f.writeConfig)
+	if err != nil {
+		return err
+	}
+	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
+	if err != nil {
+		return err
+	}
+	m.onClose(wh.Close)
+	srcs, err := configSources(c)
+	if err != nil {
+		return err
+	}
+	if err := m.snapshot(ctx, wh, srcs, true, args); err != nil {
+		return err
+	}
+	last := res.AsOf.In(pipelines.Shanghai)
+	rs, err := m.reconcile(ctx, c, cat, wh, start, last, "", "", args)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout)
+	if err := m.printSummary(rs, cat); err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	var books []string
+	for d := start; !d.After(last); d = d.AddDate(0, 0, 1) {
+		p, err := reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: d, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
+		if err != nil {
+			return err
+		}
+		books = append(books, p)
+	}
+	fmt.Fprintln(m.Stdout)
+	m.scoreManifest(res.Manifest, rs)
+	fmt.Fprintln(m.Stdout, "\nfiles:")
+	for _, p := range append(append([]string{}, books...), f.warehouse, f.manifest, f.writeConfig) {
+		fmt.Fprintf(m.Stdout, "  %s\n", p)
+	}
+	fmt.Fprintf(m.Stdout, "demo done in %s\n", time.Since(t0).Round(time.Second))
+	return nil
+}
+
+// printSummary prints, per target, the windows due and their verdicts.
+func (m *Main) printSummary(rs []*reconcile.Result, cat *pipelines.Catalog) error {
+	type row struct {
+		due    int
+		counts map[pipelines.Status]int
+	}
+	by := map[string]*row{}
+	var order []string
+	for _, t := range cat.Targets {
+		order = append(order, t.Key)
+	}
+	order = append(order, reconcile.StatsTarget)
+	for _, x := range rs {
+		r := by[x.Target]
+		if r == nil {
+			r = &row{counts: map[pipelines.Status]int{}}
+			by[x.Target] = r
+		}
+		r.counts[x.Status]++
+		if x.Status != pipelines.StatusPending {
+			r.due++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%-14s %-12s %6s %6s  %s\n", "target", "", "due", "ok", "not ok by verdict")
+	for _, k := range order {
+		r := by[k]
+		if r == nil {
+			continue
+		}
+		name := k
+		if t, ok := cat.Target(k); ok {
+			name = t.NameZH
+		} else if k == reconcile.StatsTarget {
+			name = "业务统计一致性"
+		}
+		var bad string
+		for _, s := range pipelines.Statuses {
+			if s == pipelines.StatusOK || r.counts[s] == 0 {
+				continue
+			}
+			bad += fmt.Sprintf(" %s %d", s, r.counts[s])
+		}
+		fmt.Fprintf(m.Stdout, "%-14s %-12s %6d %6d %s\n", k, name, r.due, r.counts[pipelines.StatusOK], bad)
+	}
+	return nil
+}
+
+// scoreManifest holds the results against the injected faults: every
+// manifest entry must get its verdict, and no other result may be a
+// finding.
+func (m *Main) scoreManifest(man sim.Manifest, rs []*reconcile.Result) {
+	got := map[string]pipelines.Status{}
+	for _, x := range rs {
+		got[x.Target+"/"+x.Resource+"/"+x.Window.Start.In(pipelines.Shanghai).Format(time.RFC3339)] = x.Status
+	}
+	want := map[string]pipelines.Status{}
+	hit := 0
+	var misses []string
+	for _, e := range man.Entries {
+		k := e.Target + "/" + e.Resource + "/" + e.WindowStart
+		want[k] = e.ExpectStatus
+		if got[k] == e.ExpectStatus {
+			hit++
+		} else {
+			misses = append(misses, fmt.Sprintf("%s: want %s, got %s", k, e.ExpectStatus, orNone(got[k])))
+		}
+	}
+	extra := 0
+	for k, s := range got {
+		if s.Finding() {
+			if _, ok := want[k]; !ok {
+				extra++
+				misses = append(misses, fmt.Sprintf("%s: %s, not injected", k, s))
+			}
+		}
+	}
+	sort.Strings(misses)
+	fmt.Fprintf(m.Stdout, "injected faults: %d, manifest entries %d: %d found as expected, %d other findings\n", man.Faults, len(man.Entries), hit, extra)
+	for i, s := range misses {
+		if i == 20 {
+			fmt.Fprintf(m.Stdout, "  … %d more\n", len(misses)-20)
+			break
+		}
+		fmt.Fprintln(m.Stdout, "  ", s)
+	}
+}
+
+func orNone(s pipelines.Status) string {
+	if s == "" {
+		return "no result"
+	}
+	return string(s)
+}

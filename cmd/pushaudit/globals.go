@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// globals are the flags before the command.
+type globals struct {
+	configPath string
+	logLevel   string
+}
+
+func parseGlobals(args []string) (*globals, []string, error) {
+	g := &globals{logLevel: os.Getenv("PUSHAUDIT_LOG_LEVEL")}
+	if p := os.Getenv("PUSHAUDIT_CONFIG"); p != "" {
+		g.configPath = p
+	}
+	fs := flag.NewFlagSet("pushaudit", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&g.configPath, "config", g.configPath, "config file (YAML)")
+	fs.StringVar(&g.logLevel, "log-level", g.logLevel, "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return g, []string{"help"}, nil
+		}
+		return nil, nil, err
+	}
+	return g, fs.Args(), nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// errHelp is returned when a command printed its help.
+var errHelp = errors.New("help")
+
+// newFlags returns a flag set for a command that prints its help to out.
+func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "usage: pushaudit %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses and turns flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// loadConfig reads the --config file; a bad config is a usage error.
+func (g *globals) loadConfig() (*config.Config, error) {
+	if g.configPath == "" {
+		return nil, usagef("no config: pass --config FILE or set PUSHAUDIT_CONFIG")
+	}
+	c, err := config.Load(g.configPath)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+// parseDay parses YYYY-MM-DD as a Shanghai date.
+func parseDay(flagName, s string) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, pipelines.Shanghai)
+	if err != nil {
+		return time.Time{}, usagef("--%s: %q is not a date YYYY-MM-DD", flagName, s)
+	}
+	return t, nil
+}
+
+// clock is the configured fixed clock or the real one.
+func clock(c *config.Config) time.Time {
+	if f := c.Clock(); f != nil {
+		return f().In(pipelines.Shanghai)
+	}
+	return time.Now().In(pipelines.Shanghai)
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+type reconcileFlags struct {
+	from, to, target, resource, format string
+}
+
+func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) error {
+	var f reconcileFlags
+	fs := newFlags("reconcile", "[--config FILE] reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--target T] [--resource R] [--format table|json]", m.Stderr)
+	fs.StringVar(&f.from, "from", "", "first day (Asia/Shanghai); windows ending on it or later")
+	fs.StringVar(&f.to, "to", "", "last day (default: --from)")
+	fs.StringVar(&f.target, "target", "", "only this target (or stats)")
+	fs.StringVar(&f.resource, "resource", "", "only this resource")
+	fs.StringVar(&f.format, "format", "table", "table or json (one object per line per result)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if f.format != "table" && f.format != "json" {
+		return usagef("reconcile: --format %q is not table or json", f.format)
+	}
+	c, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	if f.from == "" {
+		return usagef("reconcile: --from is required")
+	}
+	if f.to == "" {
+		f.to = f.from
+	}
+	from, err := parseDay("from", f.from)
+	if err != nil {
+		return err
+	}
+	to, err := parseDay("to", f.to)
+	if err != nil {
+		return err
+	}
+	if to.Before(from) {
+		return usagef("reconcile: --to %s is before --from %s", f.to, f.from)
+	}
+	cat, err := c.LoadCatalog()
+	if err != nil {
+		return usageError{err}
+	}
+	if f.target != "" && f.target != reconcile.StatsTarget {
+		if _, ok := cat.Target(f.target); !ok {
+			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
+		}
+	}
+	wh, err := warehouse.Open(ctx, c.Path(c.Warehouse))
+	if err != nil {
+		return err
+	}
+	m.onClose(wh.Close)
+	rs, err := m.reconcile(ctx, c, cat, wh, from, to, f.target, f.resource, args)
+	if err != nil {
+		return err
+	}
+	if f.format == "json" {
+		err = writeJSONResults(m.Stdout, rs)
+	} else {
+		err = writeTableResults(m.Stdout, rs)
+	}
+	if err != nil {
+		return err
+	}
+	for _, x := range rs {
+		if x.Status.Finding() {
+			return errFindings
+		}
+	}
+	return nil
+}
+
+// reconcile runs one reconciliation as a recorded run.
+func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, from, to time.Time, target, resource string, args []string) ([]*reconcile.Result, error) {
+	run, err := wh.BeginRun(ctx, "reconcile", args)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
+		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
+		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Logger: m.Logger,
+	})
+	status, msg := "ok", ""
+	if err != nil {
+		status, msg = "failed", err.Error()
+	} else {
+		n := 0
+		for _, x := range rs {
+			if x.Status.Finding() {
+				n++
+			}
+		}
+		msg = fmt.Sprintf("%d results, %d findings", len(rs), n)
+		if n > 0 {
+			status = "findings"
+		}
+	}
+	if ferr := run.Finish(ctx, status, msg); ferr != nil && err == nil {
+		err = ferr
+	}
+	return rs, err
+}
+
+// jsonResult is the line format of `reconcile --format json`; scripts
+// depend on these names.
+type jsonResult struct {
+	Target        string  `json:"target"`
+	Resource      string  `json:"resource"`
+	WindowStart   string  `json:"window_start"`
+	WindowEnd     string  `json:"window_end"`
+	Status        string  `json:"status"`
+	Expected      *int64  `json:"expected"`
+	Claimed       *int64  `json:"claimed"`
+	Received      *int64  `json:"received"`
+	MissingKeys   int64   `json:"missing_keys"`
+	ExtraKeys     int64   `json:"extra_keys"`
+	DuplicateKeys int64   `json:"duplicate_keys"`
+	FaultLevel    *int    `json:"fault_level"`
+	Deadline      string  `json:"deadline"`
+	Detail        *string `json:"detail,omitempty"`
+}
+
+func toJSON(x *reconcile.Result) jsonResult {
+	f := x.Facts
+	j := jsonResult{Target: x.Target, Resource: x.Resource,
+		WindowStart: x.Window.Start.In(pipelines.Shanghai).Format(time.RFC3339),
+		WindowEnd:   x.Window.End.In(pipelines.Shanghai).Format(time.RFC3339),
+		Deadline:    x.Deadline.In(pipelines.Shanghai).Format(time.RFC3339),
+		Status:      string(x.Status), MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate}
+	if !f.Unverifiable {
+		j.Expected, j.Claimed, j.Received = &f.Expected, &f.Claimed, &f.Received
+	}
+	if x.FaultLevel > 0 {
+		l := x.FaultLevel
+		j.FaultLevel = &l
+	}
+	if x.Detail != "" {
+		d := x.Detail
+		j.Detail = &d
+	}
+	return j
+}
+
+func writeJSONResults(w io.Writer, rs []*reconcile.Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, x := range rs {
+		if err := enc.Encode(toJSON(x)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTableResults prints the findings one per line and a count per
+// verdict; ok windows are only counted.
+func writeTableResults(w io.Writer, rs []*reconcile.Result) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tRESOURCE\tWINDOW START\tSTATUS\tEXPECTED\tCLAIMED\tRECEIVED\tLEVEL\tDETAIL")
+	counts := map[pipelines.Status]int{}
+	for _, x := range rs {
+		counts[x.Status]++
+		if x.Status == pipelines.StatusOK {
+			continue
+		}
+		f := x.Facts
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", x.Target, x.Resource,
+			x.Window.Start.In(pipelines.Shanghai).Format("2006-01-02 15:04"), x.Status, f.Expected, f.Claimed, f.Received,
+			pipelines.LevelZH(x.FaultLevel), x.Detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d results:", len(rs))
+	for _, s := range pipelines.Statuses {
+		if counts[s] > 0 {
+			fmt.Fprintf(w, " %s %d", s, counts[s])
+		}
+	}
+	fmt.Fprintln(w)
+	return nil
+}

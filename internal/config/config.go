@@ -1,0 +1,314 @@
+// Package config reads pushaudit's YAML configuration: where the sources
+// and the warehouse are, the evidence, the schedules, and an optional site
+// catalog overlay. Secrets come only from the environment or a file and
+// are never printed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// Conn says how to reach a MySQL server. Fields left empty in a source are
+// taken from the config's top-level mysql section.
+type Conn struct {
+	Addr         string            `yaml:"addr,omitempty"`
+	User         string            `yaml:"user,omitempty"`
+	PasswordEnv  string            `yaml:"password_env,omitempty"`
+	PasswordFile string            `yaml:"password_file,omitempty"`
+	Params       map[string]string `yaml:"params,omitempty"`
+}
+
+// Source is one MySQL database pushaudit reads.
+type Source struct {
+	Conn     `yaml:",inline"`
+	Database string `yaml:"database"`
+	// Tables to snapshot; empty means every table of the database.
+	Tables []string `yaml:"tables,omitempty"`
+}
+
+// ScheduleOverride changes the deadline or stale rule of one cadence.
+type ScheduleOverride struct {
+	Align         *time.Duration `yaml:"align,omitempty"`
+	DeadlineAfter *time.Duration `yaml:"deadline_after,omitempty"`
+	StaleAfter    *time.Duration `yaml:"stale_after,omitempty"`
+}
+
+// Config is the whole configuration.
+type Config struct {
+	// Timezone of every MySQL DATETIME; only Asia/Shanghai (+08:00) now.
+	Timezone  string `yaml:"timezone"`
+	Warehouse string `yaml:"warehouse"`
+	OutputDir string `yaml:"output_dir"`
+	// Now fixes the clock (RFC 3339), for simulated sites; empty means the
+	// real time.
+	Now string `yaml:"now,omitempty"`
+	// OnceAt is when the one-time resources were pushed (a date); their
+	// window is that day.
+	OnceAt   string            `yaml:"once_at,omitempty"`
+	MySQL    Conn              `yaml:"mysql"`
+	Sources  map[string]Source `yaml:"sources"`
+	Snapshot struct {
+		AllowPrimary bool `yaml:"allow_primary"`
+	} `yaml:"snapshot"`
+	Evidence struct {
+		// PushLog is source.table of the exchange's push log.
+		PushLog     string `yaml:"push_log"`
+		ReceiptsDir string `yaml:"receipts_dir,omitempty"`
+	} `yaml:"evidence"`
+	// Catalog is an optional site catalog merged over the embedded one.
+	Catalog   string                      `yaml:"catalog,omitempty"`
+	Schedules map[string]ScheduleOverride `yaml:"schedules,omitempty"`
+
+	// dir is the config file's folder; relative paths are resolved there.
+	dir string
+}
+
+// Default returns the configuration used when a file says nothing.
+func Default() *Config {
+	c := &Config{
+		Timezone:  "Asia/Shanghai",
+		Warehouse: "pushaudit.duckdb",
+		OutputDir: "out",
+		Sources:   map[string]Source{},
+	}
+	c.Evidence.PushLog = "exchange.push_log"
+	return c
+}
+
+// Parse reads YAML over the defaults and validates it. dir is the folder
+// relative paths are resolved against ("" = the working directory); name
+// is used in error messages.
+func Parse(r io.Reader, name, dir string) (*Config, error) {
+	c := Default()
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
+	c.dir = dir
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// Load reads the config file at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	return Parse(f, path, filepath.Dir(path))
+}
+
+// Validate checks every field; the error names the field and the value.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	switch c.Timezone {
+	case "Asia/Shanghai", "+08:00", "Asia/Chongqing", "PRC":
+	default:
+		bad("timezone: %q is not supported (the sources keep Asia/Shanghai wall-clock time)", c.Timezone)
+	}
+	if c.Warehouse == "" {
+		bad("warehouse: empty")
+	}
+	if c.Now != "" {
+		if _, err := time.Parse(time.RFC3339, c.Now); err != nil {
+			bad("now: %q is not an RFC 3339 time", c.Now)
+		}
+	}
+	if c.OnceAt != "" {
+		if _, err := time.ParseInLocation(time.DateOnly, c.OnceAt, pipelines.Shanghai); err != nil {
+			bad("once_at: %q is not a date YYYY-MM-DD", c.OnceAt)
+		}
+	}
+	for _, name := range c.SourceNames() {
+		s := c.Sources[name]
+		if s.Database == "" {
+			bad("sources.%s.database: empty", name)
+		}
+		conn := c.conn(s)
+		if conn.Addr == "" {
+			bad("sources.%s.addr: empty (and no mysql.addr)", name)
+		} else if _, _, err := net.SplitHostPort(conn.Addr); err != nil {
+			bad("sources.%s.addr: %q is not host:port", name, conn.Addr)
+		}
+		if conn.User == "" {
+			bad("sources.%s.user: empty (and no mysql.user)", name)
+		}
+	}
+	if c.Evidence.PushLog != "" && !strings.Contains(c.Evidence.PushLog, ".") {
+		bad("evidence.push_log: %q is not source.table", c.Evidence.PushLog)
+	}
+	for k := range c.Schedules {
+		if cad, err := pipelines.ParseCadence(k); err != nil || !cad.Periodic() {
+			bad("schedules.%s: not a periodic cadence (every_10m, every_30m, hourly, daily_after_2300)", k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SourceNames returns the configured source names, sorted.
+func (c *Config) SourceNames() []string {
+	out := make([]string, 0, len(c.Sources))
+	for k := range c.Sources {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (c *Config) conn(s Source) Conn {
+	m := s.Conn
+	if m.Addr == "" {
+		m.Addr = c.MySQL.Addr
+	}
+	if m.User == "" {
+		m.User = c.MySQL.User
+	}
+	if m.PasswordEnv == "" && m.PasswordFile == "" {
+		m.PasswordEnv, m.PasswordFile = c.MySQL.PasswordEnv, c.MySQL.PasswordFile
+	}
+	if m.Params == nil {
+		m.Params = c.MySQL.Params
+	}
+	return m
+}
+
+// Path resolves p against the config file's folder.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.dir == "" {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// DSN builds the go-sql-driver DSN of source name, reading its password
+// from the environment or the file. The DSN holds the password: never log
+// it (Redact it first).
+func (c *Config) DSN(name string) (string, error) {
+	s, ok := c.Sources[name]
+	if !ok {
+		return "", fmt.Errorf("config: no source %q", name)
+	}
+	conn := c.conn(s)
+	pw, err := c.password(name, conn)
+	if err != nil {
+		return "", err
+	}
+	m := mysql.NewConfig()
+	m.User, m.Passwd, m.Net, m.Addr, m.DBName = conn.User, pw, "tcp", conn.Addr, s.Database
+	if len(conn.Params) > 0 {
+		m.Params = map[string]string{}
+		for k, v := range conn.Params {
+			m.Params[k] = v
+		}
+	}
+	return m.FormatDSN(), nil
+}
+
+func (c *Config) password(name string, conn Conn) (string, error) {
+	switch {
+	case conn.PasswordEnv != "":
+		v, ok := os.LookupEnv(conn.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("config: sources.%s: environment variable %s (password_env) is not set", name, conn.PasswordEnv)
+		}
+		return v, nil
+	case conn.PasswordFile != "":
+		b, err := os.ReadFile(c.Path(conn.PasswordFile))
+		if err != nil {
+			return "", fmt.Errorf("config: sources.%s: password_file: %w", name, err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return "", nil
+}
+
+// Clock returns the configured fixed clock, or nil for the real time.
+func (c *Config) Clock() func() time.Time {
+	if c.Now == "" {
+		return nil
+	}
+	t, _ := time.Parse(time.RFC3339, c.Now)
+	return func() time.Time { return t }
+}
+
+// OnceDate is the day of the one-time pushes (zero when not set).
+func (c *Config) OnceDate() time.Time {
+	t, _ := time.ParseInLocation(time.DateOnly, c.OnceAt, pipelines.Shanghai)
+	return t
+}
+
+// LoadCatalog returns the embedded catalog with the site catalog merged
+// over it.
+func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
+	cat, err := pipelines.DefaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	if c.Catalog == "" {
+		return cat, nil
+	}
+	f, err := os.Open(c.Path(c.Catalog))
+	if err != nil {
+		return nil, fmt.Errorf("config: catalog: %w", err)
+	}
+	defer f.Close()
+	site, err := pipelines.ParseCatalog(f)
+	if err != nil {
+		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), err)
+	}
+	cat.Merge(site)
+	if err := cat.Validate(); err != nil {
+		return nil, fmt.Errorf("config: catalog %s merged: %w", c.Path(c.Catalog), err)
+	}
+	return cat, nil
+}
+
+// ScheduleSet returns the default schedules with the config's overrides.
+func (c *Config) ScheduleSet() map[pipelines.Cadence]pipelines.Schedule {
+	s := pipelines.DefaultSchedules()
+	for k, o := range c.Schedules {
+		cad := pipelines.Cadence(k)
+		sch := s[cad]
+		if o.Align != nil {
+			sch.Align = *o.Align
+		}
+		if o.DeadlineAfter != nil {
+			sch.DeadlineAfter = *o.DeadlineAfter
+		}
+		if o.StaleAfter != nil {
+			sch.StaleAfter = *o.StaleAfter
+		}
+		s[cad] = sch
+	}
+	return s
+}
+
+// Redact replaces the password of a DSN with ***.
+func Redact(dsn string) string {
+	m, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return "(unparsable DSN)"
+	}
+	if m.Passwd != "" {
+		m.Passwd = "***"
+	}
+	return m.FormatDSN()
+}

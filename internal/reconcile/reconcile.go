@@ -1,0 +1,275 @@
+// Package reconcile compares, for every target × resource × window, what
+// the source says should have been pushed (expected), what the push log
+// says was sent (claimed) and what the target holds (received), in the
+// DuckDB warehouse, and records one verdict per window with the keys
+// behind it and a findings ledger.
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// Options select what to reconcile.
+type Options struct {
+	From, To  time.Time // days (Asia/Shanghai); windows ending in (From 00:00, To+1 00:00]
+	Target    string    // empty: every target (and "stats")
+	Resource  string    // empty: every resource
+	Now       time.Time // the clock deadlines are compared with
+	OnceAt    time.Time // day of the one-time pushes; zero: From
+	RunID     string
+	PushLog   string // warehouse table of the push log, e.g. exchange.push_log
+	Schedules map[pipelines.Cadence]pipelines.Schedule
+	Logger    *slog.Logger
+}
+
+// Result is one reconciled window.
+type Result struct {
+	Target      string
+	Resource    string
+	Window      pipelines.Window
+	Deadline    time.Time
+	Status      pipelines.Status
+	Facts       pipelines.Facts
+	FaultLevel  int
+	Detail      string
+	keys        []keyRow
+	sourceQuery string
+}
+
+type keyRow struct {
+	kind string
+	key  string
+	occ  int64
+}
+
+// Reconciler runs reconciliations against one warehouse.
+type Reconciler struct {
+	db  *sql.DB
+	cat *pipelines.Catalog
+	q   querier // the warehouse, or the running reconciliation's transaction
+}
+
+// New returns a reconciler over the warehouse db.
+func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db: db, cat: cat, q: db} }
+
+// ErrNoSnapshot means the warehouse holds no snapshot of a source the
+// reconciliation needs.
+var ErrNoSnapshot = errors.New("no snapshot")
+
+func ts(t time.Time) string { return pipelines.TimeParam(t.In(pipelines.Shanghai)) }
+
+// dayBounds returns (From 00:00, To+1 00:00].
+func (o *Options) dayBounds() (time.Time, time.Time) {
+	f := o.From.In(pipelines.Shanghai)
+	t := o.To.In(pipelines.Shanghai)
+	return time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, pipelines.Shanghai),
+		time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, pipelines.Shanghai).AddDate(0, 0, 1)
+}
+
+// Run reconciles and stores the results; it returns them in catalog
+// order.
+func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
+	if o.Schedules == nil {
+		o.Schedules = pipelines.DefaultSchedules()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PushLog == "" {
+		o.PushLog = "exchange.push_log"
+	}
+	lo, hi := o.dayBounds()
+	if o.OnceAt.IsZero() {
+		o.OnceAt = lo
+	}
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reconcile: begin: %w", err)
+	}
+	defer tx.Rollback()
+	r.q = tx
+	defer func() { r.q = r.db }()
+	trusted, err := r.trustedSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Result
+	for i := range r.cat.Resources {
+		res := &r.cat.Resources[i]
+		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) {
+			continue
+		}
+		if res.Mode == pipelines.ModeReceipt {
+			continue // receipts are checked by the receipt evidence (later)
+		}
+		ws, sch, err := windows(res, o, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		var rs []*Result
+		for _, w := range ws {
+			x, err := r.window(ctx, res, w, sch, o, trusted)
+			if err != nil {
+				return nil, fmt.Errorf("reconcile %s %s: %w", res.ID(), w, err)
+			}
+			rs = append(rs, x)
+		}
+		markStale(rs, sch)
+		for _, x := range rs {
+			x.Status = pipelines.Classify(x.Facts)
+			x.FaultLevel = pipelines.FaultLevel(x.Status, x.Facts)
+			x.Detail = detail(x)
+		}
+		out = append(out, rs...)
+	}
+	if o.Target == "" || o.Target == StatsTarget {
+		rs, err := r.stats(ctx, o, lo, hi, trusted)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	if err := r.store(ctx, tx, o, out); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("reconcile: commit: %w", err)
+	}
+	return out, nil
+}
+
+// windows lists the windows of res that end in (lo, hi].
+func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.Window, pipelines.Schedule, error) {
+	if !res.Cadence.Periodic() {
+		w := pipelines.Window{Start: o.OnceAt, End: o.OnceAt.AddDate(0, 0, 1)}
+		sch := pipelines.Schedule{Cadence: res.Cadence, DeadlineAfter: 7 * time.Hour}
+		if w.End.After(lo) && !w.End.After(hi) {
+			return []pipelines.Window{w}, sch, nil
+		}
+		return nil, sch, nil
+	}
+	sch, ok := o.Schedules[res.Cadence]
+	if !ok {
+		return nil, sch, fmt.Errorf("no schedule for cadence %s", res.Cadence)
+	}
+	all, err := sch.Windows(lo.Add(-res.Cadence.Period()), hi)
+	if err != nil {
+		return nil, sch, err
+	}
+	var out []pipelines.Window
+	for _, w := range all {
+		// windows that have not started by now are not listed at all.
+		if w.End.After(lo) && !w.End.After(hi) && w.Start.Before(o.Now) {
+			out = append(out, w)
+		}
+	}
+	return out, sch, nil
+}
+
+// markStale flags runs of consecutive windows without any push that span
+// at least the schedule's StaleAfter.
+func markStale(rs []*Result, sch pipelines.Schedule) {
+	if sch.StaleAfter <= 0 {
+		return
+	}
+	i := 0
+	for i < len(rs) {
+		if rs[i].Facts.Batches > 0 || rs[i].Facts.Received > 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && rs[j].Facts.Batches == 0 && rs[j].Facts.Received == 0 {
+			j++
+		}
+		if rs[j-1].Window.End.Sub(rs[i].Window.Start) >= sch.StaleAfter {
+			for k := i; k < j; k++ {
+				rs[k].Facts.InStaleRun = true
+			}
+		}
+		i = j
+	}
+}
+
+// trustedSources returns the sources whose latest snapshot succeeded, with
+// the time of that snapshot.
+func (r *Reconciler) trustedSources(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := r.q.QueryContext(ctx, `
+		SELECT source, max(snapshot_at) FROM audit.snapshots s
+		WHERE run_id = (SELECT max(run_id) FROM audit.snapshots s2 WHERE s2.source = s.source)
+		GROUP BY source HAVING bool_and(status = 'ok')`)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var src string
+		var at sql.NullTime
+		if err := rows.Scan(&src, &at); err != nil {
+			return nil, err
+		}
+		out[src] = wall(at.Time)
+	}
+	return out, rows.Err()
+}
+
+// wall reads a TIMESTAMP value (Shanghai wall clock, returned by the
+// driver as UTC) back as Shanghai time.
+func wall(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), pipelines.Shanghai)
+}
+
+// sourcesOf returns the source schemas a query reads (biz, stats, …).
+func sourcesOf(q string) []string {
+	var out []string
+	for _, s := range []string{"biz.", "stats.", "exchange."} {
+		if strings.Contains(q, s) {
+			out = append(out, strings.TrimSuffix(s, "."))
+		}
+	}
+	return out
+}
+
+func detail(x *Result) string {
+	f := x.Facts
+	switch x.Status {
+	case pipelines.StatusOK:
+		return ""
+	case pipelines.StatusPending:
+		return "截止 " + x.Deadline.Format("2006-01-02 15:04") + " 前未完成"
+	case pipelines.StatusMissed:
+		return fmt.Sprintf("应推 %d 条，无推送记录", f.Expected)
+	case pipelines.StatusStale:
+		return "连续多个窗口无推送"
+	case pipelines.StatusFailed:
+		if f.Succeeded == 0 {
+			return "推送日志记录失败"
+		}
+		return fmt.Sprintf("日志称已推 %d 条，目标仅收到 %d 条", f.Claimed, f.Received)
+	case pipelines.StatusDuplicate:
+		return fmt.Sprintf("%d 个主键重复接收", f.Duplicate)
+	case pipelines.StatusShort:
+		return fmt.Sprintf("缺 %d 条", f.Missing)
+	case pipelines.StatusExcess:
+		return fmt.Sprintf("多 %d 条", f.Extra)
+	case pipelines.StatusMismatch:
+		return fmt.Sprintf("%d 条数值不一致", f.Mismatched)
+	case pipelines.StatusLate:
+		return "完成于 " + f.LastFinish.Format("2006-01-02 15:04:05") + "，晚于截止 " + x.Deadline.Format("15:04")
+	case pipelines.StatusUnverifiable:
+		return "源库快照不可信，无法核验"
+	}
+	return ""
+}

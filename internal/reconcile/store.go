@@ -1,0 +1,183 @@
+package reconcile
+
+import (
+	"context"
+	"crypto/sha1"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// querier is what the reconciler reads and writes through: the warehouse
+// or the run's transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// scanKeys reads (kind, key, occurrences) rows into the result's facts.
+func (x *Result) scanKeys(rows *sql.Rows) error {
+	defer rows.Close()
+	for rows.Next() {
+		var k keyRow
+		if err := rows.Scan(&k.kind, &k.key, &k.occ); err != nil {
+			return err
+		}
+		switch k.kind {
+		case "missing":
+			x.Facts.Missing++
+		case "extra":
+			x.Facts.Extra++
+		case "duplicate":
+			x.Facts.Duplicate++
+		case "mismatch":
+			x.Facts.Mismatched++
+		}
+		x.keys = append(x.keys, k)
+	}
+	return rows.Err()
+}
+
+// lit renders a Go value as a SQL literal for DuckDB.
+func lit(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
+	case int:
+		return fmt.Sprint(x)
+	case int64:
+		return fmt.Sprint(x)
+	case time.Time:
+		if x.IsZero() {
+			return "NULL"
+		}
+		return ts(x)
+	}
+	return lit(fmt.Sprint(v))
+}
+
+func nullLevel(l int) any {
+	if l == 0 {
+		return nil
+	}
+	return l
+}
+
+// FindingID is the stable id of a finding: target × resource × window ×
+// verdict.
+func FindingID(target, resource string, windowStart time.Time, s pipelines.Status) string {
+	h := sha1.Sum([]byte(target + "|" + resource + "|" + windowStart.In(pipelines.Shanghai).Format(time.RFC3339) + "|" + string(s)))
+	return hex.EncodeToString(h[:8])
+}
+
+// store writes the results, their keys and the findings ledger.
+func (r *Reconciler) store(ctx context.Context, q querier, o Options, rs []*Result) error {
+	const batch = 200
+	for i := 0; i < len(rs); i += batch {
+		var vals []string
+		for _, x := range rs[i:min(i+batch, len(rs))] {
+			f := x.Facts
+			var exp, cl, rc any = f.Expected, f.Claimed, f.Received
+			if f.Unverifiable {
+				exp, cl, rc = nil, nil, nil
+			}
+			vals = append(vals, "("+strings.Join([]string{
+				lit(o.RunID), lit(x.Target), lit(x.Resource), lit(x.Window.Start), lit(x.Window.End), lit(x.Deadline),
+				lit(string(x.Status)), lit(exp), lit(cl), lit(rc), lit(f.Missing), lit(f.Extra), lit(f.Duplicate), lit(f.Mismatched),
+				lit(f.LastFinish), lit(nullLevel(x.FaultLevel)), lit(x.Detail)}, ", ")+")")
+		}
+		if _, err := q.ExecContext(ctx, "INSERT INTO audit.results (run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received, missing_keys, extra_keys, duplicate_keys, mismatched, last_push_at, fault_level, detail) VALUES "+strings.Join(vals, ",\n")); err != nil {
+			return fmt.Errorf("store results: %w", err)
+		}
+	}
+	var kv []string
+	flush := func() error {
+		if len(kv) == 0 {
+			return nil
+		}
+		_, err := q.ExecContext(ctx, "INSERT INTO audit.result_keys (run_id, target, resource, window_start, kind, key, occurrences) VALUES "+strings.Join(kv, ",\n"))
+		kv = kv[:0]
+		if err != nil {
+			return fmt.Errorf("store result keys: %w", err)
+		}
+		return nil
+	}
+	for _, x := range rs {
+		for _, k := range x.keys {
+			kv = append(kv, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %d)", lit(o.RunID), lit(x.Target), lit(x.Resource), lit(x.Window.Start), lit(k.kind), lit(k.key), k.occ))
+			if len(kv) == 1000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return r.ledger(ctx, q, o, rs)
+}
+
+// ledger opens or refreshes a finding per not-ok result and resolves the
+// open findings of the reconciled windows that are no longer seen.
+func (r *Reconciler) ledger(ctx context.Context, q querier, o Options, rs []*Result) error {
+	now := o.Now
+	seen := map[string]bool{}
+	for _, x := range rs {
+		if !x.Status.Finding() {
+			continue
+		}
+		id := FindingID(x.Target, x.Resource, x.Window.Start, x.Status)
+		seen[id] = true
+		lim := pipelines.ResponseLimits[x.FaultLevel]
+		var respondBy, resolveBy any
+		if x.FaultLevel > 0 {
+			respondBy, resolveBy = now.Add(lim.Respond), now.Add(lim.Resolve)
+		}
+		_, err := q.ExecContext(ctx, fmt.Sprintf(`INSERT INTO audit.findings (finding_id, target, resource, window_start, window_end, status, fault_level,
+  first_seen, last_seen, first_run_id, last_run_id, respond_by, resolve_by, expected, received, detail)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+  fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
+  resolved_at = NULL, resolved_run_id = NULL`,
+			lit(id), lit(x.Target), lit(x.Resource), lit(x.Window.Start), lit(x.Window.End), lit(string(x.Status)), lit(nullLevel(x.FaultLevel)),
+			lit(now), lit(now), lit(o.RunID), lit(o.RunID), lit(respondBy), lit(resolveBy), lit(x.Facts.Expected), lit(x.Facts.Received), lit(x.Detail)))
+		if err != nil {
+			return fmt.Errorf("findings ledger: %w", err)
+		}
+	}
+	// Resolve open findings of the windows reconciled now that this run no
+	// longer finds (a late arrival, a repaired push).
+	for _, x := range rs {
+		rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT finding_id FROM audit.findings WHERE target = %s AND resource = %s AND window_start = %s AND resolved_at IS NULL",
+			lit(x.Target), lit(x.Resource), lit(x.Window.Start)))
+		if err != nil {
+			return fmt.Errorf("findings ledger: %w", err)
+		}
+		var stale []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			if !seen[id] {
+				stale = append(stale, id)
+			}
+		}
+		rows.Close()
+		for _, id := range stale {
+			if _, err := q.ExecContext(ctx, fmt.Sprintf("UPDATE audit.findings SET resolved_at = %s, resolved_run_id = %s WHERE finding_id = %s", lit(now), lit(o.RunID), lit(id))); err != nil {
+				return fmt.Errorf("findings ledger: %w", err)
+			}
+		}
+	}
+	return nil
+}

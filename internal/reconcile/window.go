@@ -1,0 +1,197 @@
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// duckType maps a front-end column's MySQL type to the DuckDB type both
+// sides are cast to before keys and values are compared, so that a source
+// expression and the stored column compare equal when their values are.
+func duckType(mysqlType string) string {
+	t := strings.ToUpper(strings.TrimSpace(mysqlType))
+	base := t
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		base = strings.TrimSpace(t[:i])
+	}
+	switch base {
+	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT":
+		if strings.Contains(t, "UNSIGNED") {
+			return "UBIGINT"
+		}
+		return "BIGINT"
+	case "DECIMAL", "NUMERIC":
+		return strings.Fields(t)[0]
+	case "FLOAT", "DOUBLE", "REAL":
+		return "DOUBLE"
+	case "DATETIME", "TIMESTAMP":
+		return "TIMESTAMP"
+	case "DATE":
+		return "DATE"
+	}
+	return "VARCHAR"
+}
+
+// norm is the text form of one column, cast to its front-end type; NULL
+// becomes a marker no value can take.
+func norm(alias string, c pipelines.Column) string {
+	return fmt.Sprintf("coalesce(CAST(CAST(%s.%s AS %s) AS VARCHAR), '␀')", alias, c.Name, duckType(c.Type))
+}
+
+func keyExpr(alias string, res *pipelines.Resource) string {
+	byName := map[string]pipelines.Column{}
+	for _, c := range res.Columns {
+		byName[c.Name] = c
+	}
+	parts := make([]string, len(res.KeyColumns))
+	for i, k := range res.KeyColumns {
+		parts[i] = norm(alias, byName[k])
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "concat_ws('|', " + strings.Join(parts, ", ") + ")"
+}
+
+// valueExpr is a hash of the compared values: the compared measures of a
+// measures resource, every column of a full set; none for rows.
+func valueExpr(alias string, res *pipelines.Resource) string {
+	var parts []string
+	for _, c := range res.Columns {
+		switch res.Mode {
+		case pipelines.ModeMeasures:
+			if c.Dim || !c.Compared() {
+				continue
+			}
+		case pipelines.ModeFullSet:
+		default:
+			continue
+		}
+		parts = append(parts, norm(alias, c))
+	}
+	if len(parts) == 0 {
+		return "''"
+	}
+	return "md5(concat_ws('|', " + strings.Join(parts, ", ") + "))"
+}
+
+var identOK = regexp.MustCompile(`^[A-Za-z0-9_.\-:]+$`)
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return strings.Join(q, ", ")
+}
+
+type batch struct {
+	id       string
+	status   string
+	rows     int64
+	finished time.Time
+	errText  string
+}
+
+func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines.Resource, w pipelines.Window) ([]batch, error) {
+	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(
+		"SELECT batch_id, status, rows_sent, finished_at, coalesce(error, '') FROM %s WHERE target = ? AND resource = ? AND window_start = %s ORDER BY started_at, batch_id",
+		pushLog, ts(w.Start)), res.Target, res.Key)
+	if err != nil {
+		return nil, fmt.Errorf("read push log %s: %w", pushLog, err)
+	}
+	defer rows.Close()
+	var out []batch
+	for rows.Next() {
+		var b batch
+		var fin sql.NullTime
+		if err := rows.Scan(&b.id, &b.status, &b.rows, &fin, &b.errText); err != nil {
+			return nil, err
+		}
+		b.finished = wall(fin.Time)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// window reconciles one window of a resource.
+func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time) (*Result, error) {
+	x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w)}
+	x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now}
+	q, err := pipelines.Render(res.SourceSQL(), pipelines.WindowParams(w, w.End))
+	if err != nil {
+		return nil, err
+	}
+	x.sourceQuery = q
+	for _, src := range sourcesOf(q) {
+		at, ok := trusted[src]
+		if !ok || at.Before(w.End) {
+			x.Facts.Unverifiable = true
+		}
+	}
+	tgt, ok := r.cat.Target(res.Target)
+	if !ok {
+		return nil, fmt.Errorf("unknown target %q", res.Target)
+	}
+	if _, ok := trusted[tgt.Database]; !ok {
+		x.Facts.Unverifiable = true
+	}
+	if _, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]; !ok {
+		x.Facts.Unverifiable = true
+	}
+	if x.Facts.Unverifiable {
+		return x, nil
+	}
+	bs, err := r.batches(ctx, o.PushLog, res, w)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, b := range bs {
+		x.Facts.Batches++
+		if b.status == "success" {
+			x.Facts.Succeeded++
+			x.Facts.Claimed += b.rows
+		}
+		if b.finished.After(x.Facts.LastFinish) {
+			x.Facts.LastFinish = b.finished
+		}
+		ids = append(ids, b.id)
+	}
+	rcvWhere := "FALSE"
+	if len(ids) > 0 {
+		rcvWhere = "batch_id IN (" + quoteList(ids) + ")"
+	}
+	cte := fmt.Sprintf(`WITH src AS (%s),
+rcv AS (SELECT * FROM %s.%s WHERE %s),
+sk AS (SELECT %s AS k, %s AS v FROM src s),
+rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
+		q, tgt.Database, res.Table, rcvWhere,
+		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
+	if err := r.q.QueryRowContext(ctx, cte+" SELECT (SELECT count(*) FROM sk), (SELECT count(*) FROM rk)").Scan(&x.Facts.Expected, &x.Facts.Received); err != nil {
+		return nil, fmt.Errorf("count: %w\nSQL: %s", err, clip(cte))
+	}
+	keysQ := cte + `
+SELECT 'missing', k, 1 FROM (SELECT k FROM sk EXCEPT SELECT k FROM rk)
+UNION ALL SELECT 'extra', k, 1 FROM (SELECT k FROM rk EXCEPT SELECT k FROM sk)
+UNION ALL SELECT 'duplicate', k, count(*) FROM rk GROUP BY k HAVING count(*) > 1
+UNION ALL SELECT 'mismatch', k, 1 FROM (SELECT DISTINCT s.k FROM (SELECT DISTINCT k, v FROM sk) s JOIN (SELECT DISTINCT k, v FROM rk) t ON s.k = t.k AND s.v <> t.v)`
+	rows, err := r.q.QueryContext(ctx, keysQ)
+	if err != nil {
+		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
+	}
+	return x, x.scanKeys(rows)
+}
+
+func clip(q string) string {
+	if len(q) > 800 {
+		return q[:800] + "…"
+	}
+	return q
+}
