@@ -13,7 +13,7 @@ import (
 )
 
 func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
-	fs := newFlags("check", "--config FILE check", m.Stderr)
+	fs := newFlags("check", "--config FILE check", m.Stdout)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

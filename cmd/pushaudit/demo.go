@@ -23,7 +23,7 @@ import (
 func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	var f simFlags
 	var out string
-	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN]", m.Stderr)
+	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN]", m.Stdout)
 	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
@@ -38,6 +38,11 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	start, err := parseDay("start", f.start)
 	if err != nil {
 		return err
+	}
+	if f.dsn != "" {
+		if err := checkDSN("demo", f.dsn); err != nil {
+			return err
+		}
 	}
 	t0 := time.Now()
 	if f.dsn == "" {

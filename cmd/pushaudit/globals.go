@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -69,19 +71,26 @@ func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(out, "usage: pushaudit %s\n\n", synopsis)
+		fmt.Fprintf(fs.Output(), "usage: pushaudit %s\n\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parseFlags parses and turns flag errors into usage errors.
+// parseFlags parses and turns flag errors into usage errors. The flag
+// package's own message and usage are silenced, so a bad flag gives the
+// one line main prints; --help prints the usage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
 			return errHelp
 		}
-		return usageError{err}
+		return usagef("%s: %v", fs.Name(), err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
@@ -99,6 +108,17 @@ func (g *globals) loadConfig() (*config.Config, error) {
 		return nil, usageError{err}
 	}
 	return c, nil
+}
+
+// openExisting opens the config's warehouse, which must exist: reading a
+// mistyped path would create an empty warehouse and report every window
+// unverifiable instead of saying what is wrong.
+func openExisting(ctx context.Context, c *config.Config) (*warehouse.Warehouse, error) {
+	p := c.Path(c.Warehouse)
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("warehouse %s: %w (run 'pushaudit snapshot' first)", p, err)
+	}
+	return warehouse.Open(ctx, p)
 }
 
 // parseDay parses YYYY-MM-DD as a Shanghai date.

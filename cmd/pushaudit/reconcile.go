@@ -20,7 +20,7 @@ type reconcileFlags struct {
 
 func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) error {
 	var f reconcileFlags
-	fs := newFlags("reconcile", "[--config FILE] reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--target T] [--resource R] [--format table|json]", m.Stderr)
+	fs := newFlags("reconcile", "[--config FILE] reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--target T] [--resource R] [--format table|json]", m.Stdout)
 	fs.StringVar(&f.from, "from", "", "first day (Asia/Shanghai); windows ending on it or later")
 	fs.StringVar(&f.to, "to", "", "last day (default: --from)")
 	fs.StringVar(&f.target, "target", "", "only this target (or stats)")
@@ -31,10 +31,6 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	}
 	if f.format != "table" && f.format != "json" {
 		return usagef("reconcile: --format %q is not table or json", f.format)
-	}
-	c, err := g.loadConfig()
-	if err != nil {
-		return err
 	}
 	if f.from == "" {
 		return usagef("reconcile: --from is required")
@@ -53,6 +49,10 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	if to.Before(from) {
 		return usagef("reconcile: --to %s is before --from %s", f.to, f.from)
 	}
+	c, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
 	cat, err := c.LoadCatalog()
 	if err != nil {
 		return usageError{err}
@@ -62,7 +62,7 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
 		}
 	}
-	wh, err := warehouse.Open(ctx, c.Path(c.Warehouse))
+	wh, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

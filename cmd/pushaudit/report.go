@@ -6,7 +6,6 @@ import (
 	"os"
 	"regexp"
 
-	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/reports"
 )
 
@@ -14,7 +13,7 @@ var dayRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	var period, out, lang string
-	fs := newFlags("report", "[--config FILE] report --period YYYY-MM-DD [--out DIR] [--lang zh|en]", m.Stderr)
+	fs := newFlags("report", "[--config FILE] report --period YYYY-MM-DD [--out DIR] [--lang zh|en]", m.Stdout)
 	fs.StringVar(&period, "period", "", "the day to report (YYYY-MM-DD)")
 	fs.StringVar(&out, "out", "", "output folder (default: the config's output_dir)")
 	fs.StringVar(&lang, "lang", "zh", "labels: zh or en")
@@ -42,7 +41,7 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	wh, err := warehouse.Open(ctx, c.Path(c.Warehouse))
+	wh, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

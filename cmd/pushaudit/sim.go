@@ -14,6 +14,7 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -33,7 +34,7 @@ type simFlags struct {
 
 func (m *Main) runSim(ctx context.Context, g *globals, args []string) error {
 	var f simFlags
-	fs := newFlags("sim", "sim --mysql DSN [--seed S] [--start YYYY-MM-DD] [--days N] [--faults K] [--manifest FILE] [--write-config FILE]", m.Stderr)
+	fs := newFlags("sim", "sim --mysql DSN [--seed S] [--start YYYY-MM-DD] [--days N] [--faults K] [--manifest FILE] [--write-config FILE]", m.Stdout)
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed: the same flags give the same data")
 	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day (Asia/Shanghai)")
 	fs.IntVar(&f.days, "days", 3, "simulated days")
@@ -50,6 +51,9 @@ func (m *Main) runSim(ctx context.Context, g *globals, args []string) error {
 	}
 	if f.dsn == "" {
 		return usagef("sim: --mysql DSN is required")
+	}
+	if err := checkDSN("sim", f.dsn); err != nil {
+		return err
 	}
 	start, err := parseDay("start", f.start)
 	if err != nil {
@@ -103,6 +107,15 @@ func (m *Main) simulate(ctx context.Context, f simFlags, start time.Time, cat *p
 		fmt.Fprintf(m.Stdout, "config: %s\n", f.writeConfig)
 	}
 	return res, nil
+}
+
+// checkDSN makes a malformed --mysql DSN a usage error (exit 64), not a
+// failure to reach the server; the message never holds the password.
+func checkDSN(cmd, dsn string) error {
+	if _, err := mysql.ParseDSN(dsn); err != nil {
+		return usagef("%s: --mysql: %s", cmd, warehouse.ScrubText(err.Error()))
+	}
+	return nil
 }
 
 func writeFile(path string, b []byte, mode os.FileMode) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -24,7 +23,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	var sources, tables multiFlag
 	var whPath string
 	var allowPrimary bool
-	fs := newFlags("snapshot", "[--config FILE] snapshot | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stderr)
+	fs := newFlags("snapshot", "[--config FILE] snapshot | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
 	fs.Var(&tables, "table", "table to copy (repeatable; default every table)")
 	fs.StringVar(&whPath, "warehouse", "", "warehouse file (default: the config's)")
@@ -111,12 +110,5 @@ func (m *Main) snapshot(ctx context.Context, wh *warehouse.Warehouse, srcs []sna
 		}
 		fmt.Fprintf(m.Stdout, "snapshot %s: %d sources, %d tables, %d rows in %s → %s\n", run.ID, len(rep.Sources), tables, rows, time.Since(t0).Round(time.Millisecond), wh.Path())
 	}
-	if err != nil {
-		var se *snapshot.SourceError
-		if errors.As(err, &se) {
-			return fmt.Errorf("snapshot: %w", err)
-		}
-		return err
-	}
-	return nil
+	return err
 }

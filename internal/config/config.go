@@ -270,11 +270,20 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 		return nil, fmt.Errorf("config: catalog: %w", err)
 	}
 	defer f.Close()
-	site, err := pipelines.ParseCatalog(f)
-	if err != nil {
+	// Not pipelines.ParseCatalog: a site file may add or override resources
+	// of the embedded targets without restating them, so its entries are
+	// checked against the merged targets.
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	var site pipelines.Catalog
+	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), err)
 	}
-	cat.Merge(site)
+	cat.Merge(&site)
+	entries := pipelines.Catalog{Targets: cat.Targets, Resources: site.Resources, StatsCounters: site.StatsCounters}
+	if err := entries.Validate(); err != nil {
+		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), err)
+	}
 	if err := cat.Validate(); err != nil {
 		return nil, fmt.Errorf("config: catalog %s merged: %w", c.Path(c.Catalog), err)
 	}

@@ -151,7 +151,7 @@ func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.
 	if !res.Cadence.Periodic() {
 		w := pipelines.Window{Start: o.OnceAt, End: o.OnceAt.AddDate(0, 0, 1)}
 		sch := pipelines.Schedule{Cadence: res.Cadence, DeadlineAfter: 7 * time.Hour}
-		if w.End.After(lo) && !w.End.After(hi) {
+		if w.End.After(lo) && !w.End.After(hi) && w.Start.Before(o.Now) {
 			return []pipelines.Window{w}, sch, nil
 		}
 		return nil, sch, nil
@@ -180,14 +180,19 @@ func markStale(rs []*Result, sch pipelines.Schedule) {
 	if sch.StaleAfter <= 0 {
 		return
 	}
+	// A window not yet due, or not verified (its evidence was not read),
+	// says nothing about a missing push: it ends a run.
+	noPush := func(f pipelines.Facts) bool {
+		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.Now.Before(f.Deadline)
+	}
 	i := 0
 	for i < len(rs) {
-		if rs[i].Facts.Batches > 0 || rs[i].Facts.Received > 0 {
+		if !noPush(rs[i].Facts) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(rs) && rs[j].Facts.Batches == 0 && rs[j].Facts.Received == 0 {
+		for j < len(rs) && noPush(rs[j].Facts) {
 			j++
 		}
 		if rs[j-1].Window.End.Sub(rs[i].Window.Start) >= sch.StaleAfter {

@@ -154,8 +154,12 @@ ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_
 		}
 	}
 	// Resolve open findings of the windows reconciled now that this run no
-	// longer finds (a late arrival, a repaired push).
+	// longer finds (a late arrival, a repaired push). A window this run
+	// cannot judge (unverifiable, pending) resolves nothing.
 	for _, x := range rs {
+		if x.Status == pipelines.StatusUnverifiable || x.Status == pipelines.StatusPending {
+			continue
+		}
 		rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT finding_id FROM audit.findings WHERE target = %s AND resource = %s AND window_start = %s AND resolved_at IS NULL",
 			lit(x.Target), lit(x.Resource), lit(x.Window.Start)))
 		if err != nil {

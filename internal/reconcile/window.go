@@ -17,8 +17,8 @@ import (
 func duckType(mysqlType string) string {
 	t := strings.ToUpper(strings.TrimSpace(mysqlType))
 	base := t
-	if i := strings.IndexByte(t, '('); i >= 0 {
-		base = strings.TrimSpace(t[:i])
+	if i := strings.IndexAny(t, "( "); i >= 0 {
+		base = t[:i] // INT(11), INT UNSIGNED, DOUBLE PRECISION
 	}
 	switch base {
 	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT":
@@ -27,7 +27,10 @@ func duckType(mysqlType string) string {
 		}
 		return "BIGINT"
 	case "DECIMAL", "NUMERIC":
-		return strings.Fields(t)[0]
+		if i := strings.IndexByte(t, ')'); i >= 0 {
+			return strings.ReplaceAll(t[:i+1], " ", "") // DECIMAL(10, 2) UNSIGNED
+		}
+		return base
 	case "FLOAT", "DOUBLE", "REAL":
 		return "DOUBLE"
 	case "DATETIME", "TIMESTAMP":

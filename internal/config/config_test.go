@@ -1,0 +1,473 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// base is a valid config; the tests append to it or replace parts of it.
+const base = `
+mysql:
+  addr: 10.0.0.12:3306
+  user: auditor
+  password_env: PA_TEST_MYSQL_PASSWORD
+sources:
+  biz: {database: biz}
+  stats: {database: stats, addr: 10.0.0.20:3307, user: stats_reader}
+`
+
+func mustParse(t *testing.T, src, dir string) *config.Config {
+	t.Helper()
+	c, err := config.Parse(strings.NewReader(src), "test.yaml", dir)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return c
+}
+
+func TestParse_Defaults(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+	}{
+		{"empty file", ""},
+		{"comment only", "# nothing here\n"},
+		{"sources only", base},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustParse(t, tc.src, "")
+			if got, want := c.Timezone, "Asia/Shanghai"; got != want {
+				t.Errorf("Timezone = %q, want %q", got, want)
+			}
+			if got, want := c.Warehouse, "pushaudit.duckdb"; got != want {
+				t.Errorf("Warehouse = %q, want %q", got, want)
+			}
+			if got, want := c.OutputDir, "out"; got != want {
+				t.Errorf("OutputDir = %q, want %q", got, want)
+			}
+			if got, want := c.Evidence.PushLog, "exchange.push_log"; got != want {
+				t.Errorf("Evidence.PushLog = %q, want %q", got, want)
+			}
+			if c.Clock() != nil {
+				t.Error("Clock() is not nil without now")
+			}
+			if !c.OnceDate().IsZero() {
+				t.Errorf("OnceDate() = %v, want zero", c.OnceDate())
+			}
+			if c.Snapshot.AllowPrimary {
+				t.Error("Snapshot.AllowPrimary is true by default")
+			}
+		})
+	}
+}
+
+func TestParse_Values(t *testing.T) {
+	src := base + `
+warehouse: wh/audit.duckdb
+now: 2026-11-23T07:00:00+08:00
+once_at: 2026-11-20
+evidence: {push_log: exchange.push_log_v2, receipts_dir: receipts}
+`
+	dir := t.TempDir()
+	c := mustParse(t, src, dir)
+	if got, want := c.Path(c.Warehouse), filepath.Join(dir, "wh", "audit.duckdb"); got != want {
+		t.Errorf("Path(warehouse) = %q, want %q", got, want)
+	}
+	if got, want := c.Path("/abs/x.duckdb"), "/abs/x.duckdb"; got != want {
+		t.Errorf("Path(absolute) = %q, want %q", got, want)
+	}
+	clock := c.Clock()
+	if clock == nil {
+		t.Fatal("Clock() is nil with now set")
+	}
+	if got, want := clock(), time.Date(2026, 11, 23, 7, 0, 0, 0, pipelines.Shanghai); !got.Equal(want) {
+		t.Errorf("Clock()() = %v, want %v", got, want)
+	}
+	if got, want := c.OnceDate(), time.Date(2026, 11, 20, 0, 0, 0, 0, pipelines.Shanghai); !got.Equal(want) {
+		t.Errorf("OnceDate() = %v, want %v", got, want)
+	}
+	if got, want := strings.Join(c.SourceNames(), ","), "biz,stats"; got != want {
+		t.Errorf("SourceNames() = %q, want %q", got, want)
+	}
+}
+
+func TestConfig_Validate(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // each must appear in the error
+	}{
+		{"timezone", base + "timezone: UTC\n",
+			[]string{`timezone: "UTC" is not supported`}},
+		{"source without database", base + "  exchange: {addr: 10.0.0.13:3306}\n",
+			[]string{"sources.exchange.database: empty"}},
+		{"source without addr and no mysql.addr",
+			"sources:\n  biz: {database: biz, user: u}\n",
+			[]string{"sources.biz.addr: empty (and no mysql.addr)"}},
+		{"source without user and no mysql.user",
+			"sources:\n  biz: {database: biz, addr: h:3306}\n",
+			[]string{"sources.biz.user: empty (and no mysql.user)"}},
+		{"addr not host:port", base + "  exchange: {database: exchange, addr: 10.0.0.13}\n",
+			[]string{`sources.exchange.addr: "10.0.0.13" is not host:port`}},
+		{"mysql.addr not host:port inherited",
+			"mysql: {addr: dbhost, user: u}\nsources:\n  biz: {database: biz}\n",
+			[]string{`sources.biz.addr: "dbhost" is not host:port`}},
+		{"bad now", base + "now: \"2026-11-23 07:00\"\n",
+			[]string{`now: "2026-11-23 07:00" is not an RFC 3339 time`}},
+		{"bad once_at", base + "once_at: 20/11/2026\n",
+			[]string{`once_at: "20/11/2026" is not a date YYYY-MM-DD`}},
+		{"bad evidence.push_log", base + "evidence: {push_log: push_log}\n",
+			[]string{`evidence.push_log: "push_log" is not source.table`}},
+		{"schedule key not a cadence", base + "schedules:\n  every_15m: {stale_after: 3h}\n",
+			[]string{"schedules.every_15m: not a periodic cadence"}},
+		{"schedule key once", base + "schedules:\n  once: {deadline_after: 9h}\n",
+			[]string{"schedules.once: not a periodic cadence"}},
+		{"empty warehouse", base + "warehouse: \"\"\n",
+			[]string{"warehouse: empty"}},
+		{"every error at once", base + "timezone: UTC\nnow: yesterday\n",
+			[]string{`timezone: "UTC"`, `now: "yesterday"`}},
+		{"unknown field", "timezone: Asia/Shanghai\nwarehous: x.duckdb\n",
+			[]string{"line 2", "field warehous not found"}},
+		{"unknown nested field", base + "snapshot:\n  allow_primery: true\n",
+			[]string{"line 10", "field allow_primery not found"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Parse(strings.NewReader(tc.src), "site.yaml", "")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got, want := err.Error(), "config site.yaml: "; !strings.HasPrefix(got, want) {
+				t.Errorf("error %q does not start with %q", got, want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfig_DSN(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pw.txt"), []byte("file-s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pw-crlf.txt"), []byte("crlf-s3cret\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PA_TEST_MYSQL_PASSWORD", "env-s3cret")
+	t.Setenv("PA_TEST_OTHER_PASSWORD", "other-s3cret")
+	src := `
+mysql:
+  addr: 10.0.0.12:3306
+  user: auditor
+  password_env: PA_TEST_MYSQL_PASSWORD
+  params: {charset: utf8mb4, wait_timeout: "60"}
+sources:
+  biz: {database: biz}
+  stats: {database: stats, addr: 10.0.0.20:3307, user: stats_reader}
+  exchange: {database: exchange, password_file: pw.txt}
+  fe_a: {database: fe_a, password_file: pw-crlf.txt}
+  fe_b: {database: fe_b, password_env: PA_TEST_OTHER_PASSWORD, params: {sql_select_limit: "1000"}}
+`
+	c := mustParse(t, src, dir)
+	tests := []struct {
+		source                 string
+		addr, user, pw, dbname string
+		params                 map[string]string
+	}{
+		{"biz", "10.0.0.12:3306", "auditor", "env-s3cret", "biz", map[string]string{"charset": "utf8mb4", "wait_timeout": "60"}},
+		{"stats", "10.0.0.20:3307", "stats_reader", "env-s3cret", "stats", map[string]string{"charset": "utf8mb4", "wait_timeout": "60"}},
+		{"exchange", "10.0.0.12:3306", "auditor", "file-s3cret", "exchange", map[string]string{"charset": "utf8mb4", "wait_timeout": "60"}},
+		{"fe_a", "10.0.0.12:3306", "auditor", "crlf-s3cret", "fe_a", map[string]string{"charset": "utf8mb4", "wait_timeout": "60"}},
+		{"fe_b", "10.0.0.12:3306", "auditor", "other-s3cret", "fe_b", map[string]string{"sql_select_limit": "1000"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.source, func(t *testing.T) {
+			dsn, err := c.DSN(tc.source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := mysql.ParseDSN(dsn)
+			if err != nil {
+				t.Fatalf("ParseDSN(%q): %v", config.Redact(dsn), err)
+			}
+			if got, want := m.Addr, tc.addr; got != want {
+				t.Errorf("Addr = %q, want %q", got, want)
+			}
+			if got, want := m.Net, "tcp"; got != want {
+				t.Errorf("Net = %q, want %q", got, want)
+			}
+			if got, want := m.User, tc.user; got != want {
+				t.Errorf("User = %q, want %q", got, want)
+			}
+			if got, want := m.Passwd, tc.pw; got != want {
+				t.Errorf("Passwd = %q, want %q", got, want)
+			}
+			if got, want := m.DBName, tc.dbname; got != want {
+				t.Errorf("DBName = %q, want %q", got, want)
+			}
+			for k, v := range tc.params {
+				if !strings.Contains(dsn, k+"="+v) {
+					t.Errorf("DSN %q lacks %s=%s", config.Redact(dsn), k, v)
+				}
+			}
+			if got, want := strings.Count(dsn, "="), len(tc.params); got != want {
+				t.Errorf("DSN %q has %d parameters, want %d", config.Redact(dsn), got, want)
+			}
+		})
+	}
+}
+
+func TestConfig_DSNErrors(t *testing.T) {
+	t.Setenv("PA_TEST_OTHER_PASSWORD", "other-s3cret")
+	src := base + `  exchange: {database: exchange, password_file: nowhere/pw.txt}
+  fe_b: {database: fe_b, password_env: PA_TEST_OTHER_PASSWORD}
+`
+	c := mustParse(t, src, t.TempDir())
+	tests := []struct {
+		name, source string
+		want         []string
+	}{
+		{"unknown source", "nosuch", []string{`no source "nosuch"`}},
+		{"env var not set", "biz", []string{"sources.biz", "PA_TEST_MYSQL_PASSWORD", "password_env", "not set"}},
+		{"password file missing", "exchange", []string{"sources.exchange", "password_file", filepath.Join("nowhere", "pw.txt")}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dsn, err := c.DSN(tc.source)
+			if err == nil {
+				t.Fatalf("no error, DSN %s", config.Redact(dsn))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q holds a secret", err)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"password hidden", "auditor:s3cret@tcp(10.0.0.12:3306)/biz", "auditor:***@tcp(10.0.0.12:3306)/biz"},
+		{"no password", "auditor@tcp(10.0.0.12:3306)/biz", "auditor@tcp(10.0.0.12:3306)/biz"},
+		{"password with @ and :", "auditor:p@ss:w0rd@tcp(10.0.0.12:3306)/biz", "auditor:***@tcp(10.0.0.12:3306)/biz"},
+		{"unparsable", "auditor:s3cret@tcp(10.0.0.12:3306)biz", "(unparsable DSN)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := config.Redact(tc.dsn)
+			if got != tc.want {
+				t.Errorf("Redact(%q) = %q, want %q", tc.dsn, got, tc.want)
+			}
+			if strings.Contains(got, "s3cret") || strings.Contains(got, "w0rd") {
+				t.Errorf("Redact(%q) = %q holds the password", tc.dsn, got)
+			}
+		})
+	}
+}
+
+func TestConfig_ScheduleSet(t *testing.T) {
+	c := mustParse(t, base+`schedules:
+  daily_after_2300: {deadline_after: 8h, stale_after: 72h}
+  every_10m: {stale_after: 30m}
+`, "")
+	def := pipelines.DefaultSchedules()
+	got := c.ScheduleSet()
+	tests := []struct {
+		cadence          pipelines.Cadence
+		align, dl, stale time.Duration
+	}{
+		{pipelines.DailyAfter2300, 23 * time.Hour, 8 * time.Hour, 72 * time.Hour},
+		{pipelines.Every10m, 0, 10 * time.Minute, 30 * time.Minute},
+		{pipelines.Every30m, def[pipelines.Every30m].Align, def[pipelines.Every30m].DeadlineAfter, def[pipelines.Every30m].StaleAfter},
+		{pipelines.Hourly, def[pipelines.Hourly].Align, def[pipelines.Hourly].DeadlineAfter, def[pipelines.Hourly].StaleAfter},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.cadence), func(t *testing.T) {
+			s, ok := got[tc.cadence]
+			if !ok {
+				t.Fatal("no schedule")
+			}
+			if got, want := s.Cadence, tc.cadence; got != want {
+				t.Errorf("Cadence = %q, want %q", got, want)
+			}
+			if got, want := s.Align, tc.align; got != want {
+				t.Errorf("Align = %v, want %v", got, want)
+			}
+			if got, want := s.DeadlineAfter, tc.dl; got != want {
+				t.Errorf("DeadlineAfter = %v, want %v", got, want)
+			}
+			if got, want := s.StaleAfter, tc.stale; got != want {
+				t.Errorf("StaleAfter = %v, want %v", got, want)
+			}
+		})
+	}
+	if got, want := pipelines.DefaultSchedules()[pipelines.DailyAfter2300].DeadlineAfter, 7*time.Hour; got != want {
+		t.Errorf("defaults changed by ScheduleSet: DeadlineAfter = %v, want %v", got, want)
+	}
+}
+
+// siteCatalog overrides city_gov/grid_info (a new table name and cadence)
+// and adds a resource to city_gov, without restating the targets.
+const siteCatalog = `
+resources:
+  - target: city_gov
+    key: grid_info
+    seq: 1
+    name_zh: 数字化城管网格信息（本地）
+    category_zh: 业务数据
+    cadence: daily_after_2300
+    mode: rows
+    key_columns: [resp_grid_id]
+    table: grid_info_local
+    from: biz.resp_grids rg
+    columns:
+      - {name: resp_grid_id, zh: 责任网格 ID, type: BIGINT, expr: rg.id}
+  - target: city_gov
+    key: case_count_local
+    seq: 99
+    name_zh: 本地案件数
+    category_zh: 业务数据
+    cadence: hourly
+    mode: rows
+    key_columns: [case_id]
+    table: case_count_local
+    from: biz.cases c
+    where: c.report_time >= :window_start AND c.report_time < :window_end
+    columns:
+      - {name: case_id, zh: 案件 ID, type: BIGINT, expr: c.id}
+`
+
+func TestConfig_LoadCatalog(t *testing.T) {
+	def, err := pipelines.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("embedded only", func(t *testing.T) {
+		cat, err := mustParse(t, base, "").LoadCatalog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(cat.Resources), len(def.Resources); got != want {
+			t.Errorf("%d resources, want %d", got, want)
+		}
+	})
+	t.Run("site overrides one and adds one", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "site-catalog.yaml"), []byte(siteCatalog), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := mustParse(t, base+"catalog: site-catalog.yaml\n", dir).LoadCatalog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(cat.Resources), len(def.Resources)+1; got != want {
+			t.Errorf("%d resources, want %d", got, want)
+		}
+		if got, want := len(cat.Targets), len(def.Targets); got != want {
+			t.Errorf("%d targets, want %d", got, want)
+		}
+		r, ok := cat.Resource("city_gov", "grid_info")
+		if !ok {
+			t.Fatal("city_gov/grid_info gone")
+		}
+		if got, want := r.Table, "grid_info_local"; got != want {
+			t.Errorf("overridden table = %q, want %q", got, want)
+		}
+		if got, want := r.Cadence, pipelines.DailyAfter2300; got != want {
+			t.Errorf("overridden cadence = %q, want %q", got, want)
+		}
+		added, ok := cat.Resource("city_gov", "case_count_local")
+		if !ok {
+			t.Fatal("city_gov/case_count_local not added")
+		}
+		if got, want := added.Cadence, pipelines.Hourly; got != want {
+			t.Errorf("added cadence = %q, want %q", got, want)
+		}
+		other, _ := def.Resource("city_gov", "facility_region_distribution")
+		if got, ok := cat.Resource("city_gov", "facility_region_distribution"); !ok || got.Table != other.Table {
+			t.Errorf("untouched resource changed: %+v", got)
+		}
+	})
+	t.Run("site restating a target", func(t *testing.T) {
+		dir := t.TempDir()
+		src := "targets:\n  - {key: city_gov, name_zh: 市网络理政中心, name_en: City Gov, database: fe_city_gov_local}\n" + siteCatalog
+		if err := os.WriteFile(filepath.Join(dir, "site-catalog.yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := mustParse(t, base+"catalog: site-catalog.yaml\n", dir).LoadCatalog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, ok := cat.Target("city_gov")
+		if !ok {
+			t.Fatal("city_gov gone")
+		}
+		if got, want := tg.Database, "fe_city_gov_local"; got != want {
+			t.Errorf("target database = %q, want %q", got, want)
+		}
+		if got, want := len(cat.Targets), len(def.Targets); got != want {
+			t.Errorf("%d targets, want %d", got, want)
+		}
+	})
+	invalid := []struct {
+		name, src string
+		want      []string
+	}{
+		{"bad cadence", strings.Replace(siteCatalog, "cadence: hourly", "cadence: weekly", 1),
+			[]string{`resources[1] (city_gov/case_count_local).cadence: "weekly" is not a cadence`}},
+		{"unknown target", strings.Replace(siteCatalog, "target: city_gov\n    key: case_count_local", "target: nowhere\n    key: case_count_local", 1),
+			[]string{`resources[1] (nowhere/case_count_local).target: "nowhere" is not a target`}},
+		{"unknown field", strings.Replace(siteCatalog, "    seq: 99\n", "    seq: 99\n    sequence: 99\n", 1),
+			[]string{"field sequence not found"}},
+	}
+	for _, tc := range invalid {
+		t.Run("invalid/"+tc.name, func(t *testing.T) {
+			if tc.src == siteCatalog {
+				t.Fatal("replacement did not apply")
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "site-catalog.yaml")
+			if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := mustParse(t, base+"catalog: site-catalog.yaml\n", dir).LoadCatalog()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range append([]string{path}, tc.want...) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	t.Run("missing file", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := mustParse(t, base+"catalog: absent.yaml\n", dir).LoadCatalog()
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if want := filepath.Join(dir, "absent.yaml"); !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	})
+}

@@ -1,0 +1,563 @@
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+	"github.com/chengdu-cgw/pushaudit/schemas"
+)
+
+func sh(y int, mo time.Month, d, h, mi int) time.Time {
+	return time.Date(y, mo, d, h, mi, 0, 0, pipelines.Shanghai)
+}
+
+func TestMarkStale(t *testing.T) {
+	sch := pipelines.DefaultSchedules()[pipelines.Every30m] // stale after 2 h
+	now := sh(2026, 11, 21, 6, 0)
+	// pushes lists, per 30-minute window from 08:00, whether it had a push
+	// ('P'), a batch-less received row ('R') or nothing ('.'); want marks
+	// the windows in a stale run ('S').
+	tests := []struct {
+		name, pushes, want string
+		now                time.Time
+	}{
+		{"all pushed", "PPPPPP", "......", now},
+		{"three empty windows (1.5 h) are not stale", "P...PP", "......", now},
+		{"four empty windows (2 h) are stale", "P....P", ".SSSS.", now},
+		{"a longer run is stale throughout", "P......", ".SSSSSS", now},
+		{"a run at the start", "....PP", "SSSS..", now},
+		{"runs broken by a push", "...P...P", "........", now},
+		{"a received row breaks the run", "..R...", "......", now},
+		{"two stale runs", "....P....", "SSSS.SSSS", now},
+		{"nothing pushed at all", "........", "SSSSSSSS", now},
+		{"empty", "", "", now},
+		// windows 10:00 and 10:30 are not due at 10:40 (deadline one period
+		// after the end): they say nothing yet about a missing push.
+		{"windows not yet due do not count", "P.....", "......", sh(2026, 11, 20, 10, 40)},
+		{"once due they do", "P.....", ".SSSSS", sh(2026, 11, 20, 11, 30)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var rs []*Result
+			start := sh(2026, 11, 20, 8, 0)
+			for i, c := range tc.pushes {
+				w := pipelines.Window{Start: start.Add(time.Duration(i) * 30 * time.Minute)}
+				w.End = w.Start.Add(30 * time.Minute)
+				x := &Result{Window: w, Deadline: sch.Deadline(w)}
+				x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: tc.now, Expected: 1}
+				switch c {
+				case 'P':
+					x.Facts.Batches, x.Facts.Succeeded = 1, 1
+				case 'R':
+					x.Facts.Received = 1
+				}
+				rs = append(rs, x)
+			}
+			markStale(rs, sch)
+			var b strings.Builder
+			for _, x := range rs {
+				if x.Facts.InStaleRun {
+					b.WriteByte('S')
+				} else {
+					b.WriteByte('.')
+				}
+			}
+			if got, want := b.String(), tc.want; got != want {
+				t.Errorf("markStale(%s) = %s, want %s", tc.pushes, got, want)
+			}
+		})
+	}
+	t.Run("unverifiable windows do not count", func(t *testing.T) {
+		var rs []*Result
+		start := sh(2026, 11, 20, 8, 0)
+		for i := range 6 {
+			w := pipelines.Window{Start: start.Add(time.Duration(i) * 30 * time.Minute)}
+			w.End = w.Start.Add(30 * time.Minute)
+			x := &Result{Window: w, Deadline: sch.Deadline(w)}
+			x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: now, Expected: 1, Unverifiable: i >= 3}
+			rs = append(rs, x)
+		}
+		markStale(rs, sch)
+		for i, x := range rs {
+			if x.Facts.InStaleRun {
+				t.Errorf("window %d (%s) in a stale run", i, x.Window)
+			}
+		}
+	})
+	t.Run("no stale limit", func(t *testing.T) {
+		x := &Result{Window: pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 21, 0, 0)}}
+		x.Facts.Now = now
+		markStale([]*Result{x}, pipelines.Schedule{Cadence: pipelines.DailyAfter2300})
+		if x.Facts.InStaleRun {
+			t.Error("stale without StaleAfter")
+		}
+	})
+}
+
+func TestDuckType(t *testing.T) {
+	tests := []struct{ mysql, want string }{
+		{"TINYINT", "BIGINT"},
+		{"tinyint(1)", "BIGINT"},
+		{"SMALLINT", "BIGINT"},
+		{"MEDIUMINT", "BIGINT"},
+		{"INT", "BIGINT"},
+		{"INT(11)", "BIGINT"},
+		{"INTEGER", "BIGINT"},
+		{"BIGINT", "BIGINT"},
+		{"INT(10) UNSIGNED", "UBIGINT"},
+		{"INT UNSIGNED", "UBIGINT"},
+		{"bigint unsigned", "UBIGINT"},
+		{"DECIMAL(12,3)", "DECIMAL(12,3)"},
+		{"DECIMAL(10, 2)", "DECIMAL(10,2)"},
+		{"decimal(5,2) unsigned", "DECIMAL(5,2)"},
+		{"NUMERIC(6,2)", "NUMERIC(6,2)"},
+		{"DECIMAL", "DECIMAL"},
+		{"FLOAT", "DOUBLE"},
+		{"DOUBLE", "DOUBLE"},
+		{"DOUBLE PRECISION", "DOUBLE"},
+		{"REAL", "DOUBLE"},
+		{"DATETIME", "TIMESTAMP"},
+		{"DATETIME(3)", "TIMESTAMP"},
+		{"TIMESTAMP", "TIMESTAMP"},
+		{"DATE", "DATE"},
+		{" date ", "DATE"},
+		{"VARCHAR(64)", "VARCHAR"},
+		{"CHAR(18)", "VARCHAR"},
+		{"TEXT", "VARCHAR"},
+		{"", "VARCHAR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mysql, func(t *testing.T) {
+			if got, want := duckType(tc.mysql), tc.want; got != want {
+				t.Errorf("duckType(%q) = %q, want %q", tc.mysql, got, want)
+			}
+		})
+	}
+}
+
+func TestWindows(t *testing.T) {
+	day := sh(2026, 11, 20, 0, 0)
+	after := sh(2026, 11, 23, 12, 0) // after every window of the tests
+	tests := []struct {
+		name        string
+		cadence     pipelines.Cadence
+		from, to    time.Time
+		now, onceAt time.Time
+		n           int
+		first, last pipelines.Window // first and last listed window
+		deadline    time.Time        // of the last window
+	}{
+		{"every_10m, one day", pipelines.Every10m, day, day, after, time.Time{}, 144,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 0, 10)},
+			pipelines.Window{Start: sh(2026, 11, 20, 23, 50), End: sh(2026, 11, 21, 0, 0)},
+			sh(2026, 11, 21, 0, 10)},
+		{"every_10m across midnight", pipelines.Every10m, day, day.AddDate(0, 0, 1), after, time.Time{}, 288,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 0, 10)},
+			pipelines.Window{Start: sh(2026, 11, 21, 23, 50), End: sh(2026, 11, 22, 0, 0)},
+			sh(2026, 11, 22, 0, 10)},
+		{"every_10m, started before now", pipelines.Every10m, day, day, sh(2026, 11, 20, 1, 5), time.Time{}, 7,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 0, 10)},
+			pipelines.Window{Start: sh(2026, 11, 20, 1, 0), End: sh(2026, 11, 20, 1, 10)},
+			sh(2026, 11, 20, 1, 20)},
+		{"every_10m, now on a window start", pipelines.Every10m, day, day, sh(2026, 11, 20, 1, 0), time.Time{}, 6,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 0, 10)},
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 50), End: sh(2026, 11, 20, 1, 0)},
+			sh(2026, 11, 20, 1, 10)},
+		{"every_30m", pipelines.Every30m, day, day, after, time.Time{}, 48,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 0, 30)},
+			pipelines.Window{Start: sh(2026, 11, 20, 23, 30), End: sh(2026, 11, 21, 0, 0)},
+			sh(2026, 11, 21, 0, 30)},
+		{"hourly", pipelines.Hourly, day, day, after, time.Time{}, 24,
+			pipelines.Window{Start: sh(2026, 11, 20, 0, 0), End: sh(2026, 11, 20, 1, 0)},
+			pipelines.Window{Start: sh(2026, 11, 20, 23, 0), End: sh(2026, 11, 21, 0, 0)},
+			sh(2026, 11, 21, 1, 0)},
+		{"daily aligned at 23:00", pipelines.DailyAfter2300, day, day, after, time.Time{}, 1,
+			pipelines.Window{Start: sh(2026, 11, 19, 23, 0), End: sh(2026, 11, 20, 23, 0)},
+			pipelines.Window{Start: sh(2026, 11, 19, 23, 0), End: sh(2026, 11, 20, 23, 0)},
+			sh(2026, 11, 21, 6, 0)},
+		{"daily, three days", pipelines.DailyAfter2300, day, day.AddDate(0, 0, 2), after, time.Time{}, 3,
+			pipelines.Window{Start: sh(2026, 11, 19, 23, 0), End: sh(2026, 11, 20, 23, 0)},
+			pipelines.Window{Start: sh(2026, 11, 21, 23, 0), End: sh(2026, 11, 22, 23, 0)},
+			sh(2026, 11, 23, 6, 0)},
+		{"daily, now before the window starts", pipelines.DailyAfter2300, day, day, sh(2026, 11, 19, 22, 0), time.Time{}, 0,
+			pipelines.Window{}, pipelines.Window{}, time.Time{}},
+		{"daily, now inside the window", pipelines.DailyAfter2300, day, day, sh(2026, 11, 20, 9, 0), time.Time{}, 1,
+			pipelines.Window{Start: sh(2026, 11, 19, 23, 0), End: sh(2026, 11, 20, 23, 0)},
+			pipelines.Window{Start: sh(2026, 11, 19, 23, 0), End: sh(2026, 11, 20, 23, 0)},
+			sh(2026, 11, 21, 6, 0)},
+		{"once on OnceAt", pipelines.Once, day, day, after, day, 1,
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			sh(2026, 11, 21, 7, 0)},
+		{"once, OnceAt inside a longer range", pipelines.Once, day.AddDate(0, 0, -1), day.AddDate(0, 0, 1), after, day, 1,
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			sh(2026, 11, 21, 7, 0)},
+		{"once, OnceAt the day before", pipelines.Once, day, day, after, day.AddDate(0, 0, -1), 0,
+			pipelines.Window{}, pipelines.Window{}, time.Time{}},
+		{"once, OnceAt the day after", pipelines.Once, day, day, after, day.AddDate(0, 0, 1), 0,
+			pipelines.Window{}, pipelines.Window{}, time.Time{}},
+		{"once, now before OnceAt", pipelines.Once, day, day, sh(2026, 11, 19, 12, 0), day, 0,
+			pipelines.Window{}, pipelines.Window{}, time.Time{}},
+		{"media_copy on OnceAt", pipelines.MediaCopy, day, day, after, day, 1,
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			pipelines.Window{Start: day, End: day.AddDate(0, 0, 1)},
+			sh(2026, 11, 21, 7, 0)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Options{From: tc.from, To: tc.to, Now: tc.now, OnceAt: tc.onceAt, Schedules: pipelines.DefaultSchedules()}
+			lo, hi := o.dayBounds()
+			res := &pipelines.Resource{Target: "t", Key: "r", Cadence: tc.cadence}
+			ws, sch, err := windows(res, o, lo, hi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(ws), tc.n; got != want {
+				t.Fatalf("%d windows, want %d: %v", got, want, ws)
+			}
+			for i, w := range ws {
+				if !w.End.After(lo) || w.End.After(hi) || !w.Start.Before(tc.now) {
+					t.Errorf("window %s outside (%s, %s] or not started by %s", w, lo, hi, tc.now)
+				}
+				if i > 0 && !w.Start.Equal(ws[i-1].End) {
+					t.Errorf("gap or overlap between %s and %s", ws[i-1], w)
+				}
+			}
+			if tc.n == 0 {
+				return
+			}
+			if got, want := ws[0].String(), tc.first.String(); got != want {
+				t.Errorf("first window %s, want %s", got, want)
+			}
+			if got, want := ws[len(ws)-1].String(), tc.last.String(); got != want {
+				t.Errorf("last window %s, want %s", got, want)
+			}
+			if got, want := sch.Deadline(ws[len(ws)-1]), tc.deadline; !got.Equal(want) {
+				t.Errorf("deadline %s, want %s", got, want)
+			}
+		})
+	}
+	t.Run("no schedule", func(t *testing.T) {
+		o := Options{From: day, To: day, Now: after, Schedules: map[pipelines.Cadence]pipelines.Schedule{}}
+		lo, hi := o.dayBounds()
+		_, _, err := windows(&pipelines.Resource{Cadence: pipelines.Hourly}, o, lo, hi)
+		if err == nil || !strings.Contains(err.Error(), "hourly") {
+			t.Errorf("error %v does not name the cadence", err)
+		}
+	})
+}
+
+func TestFindingID(t *testing.T) {
+	ws := sh(2026, 11, 20, 10, 0)
+	id := FindingID("t", "r", ws, pipelines.StatusMissed)
+	if got, want := len(id), 16; got != want {
+		t.Errorf("len(%q) = %d, want %d", id, got, want)
+	}
+	if got, want := FindingID("t", "r", ws, pipelines.StatusMissed), id; got != want {
+		t.Errorf("not stable: %s, then %s", want, got)
+	}
+	if got, want := FindingID("t", "r", ws.UTC(), pipelines.StatusMissed), id; got != want {
+		t.Errorf("same instant in UTC: %s, want %s", got, want)
+	}
+	seen := map[string]string{}
+	for _, s := range pipelines.Statuses {
+		for _, v := range []struct {
+			target, resource string
+			start            time.Time
+		}{{"t", "r", ws}, {"t2", "r", ws}, {"t", "r2", ws}, {"t", "r", ws.Add(30 * time.Minute)}} {
+			id := FindingID(v.target, v.resource, v.start, s)
+			what := fmt.Sprintf("%s/%s %s %s", v.target, v.resource, v.start.Format(time.RFC3339), s)
+			if other, ok := seen[id]; ok {
+				t.Errorf("%s and %s share the id %s", what, other, id)
+			}
+			seen[id] = what
+		}
+	}
+}
+
+func TestLit(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"nil", nil, "NULL"},
+		{"string", "abc", "'abc'"},
+		{"string with a quote", "O'Brien's", "'O''Brien''s'"},
+		{"empty string", "", "''"},
+		{"int", 42, "42"},
+		{"negative int64", int64(-7), "-7"},
+		{"time", sh(2026, 11, 20, 10, 0), "TIMESTAMP '2026-11-20 10:00:00'"},
+		{"UTC time in Shanghai wall clock", time.Date(2026, 11, 20, 2, 0, 5, 0, time.UTC), "TIMESTAMP '2026-11-20 10:00:05'"},
+		{"zero time", time.Time{}, "NULL"},
+		{"other types quoted", 1.5, "'1.5'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, want := lit(tc.v), tc.want; got != want {
+				t.Errorf("lit(%#v) = %s, want %s", tc.v, got, want)
+			}
+		})
+	}
+}
+
+func TestDetail(t *testing.T) {
+	dl := sh(2026, 11, 20, 11, 0)
+	f := pipelines.Facts{Expected: 10, Claimed: 9, Received: 8, Succeeded: 1, Batches: 1,
+		Missing: 2, Extra: 1, Duplicate: 1, Mismatched: 3, LastFinish: dl.Add(5 * time.Minute)}
+	for _, s := range pipelines.Statuses {
+		t.Run(string(s), func(t *testing.T) {
+			x := &Result{Status: s, Deadline: dl, Facts: f}
+			d := detail(x)
+			if got, want := d != "", s != pipelines.StatusOK; got != want {
+				t.Errorf("detail(%s) = %q", s, d)
+			}
+		})
+	}
+	t.Run("failed without a success", func(t *testing.T) {
+		x := &Result{Status: pipelines.StatusFailed, Deadline: dl, Facts: pipelines.Facts{Batches: 1}}
+		if got, want := detail(x), "推送日志记录失败"; got != want {
+			t.Errorf("detail = %q, want %q", got, want)
+		}
+	})
+}
+
+// mustOpenWarehouse returns an in-memory DuckDB with the warehouse schema
+// and the given statements applied.
+func mustOpenWarehouse(tb testing.TB, stmts ...string) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetMaxOpenConns(1) // one in-memory database, one connection
+	tb.Cleanup(func() { db.Close() })
+	for _, s := range append([]string{schemas.Warehouse()}, stmts...) {
+		if _, err := db.Exec(s); err != nil {
+			tb.Fatalf("%v\nSQL: %s", err, s)
+		}
+	}
+	return db
+}
+
+func mustExec(tb testing.TB, db *sql.DB, stmts ...string) {
+	tb.Helper()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			tb.Fatalf("%v\nSQL: %s", err, s)
+		}
+	}
+}
+
+func mustCount(tb testing.TB, db *sql.DB, query string) int {
+	tb.Helper()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		tb.Fatalf("%v\nSQL: %s", err, query)
+	}
+	return n
+}
+
+func TestReconciler_Run(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenWarehouse(t,
+		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
+		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
+		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
+		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
+	)
+	for _, src := range []string{"biz", "exchange", "fe_t"} {
+		mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+			VALUES ('snap-1', '%s', 'all', 'full', 1, TIMESTAMP '2026-11-21 00:30:00', 'ok', TIMESTAMP '2026-11-21 00:30:00')`, src))
+	}
+	cat := &pipelines.Catalog{
+		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
+		Resources: []pipelines.Resource{{
+			Target: "t", Key: "r", Cadence: pipelines.Every30m, Mode: pipelines.ModeRows,
+			KeyColumns: []string{"id"}, Table: "r",
+			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
+			From:    "biz.cases c",
+			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
+		}},
+	}
+	if err := cat.Validate(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every window of 2026-11-20 gets an empty successful push, except the
+	// five from 10:00 crafted below.
+	crafted := map[string]bool{"10:00": true, "10:30": true, "11:00": true, "11:30": true, "12:00": true}
+	var logID int
+	push := func(start, batch string, rows int, status, finished string) string {
+		logID++
+		st, _ := time.ParseInLocation("2006-01-02 15:04", start, pipelines.Shanghai)
+		return fmt.Sprintf(`INSERT INTO exchange.push_log VALUES (%d, 't', 'r', TIMESTAMP '%s', TIMESTAMP '%s', '%s', %d, '%s', %s, TIMESTAMP '%s', TIMESTAMP '%s')`,
+			logID, st.Format("2006-01-02 15:04:05"), st.Add(30*time.Minute).Format("2006-01-02 15:04:05"), batch, rows, status,
+			map[bool]string{true: "'connection reset'", false: "NULL"}[status == "failed"], finished, finished)
+	}
+	for m := 0; m < 24*60; m += 30 {
+		hm := fmt.Sprintf("%02d:%02d", m/60, m%60)
+		if crafted[hm] {
+			continue
+		}
+		end := sh(2026, 11, 20, 0, 0).Add(time.Duration(m+35) * time.Minute)
+		mustExec(t, db, push("2026-11-20 "+hm, "empty-"+hm, 0, "success", end.Format("2006-01-02 15:04:05")))
+	}
+	fe := func(id int, batch string) string {
+		return fmt.Sprintf("INSERT INTO fe_t.r VALUES (%d, %d, '%s', TIMESTAMP '2026-11-20 13:00:00')", id, id, batch)
+	}
+	mustExec(t, db,
+		// 10:00 ok: cases 1, 2, both received.
+		"INSERT INTO biz.cases VALUES (1, TIMESTAMP '2026-11-20 10:05:00'), (2, TIMESTAMP '2026-11-20 10:29:59')",
+		push("2026-11-20 10:00", "b-ok", 2, "success", "2026-11-20 10:35:00"), fe(1, "b-ok"), fe(2, "b-ok"),
+		// 10:30 missed: case 3, no batch.
+		"INSERT INTO biz.cases VALUES (3, TIMESTAMP '2026-11-20 10:30:00')",
+		// 11:00 short: cases 4, 5, 6; 6 never pushed.
+		"INSERT INTO biz.cases VALUES (4, TIMESTAMP '2026-11-20 11:01:00'), (5, TIMESTAMP '2026-11-20 11:02:00'), (6, TIMESTAMP '2026-11-20 11:29:00')",
+		push("2026-11-20 11:00", "b-short", 2, "success", "2026-11-20 11:35:00"), fe(4, "b-short"), fe(5, "b-short"),
+		// 11:30 duplicate: cases 7, 8; 8 received twice.
+		"INSERT INTO biz.cases VALUES (7, TIMESTAMP '2026-11-20 11:31:00'), (8, TIMESTAMP '2026-11-20 11:32:00')",
+		push("2026-11-20 11:30", "b-dup", 3, "success", "2026-11-20 12:05:00"), fe(7, "b-dup"), fe(8, "b-dup"), fe(8, "b-dup"),
+		// 12:00 failed: cases 9, 10, 11; the log claims 3, the target holds 1.
+		"INSERT INTO biz.cases VALUES (9, TIMESTAMP '2026-11-20 12:01:00'), (10, TIMESTAMP '2026-11-20 12:02:00'), (11, TIMESTAMP '2026-11-20 12:03:00')",
+		push("2026-11-20 12:00", "b-fail", 3, "success", "2026-11-20 12:35:00"), fe(9, "b-fail"),
+		// a case outside the day: never expected.
+		"INSERT INTO biz.cases VALUES (99, TIMESTAMP '2026-11-21 00:00:00')",
+	)
+
+	day := sh(2026, 11, 20, 0, 0)
+	r := New(db, cat)
+	rs, err := r.Run(ctx, Options{From: day, To: day, Now: sh(2026, 11, 21, 1, 0), RunID: "run-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rs), 48; got != want {
+		t.Fatalf("%d results, want %d", got, want)
+	}
+	type want struct {
+		status                                 pipelines.Status
+		expected, claimed, received, miss, dup int64
+		level                                  int
+	}
+	wants := map[string]want{
+		"10:00": {pipelines.StatusOK, 2, 2, 2, 0, 0, 0},
+		"10:30": {pipelines.StatusMissed, 1, 0, 0, 1, 0, 3},
+		"11:00": {pipelines.StatusShort, 3, 2, 2, 1, 0, 3},
+		"11:30": {pipelines.StatusDuplicate, 2, 3, 3, 0, 1, 4},
+		"12:00": {pipelines.StatusFailed, 3, 3, 1, 2, 0, 3},
+	}
+	byStart := map[string]*Result{}
+	for _, x := range rs {
+		hm := x.Window.Start.In(pipelines.Shanghai).Format("15:04")
+		byStart[hm] = x
+		w, ok := wants[hm]
+		if !ok {
+			w = want{status: pipelines.StatusOK}
+		}
+		t.Run(hm, func(t *testing.T) {
+			if got, want := x.Target+"/"+x.Resource, "t/r"; got != want {
+				t.Errorf("result of %s, want %s", got, want)
+			}
+			if got, want := x.Status, w.status; got != want {
+				t.Errorf("status %s, want %s (facts %+v)", got, want, x.Facts)
+			}
+			if got, want := x.Facts.Expected, w.expected; got != want {
+				t.Errorf("expected %d, want %d", got, want)
+			}
+			if got, want := x.Facts.Claimed, w.claimed; got != want {
+				t.Errorf("claimed %d, want %d", got, want)
+			}
+			if got, want := x.Facts.Received, w.received; got != want {
+				t.Errorf("received %d, want %d", got, want)
+			}
+			if got, want := x.Facts.Missing, w.miss; got != want {
+				t.Errorf("missing %d, want %d", got, want)
+			}
+			if got, want := x.Facts.Duplicate, w.dup; got != want {
+				t.Errorf("duplicate %d, want %d", got, want)
+			}
+			if got, want := x.FaultLevel, w.level; got != want {
+				t.Errorf("fault level %d, want %d", got, want)
+			}
+			if got, want := x.Detail != "", x.Status.Finding(); got != want {
+				t.Errorf("detail %q for %s", x.Detail, x.Status)
+			}
+		})
+	}
+
+	checks := []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"results of run-1", "SELECT count(*) FROM audit.results WHERE run_id = 'run-1'", 48},
+		{"ok results", "SELECT count(*) FROM audit.results WHERE run_id = 'run-1' AND status = 'ok' AND fault_level IS NULL", 44},
+		{"missed result", "SELECT count(*) FROM audit.results WHERE run_id = 'run-1' AND window_start = TIMESTAMP '2026-11-20 10:30:00' AND status = 'missed' AND expected = 1 AND received = 0 AND fault_level = 3 AND deadline = TIMESTAMP '2026-11-20 11:30:00'", 1},
+		{"failed result", "SELECT count(*) FROM audit.results WHERE run_id = 'run-1' AND window_start = TIMESTAMP '2026-11-20 12:00:00' AND status = 'failed' AND claimed = 3 AND received = 1 AND missing_keys = 2 AND last_push_at = TIMESTAMP '2026-11-20 12:35:00'", 1},
+		{"result keys", "SELECT count(*) FROM audit.result_keys WHERE run_id = 'run-1'", 5},
+		{"missing key of the missed window", "SELECT count(*) FROM audit.result_keys WHERE window_start = TIMESTAMP '2026-11-20 10:30:00' AND kind = 'missing' AND key = '3'", 1},
+		{"missing key of the short window", "SELECT count(*) FROM audit.result_keys WHERE window_start = TIMESTAMP '2026-11-20 11:00:00' AND kind = 'missing' AND key = '6'", 1},
+		{"duplicate key", "SELECT count(*) FROM audit.result_keys WHERE window_start = TIMESTAMP '2026-11-20 11:30:00' AND kind = 'duplicate' AND key = '8' AND occurrences = 2", 1},
+		{"missing keys of the failed window", "SELECT count(*) FROM audit.result_keys WHERE window_start = TIMESTAMP '2026-11-20 12:00:00' AND kind = 'missing' AND key IN ('10', '11')", 2},
+		{"findings", "SELECT count(*) FROM audit.findings", 4},
+		{"open findings", "SELECT count(*) FROM audit.findings WHERE resolved_at IS NULL AND first_run_id = 'run-1' AND first_seen = TIMESTAMP '2026-11-21 01:00:00'", 4},
+		{"short finding", fmt.Sprintf("SELECT count(*) FROM audit.findings WHERE finding_id = '%s' AND status = 'short' AND fault_level = 3 AND resolve_by = TIMESTAMP '2026-11-21 05:00:00'",
+			FindingID("t", "r", sh(2026, 11, 20, 11, 0), pipelines.StatusShort)), 1},
+	}
+	for _, c := range checks {
+		t.Run("stored/"+c.name, func(t *testing.T) {
+			if got, want := mustCount(t, db, c.query), c.want; got != want {
+				t.Errorf("%d rows, want %d\nSQL: %s", got, want, c.query)
+			}
+		})
+	}
+
+	// Repair the short window: case 6 arrives in a new batch, after the
+	// deadline.
+	mustExec(t, db,
+		push("2026-11-20 11:00", "b-short-2", 1, "success", "2026-11-21 01:10:00"), fe(6, "b-short-2"))
+	rs, err = r.Run(ctx, Options{From: day, To: day, Now: sh(2026, 11, 21, 2, 0), RunID: "run-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rs {
+		if x.Window.Start.Equal(sh(2026, 11, 20, 11, 0)) {
+			if got, want := x.Status, pipelines.StatusLate; got != want {
+				t.Errorf("repaired window: status %s, want %s (facts %+v)", got, want, x.Facts)
+			}
+			if got, want := x.Facts.Received, int64(3); got != want {
+				t.Errorf("repaired window: received %d, want %d", got, want)
+			}
+		}
+	}
+	short := FindingID("t", "r", sh(2026, 11, 20, 11, 0), pipelines.StatusShort)
+	late := FindingID("t", "r", sh(2026, 11, 20, 11, 0), pipelines.StatusLate)
+	checks = []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"results of run-2", "SELECT count(*) FROM audit.results WHERE run_id = 'run-2'", 48},
+		{"short finding resolved", fmt.Sprintf("SELECT count(*) FROM audit.findings WHERE finding_id = '%s' AND resolved_at = TIMESTAMP '2026-11-21 02:00:00' AND resolved_run_id = 'run-2' AND last_run_id = 'run-1'", short), 1},
+		{"late finding opened", fmt.Sprintf("SELECT count(*) FROM audit.findings WHERE finding_id = '%s' AND status = 'late' AND resolved_at IS NULL AND first_run_id = 'run-2'", late), 1},
+		{"other findings still open", "SELECT count(*) FROM audit.findings WHERE status IN ('missed', 'duplicate', 'failed') AND resolved_at IS NULL AND first_run_id = 'run-1' AND last_run_id = 'run-2' AND last_seen = TIMESTAMP '2026-11-21 02:00:00'", 3},
+		{"findings", "SELECT count(*) FROM audit.findings", 5},
+		{"no keys for the repaired window", "SELECT count(*) FROM audit.result_keys WHERE run_id = 'run-2' AND window_start = TIMESTAMP '2026-11-20 11:00:00'", 0},
+	}
+	for _, c := range checks {
+		t.Run("rerun/"+c.name, func(t *testing.T) {
+			if got, want := mustCount(t, db, c.query), c.want; got != want {
+				t.Errorf("%d rows, want %d\nSQL: %s", got, want, c.query)
+			}
+		})
+	}
+}
