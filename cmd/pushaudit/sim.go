@@ -109,11 +109,12 @@ func (m *Main) simulate(ctx context.Context, f simFlags, start time.Time, cat *p
 	return res, nil
 }
 
-// checkDSN makes a malformed --mysql DSN a usage error (exit 64), not a
-// failure to reach the server; the message never holds the password.
+// checkDSN rejects a malformed --mysql DSN before anything starts, with a
+// message naming the flag and never the password. Issue 2 fixes its exit
+// code: a bad DSN, like an unreachable server, is exit 2 (could not run).
 func checkDSN(cmd, dsn string) error {
 	if _, err := mysql.ParseDSN(dsn); err != nil {
-		return usagef("%s: --mysql: %s", cmd, warehouse.ScrubText(err.Error()))
+		return fmt.Errorf("%s: --mysql: %s", cmd, warehouse.ScrubText(err.Error()))
 	}
 	return nil
 }
