@@ -145,7 +145,9 @@ create_users() {
 	for u in "'pushaudit'@'127.0.0.1'" "'pushaudit'@'%'"; do
 		sql+="CREATE USER IF NOT EXISTS $u IDENTIFIED BY 'pushaudit';"
 		sql+="ALTER USER $u IDENTIFIED BY 'pushaudit';"
-		sql+="GRANT ALL PRIVILEGES ON *.* TO $u;"
+		# WITH GRANT OPTION: tests create users with narrow rights (the
+		# snapshot's permission-denied test) on this private server.
+		sql+="GRANT ALL PRIVILEGES ON *.* TO $u WITH GRANT OPTION;"
 	done
 	for u in "'auditor'@'127.0.0.1'" "'auditor'@'%'"; do
 		sql+="CREATE USER IF NOT EXISTS $u IDENTIFIED BY 'auditor';"
@@ -167,6 +169,9 @@ create_users() {
 
 cmd_start() {
 	if pid="$(server_pid)"; then
+		# Users are (re)applied on every start, so a server started by an
+		# older version of this script gets today's grants.
+		create_users
 		echo "$DSN" >"$DIR/dsn"
 		echo "$DSN"
 		return 0
