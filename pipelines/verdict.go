@@ -1,6 +1,9 @@
 package pipelines
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Facts are what the reconciler measured for one target × resource ×
 // window; Classify turns them into a verdict.
@@ -23,6 +26,9 @@ type Facts struct {
 	// InStaleRun: the window belongs to a run of windows without any push
 	// long enough to be stale (decided across windows by the caller).
 	InStaleRun bool
+	// BeforeHistory: the window lies before the resource's first push ever;
+	// a missing push there starts no stale run.
+	BeforeHistory bool
 }
 
 // Complete reports whether the target holds exactly what the source says.
@@ -78,25 +84,74 @@ func Classify(f Facts) Status {
 	return StatusOK
 }
 
-// FaultLevel is the default level (1..4 for 一级..四级) of a finding, from
-// the rules of the operations contract: a target without a successful push
-// for hours is 二级; a missed or failed push 三级; a short window under 1 %
-// of its rows 四级 (三级 above); the rest 四级. 0 means not a finding.
-func FaultLevel(s Status, f Facts) int {
-	switch s {
-	case StatusOK, StatusPending:
-		return 0
-	case StatusStale:
-		return 2
-	case StatusMissed, StatusFailed:
-		return 3
-	case StatusShort:
-		if f.Expected > 0 && float64(f.Expected-f.Received)/float64(f.Expected) < 0.01 {
-			return 4
-		}
-		return 3
+// LevelRules give the fault level (1..4 for 一级..四级) of a finding. The
+// defaults follow the operations contract: a target without a successful
+// push for hours (stale) is 二级; a missed or failed push 三级; a short
+// window missing under 1 % of its rows 四级 (三级 above); the rest 四级.
+type LevelRules struct {
+	// ByStatus is the level of each finding verdict.
+	ByStatus map[Status]int `yaml:"by_status"`
+	// ShortMinorRatio: a short window missing less than this share of its
+	// rows gets ShortMinorLevel instead of ByStatus[short].
+	ShortMinorRatio float64 `yaml:"short_minor_ratio"`
+	ShortMinorLevel int     `yaml:"short_minor_level"`
+	// Default is the level of a finding verdict ByStatus does not name.
+	Default int `yaml:"default"`
+}
+
+// DefaultLevelRules returns the contract's default rules.
+func DefaultLevelRules() LevelRules {
+	return LevelRules{
+		ByStatus: map[Status]int{
+			StatusStale: 2, StatusMissed: 3, StatusFailed: 3, StatusShort: 3,
+			StatusDuplicate: 4, StatusExcess: 4, StatusLate: 4, StatusMismatch: 4, StatusUnverifiable: 4,
+		},
+		ShortMinorRatio: 0.01,
+		ShortMinorLevel: 4,
+		Default:         4,
 	}
-	return 4
+}
+
+// Level is the fault level of a result (0 when it is not a finding).
+func (l *LevelRules) Level(s Status, f Facts) int {
+	if !s.Finding() {
+		return 0
+	}
+	if s == StatusShort && f.Expected > 0 && float64(f.Expected-f.Received)/float64(f.Expected) < l.ShortMinorRatio && l.ShortMinorLevel > 0 {
+		return l.ShortMinorLevel
+	}
+	if v, ok := l.ByStatus[s]; ok && v >= 1 && v <= 4 {
+		return v
+	}
+	return l.Default
+}
+
+// Validate checks that every level is 1..4 and every status a finding.
+func (l *LevelRules) Validate() error {
+	for s, v := range l.ByStatus {
+		if !s.Valid() || !s.Finding() {
+			return fmt.Errorf("fault_levels.by_status: %q is not a finding verdict", s)
+		}
+		if v < 1 || v > 4 {
+			return fmt.Errorf("fault_levels.by_status.%s: %d is not a level 1..4", s, v)
+		}
+	}
+	if l.Default < 1 || l.Default > 4 {
+		return fmt.Errorf("fault_levels.default: %d is not a level 1..4", l.Default)
+	}
+	if l.ShortMinorLevel < 0 || l.ShortMinorLevel > 4 {
+		return fmt.Errorf("fault_levels.short_minor_level: %d is not a level 1..4", l.ShortMinorLevel)
+	}
+	if l.ShortMinorRatio < 0 || l.ShortMinorRatio > 1 {
+		return fmt.Errorf("fault_levels.short_minor_ratio: %g is not between 0 and 1", l.ShortMinorRatio)
+	}
+	return nil
+}
+
+// FaultLevel is the level of a result under the default rules.
+func FaultLevel(s Status, f Facts) int {
+	l := DefaultLevelRules()
+	return l.Level(s, f)
 }
 
 // LevelZH is the Chinese name of a fault level.

@@ -67,6 +67,7 @@ var commands = []command{
 	{"sim", "create and fill a simulated eUrbanMIS on a MySQL server, with faults", (*Main).runSim},
 	{"snapshot", "copy the MySQL sources into the DuckDB warehouse", (*Main).runSnapshot},
 	{"reconcile", "reconcile every target × resource × window", (*Main).runReconcile},
+	{"explain", "one window in depth: numbers, keys, push-log batches, SQL", (*Main).runExplain},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
 }

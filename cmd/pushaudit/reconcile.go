@@ -95,7 +95,7 @@ func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.C
 	}
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
 		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
-		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Logger: m.Logger,
+		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""
 	if err != nil {

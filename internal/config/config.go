@@ -69,8 +69,10 @@ type Config struct {
 		ReceiptsDir string `yaml:"receipts_dir,omitempty"`
 	} `yaml:"evidence"`
 	// Catalog is an optional site catalog merged over the embedded one.
-	Catalog   string                      `yaml:"catalog,omitempty"`
-	Schedules map[string]ScheduleOverride `yaml:"schedules,omitempty"`
+	Catalog string `yaml:"catalog,omitempty"`
+	// FaultLevels override the default fault-level rules (table 3-5).
+	FaultLevels *pipelines.LevelRules       `yaml:"fault_levels,omitempty"`
+	Schedules   map[string]ScheduleOverride `yaml:"schedules,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
@@ -150,6 +152,11 @@ func (c *Config) Validate() error {
 		}
 		if conn.User == "" {
 			bad("sources.%s.user: empty (and no mysql.user)", name)
+		}
+	}
+	if c.FaultLevels != nil {
+		if err := c.LevelRules().Validate(); err != nil {
+			bad("%v", err)
 		}
 	}
 	if c.Evidence.PushLog != "" && !strings.Contains(c.Evidence.PushLog, ".") {
@@ -320,4 +327,26 @@ func Redact(dsn string) string {
 		m.Passwd = "***"
 	}
 	return m.FormatDSN()
+}
+
+// LevelRules returns the default fault-level rules with the config's
+// overrides: by_status entries replace the default ones, the other fields
+// replace theirs when set.
+func (c *Config) LevelRules() *pipelines.LevelRules {
+	l := pipelines.DefaultLevelRules()
+	if o := c.FaultLevels; o != nil {
+		for s, v := range o.ByStatus {
+			l.ByStatus[s] = v
+		}
+		if o.ShortMinorRatio != 0 {
+			l.ShortMinorRatio = o.ShortMinorRatio
+		}
+		if o.ShortMinorLevel != 0 {
+			l.ShortMinorLevel = o.ShortMinorLevel
+		}
+		if o.Default != 0 {
+			l.Default = o.Default
+		}
+	}
+	return &l
 }

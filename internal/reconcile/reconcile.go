@@ -27,7 +27,9 @@ type Options struct {
 	RunID     string
 	PushLog   string // warehouse table of the push log, e.g. exchange.push_log
 	Schedules map[pipelines.Cadence]pipelines.Schedule
-	Logger    *slog.Logger
+	// Levels are the fault-level rules; nil means the defaults.
+	Levels *pipelines.LevelRules
+	Logger *slog.Logger
 }
 
 // Result is one reconciled window.
@@ -42,6 +44,7 @@ type Result struct {
 	Detail      string
 	keys        []keyRow
 	sourceQuery string
+	queries     map[string]string // the SQL behind each number, for explain
 }
 
 type keyRow struct {
@@ -74,9 +77,7 @@ func (o *Options) dayBounds() (time.Time, time.Time) {
 		time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, pipelines.Shanghai).AddDate(0, 0, 1)
 }
 
-// Run reconciles and stores the results; it returns them in catalog
-// order.
-func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
+func (o *Options) defaults() {
 	if o.Schedules == nil {
 		o.Schedules = pipelines.DefaultSchedules()
 	}
@@ -86,6 +87,16 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 	if o.PushLog == "" {
 		o.PushLog = "exchange.push_log"
 	}
+	if o.Levels == nil {
+		l := pipelines.DefaultLevelRules()
+		o.Levels = &l
+	}
+}
+
+// Run reconciles and stores the results; it returns them in catalog
+// order.
+func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
+	o.defaults()
 	lo, hi := o.dayBounds()
 	if o.OnceAt.IsZero() {
 		o.OnceAt = lo
@@ -97,6 +108,22 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 	defer tx.Rollback()
 	r.q = tx
 	defer func() { r.q = r.db }()
+	out, err := r.compute(ctx, o, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.store(ctx, tx, o, out); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("reconcile: commit: %w", err)
+	}
+	return out, nil
+}
+
+// compute reconciles the selected windows ending in (lo, hi] without
+// storing anything.
+func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) ([]*Result, error) {
 	trusted, err := r.trustedSources(ctx)
 	if err != nil {
 		return nil, err
@@ -122,10 +149,12 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 			}
 			rs = append(rs, x)
 		}
-		markStale(rs, sch)
+		if err := r.markStaleAround(ctx, res, sch, o, rs, trusted); err != nil {
+			return nil, err
+		}
 		for _, x := range rs {
 			x.Status = pipelines.Classify(x.Facts)
-			x.FaultLevel = pipelines.FaultLevel(x.Status, x.Facts)
+			x.FaultLevel = o.Levels.Level(x.Status, x.Facts)
 			x.Detail = detail(x)
 		}
 		out = append(out, rs...)
@@ -136,12 +165,6 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 			return nil, err
 		}
 		out = append(out, rs...)
-	}
-	if err := r.store(ctx, tx, o, out); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("reconcile: commit: %w", err)
 	}
 	return out, nil
 }
@@ -174,6 +197,89 @@ func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.
 	return out, sch, nil
 }
 
+// markStaleAround decides which of the results rs (consecutive windows of
+// res) belong to a stale run. A run is judged on the push history, not on
+// the range asked for: the windows up to StaleAfter before and after rs
+// are read too (their push-log batches only), so a window gets the same
+// verdict whatever range it is reconciled in. Windows before the
+// resource's first push ever are not a run: there was no push to miss yet.
+func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resource, sch pipelines.Schedule, o Options, rs []*Result, trusted map[string]time.Time) error {
+	if len(rs) == 0 || !res.Cadence.Periodic() || sch.StaleAfter <= 0 {
+		return nil
+	}
+	first, last := rs[0].Window, rs[len(rs)-1].Window
+	before, err := sch.Windows(first.Start.Add(-sch.StaleAfter), first.Start)
+	if err != nil {
+		return err
+	}
+	after, err := sch.Windows(last.End, last.End.Add(sch.StaleAfter))
+	if err != nil {
+		return err
+	}
+	pushed, history, err := r.pushedWindows(ctx, o.PushLog, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
+	if err != nil {
+		return err
+	}
+	light := func(w pipelines.Window) *Result {
+		x := &Result{Window: w, Deadline: sch.Deadline(w)}
+		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()]}
+		for _, src := range []string{strings.SplitN(o.PushLog, ".", 2)[0]} {
+			if _, ok := trusted[src]; !ok {
+				x.Facts.Unverifiable = true
+			}
+		}
+		return x
+	}
+	all := make([]*Result, 0, len(before)+len(rs)+len(after))
+	for _, w := range before {
+		all = append(all, light(w))
+	}
+	all = append(all, rs...)
+	for _, w := range after {
+		if w.Start.Before(o.Now) {
+			all = append(all, light(w))
+		}
+	}
+	// before the first push ever, a window without a push is not part of a
+	// run: it breaks runs like a pushed one.
+	for _, x := range all {
+		if history.IsZero() || x.Window.Start.Before(history) {
+			x.Facts.BeforeHistory = true
+		}
+	}
+	markStale(all, sch)
+	return nil
+}
+
+// pushedWindows counts the push-log batches per window start of res in
+// [from, to), and returns the resource's first window with a batch ever.
+func (r *Reconciler) pushedWindows(ctx context.Context, pushLog string, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
+	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, count(*) FROM %s
+WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s GROUP BY window_start`,
+		pushLog, lit(res.Target), lit(res.Key), lit(from), lit(to)))
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var ws time.Time
+		var n int
+		if err := rows.Scan(&ws, &n); err != nil {
+			return nil, time.Time{}, err
+		}
+		out[wall(ws).Unix()] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, time.Time{}, err
+	}
+	var first sql.NullTime
+	if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT min(window_start) FROM %s WHERE target = %s AND resource = %s", pushLog, lit(res.Target), lit(res.Key))).Scan(&first); err != nil {
+		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
+	}
+	return out, wall(first.Time), nil
+}
+
 // markStale flags runs of consecutive windows without any push that span
 // at least the schedule's StaleAfter.
 func markStale(rs []*Result, sch pipelines.Schedule) {
@@ -183,7 +289,7 @@ func markStale(rs []*Result, sch pipelines.Schedule) {
 	// A window not yet due, or not verified (its evidence was not read),
 	// says nothing about a missing push: it ends a run.
 	noPush := func(f pipelines.Facts) bool {
-		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.Now.Before(f.Deadline)
+		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.BeforeHistory && !f.Now.Before(f.Deadline)
 	}
 	i := 0
 	for i < len(rs) {

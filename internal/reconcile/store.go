@@ -29,6 +29,12 @@ func (x *Result) scanKeys(rows *sql.Rows) error {
 			return err
 		}
 		switch k.kind {
+		case "n_expected":
+			x.Facts.Expected = k.occ
+			continue
+		case "n_received":
+			x.Facts.Received = k.occ
+			continue
 		case "missing":
 			x.Facts.Missing++
 		case "extra":

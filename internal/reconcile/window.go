@@ -102,10 +102,14 @@ type batch struct {
 	errText  string
 }
 
+// batchesSQL reads the push-log batches of one window.
+func batchesSQL(pushLog string, res *pipelines.Resource, w pipelines.Window) string {
+	return fmt.Sprintf("SELECT batch_id, status, rows_sent, finished_at, coalesce(error, '') FROM %s WHERE target = %s AND resource = %s AND window_start = %s ORDER BY started_at, batch_id",
+		pushLog, lit(res.Target), lit(res.Key), ts(w.Start))
+}
+
 func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines.Resource, w pipelines.Window) ([]batch, error) {
-	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(
-		"SELECT batch_id, status, rows_sent, finished_at, coalesce(error, '') FROM %s WHERE target = ? AND resource = ? AND window_start = %s ORDER BY started_at, batch_id",
-		pushLog, ts(w.Start)), res.Target, res.Key)
+	rows, err := r.q.QueryContext(ctx, batchesSQL(pushLog, res, w))
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}
@@ -177,20 +181,34 @@ sk AS (SELECT %s AS k, %s AS v FROM src s),
 rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
 		q, tgt.Database, res.Table, rcvWhere,
 		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
-	if err := r.q.QueryRowContext(ctx, cte+" SELECT (SELECT count(*) FROM sk), (SELECT count(*) FROM rk)").Scan(&x.Facts.Expected, &x.Facts.Received); err != nil {
-		return nil, fmt.Errorf("count: %w\nSQL: %s", err, clip(cte))
+	// one query gives both counts and every key: the source query runs once.
+	keysQ := cte + keyDiffSQL + countsSQL
+	x.queries = map[string]string{
+		"expected": cte + "\nSELECT count(*) FROM sk",
+		"claimed": fmt.Sprintf("SELECT sum(rows_sent) FROM %s WHERE target = %s AND resource = %s AND window_start = %s AND status = 'success'",
+			o.PushLog, lit(res.Target), lit(res.Key), ts(w.Start)),
+		"received": cte + "\nSELECT count(*) FROM rk",
+		"keys":     keysQ,
 	}
-	keysQ := cte + `
-SELECT 'missing', k, 1 FROM (SELECT k FROM sk EXCEPT SELECT k FROM rk)
-UNION ALL SELECT 'extra', k, 1 FROM (SELECT k FROM rk EXCEPT SELECT k FROM sk)
-UNION ALL SELECT 'duplicate', k, count(*) FROM rk GROUP BY k HAVING count(*) > 1
-UNION ALL SELECT 'mismatch', k, 1 FROM (SELECT DISTINCT s.k FROM (SELECT DISTINCT k, v FROM sk) s JOIN (SELECT DISTINCT k, v FROM rk) t ON s.k = t.k AND s.v <> t.v)`
 	rows, err := r.q.QueryContext(ctx, keysQ)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
 	}
 	return x, x.scanKeys(rows)
 }
+
+// countsSQL adds the row counts of sk and rk to the key diff's rows.
+const countsSQL = `
+UNION ALL SELECT 'n_expected', '', count(*) FROM sk
+UNION ALL SELECT 'n_received', '', count(*) FROM rk`
+
+// keyDiffSQL lists, after the sk (source) and rk (received) key sets, the
+// missing, extra, duplicate and mismatched keys with their occurrences.
+const keyDiffSQL = `
+SELECT 'missing', k, 1 FROM (SELECT k FROM sk EXCEPT SELECT k FROM rk)
+UNION ALL SELECT 'extra', k, 1 FROM (SELECT k FROM rk EXCEPT SELECT k FROM sk)
+UNION ALL SELECT 'duplicate', k, count(*) FROM rk GROUP BY k HAVING count(*) > 1
+UNION ALL SELECT 'mismatch', k, 1 FROM (SELECT DISTINCT s.k FROM (SELECT DISTINCT k, v FROM sk) s JOIN (SELECT DISTINCT k, v FROM rk) t ON s.k = t.k AND s.v <> t.v)`
 
 func clip(q string) string {
 	if len(q) > 800 {

@@ -1,0 +1,136 @@
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// ErrNoWindow means the asked window is not a window of the resource.
+var ErrNoWindow = errors.New("no such window")
+
+// Batch is one push-log row, as explain shows it.
+type Batch struct {
+	WindowStart time.Time
+	BatchID     string
+	Status      string
+	Rows        int64
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	Error       string
+}
+
+// StoredResult is a verdict an earlier reconcile run stored.
+type StoredResult struct {
+	RunID  string
+	Status pipelines.Status
+}
+
+// Explanation is everything an engineer needs about one window: the
+// numbers, the SQL behind each, the first keys of each kind, the push-log
+// batches around the window, and what earlier runs said.
+type Explanation struct {
+	Result    *Result
+	Queries   map[string]string // expected, claimed, received, keys
+	Keys      map[string][]string
+	KeyCounts map[string]int64
+	Batches   []Batch
+	Stored    []StoredResult // newest first
+}
+
+// ExplainKeys is how many keys of each kind Explain lists.
+const ExplainKeys = 100
+
+// Explain recomputes one window of one resource, read-only, with the
+// windows around it (a stale run depends on its neighbours), and gathers
+// the push-log batches near it.
+func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource string, start time.Time) (*Explanation, error) {
+	o.defaults()
+	o.Target, o.Resource = target, resource
+	start = start.In(pipelines.Shanghai)
+	period, stale := 24*time.Hour, 48*time.Hour
+	if target != StatsTarget {
+		res, ok := r.cat.Resource(target, resource)
+		if !ok {
+			return nil, fmt.Errorf("explain: %s/%s is not a resource of the catalog", target, resource)
+		}
+		if res.Cadence.Periodic() {
+			sch := o.Schedules[res.Cadence]
+			period, stale = res.Cadence.Period(), sch.StaleAfter
+		}
+		if o.OnceAt.IsZero() {
+			o.OnceAt = start
+		}
+	}
+	o.From = start.Add(-stale - period)
+	o.To = start.Add(stale + period)
+	lo, hi := o.dayBounds()
+	rs, err := r.compute(ctx, o, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	var x *Result
+	for _, y := range rs {
+		if y.Window.Start.Equal(start) {
+			x = y
+		}
+	}
+	if x == nil {
+		return nil, fmt.Errorf("explain: %s/%s has no window starting %s: %w", target, resource, start.Format(time.RFC3339), ErrNoWindow)
+	}
+	e := &Explanation{Result: x, Queries: x.queries, Keys: map[string][]string{}, KeyCounts: map[string]int64{}}
+	for _, k := range x.keys {
+		e.KeyCounts[k.kind]++
+		if len(e.Keys[k.kind]) < ExplainKeys {
+			e.Keys[k.kind] = append(e.Keys[k.kind], k.key)
+		}
+	}
+	for _, ks := range e.Keys {
+		sort.Strings(ks)
+	}
+	if target != StatsTarget {
+		if e.Batches, err = r.nearBatches(ctx, o.PushLog, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := r.db.QueryContext(ctx, fmt.Sprintf("SELECT run_id, status FROM audit.results WHERE target = %s AND resource = %s AND window_start = %s ORDER BY run_id DESC LIMIT 10",
+		lit(target), lit(resource), lit(start)))
+	if err != nil {
+		return nil, fmt.Errorf("explain: stored results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s StoredResult
+		if err := rows.Scan(&s.RunID, &s.Status); err != nil {
+			return nil, err
+		}
+		e.Stored = append(e.Stored, s)
+	}
+	return e, rows.Err()
+}
+
+func (r *Reconciler) nearBatches(ctx context.Context, pushLog, target, resource string, from, to time.Time) ([]Batch, error) {
+	rows, err := r.db.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, batch_id, status, rows_sent, started_at, finished_at, coalesce(error, '')
+FROM %s WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s ORDER BY window_start, started_at, batch_id`,
+		pushLog, lit(target), lit(resource), lit(from), lit(to)))
+	if err != nil {
+		return nil, fmt.Errorf("explain: push log: %w", err)
+	}
+	defer rows.Close()
+	var out []Batch
+	for rows.Next() {
+		var b Batch
+		var ws, st, fin sql.NullTime
+		if err := rows.Scan(&ws, &b.BatchID, &b.Status, &b.Rows, &st, &fin, &b.Error); err != nil {
+			return nil, err
+		}
+		b.WindowStart, b.StartedAt, b.FinishedAt = wall(ws.Time), wall(st.Time), wall(fin.Time)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
