@@ -11,10 +11,12 @@ import (
 )
 
 // StatsTarget is the pseudo-target of business-vs-statistics results;
-// StatsResource its per-case counter resource, one window per calendar day.
+// StatsResource its per-case counter resource and StatsDailyResource its
+// per-district daily aggregates, one window per calendar day each.
 const (
-	StatsTarget   = "stats"
-	StatsResource = "case_eval"
+	StatsTarget        = "stats"
+	StatsResource      = "case_eval"
+	StatsDailyResource = "daily_district_stats"
 )
 
 // stats recomputes the per-case counters of the statistics DB from the
@@ -22,36 +24,122 @@ const (
 // statistics were computed, and compares them case by case, one result per
 // calendar day.
 func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, trusted map[string]time.Time) ([]*Result, error) {
-	if len(r.cat.StatsCounters) == 0 || (o.Resource != "" && o.Resource != StatsResource) {
+	if len(r.cat.StatsCounters) == 0 {
 		return nil, nil
 	}
 	_, okBiz := trusted["biz"]
 	_, okStats := trusted["stats"]
 	var asOf time.Time
+	var dailyCols []string
 	if okStats {
 		var at sql.NullTime
 		if err := r.q.QueryRowContext(ctx, "SELECT max(computed_at) FROM stats.case_eval").Scan(&at); err != nil {
 			return nil, fmt.Errorf("stats: read computed_at: %w", err)
 		}
 		asOf = wall(at.Time)
+		var err error
+		if dailyCols, err = r.dailyColumns(ctx); err != nil {
+			return nil, err
+		}
 	}
 	daily := pipelines.DefaultSchedules()[pipelines.DailyAfter2300]
 	var out []*Result
-	for d := lo; d.Before(hi); d = d.AddDate(0, 0, 1) {
-		w := pipelines.Window{Start: d, End: d.AddDate(0, 0, 1)}
-		x := &Result{Target: StatsTarget, Resource: StatsResource, Window: w, Deadline: w.End.Add(daily.DeadlineAfter)}
-		x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: x.Deadline, Now: o.Now}
-		if !okBiz || !okStats || trusted["biz"].Before(w.End) {
-			x.Facts.Unverifiable = true
-		} else if err := r.statsDay(ctx, x, asOf); err != nil {
-			return nil, err
+	for _, resource := range []string{StatsResource, StatsDailyResource} {
+		if o.Resource != "" && o.Resource != resource {
+			continue
 		}
-		x.Status = pipelines.Classify(x.Facts)
-		x.FaultLevel = o.Levels.Level(x.Status, x.Facts)
-		x.Detail = detail(x)
-		out = append(out, x)
+		for d := lo; d.Before(hi) && d.Before(o.Now); d = d.AddDate(0, 0, 1) {
+			w := pipelines.Window{Start: d, End: d.AddDate(0, 0, 1)}
+			x := &Result{Target: StatsTarget, Resource: resource, Window: w, Deadline: w.End.Add(daily.DeadlineAfter)}
+			x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: x.Deadline, Now: o.Now}
+			var err error
+			switch {
+			case !okBiz || !okStats || trusted["biz"].Before(w.End):
+				x.Facts.Unverifiable = true
+			case resource == StatsResource:
+				err = r.statsDay(ctx, x, asOf)
+			default:
+				err = r.statsDaily(ctx, x, asOf, dailyCols)
+			}
+			if err != nil {
+				return nil, err
+			}
+			x.Status = pipelines.Classify(x.Facts)
+			x.FaultLevel = o.Levels.Level(x.Status, x.Facts)
+			x.Detail = detail(x)
+			out = append(out, x)
+		}
 	}
 	return out, nil
+}
+
+// dailyColumns are the counters the daily aggregate table carries.
+func (r *Reconciler) dailyColumns(ctx context.Context) ([]string, error) {
+	rows, err := r.q.QueryContext(ctx, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'stats' AND table_name = 'daily_district_stats' ORDER BY ordinal_position")
+	if err != nil {
+		return nil, fmt.Errorf("stats: columns of daily_district_stats: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		have[c] = true
+	}
+	var out []string
+	for _, c := range r.cat.StatsCounters {
+		if have[c.Name] {
+			out = append(out, c.Name)
+		}
+	}
+	return out, rows.Err()
+}
+
+// statsDaily recomputes the per-district aggregates of one day from the
+// business DB and compares them with stats.daily_district_stats.
+func (r *Reconciler) statsDaily(ctx context.Context, x *Result, asOf time.Time, cols []string) error {
+	if len(cols) == 0 {
+		x.Facts.Unverifiable = true
+		return nil
+	}
+	p := pipelines.Params{"as_of": ts(asOf)}
+	exprs := map[string]string{}
+	for _, c := range r.cat.StatsCounters {
+		exprs[c.Name] = c.Expr
+	}
+	var recompute, stored []string
+	for _, c := range cols {
+		e, err := pipelines.Render(exprs[c], p)
+		if err != nil {
+			return fmt.Errorf("stats counter %s: %w", c, err)
+		}
+		recompute = append(recompute, fmt.Sprintf("CAST(SUM(%s) AS VARCHAR)", e))
+		stored = append(stored, fmt.Sprintf("CAST(d.%s AS VARCHAR)", c))
+	}
+	q := fmt.Sprintf(`WITH sk AS (SELECT CAST(c.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM biz.cases c
+  WHERE c.report_time >= %s AND c.report_time < %s GROUP BY c.district_id),
+rk AS (SELECT CAST(d.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stats.daily_district_stats d
+  WHERE d.stat_date = CAST(%s AS DATE))`,
+		strings.Join(recompute, ", "), ts(x.Window.Start), ts(x.Window.End), strings.Join(stored, ", "), ts(x.Window.Start))
+	x.sourceQuery = q
+	x.queries = map[string]string{
+		"expected": q + "\nSELECT count(*) FROM sk",
+		"received": q + "\nSELECT count(*) FROM rk",
+		"claimed":  "-- the statistics DB has no push log: claimed = received",
+		"keys":     q + keyDiffSQL + countsSQL,
+	}
+	x.Facts.Batches, x.Facts.Succeeded = 1, 1
+	rows, err := r.q.QueryContext(ctx, x.queries["keys"])
+	if err != nil {
+		return fmt.Errorf("stats daily %s: %w", x.Window, err)
+	}
+	if err := x.scanKeys(rows); err != nil {
+		return err
+	}
+	x.Facts.Claimed = x.Facts.Received
+	return nil
 }
 
 func (r *Reconciler) statsDay(ctx context.Context, x *Result, asOf time.Time) error {
