@@ -311,10 +311,12 @@ func markStale(rs []*Result, sch pipelines.Schedule) {
 }
 
 // trustedSources returns the sources whose latest snapshot succeeded, with
-// the time of that snapshot.
+// the time the data are complete to: the snapshot time less the replica
+// lag it recorded (a replica 2 hours behind holds the primary of 2 hours
+// ago).
 func (r *Reconciler) trustedSources(ctx context.Context) (map[string]time.Time, error) {
 	rows, err := r.q.QueryContext(ctx, `
-		SELECT source, max(snapshot_at) FROM audit.snapshots s
+		SELECT source, max(snapshot_at - to_microseconds(CAST(coalesce(replica_lag_s, 0) * 1000000 AS BIGINT))) FROM audit.snapshots s
 		WHERE run_id = (SELECT max(run_id) FROM audit.snapshots s2 WHERE s2.source = s.source)
 		GROUP BY source HAVING bool_and(status = 'ok')`)
 	if err != nil {

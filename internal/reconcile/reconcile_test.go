@@ -561,3 +561,53 @@ func TestReconciler_Run(t *testing.T) {
 		})
 	}
 }
+
+// TestReconciler_Run_ReplicaLag: a replica's snapshot holds the primary of
+// its lag ago, so the windows after that are unverifiable, never missed.
+func TestReconciler_Run_ReplicaLag(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenWarehouse(t,
+		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
+		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
+		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
+		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
+		"INSERT INTO biz.cases VALUES (1, TIMESTAMP '2026-11-20 08:10:00'), (2, TIMESTAMP '2026-11-20 11:10:00')",
+	)
+	// biz snapshotted at 12:00 from a replica 2 hours behind: complete to 10:00.
+	for src, lag := range map[string]string{"biz": "7200", "exchange": "NULL", "fe_t": "NULL"} {
+		mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at, replica_lag_s)
+			VALUES ('snap-1', '%s', 'all', 'full', 1, TIMESTAMP '2026-11-20 12:00:00', 'ok', TIMESTAMP '2026-11-20 12:00:00', %s)`, src, lag))
+	}
+	cat := &pipelines.Catalog{
+		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
+		Resources: []pipelines.Resource{{
+			Target: "t", Key: "r", Cadence: pipelines.Hourly, Mode: pipelines.ModeRows,
+			KeyColumns: []string{"id"}, Table: "r",
+			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
+			From:    "biz.cases c",
+			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
+		}},
+	}
+	day := sh(2026, 11, 20, 0, 0)
+	rs, err := New(db, cat).Run(ctx, Options{From: day, To: day, Now: sh(2026, 11, 20, 14, 0), RunID: "run-lag", Target: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rs {
+		h := x.Window.Start.In(pipelines.Shanghai).Hour()
+		want := pipelines.StatusOK
+		switch {
+		case h == 8:
+			want = pipelines.StatusMissed // data before the lag line: judged
+		case x.Window.End.After(sh(2026, 11, 20, 10, 0)):
+			want = pipelines.StatusUnverifiable // after it: the replica had not seen it yet
+		}
+		if x.Deadline.After(sh(2026, 11, 20, 14, 0)) {
+			continue // not due: pending comes first
+		}
+		if x.Status != want {
+			t.Errorf("window %02d:00: %s, want %s", h, x.Status, want)
+		}
+	}
+}
