@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/evidence"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -93,7 +94,9 @@ func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.C
 	if err != nil {
 		return nil, err
 	}
+	receipts := m.loadReceipts(ctx, c, cat, wh, target, resource)
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
+		Receipts: receipts,
 		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
 		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: m.Logger,
 	})
@@ -196,4 +199,36 @@ func writeTableResults(w io.Writer, rs []*reconcile.Result) error {
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// loadReceipts reads the receipt files of the media-copy resources in
+// scope into the warehouse. A resource whose receipts cannot be read is
+// left out of the map, which makes its window unverifiable; every rejected
+// row is logged with its file, line and column.
+func (m *Main) loadReceipts(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, target, resource string) map[string]*pipelines.EvidenceReport {
+	out := map[string]*pipelines.EvidenceReport{}
+	if c.Evidence.ReceiptsDir == "" {
+		return out
+	}
+	ev := &evidence.ReceiptFiles{Dir: c.Path(c.Evidence.ReceiptsDir)}
+	for i := range cat.Resources {
+		res := &cat.Resources[i]
+		if res.Mode != pipelines.ModeReceipt || (target != "" && target != res.Target) || (resource != "" && resource != res.Key) {
+			continue
+		}
+		tgt, ok := cat.Target(res.Target)
+		if !ok {
+			continue
+		}
+		rep, err := ev.Load(ctx, wh.DB(), res, tgt)
+		if err != nil {
+			m.Logger.Warn("receipts not loaded", "resource", res.ID(), "dir", ev.Dir, "err", err)
+			continue
+		}
+		for _, e := range rep.Errors {
+			m.Logger.Warn("receipt row rejected", "resource", res.ID(), "file", e.File, "line", e.Line, "column", e.Column, "err", e.Msg)
+		}
+		out[res.ID()] = &rep
+	}
+	return out
 }

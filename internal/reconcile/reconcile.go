@@ -29,6 +29,10 @@ type Options struct {
 	Schedules map[pipelines.Cadence]pipelines.Schedule
 	// Levels are the fault-level rules; nil means the defaults.
 	Levels *pipelines.LevelRules
+	// Receipts are the loads of the receipt evidence of media-copy
+	// resources, by resource ID ("target/resource"); a resource without
+	// one is unverifiable.
+	Receipts map[string]*pipelines.EvidenceReport
 	Logger *slog.Logger
 }
 
@@ -45,6 +49,7 @@ type Result struct {
 	keys        []keyRow
 	sourceQuery string
 	queries     map[string]string // the SQL behind each number, for explain
+	note        string            // evidence trouble worth a line in the detail
 }
 
 type keyRow struct {
@@ -133,9 +138,6 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 		res := &r.cat.Resources[i]
 		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) {
 			continue
-		}
-		if res.Mode == pipelines.ModeReceipt {
-			continue // receipts are checked by the receipt evidence (later)
 		}
 		ws, sch, err := windows(res, o, lo, hi)
 		if err != nil {
@@ -356,6 +358,17 @@ func sourcesOf(q string) []string {
 }
 
 func detail(x *Result) string {
+	d := verdictDetail(x)
+	if x.note != "" {
+		if d != "" {
+			d += "；"
+		}
+		d += x.note
+	}
+	return d
+}
+
+func verdictDetail(x *Result) string {
 	f := x.Facts
 	switch x.Status {
 	case pipelines.StatusOK:

@@ -611,3 +611,60 @@ func TestReconciler_Run_ReplicaLag(t *testing.T) {
 		}
 	}
 }
+
+// TestReconciler_Run_Receipts: a media copy is checked against its receipt
+// files: complete is ok, a missing record is short, an unreadable receipt
+// makes the window unverifiable, with the reason in the detail.
+func TestReconciler_Run_Receipts(t *testing.T) {
+	ctx := context.Background()
+	cat := &pipelines.Catalog{
+		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
+		Resources: []pipelines.Resource{{
+			Target: "t", Key: "media", Cadence: pipelines.MediaCopy, Mode: pipelines.ModeReceipt,
+			KeyColumns: []string{"code"}, Table: "media_*.csv",
+			Columns: []pipelines.Column{{Name: "code", Type: "VARCHAR(32)", Expr: "c.code"}, {Name: "name", Type: "VARCHAR(32)", Expr: "c.name"}},
+			From:    "biz.components c",
+		}},
+	}
+	day := sh(2026, 11, 20, 0, 0)
+	for _, tc := range []struct {
+		name     string
+		received []string
+		report   *pipelines.EvidenceReport
+		want     pipelines.Status
+		detail   string
+	}{
+		{"complete", []string{"('A', '井盖')", "('B', '路灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusOK, ""},
+		{"a record missing", []string{"('A', '井盖')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 1}}}, pipelines.StatusShort, "缺 1 条"},
+		{"a value differs", []string{"('A', '井盖')", "('B', '灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusMismatch, "数值不一致"},
+		{"unreadable receipt", nil, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", Failed: true}},
+			Errors: []pipelines.RowError{{File: "media_1.csv", Line: 3, Msg: "not UTF-8 or GBK"}}}, pipelines.StatusUnverifiable, "media_1.csv"},
+		{"no receipt at all", nil, nil, pipelines.StatusUnverifiable, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := mustOpenWarehouse(t, "CREATE SCHEMA biz", "CREATE SCHEMA fe_t",
+				"CREATE TABLE biz.components (code VARCHAR, name VARCHAR)",
+				"INSERT INTO biz.components VALUES ('A', '井盖'), ('B', '路灯')",
+				"CREATE TABLE fe_t.media (code VARCHAR, name VARCHAR, batch_id VARCHAR, arrived_at TIMESTAMP)",
+				`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+				 VALUES ('s', 'biz', 'all', 'full', 2, TIMESTAMP '2026-11-22 00:00:00', 'ok', TIMESTAMP '2026-11-22 00:00:00')`)
+			for _, v := range tc.received {
+				mustExec(t, db, "INSERT INTO fe_t.media SELECT *, 'media_1.csv', TIMESTAMP '2026-11-20 03:00:00' FROM (VALUES "+v+")")
+			}
+			receipts := map[string]*pipelines.EvidenceReport{}
+			if tc.report != nil {
+				receipts["t/media"] = tc.report
+			}
+			rs, err := New(db, cat).Run(ctx, Options{From: day, To: day, OnceAt: day, Now: sh(2026, 11, 21, 12, 0), RunID: "r", Target: "t", Receipts: receipts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rs) != 1 {
+				t.Fatalf("%d results, want 1", len(rs))
+			}
+			if rs[0].Status != tc.want || !strings.Contains(rs[0].Detail, tc.detail) {
+				t.Errorf("%s (%q), want %s with %q", rs[0].Status, rs[0].Detail, tc.want, tc.detail)
+			}
+		})
+	}
+}

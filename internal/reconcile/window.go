@@ -72,7 +72,7 @@ func valueExpr(alias string, res *pipelines.Resource) string {
 			if c.Dim || !c.Compared() {
 				continue
 			}
-		case pipelines.ModeFullSet:
+		case pipelines.ModeFullSet, pipelines.ModeReceipt:
 		default:
 			continue
 		}
@@ -146,40 +146,67 @@ func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipe
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
-	if _, ok := trusted[tgt.Database]; !ok {
-		x.Facts.Unverifiable = true
+	if res.Mode != pipelines.ModeReceipt {
+		if _, ok := trusted[tgt.Database]; !ok {
+			x.Facts.Unverifiable = true
+		}
+		if _, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]; !ok {
+			x.Facts.Unverifiable = true
+		}
 	}
-	if _, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]; !ok {
-		x.Facts.Unverifiable = true
-	}
-	if x.Facts.Unverifiable {
-		return x, nil
-	}
-	bs, err := r.batches(ctx, o.PushLog, res, w)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, b := range bs {
-		x.Facts.Batches++
-		if b.status == "success" {
+	rcvTable := pipelines.EvidenceTable(res, tgt)
+	var rcvWhere string
+	if res.Mode == pipelines.ModeReceipt {
+		// a media copy has no push log: its receipt files are its batches.
+		rep := o.Receipts[res.ID()]
+		if rep == nil || rep.Failed() {
+			x.Facts.Unverifiable = true
+			if rep != nil && len(rep.Errors) > 0 {
+				x.note = "回执文件无法读取: " + rep.Errors[0].Error()
+			}
+			return x, nil
+		}
+		for _, f := range rep.Files {
+			x.Facts.Batches++
 			x.Facts.Succeeded++
-			x.Facts.Claimed += b.rows
+			if f.ArrivedAt.After(x.Facts.LastFinish) {
+				x.Facts.LastFinish = f.ArrivedAt
+			}
 		}
-		if b.finished.After(x.Facts.LastFinish) {
-			x.Facts.LastFinish = b.finished
+		if len(rep.Errors) > 0 {
+			x.note = fmt.Sprintf("回执有 %d 行被拒: %s", len(rep.Errors), rep.Errors[0].Error())
 		}
-		ids = append(ids, b.id)
-	}
-	rcvWhere := "FALSE"
-	if len(ids) > 0 {
-		rcvWhere = "batch_id IN (" + quoteList(ids) + ")"
+		rcvWhere = "TRUE"
+	} else {
+		if x.Facts.Unverifiable {
+			return x, nil
+		}
+		bs, err := r.batches(ctx, o.PushLog, res, w)
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, b := range bs {
+			x.Facts.Batches++
+			if b.status == "success" {
+				x.Facts.Succeeded++
+				x.Facts.Claimed += b.rows
+			}
+			if b.finished.After(x.Facts.LastFinish) {
+				x.Facts.LastFinish = b.finished
+			}
+			ids = append(ids, b.id)
+		}
+		rcvWhere = "FALSE"
+		if len(ids) > 0 {
+			rcvWhere = "batch_id IN (" + quoteList(ids) + ")"
+		}
 	}
 	cte := fmt.Sprintf(`WITH src AS (%s),
-rcv AS (SELECT * FROM %s.%s WHERE %s),
+rcv AS (SELECT * FROM %s WHERE %s),
 sk AS (SELECT %s AS k, %s AS v FROM src s),
 rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
-		q, tgt.Database, res.Table, rcvWhere,
+		q, rcvTable, rcvWhere,
 		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
 	// one query gives both counts and every key: the source query runs once.
 	keysQ := cte + keyDiffSQL + countsSQL
@@ -194,7 +221,13 @@ rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
 	}
-	return x, x.scanKeys(rows)
+	if err := x.scanKeys(rows); err != nil {
+		return nil, err
+	}
+	if res.Mode == pipelines.ModeReceipt {
+		x.Facts.Claimed = x.Facts.Received
+	}
+	return x, nil
 }
 
 // countsSQL adds the row counts of sk and rk to the key diff's rows.
