@@ -97,7 +97,7 @@ func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.C
 	receipts := m.loadReceipts(ctx, c, cat, wh, target, resource)
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
 		Receipts: receipts,
-		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
+		From:     from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
 		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""

@@ -33,7 +33,7 @@ type Options struct {
 	// resources, by resource ID ("target/resource"); a resource without
 	// one is unverifiable.
 	Receipts map[string]*pipelines.EvidenceReport
-	Logger *slog.Logger
+	Logger   *slog.Logger
 }
 
 // Result is one reconciled window.
