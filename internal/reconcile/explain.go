@@ -52,6 +52,7 @@ const ExplainKeys = 100
 func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource string, start time.Time) (*Explanation, error) {
 	o.defaults()
 	o.Target, o.Resource = target, resource
+	o.perWindow = true
 	start = start.In(pipelines.Shanghai)
 	period, stale := 24*time.Hour, 48*time.Hour
 	if target != StatsTarget {

@@ -28,25 +28,30 @@ func (x *Result) scanKeys(rows *sql.Rows) error {
 		if err := rows.Scan(&k.kind, &k.key, &k.occ); err != nil {
 			return err
 		}
-		switch k.kind {
-		case "n_expected":
-			x.Facts.Expected = k.occ
-			continue
-		case "n_received":
-			x.Facts.Received = k.occ
-			continue
-		case "missing":
-			x.Facts.Missing++
-		case "extra":
-			x.Facts.Extra++
-		case "duplicate":
-			x.Facts.Duplicate++
-		case "mismatch":
-			x.Facts.Mismatched++
-		}
-		x.keys = append(x.keys, k)
+		x.addKey(k)
 	}
 	return rows.Err()
+}
+
+// addKey counts one row of a key diff: a count, or a key of a kind.
+func (x *Result) addKey(k keyRow) {
+	switch k.kind {
+	case "n_expected":
+		x.Facts.Expected = k.occ
+		return
+	case "n_received":
+		x.Facts.Received = k.occ
+		return
+	case "missing":
+		x.Facts.Missing++
+	case "extra":
+		x.Facts.Extra++
+	case "duplicate":
+		x.Facts.Duplicate++
+	case "mismatch":
+		x.Facts.Mismatched++
+	}
+	x.keys = append(x.keys, k)
 }
 
 // lit renders a Go value as a SQL literal for DuckDB.

@@ -1,0 +1,176 @@
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// windowFilterRE matches the usual window filter of a resource: a time
+// expression in [:window_start, :window_end), then any other conditions.
+var windowFilterRE = regexp.MustCompile(`(?is)^\s*([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\s*>=\s*:window_start\s+AND\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\s*<\s*:window_end\s*(?:AND\s+(.*))?$`)
+
+// bucketed says whether the windows of res can be reconciled in one query:
+// the resource filters one time expression on [:window_start, :window_end)
+// and uses no other parameter, so each source row belongs to the window its
+// time falls in. It returns that time expression and the other conditions.
+func bucketed(res *pipelines.Resource) (tcol, rest string, ok bool) {
+	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) {
+		return "", "", false
+	}
+	m := windowFilterRE.FindStringSubmatch(res.Where)
+	if m == nil || m[1] != m[2] || strings.Contains(m[3], ":") {
+		return "", "", false
+	}
+	for _, c := range res.Columns {
+		if strings.Contains(c.Expr, ":") {
+			return "", "", false
+		}
+	}
+	if strings.Contains(res.From, ":") {
+		return "", "", false
+	}
+	return m[1], m[3], true
+}
+
+// bucketSQL is the start of the window a time expression falls in.
+func bucketSQL(sch pipelines.Schedule, expr string) string {
+	origin := time.Date(2000, 1, 1, 0, 0, 0, 0, pipelines.Shanghai).Add(sch.Align)
+	return fmt.Sprintf("time_bucket(to_microseconds(%d), %s, %s)", sch.Cadence.Period().Microseconds(), expr, ts(origin))
+}
+
+// setSourceSQL is the resource's source query over [lo, hi) with the
+// window of each row (or group) as __w.
+func setSourceSQL(res *pipelines.Resource, sch pipelines.Schedule, tcol, rest string, lo, hi time.Time) string {
+	bucket := bucketSQL(sch, tcol)
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for _, c := range res.Columns {
+		b.WriteString(c.Expr + " AS " + c.Name + ", ")
+	}
+	b.WriteString(bucket + " AS __w FROM " + res.From)
+	fmt.Fprintf(&b, " WHERE %s >= %s AND %s < %s", tcol, ts(lo), tcol, ts(hi))
+	if rest != "" {
+		b.WriteString(" AND (" + rest + ")")
+	}
+	if res.Mode == pipelines.ModeMeasures {
+		b.WriteString(" GROUP BY ")
+		for _, c := range res.Dims() {
+			b.WriteString(c.Expr + ", ")
+		}
+		b.WriteString(bucket)
+	}
+	return b.String()
+}
+
+// unverifiable says whether a window cannot be judged: a source it reads,
+// the target's front-end snapshot or the push log is missing, or a source
+// is not complete to the window end.
+func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time) bool {
+	for _, src := range sourcesOf(q) {
+		if at, ok := trusted[src]; !ok || at.Before(w.End) {
+			return true
+		}
+	}
+	if res.Mode == pipelines.ModeReceipt {
+		return false
+	}
+	if _, ok := trusted[tgt.Database]; !ok {
+		return true
+	}
+	_, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]
+	return !ok
+}
+
+// windowsSet reconciles the windows ws of a bucketed resource in two
+// queries: one over the push log, one for every count and key of every
+// window. It gives the same facts as window() does one window at a time.
+func (r *Reconciler) windowsSet(ctx context.Context, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, tcol, rest string) ([]*Result, error) {
+	tgt, ok := r.cat.Target(res.Target)
+	if !ok {
+		return nil, fmt.Errorf("unknown target %q", res.Target)
+	}
+	lo, hi := ws[0].Start, ws[len(ws)-1].End
+	src := setSourceSQL(res, sch, tcol, rest, lo, hi)
+	byStart := map[int64]*Result{}
+	var rs []*Result
+	anyVerifiable := false
+	for _, w := range ws {
+		x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w)}
+		x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now}
+		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, o, trusted)
+		anyVerifiable = anyVerifiable || !x.Facts.Unverifiable
+		byStart[w.Start.Unix()] = x
+		rs = append(rs, x)
+	}
+	if !anyVerifiable {
+		return rs, nil
+	}
+	// the push log of the range, by window.
+	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, status, rows_sent, finished_at FROM %s
+WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s`, o.PushLog, lit(res.Target), lit(res.Key), ts(lo), ts(hi)))
+	if err != nil {
+		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
+	}
+	for rows.Next() {
+		var ws, fin sql.NullTime
+		var status string
+		var n int64
+		if err := rows.Scan(&ws, &status, &n, &fin); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		x := byStart[wall(ws.Time).Unix()]
+		if x == nil || x.Facts.Unverifiable {
+			continue
+		}
+		x.Facts.Batches++
+		if status == "success" {
+			x.Facts.Succeeded++
+			x.Facts.Claimed += n
+		}
+		if f := wall(fin.Time); f.After(x.Facts.LastFinish) {
+			x.Facts.LastFinish = f
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`WITH src AS (%s),
+pl AS (SELECT batch_id, window_start AS __w FROM %s WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s),
+rcv AS (SELECT r.*, pl.__w FROM %s r JOIN pl ON pl.batch_id = r.batch_id),
+sk AS (SELECT s.__w AS w, %s AS k, %s AS v FROM src s),
+rk AS (SELECT r.__w AS w, %s AS k, %s AS v FROM rcv r)
+SELECT w, 'missing', k, 1 FROM (SELECT w, k FROM sk EXCEPT SELECT w, k FROM rk)
+UNION ALL SELECT w, 'extra', k, 1 FROM (SELECT w, k FROM rk EXCEPT SELECT w, k FROM sk)
+UNION ALL SELECT w, 'duplicate', k, count(*) FROM rk GROUP BY w, k HAVING count(*) > 1
+UNION ALL SELECT w, 'mismatch', k, 1 FROM (SELECT DISTINCT s.w, s.k FROM (SELECT DISTINCT w, k, v FROM sk) s JOIN (SELECT DISTINCT w, k, v FROM rk) t ON s.w = t.w AND s.k = t.k AND s.v <> t.v)
+UNION ALL SELECT w, 'n_expected', '', count(*) FROM sk GROUP BY w
+UNION ALL SELECT w, 'n_received', '', count(*) FROM rk GROUP BY w`,
+		src, o.PushLog, lit(res.Target), lit(res.Key), ts(lo), ts(hi), pipelines.EvidenceTable(res, tgt),
+		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
+	krows, err := r.q.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))
+	}
+	defer krows.Close()
+	for krows.Next() {
+		var w sql.NullTime
+		var k keyRow
+		if err := krows.Scan(&w, &k.kind, &k.key, &k.occ); err != nil {
+			return nil, err
+		}
+		x := byStart[wall(w.Time).Unix()]
+		if x == nil || x.Facts.Unverifiable {
+			continue // a row outside the listed windows (not started yet)
+		}
+		x.addKey(k)
+	}
+	return rs, krows.Err()
+}
