@@ -167,4 +167,3 @@ func growYear(b *testing.B, ctx context.Context, path string, days int) int64 {
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-

@@ -38,7 +38,7 @@ type Options struct {
 	// shows them); otherwise windows of a simple time filter are done in
 	// one query per resource.
 	perWindow bool
-	Logger   *slog.Logger
+	Logger    *slog.Logger
 }
 
 // Result is one reconciled window.
