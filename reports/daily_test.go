@@ -470,6 +470,9 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 func TestWriteDaily_LibreOffice(t *testing.T) {
 	lo, err := exec.LookPath("libreoffice")
 	if err != nil {
+		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
+			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
+		}
 		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
 	}
 	if testing.Short() {

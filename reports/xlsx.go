@@ -3,6 +3,7 @@ package reports
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -31,10 +32,14 @@ const (
 type colKind int
 
 const (
-	colText colKind = iota
-	colWrap         // text that wraps once the column reaches its cap
-	colInt          // #,##0
-	colTime         // yyyy-mm-dd hh:mm
+	colText  colKind = iota
+	colWrap          // text that wraps once the column reaches its cap
+	colInt           // #,##0
+	colTime          // yyyy-mm-dd hh:mm
+	colPct           // 0.0%
+	colDate          // yyyy-mm-dd
+	colDec           // #,##0.0
+	colMonth         // yyyy-mm
 )
 
 // colSpec is one column of a table.
@@ -154,9 +159,11 @@ type styled struct {
 // styles are the cell styles of a workbook, created once.
 type styles struct {
 	title, header, note, noteBorder int
+	noteWrap                        int // a merged, wrapped note below a table
 	label                           int // bold, no border
 	text, wrap, integer, datetime   int
-	totalText, totalInt             int
+	pct, date, dec, month           int
+	totalText, totalInt, totalPct   int
 	rag                             map[RAG]int
 	cfRed, cfAmber, cfGreen, cfGrey int // conditional (dxf) formats
 }
@@ -180,7 +187,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		ft.Family = family
 		return &ft
 	}
-	dt := dateTimeFmt
+	dt, dd, mm, pc, d1 := dateTimeFmt, "yyyy-mm-dd", "yyyy-mm", "0.0%", "#,##0.0"
 	center := &excelize.Alignment{Vertical: "center"}
 	defs := []struct {
 		dst *int
@@ -195,11 +202,18 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}},
 		{&s.note, &excelize.Style{Font: font(excelize.Font{Italic: true, Color: "595959"}), Alignment: center}},
 		{&s.noteBorder, &excelize.Style{Font: font(excelize.Font{Italic: true, Color: "595959"}), Border: thinBorder, Alignment: center}},
+		{&s.noteWrap, &excelize.Style{Font: font(excelize.Font{Italic: true, Color: "595959"}),
+			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
 		{&s.label, &excelize.Style{Font: font(excelize.Font{Bold: true}), Alignment: center}},
 		{&s.text, &excelize.Style{Border: thinBorder, Alignment: center}},
 		{&s.wrap, &excelize.Style{Border: thinBorder, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}}},
 		{&s.integer, &excelize.Style{Border: thinBorder, NumFmt: intFmt, Alignment: center}},
 		{&s.datetime, &excelize.Style{Border: thinBorder, CustomNumFmt: &dt, Alignment: center}},
+		{&s.pct, &excelize.Style{Border: thinBorder, CustomNumFmt: &pc, Alignment: center}},
+		{&s.date, &excelize.Style{Border: thinBorder, CustomNumFmt: &dd, Alignment: center}},
+		{&s.month, &excelize.Style{Border: thinBorder, CustomNumFmt: &mm, Alignment: center}},
+		{&s.dec, &excelize.Style{Border: thinBorder, CustomNumFmt: &d1, Alignment: center}},
+		{&s.totalPct, &excelize.Style{Font: font(excelize.Font{Bold: true}), Border: thinBorder, CustomNumFmt: &pc, Alignment: center}},
 		{&s.totalText, &excelize.Style{Font: font(excelize.Font{Bold: true}), Border: thinBorder, Alignment: center}},
 		{&s.totalInt, &excelize.Style{Font: font(excelize.Font{Bold: true}), Border: thinBorder, NumFmt: intFmt, Alignment: center}},
 	}
@@ -274,7 +288,11 @@ type table struct {
 	name string
 	sw   *excelize.StreamWriter
 	cols []colSpec
-	row  int // last row written
+	colW []int // column widths as set
+	row  int   // last row written
+	// before runs just before the stream ends: charts and notes must be
+	// added then, or the streamed sheet does not refer to them.
+	before []func() error
 }
 
 // colName is the column letter of the 0-based column i.
@@ -304,7 +322,7 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 	if err != nil {
 		return nil, fmt.Errorf("sheet %s: %w", name, err)
 	}
-	t := &table{wb: wb, name: name, sw: sw, cols: cols}
+	t := &table{wb: wb, name: name, sw: sw, cols: cols, colW: make([]int, len(cols))}
 	if err := sw.SetPanes(&excelize.Panes{
 		Freeze: true, YSplit: headerRow, TopLeftCell: "A" + strconv.Itoa(firstData), ActivePane: "bottomLeft",
 	}); err != nil {
@@ -329,6 +347,7 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 		if n < minWidth {
 			n = minWidth
 		}
+		t.colW[i] = n
 		if err := sw.SetColWidth(i+1, i+1, float64(n)); err != nil {
 			return nil, fmt.Errorf("sheet %s: %w", name, err)
 		}
@@ -341,7 +360,12 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 	for i, c := range cols {
 		hdr[i] = excelize.Cell{StyleID: wb.st.header, Value: c.label}
 	}
-	if err := sw.SetRow("A2", hdr, excelize.RowOpts{Height: 30}); err != nil {
+	// Two lines at least; more when a label wraps to more in its column.
+	lines := 2
+	for i, c := range cols {
+		lines = max(lines, wrappedLines(c.label, t.colW[i]))
+	}
+	if err := sw.SetRow("A2", hdr, excelize.RowOpts{Height: float64(15*lines) + 2}); err != nil {
 		return nil, fmt.Errorf("sheet %s: %w", name, err)
 	}
 	t.row = headerRow
@@ -360,6 +384,14 @@ func (t *table) cell(i int, v any) excelize.Cell {
 			style = st.integer
 		case colTime:
 			style = st.datetime
+		case colPct:
+			style = st.pct
+		case colDate:
+			style = st.date
+		case colMonth:
+			style = st.month
+		case colDec:
+			style = st.dec
 		}
 	}
 	switch v := v.(type) {
@@ -387,7 +419,10 @@ func (t *table) cell(i int, v any) excelize.Cell {
 		if v.IsZero() {
 			return excelize.Cell{StyleID: style}
 		}
-		return excelize.Cell{StyleID: st.datetime, Value: v}
+		if style != st.date && style != st.month {
+			style = st.datetime
+		}
+		return excelize.Cell{StyleID: style, Value: v}
 	case int, int64:
 		return excelize.Cell{StyleID: style, Value: v}
 	}
@@ -398,13 +433,45 @@ func (t *table) cell(i int, v any) excelize.Cell {
 func (t *table) add(values ...any) error {
 	t.row++
 	cells := make([]any, len(values))
+	lines := 1
 	for i, v := range values {
 		cells[i] = t.cell(i, v)
+		if i < len(t.cols) && t.cols[i].kind == colWrap {
+			if s, ok := v.(string); ok {
+				lines = max(lines, wrappedLines(s, t.colW[i]))
+			}
+		}
 	}
-	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells); err != nil {
+	var opts []excelize.RowOpts
+	if lines > 1 {
+		// Readers do not fit the height of a streamed row to wrapped text.
+		opts = append(opts, excelize.RowOpts{Height: float64(15*lines + 2)})
+	}
+	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells, opts...); err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
 	}
 	return nil
+}
+
+// wrappedLines is the number of lines s takes wrapped in a column of
+// width w (display columns, less a margin). Narrow characters count a
+// little less than the column unit (the width of "0"), as they do in a
+// proportional font.
+func wrappedLines(s string, w int) int {
+	unit := float64(max(w-1, 1))
+	n := 0
+	for _, line := range strings.Split(s, "\n") {
+		width := 0.0
+		for _, r := range line {
+			if isWide(r) {
+				width += 2
+			} else {
+				width += 0.9
+			}
+		}
+		n += max(1, int(math.Ceil(width/unit)))
+	}
+	return n
 }
 
 // addRaw writes the next row without column styles (notes, run info).
@@ -412,6 +479,31 @@ func (t *table) addRaw(cells ...any) error {
 	t.row++
 	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells); err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+	}
+	return nil
+}
+
+// note writes text in a cell merged across the table's columns, wrapped,
+// with a row tall enough for it.
+func (t *table) note(text string) error {
+	t.row++
+	total := 0
+	for _, w := range t.colW {
+		total += w
+	}
+	lines := 0
+	for _, l := range strings.Split(text, "\n") {
+		lines += (displayWidth(l)*11/10)/max(total, 1) + 1
+	}
+	ref := "A" + strconv.Itoa(t.row)
+	if err := t.sw.SetRow(ref, []any{excelize.Cell{StyleID: t.wb.st.noteWrap, Value: text}},
+		excelize.RowOpts{Height: float64(16*lines + 4)}); err != nil {
+		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+	}
+	if len(t.cols) > 1 {
+		if err := t.sw.MergeCell(ref, colName(len(t.cols)-1)+strconv.Itoa(t.row)); err != nil {
+			return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+		}
 	}
 	return nil
 }
@@ -474,6 +566,11 @@ func (t *table) finish(filterTo int) error {
 		Scope:    t.name,
 	}); err != nil {
 		return fmt.Errorf("sheet %s: print titles: %w", t.name, err)
+	}
+	for _, fn := range t.before {
+		if err := fn(); err != nil {
+			return err
+		}
 	}
 	if err := t.sw.Flush(); err != nil {
 		return fmt.Errorf("sheet %s: %w", t.name, err)

@@ -104,6 +104,16 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 		}
 		books = append(books, p)
 	}
+	// The quarterly operations report of the quarter of the last day.
+	q, err := reports.ParsePeriod(fmt.Sprintf("%d-Q%d", last.Year(), (int(last.Month())+2)/3))
+	if err != nil {
+		return err
+	}
+	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
+	if err != nil {
+		return err
+	}
+	books = append(books, p)
 	fmt.Fprintln(m.Stdout)
 	m.scoreManifest(res.Manifest, rs)
 	fmt.Fprintln(m.Stdout, "\nfiles:")

@@ -410,6 +410,17 @@ func TestMain_Run_EndToEnd(t *testing.T) {
 	if a1, _ := wb.Summary.(string); !strings.Contains(a1, "数据对接日检表") || !strings.Contains(a1, "2026-11-20") {
 		t.Errorf("汇总!A1 = %v, want the title with the day", wb.Summary)
 	}
+
+	// A month gives the operations report.
+	r = MustRunMain(t, exitOK, "--config", configPath, "report", "--period", "2026-11", "--lang", "en")
+	out = lines(r.stdout)
+	if len(out) != 1 || filepath.Base(out[0]) != "operations-report_2026-11.xlsx" {
+		t.Fatalf("report --period 2026-11 printed %q, want the operations report's path", r.stdout)
+	}
+	wb = MustOpenWorkbook(t, out[0])
+	if len(wb.Sheets) != 8 || wb.Sheets[0] != "Overview" {
+		t.Errorf("operations report sheets %v, want 8, Overview first", wb.Sheets)
+	}
 }
 
 // demoScore is the line in which the demo holds its findings against the
@@ -460,7 +471,8 @@ func TestMain_Run_Demo(t *testing.T) {
 			books = append(books, f)
 		}
 	}
-	wantBooks := []string{filepath.Join(out, "数据对接日检表_2026-11-20.xlsx"), filepath.Join(out, "数据对接日检表_2026-11-21.xlsx")}
+	wantBooks := []string{filepath.Join(out, "数据对接日检表_2026-11-20.xlsx"), filepath.Join(out, "数据对接日检表_2026-11-21.xlsx"),
+		filepath.Join(out, "运维报告_2026-Q4.xlsx")}
 	if fmt.Sprint(books) != fmt.Sprint(wantBooks) {
 		t.Fatalf("workbooks listed %v, want %v", books, wantBooks)
 	}

@@ -4,17 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 
 	"github.com/chengdu-cgw/pushaudit/reports"
 )
 
-var dayRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
 func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	var period, out, lang string
-	fs := newFlags("report", "[--config FILE] report --period YYYY-MM-DD [--out DIR] [--lang zh|en]", m.Stdout)
-	fs.StringVar(&period, "period", "", "the day to report (YYYY-MM-DD)")
+	fs := newFlags("report", "[--config FILE] report --period P [--out DIR] [--lang zh|en]\n"+
+		"  P is a day YYYY-MM-DD (the daily workbook) or a half-month YYYY-MM-H1|H2, a month YYYY-MM,\n"+
+		"  a quarter YYYY-Q1..Q4 or a year YYYY (the operations report)", m.Stdout)
+	fs.StringVar(&period, "period", "", "the period to report: YYYY-MM-DD, YYYY-MM-H1|H2, YYYY-MM, YYYY-Qn or YYYY")
 	fs.StringVar(&out, "out", "", "output folder (default: the config's output_dir)")
 	fs.StringVar(&lang, "lang", "zh", "labels: zh or en")
 	if err := parseFlags(fs, args); err != nil {
@@ -23,12 +22,12 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if lang != "zh" && lang != "en" {
 		return usagef("report: --lang %q is not zh or en", lang)
 	}
-	if !dayRE.MatchString(period) {
-		return usagef("report: --period %q: give a day YYYY-MM-DD (the periodic operations reports are not built yet)", period)
+	if period == "" {
+		return usagef("report: --period is required: %s", reports.PeriodSyntax)
 	}
-	day, err := parseDay("period", period)
+	p, err := reports.ParsePeriod(period)
 	if err != nil {
-		return err
+		return usagef("report: --%v", err)
 	}
 	c, err := g.loadConfig()
 	if err != nil {
@@ -47,8 +46,14 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	}
 	m.onClose(wh.Close)
 	host, _ := os.Hostname()
-	path, err := reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: day, OutDir: out, Lang: lang,
-		Now: c.Clock(), Producer: "pushaudit on " + host})
+	var path string
+	if p.Kind == reports.PeriodDay {
+		path, err = reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: p.Start, OutDir: out, Lang: lang,
+			Now: c.Clock(), Producer: "pushaudit on " + host})
+	} else {
+		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang,
+			Now: c.Clock(), Producer: "pushaudit on " + host})
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 """Print, as JSON, what openpyxl sees in a pushaudit workbook: sheet names,
 cell values and number formats, freeze panes, autofilters, print titles,
-page orientation and document properties. Used by reports/daily_test.go."""
+page orientation, charts, notes (comments) of the first two rows and
+document properties. Used by reports/daily_test.go and
+reports/ops_test.go; an optional second argument is the last row read
+(default 12)."""
 import datetime
 import json
 import sys
@@ -16,13 +19,13 @@ def value(v):
     return v
 
 
-def main(path):
+def main(path, max_row=12):
     wb = openpyxl.load_workbook(path)
     out = {"sheets": wb.sheetnames, "cells": {}, "freeze": {}, "filter": {},
-           "print_titles": {}, "orientation": {},
+           "print_titles": {}, "orientation": {}, "charts": {}, "notes": {},
            "creator": wb.properties.creator, "title": wb.properties.title}
     for ws in wb.worksheets:
-        for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 12)):
+        for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, max_row)):
             for c in row:
                 if c.value is None:
                     continue
@@ -32,8 +35,13 @@ def main(path):
         out["filter"][ws.title] = ws.auto_filter.ref or ""
         out["print_titles"][ws.title] = ws.print_title_rows or ""
         out["orientation"][ws.title] = ws.page_setup.orientation or ""
+        out["charts"][ws.title] = [type(c).__name__ for c in ws._charts]
+        for row in ws.iter_rows(min_row=1, max_row=2):
+            for c in row:
+                if c.comment is not None:
+                    out["notes"][f"{ws.title}!{c.coordinate}"] = c.comment.text
     json.dump(out, sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], *(int(a) for a in sys.argv[2:3]))

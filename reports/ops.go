@@ -1,0 +1,338 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+	"github.com/xuri/excelize/v2"
+)
+
+// OpsOptions say which period the operations report (运维报告) covers and
+// where it goes.
+type OpsOptions struct {
+	// Period is a half-month, month, quarter or year (ParsePeriod).
+	Period Period
+	// OutDir is the folder of the workbook ("" = current folder).
+	OutDir string
+	// Lang is "zh" (default) or "en".
+	Lang string
+	// Now is the clock (default time.Now): it stamps the workbook, ends a
+	// period that has not ended yet, and decides whether an open finding
+	// is past its limit.
+	Now func() time.Time
+	// Producer names the program and host, e.g. "pushaudit v0.1 on host".
+	Producer string
+}
+
+// OpsFileName is the file name of the operations report of p in lang.
+func OpsFileName(p Period, lang string) (string, error) {
+	lbl, err := opsLabelsFor(lang)
+	if err != nil {
+		return "", err
+	}
+	return lbl.fileStem + "_" + p.String() + ".xlsx", nil
+}
+
+// opsData is everything the operations report shows.
+type opsData struct {
+	exch      map[[2]string]*exchRow
+	trend     map[time.Time]map[string]trendCell
+	findings  []finding
+	cases     []caseRow
+	caseSrc   string // the table of the case flow; "" = none
+	snaps     []snapRow
+	drift     driftInfo
+	inspected map[string]bool
+	outages   []outage
+}
+
+func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
+	var d opsData
+	var err error
+	if d.exch, err = loadExchange(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.trend, err = loadTrend(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.cases, d.caseSrc, err = loadCases(ctx, db, p, asOf); err != nil {
+		return nil, err
+	}
+	if d.snaps, err = loadSnapshots(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.drift, err = loadDrift(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.inspected, err = inspectedDays(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.outages, err = loadOutages(ctx, db, p); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// WriteOps writes the operations report (运维报告) of opts.Period and
+// returns its path. The file appears whole or not at all.
+func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsOptions) (path string, err error) {
+	p := opts.Period
+	if p.Kind == 0 {
+		return "", errors.New("operations report: no period given")
+	}
+	if p.Kind == PeriodDay {
+		return "", fmt.Errorf("operations report: period %s is a day: write the daily workbook", p)
+	}
+	olbl, err := opsLabelsFor(opts.Lang)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	lbl, _ := labelsFor(opts.Lang)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Producer == "" {
+		opts.Producer = "pushaudit"
+	}
+	now := opts.Now().In(pipelines.Shanghai)
+	asOf := p.End
+	if now.Before(asOf) {
+		asOf = now
+	}
+	data, err := loadOps(ctx, db, p, asOf)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	wb := &workbook{
+		f: f, st: st, lbl: lbl,
+		header: fmt.Sprintf(olbl.header, p),
+		footer: fmt.Sprintf(lbl.footer, escapeHF(opts.Producer)),
+	}
+	w := &opsWriter{
+		db: db, wb: wb, lbl: lbl, ol: olbl, cat: cat, p: p, opts: opts, data: data, now: now,
+		used: map[string]bool{},
+		dw:   &dailyWriter{lbl: lbl, cat: cat},
+	}
+	w.prepare()
+	for _, step := range []func() error{w.overview, w.exchange, w.trend, w.cases, w.districts, w.faults, w.snapshots, w.deductions} {
+		if err := ctx.Err(); err != nil {
+			return "", fmt.Errorf("operations report %s: %w", p, err)
+		}
+		if err := step(); err != nil {
+			return "", fmt.Errorf("operations report %s: %w", p, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	stamp := opts.Now().UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:          fmt.Sprintf(olbl.title, p),
+		Subject:        olbl.subject,
+		Keywords:       olbl.keywords,
+		Creator:        "pushaudit",
+		LastModifiedBy: "pushaudit",
+		Description:    opts.Producer,
+		Created:        stamp,
+		Modified:       stamp,
+		Language:       lbl.lang,
+	}); err != nil {
+		return "", fmt.Errorf("operations report: document properties: %w", err)
+	}
+	name, err := OpsFileName(p, opts.Lang)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	path, err = saveAtomic(f, opts.OutDir, name)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	return path, nil
+}
+
+type opsWriter struct {
+	db   *sql.DB
+	wb   *workbook
+	lbl  *labelSet
+	ol   *opsLabels
+	cat  *pipelines.Catalog
+	p    Period
+	opts OpsOptions
+	data *opsData
+	now  time.Time
+	used map[string]bool
+	dw   *dailyWriter // for target and resource names
+
+	// Derived once, shown on several sheets.
+	asOf      time.Time // min(period end, now)
+	exchRows  []*exchRow
+	exchTotal exchRow
+	levels    [5]levelRow
+	resolved  int     // findings of the period resolved (stats included)
+	resolveH  float64 // their hours from first seen to resolved
+	deducts   []deduction
+	deductSum float64
+	sheetName map[string]string // label → the sheet's name
+}
+
+// levelRow is the faults of one level against table 3-5.
+type levelRow struct {
+	faults, resolved, inTime, late, openOverdue, openNotDue int
+}
+
+// deduction is one rule of the assessment applied to the period.
+type deduction struct {
+	rule, basis string
+	count       any // int, or nil when not counted
+	each        float64
+}
+
+func (d deduction) points() float64 {
+	if n, ok := d.count.(int); ok {
+		return float64(n) * d.each
+	}
+	return 0
+}
+
+// prepare derives the rows shared by several sheets.
+func (w *opsWriter) prepare() {
+	w.asOf = w.p.End
+	if w.now.Before(w.asOf) {
+		w.asOf = w.now
+	}
+	// Exchange rows: catalog order, then others by key; stats is left out.
+	seen := map[[2]string]bool{}
+	for _, t := range w.cat.Targets {
+		for _, r := range w.cat.ResourcesOf(t.Key) {
+			k := [2]string{t.Key, r.Key}
+			seen[k] = true
+			e := w.data.exch[k]
+			if e == nil {
+				e = &exchRow{target: t.Key, resource: r.Key}
+			}
+			w.exchRows = append(w.exchRows, e)
+		}
+	}
+	var extra []*exchRow
+	for k, e := range w.data.exch {
+		if !seen[k] && k[0] != StatsTarget {
+			extra = append(extra, e)
+		}
+	}
+	sortExch(extra)
+	w.exchRows = append(w.exchRows, extra...)
+	t := &w.exchTotal
+	for _, e := range w.exchRows {
+		t.due += e.due
+		t.ok += e.ok
+		t.late += e.late
+		t.missed += e.missed
+		t.other += e.other
+		t.unver += e.unver
+		for i := range e.levels {
+			t.levels[i] += e.levels[i]
+		}
+		t.resolved += e.resolved
+		t.resolveHours += e.resolveHours
+	}
+	// Faults by level, all findings of the period (stats included).
+	for _, f := range w.data.findings {
+		lv := 0
+		if f.level.Valid && f.level.Int64 >= 1 && f.level.Int64 <= 4 {
+			lv = int(f.level.Int64)
+		}
+		l := &w.levels[lv]
+		l.faults++
+		by, hasBy := wallNull(f.resolveBy)
+		switch {
+		case f.resolvedAt.Valid:
+			l.resolved++
+			w.resolved++
+			w.resolveH += wall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
+			if !hasBy || !wall(f.resolvedAt.Time).After(by) {
+				l.inTime++
+			} else {
+				l.late++
+			}
+		case hasBy && w.now.After(by):
+			l.openOverdue++
+		default:
+			l.openNotDue++
+		}
+	}
+	// Deductions.
+	ol := w.ol
+	ended, with := 0, 0
+	for _, d := range w.p.days() {
+		if d.AddDate(0, 0, 1).After(w.now) {
+			break
+		}
+		ended++
+		if w.data.inspected[d.Format("2006-01-02")] {
+			with++
+		}
+	}
+	w.deducts = append(w.deducts, deduction{rule: ol.ruleInspection, basis: fmt.Sprintf(ol.basisInspection, ended, with), count: ended - with, each: 0.2})
+	for lv, pts := range []float64{0, 3, 2, 1, 1} {
+		if lv == 0 {
+			continue
+		}
+		l := w.levels[lv]
+		w.deducts = append(w.deducts, deduction{
+			rule:  fmt.Sprintf(ol.ruleResolve, w.lbl.levels[lv], fmt.Sprint(pts)),
+			basis: ol.basisResolve, count: l.late + l.openOverdue, each: pts,
+		})
+	}
+	w.deducts = append(w.deducts, deduction{rule: ol.ruleRespond, basis: ol.basisRespond})
+	n, worst := outageMonths(w.data.outages, time.Hour)
+	w.deducts = append(w.deducts, deduction{rule: ol.ruleOutage, basis: fmt.Sprintf(ol.basisOutage, n, fmtDuration(worst)), count: n, each: 0.5})
+	w.deducts = append(w.deducts, deduction{rule: ol.ruleReports, basis: ol.basisReports})
+	for _, d := range w.deducts {
+		w.deductSum += d.points()
+	}
+}
+
+func fmtDuration(d time.Duration) string {
+	h := int(d / time.Hour)
+	m := int(d%time.Hour) / int(time.Minute)
+	return fmt.Sprintf("%d:%02d", h, m)
+}
+
+func sortExch(es []*exchRow) {
+	sort.Slice(es, func(i, j int) bool {
+		if es[i].target != es[j].target {
+			return es[i].target < es[j].target
+		}
+		return es[i].resource < es[j].resource
+	})
+}
+
+// ratio is num/den, or nil when den is 0.
+func ratio(num, den int64) any {
+	if den == 0 {
+		return nil
+	}
+	return float64(num) / float64(den)
+}
+
+// rateFormula is num/den as a formula of two cells of the row, blank when
+// the denominator is 0, with its cached value.
+func rateFormula(row int, numCol, denCol string, num, den int64) formula {
+	var v any = ""
+	if den != 0 {
+		v = float64(num) / float64(den)
+	}
+	return formula{expr: fmt.Sprintf(`IF(%[3]s%[1]d=0,"",%[2]s%[1]d/%[3]s%[1]d)`, row, numCol, denCol), value: v}
+}

@@ -1,0 +1,449 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// The queries of the operations report. A period's results are the
+// windows that end within it, window_end in (start 00:00, end 00:00], as
+// for a day; of each target × resource × window only the latest result
+// (by the run's start, then run id) of a run that is not still running
+// counts. A period's findings are those of windows that end within it.
+
+// latestResults is a CTE "r" of the latest result per window of the
+// period; it takes the parameters (from, to).
+const latestResults = `r AS (
+  SELECT x.target, x.resource, x.window_start, x.window_end, x.status, x.fault_level
+  FROM audit.results x
+  LEFT JOIN audit.runs u ON u.run_id = x.run_id
+  WHERE coalesce(u.status, '') <> 'running'
+    AND x.window_end > CAST(? AS TIMESTAMP) AND x.window_end <= CAST(? AS TIMESTAMP)
+  QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
+                             ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1)`
+
+// bounds are the period's SQL bounds as wall-clock text.
+func (p Period) bounds() (from, to string) {
+	return p.Start.Format(sqlTime), p.End.Format(sqlTime)
+}
+
+// exchRow is the data exchange of one target × resource in the period.
+type exchRow struct {
+	target, resource                    string
+	due, ok, late, missed, other, unver int
+	levels                              [5]int // findings by level; 0 = no level
+	resolved                            int
+	resolveHours                        float64 // sum over resolved findings
+}
+
+// judged is the number of due windows that could be judged.
+func (e exchRow) judged() int { return e.due - e.unver }
+
+func loadExchange(ctx context.Context, db *sql.DB, p Period) (map[[2]string]*exchRow, error) {
+	from, to := p.bounds()
+	out := map[[2]string]*exchRow{}
+	get := func(t, r string) *exchRow {
+		k := [2]string{t, r}
+		if e, ok := out[k]; ok {
+			return e
+		}
+		e := &exchRow{target: t, resource: r}
+		out[k] = e
+		return e
+	}
+	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
+SELECT target, resource,
+       count(*) FILTER (WHERE status <> 'pending'),
+       count(*) FILTER (WHERE status = 'ok'),
+       count(*) FILTER (WHERE status = 'late'),
+       count(*) FILTER (WHERE status IN ('missed', 'stale')),
+       count(*) FILTER (WHERE status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')),
+       count(*) FILTER (WHERE status = 'unverifiable')
+FROM r GROUP BY target, resource`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("exchange of %s: %w", p, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, r string
+		var x exchRow
+		if err := rows.Scan(&t, &r, &x.due, &x.ok, &x.late, &x.missed, &x.other, &x.unver); err != nil {
+			return nil, fmt.Errorf("exchange of %s: %w", p, err)
+		}
+		e := get(t, r)
+		e.due, e.ok, e.late, e.missed, e.other, e.unver = x.due, x.ok, x.late, x.missed, x.other, x.unver
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("exchange of %s: %w", p, err)
+	}
+	fs, err := loadPeriodFindings(ctx, db, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		e := get(f.target, f.resource)
+		lv := 0
+		if f.level.Valid && f.level.Int64 >= 1 && f.level.Int64 <= 4 {
+			lv = int(f.level.Int64)
+		}
+		e.levels[lv]++
+		if f.resolvedAt.Valid {
+			e.resolved++
+			e.resolveHours += wall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
+		}
+	}
+	return out, nil
+}
+
+// loadPeriodFindings returns the findings of the windows that end within
+// the period.
+func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, error) {
+	from, to := p.bounds()
+	rows, err := db.QueryContext(ctx, `
+SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
+       first_seen, last_seen, resolved_at, respond_by, resolve_by
+FROM audit.findings
+WHERE `+endsInDay("window_end")+`
+ORDER BY window_start, target, resource, status, finding_id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", p, err)
+	}
+	defer rows.Close()
+	var out []finding
+	for rows.Next() {
+		var f finding
+		var start, end, first, last time.Time
+		var status string
+		if err := rows.Scan(&f.id, &f.target, &f.resource, &start, &end, &status, &f.level,
+			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy); err != nil {
+			return nil, fmt.Errorf("findings of %s: %w", p, err)
+		}
+		f.start, f.end, f.firstSeen, f.lastSeen = wall(start), wall(end), wall(first), wall(last)
+		f.status = pipelines.Status(status)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", p, err)
+	}
+	return out, nil
+}
+
+// trendCell is one target's complete and judged windows on one day.
+type trendCell struct{ complete, judged int }
+
+// loadTrend returns, per day (00:00) and target, the complete (ok or
+// late) and the judged (due, not unverifiable) windows; the stats
+// pseudo-target is left out.
+func loadTrend(ctx context.Context, db *sql.DB, p Period) (map[time.Time]map[string]trendCell, error) {
+	from, to := p.bounds()
+	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
+SELECT CAST(window_end - INTERVAL 1 MICROSECOND AS DATE) AS day, target,
+       count(*) FILTER (WHERE status IN ('ok', 'late')),
+       count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable'))
+FROM r WHERE target <> ? GROUP BY day, target`, from, to, StatsTarget)
+	if err != nil {
+		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
+	}
+	defer rows.Close()
+	out := map[time.Time]map[string]trendCell{}
+	for rows.Next() {
+		var day time.Time
+		var t string
+		var c trendCell
+		if err := rows.Scan(&day, &t, &c.complete, &c.judged); err != nil {
+			return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
+		}
+		d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, pipelines.Shanghai)
+		if out[d] == nil {
+			out[d] = map[string]trendCell{}
+		}
+		out[d][t] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
+	}
+	return out, nil
+}
+
+// outage is a window whose push did not arrive at all.
+type outage struct {
+	target     string
+	start, end time.Time
+}
+
+// loadOutages returns the windows of the period, of every target but
+// stats, whose verdict says nothing arrived: missed, stale or failed.
+func loadOutages(ctx context.Context, db *sql.DB, p Period) ([]outage, error) {
+	from, to := p.bounds()
+	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
+SELECT target, window_start, window_end FROM r
+WHERE target <> ? AND status IN ('missed', 'stale', 'failed')
+ORDER BY target, window_start, window_end`, from, to, StatsTarget)
+	if err != nil {
+		return nil, fmt.Errorf("outages of %s: %w", p, err)
+	}
+	defer rows.Close()
+	var out []outage
+	for rows.Next() {
+		var o outage
+		if err := rows.Scan(&o.target, &o.start, &o.end); err != nil {
+			return nil, fmt.Errorf("outages of %s: %w", p, err)
+		}
+		o.start, o.end = wall(o.start), wall(o.end)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// outageMonths counts the target × calendar month pairs whose merged
+// outage time exceeds limit; an outage counts in the month it starts.
+func outageMonths(outages []outage, limit time.Duration) (n int, worst time.Duration) {
+	sum := map[string]time.Duration{}
+	byTarget := map[string][]outage{}
+	for _, o := range outages {
+		byTarget[o.target] = append(byTarget[o.target], o)
+	}
+	for t, list := range byTarget {
+		sort.Slice(list, func(i, j int) bool { return list[i].start.Before(list[j].start) })
+		var cur outage
+		flush := func() {
+			if cur.end.After(cur.start) {
+				sum[t+"|"+cur.start.Format("2006-01")] += cur.end.Sub(cur.start)
+			}
+		}
+		for i, o := range list {
+			if i > 0 && !o.start.After(cur.end) && o.start.Format("2006-01") == cur.start.Format("2006-01") {
+				if o.end.After(cur.end) {
+					cur.end = o.end
+				}
+				continue
+			}
+			if i > 0 {
+				flush()
+			}
+			cur = o
+		}
+		if len(list) > 0 {
+			flush()
+		}
+	}
+	for _, d := range sum {
+		if d > limit {
+			n++
+		}
+		if d > worst {
+			worst = d
+		}
+	}
+	return n, worst
+}
+
+// inspectedDays returns the days of the period (as 2006-01-02) that have
+// a daily inspection record: a finished reconcile run (status ok or
+// findings) with results for windows ending on the day.
+func inspectedDays(ctx context.Context, db *sql.DB, p Period) (map[string]bool, error) {
+	from, to := p.bounds()
+	rows, err := db.QueryContext(ctx, `
+SELECT DISTINCT strftime(CAST(x.window_end - INTERVAL 1 MICROSECOND AS DATE), '%Y-%m-%d')
+FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
+WHERE u.status IN ('ok', 'findings')
+  AND x.window_end > CAST(? AS TIMESTAMP) AND x.window_end <= CAST(? AS TIMESTAMP)`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("inspections of %s: %w", p, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("inspections of %s: %w", p, err)
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// caseRow is the case flow of one district in one month (from the
+// statistics database's per-case counters, by the day of report).
+type caseRow struct {
+	districtID                                  int64
+	district                                    string
+	month                                       time.Time
+	report, file, dispatch, handle, close, need int64
+	ontimeClose                                 int64
+}
+
+// tableExists says whether the warehouse holds schema.table.
+func tableExists(ctx context.Context, db *sql.DB, schema, table string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("table %s.%s: %w", schema, table, err)
+	}
+	return n > 0, nil
+}
+
+// loadCases returns the case flow per district and month, districts in
+// the order of their administrative code, and the table it came from:
+// the statistics database's per-case counters (stats.case_eval, by day
+// of report) when the warehouse holds them, else the business database's
+// cases (biz.cases, by time of report; 应结案 = handled, or past the
+// handle deadline at asOf; 按期结案 = closed by the close deadline). The
+// source is "" when the warehouse holds neither.
+func loadCases(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (rows []caseRow, source string, err error) {
+	hasEval, err := tableExists(ctx, db, "stats", "case_eval")
+	if err != nil {
+		return nil, "", err
+	}
+	hasCases, err := tableExists(ctx, db, "biz", "cases")
+	if err != nil {
+		return nil, "", err
+	}
+	names := `SELECT NULL::BIGINT AS id, NULL::VARCHAR AS name, NULL::VARCHAR AS code WHERE false`
+	if has, err := tableExists(ctx, db, "biz", "regions"); err != nil {
+		return nil, "", err
+	} else if has {
+		names = `SELECT id, name, code FROM biz.regions WHERE level = 1`
+	}
+	from, to := p.bounds()
+	var query string
+	var args []any
+	switch {
+	case hasEval:
+		source = "stats.case_eval"
+		query = `
+WITH d AS (` + names + `)
+SELECT e.district_id, coalesce(d.name, CAST(e.district_id AS VARCHAR)),
+       CAST(date_trunc('month', e.stat_date) AS DATE) AS month,
+       sum(e.report_cnt), sum(e.file_cnt), sum(e.dispatch_cnt), sum(e.handle_cnt),
+       sum(e.close_cnt), sum(e.need_close_cnt), sum(e.ontime_close_cnt)
+FROM stats.case_eval e LEFT JOIN d ON d.id = e.district_id
+WHERE e.stat_date >= CAST(? AS DATE) AND e.stat_date < CAST(? AS DATE)
+GROUP BY e.district_id, d.name, d.code, month
+ORDER BY coalesce(d.code, ''), e.district_id, month`
+		args = []any{from[:10], to[:10]}
+	case hasCases:
+		source = "biz.cases"
+		query = `
+WITH d AS (` + names + `)
+SELECT c.district_id, coalesce(d.name, CAST(c.district_id AS VARCHAR)),
+       CAST(date_trunc('month', c.report_time) AS DATE) AS month,
+       count(*), count(c.file_time), count(c.dispatch_time), count(c.handle_time), count(c.close_time),
+       count(*) FILTER (WHERE c.handle_time IS NOT NULL OR c.handle_deadline < CAST(? AS TIMESTAMP)),
+       count(*) FILTER (WHERE c.close_time IS NOT NULL AND c.close_time <= c.close_deadline)
+FROM biz.cases c LEFT JOIN d ON d.id = c.district_id
+WHERE c.report_time >= CAST(? AS TIMESTAMP) AND c.report_time < CAST(? AS TIMESTAMP)
+GROUP BY c.district_id, d.name, d.code, month
+ORDER BY coalesce(d.code, ''), c.district_id, month`
+		args = []any{asOf.Format(sqlTime), from, to}
+	default:
+		return nil, "", nil
+	}
+	q, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, source, fmt.Errorf("case flow of %s from %s: %w", p, source, err)
+	}
+	defer q.Close()
+	for q.Next() {
+		var c caseRow
+		var m time.Time
+		if err := q.Scan(&c.districtID, &c.district, &m, &c.report, &c.file, &c.dispatch, &c.handle,
+			&c.close, &c.need, &c.ontimeClose); err != nil {
+			return nil, source, fmt.Errorf("case flow of %s from %s: %w", p, source, err)
+		}
+		c.month = time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, pipelines.Shanghai)
+		rows = append(rows, c)
+	}
+	return rows, source, q.Err()
+}
+
+// snapRow is the snapshot health of one source in the period.
+type snapRow struct {
+	source               string
+	snapshots, tables    int
+	okLoads, failedLoads int
+	rows                 int64
+	countMismatch        int
+	maxLag, avgLag       sql.NullFloat64
+	lastOK               sql.NullTime
+	anomalies            int64
+}
+
+func loadSnapshots(ctx context.Context, db *sql.DB, p Period) ([]snapRow, error) {
+	from, to := p.bounds()
+	rows, err := db.QueryContext(ctx, `
+WITH s AS (
+  SELECT * FROM audit.snapshots
+  WHERE started_at >= CAST(? AS TIMESTAMP) AND started_at < CAST(? AS TIMESTAMP)),
+a AS (
+  SELECT n.source, sum(n.count) AS anomalies
+  FROM audit.snapshot_anomalies n JOIN (SELECT DISTINCT run_id, source FROM s) k USING (run_id, source)
+  GROUP BY n.source)
+SELECT s.source, count(DISTINCT s.run_id), count(DISTINCT s.table_name),
+       count(*) FILTER (WHERE s.status = 'ok'), count(*) FILTER (WHERE s.status <> 'ok'),
+       coalesce(sum(s.rows_loaded), 0),
+       count(*) FILTER (WHERE s.rows_source IS NOT NULL AND s.rows_source <> s.rows_loaded),
+       max(s.replica_lag_s), avg(s.replica_lag_s),
+       max(coalesce(s.snapshot_at, s.started_at)) FILTER (WHERE s.status = 'ok'),
+       coalesce(any_value(a.anomalies), 0)
+FROM s LEFT JOIN a ON a.source = s.source
+GROUP BY s.source ORDER BY s.source`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("snapshots of %s: %w", p, err)
+	}
+	defer rows.Close()
+	var out []snapRow
+	for rows.Next() {
+		var s snapRow
+		if err := rows.Scan(&s.source, &s.snapshots, &s.tables, &s.okLoads, &s.failedLoads, &s.rows,
+			&s.countMismatch, &s.maxLag, &s.avgLag, &s.lastOK, &s.anomalies); err != nil {
+			return nil, fmt.Errorf("snapshots of %s: %w", p, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// driftInfo is what the warehouse knows of schema drift.
+type driftInfo struct {
+	checked bool  // audit.schema_drift exists
+	changes int64 // its rows (of the period, when it has a timestamp column)
+	scoped  bool  // changes are limited to the period
+}
+
+// loadDrift counts the rows of audit.schema_drift, when that table exists
+// (it is added by the schema capture); rows are limited to the period by
+// its first TIMESTAMP column when it has one.
+func loadDrift(ctx context.Context, db *sql.DB, p Period) (driftInfo, error) {
+	var info driftInfo
+	ok, err := tableExists(ctx, db, "audit", "schema_drift")
+	if err != nil || !ok {
+		return info, err
+	}
+	info.checked = true
+	var col sql.NullString
+	err = db.QueryRowContext(ctx, `
+SELECT column_name FROM information_schema.columns
+WHERE table_schema = 'audit' AND table_name = 'schema_drift' AND data_type LIKE 'TIMESTAMP%'
+ORDER BY ordinal_position LIMIT 1`).Scan(&col)
+	if err != nil && err != sql.ErrNoRows {
+		return info, fmt.Errorf("schema drift: %w", err)
+	}
+	q := `SELECT count(*) FROM audit.schema_drift`
+	var args []any
+	if col.Valid {
+		from, to := p.bounds()
+		q += ` WHERE "` + col.String + `" >= CAST(? AS TIMESTAMP) AND "` + col.String + `" < CAST(? AS TIMESTAMP)`
+		args = append(args, from, to)
+		info.scoped = true
+	}
+	if err := db.QueryRowContext(ctx, q, args...).Scan(&info.changes); err != nil {
+		return info, fmt.Errorf("schema drift: %w", err)
+	}
+	return info, nil
+}

@@ -1,0 +1,724 @@
+package reports
+
+// The sheets of the operations report, in workbook order: 概览, 数据对接,
+// 完整率趋势, 案件流转, 区县汇总, 故障等级, 快照与结构, 考核扣分.
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+const hm = "2006-01-02 15:04"
+
+// rng is an absolute range of a sheet for a chart: column col, rows r1..r2.
+func rng(sheet, col string, r1, r2 int) string {
+	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, r1, col, r2)
+}
+
+func cellRef(sheet, col string, r int) string {
+	return fmt.Sprintf("'%s'!$%s$%d", sheet, col, r)
+}
+
+func chartTitle(s string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
+}
+
+// addChart places a chart at cell; a chart that cannot be drawn is an
+// error like any other.
+func (w *opsWriter) addChart(sheet, cell string, c *excelize.Chart) error {
+	c.Format = excelize.GraphicOptions{PrintObject: boolPtr(true), Locked: boolPtr(false)}
+	// Readable axis labels: the default is a pale grey.
+	axisFont := excelize.Font{Color: "404040", Size: 9}
+	c.XAxis.Font, c.YAxis.Font = axisFont, axisFont
+	c.Legend.Font = &excelize.Font{Color: "262626", Size: 9}
+	if err := w.wb.f.AddChart(sheet, cell, c); err != nil {
+		return fmt.Errorf("sheet %s: chart: %w", sheet, err)
+	}
+	return nil
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+func (w *opsWriter) overview() error {
+	ol, st := w.ol, w.wb.st
+	p := w.p
+	cols := []colSpec{
+		{label: ol.colItem, kind: colText, max: 26},
+		{label: ol.colValue, kind: colText, max: 30},
+		{label: ol.colNote, kind: colWrap, max: 70},
+	}
+	pct := func(v any) any {
+		if v == nil {
+			return styled{value: "—", style: st.text}
+		}
+		return styled{value: v, style: st.pct}
+	}
+	num := func(v int) any { return styled{value: v, style: st.integer} }
+	dec := func(v float64) any { return styled{value: v, style: st.dec} }
+	tm := func(t time.Time) any { return styled{value: t, style: st.datetime} }
+	e := w.exchTotal
+	var asOfNote string
+	if w.asOf.Before(p.End) {
+		asOfNote = ol.ovAsOfNote
+	}
+	var mttr any = "—"
+	if w.resolved > 0 {
+		mttr = dec(round1(w.resolveH / float64(w.resolved)))
+	}
+	var lv [5]int
+	nf := 0
+	for i, l := range w.levels {
+		lv[i] = l.faults
+		nf += l.faults
+	}
+	var rep, file, cls, need, ontime int64
+	for _, c := range w.data.cases {
+		rep += c.report
+		file += c.file
+		cls += c.close
+		need += c.need
+		ontime += c.ontimeClose
+	}
+	okLoads, allLoads := 0, 0
+	for _, s := range w.data.snaps {
+		okLoads += s.okLoads
+		allLoads += s.okLoads + s.failedLoads
+	}
+	rows := [][]any{
+		{ol.ovPeriod, p.String(), fmt.Sprintf(ol.ovPeriodText, ol.kinds[p.Kind], p.Start.Format("2006-01-02"), p.End.AddDate(0, 0, -1).Format("2006-01-02"))},
+		{ol.ovDays, num(p.Days()), nil},
+		{ol.ovAsOf, tm(w.asOf), asOfNote},
+		{ol.ovRule, nil, ol.ovResultsRule},
+		{ol.ovDue, num(e.due), nil},
+		{ol.ovOK, num(e.ok), nil},
+		{ol.ovLate, num(e.late), nil},
+		{ol.ovMissed, num(e.missed), nil},
+		{ol.ovComplete, pct(ratio(int64(e.ok+e.late), int64(e.judged()))), nil},
+		{ol.ovOnTime, pct(ratio(int64(e.ok), int64(e.judged()))), nil},
+		{ol.ovFindings, num(nf), fmt.Sprintf(ol.ovFindingsText, lv[1], lv[2], lv[3], lv[4], lv[0])},
+		{ol.ovMTTR, mttr, nil},
+		{ol.ovCases, fmt.Sprintf("%s / %s / %s", groupDigits(rep), groupDigits(file), groupDigits(cls)), nil},
+		{ol.ovCloseR, pct(ratio(cls, need)), ol.noteCloseRate},
+		{ol.ovOnTimeCloseR, pct(ratio(ontime, need)), ol.noteOnTimeCloseRate},
+		{ol.ovSnap, pct(ratio(int64(okLoads), int64(allLoads))), nil},
+		{ol.ovDrift, w.driftText(), nil},
+		{ol.ovDeduct, dec(w.deductSum), nil},
+		{ol.ovScore, dec(100 - w.deductSum), ol.ovScoreNote},
+		{ol.ovGenerated, tm(w.now), nil},
+		{ol.ovProducer, w.opts.Producer, nil},
+	}
+	wd := newWidths(len(cols))
+	for _, r := range rows {
+		for i, v := range r {
+			wd.measure(i, v)
+		}
+	}
+	t, err := w.wb.newTable(sheetName(ol.sheetOverview, w.used), fmt.Sprintf(ol.titleOverview, p), cols, wd)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		r[0] = styled{value: r[0], style: st.totalText}
+		if err := t.add(r...); err != nil {
+			return err
+		}
+	}
+	return t.finish(t.row)
+}
+
+func round1(f float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 1, 64), 64)
+	return v
+}
+
+func (w *opsWriter) driftText() string {
+	d := w.data.drift
+	switch {
+	case !d.checked:
+		return w.ol.driftNone
+	case d.scoped:
+		return fmt.Sprintf(w.ol.driftCount, d.changes)
+	}
+	return fmt.Sprintf(w.ol.driftCountAll, d.changes)
+}
+
+// exchange: A target, B resource key, C name, D cadence, E due, F on
+// time, G late, H missed, I other, J unverifiable, K completeness, L
+// on-time rate, M–P levels 1–4, Q no level, R mean time to resolve.
+func (w *opsWriter) exchange() error {
+	ol, lbl, st := w.ol, w.lbl, w.wb.st
+	cols := []colSpec{
+		{label: lbl.colTarget, kind: colWrap, max: 24},
+		{label: lbl.colResKey, kind: colText, max: 24},
+		{label: lbl.colResName, kind: colWrap, max: 28},
+		{label: lbl.colCadence, kind: colText, max: 14},
+		{label: ol.colDue, kind: colInt, max: 10},
+		{label: ol.colOnTime, kind: colInt, max: 10},
+		{label: ol.colLate, kind: colInt, max: 8},
+		{label: ol.colMissed, kind: colInt, max: 8},
+		{label: ol.colOther, kind: colInt, max: 8},
+		{label: ol.colUnver, kind: colInt, max: 14},
+		{label: ol.colComplete, kind: colPct, max: 14},
+		{label: ol.colOnTimeRate, kind: colPct, max: 14},
+		{label: ol.colLevelN[1], kind: colInt, max: 6},
+		{label: ol.colLevelN[2], kind: colInt, max: 6},
+		{label: ol.colLevelN[3], kind: colInt, max: 6},
+		{label: ol.colLevelN[4], kind: colInt, max: 6},
+		{label: ol.colLevelN[0], kind: colInt, max: 6},
+		{label: ol.colMTTR, kind: colDec, max: 10},
+	}
+	rates := func(row int, e exchRow) (any, any) {
+		den := int64(e.judged())
+		var c, o any = "", ""
+		if den != 0 {
+			c, o = float64(e.ok+e.late)/float64(den), float64(e.ok)/float64(den)
+		}
+		return formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",(F%[1]d+G%[1]d)/(E%[1]d-J%[1]d))`, row), value: c},
+			formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",F%[1]d/(E%[1]d-J%[1]d))`, row), value: o}
+	}
+	mttr := func(e exchRow) any {
+		if e.resolved == 0 {
+			return nil
+		}
+		return round1(e.resolveHours / float64(e.resolved))
+	}
+	row := func(e exchRow, n int) []any {
+		c, o := rates(n, e)
+		return []any{
+			w.dw.targetName(e.target), e.resource, w.dw.resourceName(e.target, e.resource), w.dw.cadence(e.target, e.resource),
+			e.due, e.ok, e.late, e.missed, e.other, e.unver, c, o,
+			e.levels[1], e.levels[2], e.levels[3], e.levels[4], e.levels[0], mttr(e),
+		}
+	}
+	wd := newWidths(len(cols))
+	for _, e := range w.exchRows {
+		for i, v := range row(*e, 0) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(0, lbl.total)
+	t, err := w.wb.newTable(sheetName(ol.sheetExchange, w.used), fmt.Sprintf(ol.titleExchange, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	for _, e := range w.exchRows {
+		if err := t.add(row(*e, t.row+1)...); err != nil {
+			return err
+		}
+	}
+	last := t.row
+	tot := w.exchTotal
+	n := t.row + 1
+	vals := row(tot, n)
+	out := []any{styled{value: lbl.total, style: st.totalText}, styled{value: nil, style: st.totalText}, styled{value: nil, style: st.totalText}, styled{value: nil, style: st.totalText}}
+	for i := 4; i < len(cols); i++ {
+		c := colName(i)
+		v := vals[i]
+		switch cols[i].kind {
+		case colInt:
+			v = formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, max(last, firstData)), value: v}
+			out = append(out, styled{value: v, style: st.totalInt})
+		case colPct:
+			out = append(out, styled{value: v, style: st.totalPct})
+		default:
+			out = append(out, v)
+		}
+	}
+	if err := t.add(out...); err != nil {
+		return err
+	}
+	t.row++
+	if err := t.note(ol.exchangeNote); err != nil {
+		return err
+	}
+	return t.finish(last)
+}
+
+// trend: A day, then one completeness column per target; a line chart to
+// the right.
+func (w *opsWriter) trend() error {
+	ol := w.ol
+	var targets []string
+	for _, tg := range w.cat.Targets {
+		targets = append(targets, tg.Key)
+	}
+	cols := []colSpec{{label: ol.colDay, kind: colDate, max: 12}}
+	for _, k := range targets {
+		cols = append(cols, colSpec{label: w.dw.targetName(k), kind: colPct, max: 16})
+	}
+	days := w.p.days()
+	wd := newWidths(len(cols))
+	wd.fit(0, 10)
+	for i := 1; i < len(cols); i++ {
+		wd.fit(i, 6)
+	}
+	name := sheetName(ol.sheetTrend, w.used)
+	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleTrend, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	for _, d := range days {
+		r := []any{d}
+		for _, k := range targets {
+			c := w.data.trend[d][k]
+			r = append(r, ratio(int64(c.complete), int64(c.judged)))
+		}
+		if err := t.add(r...); err != nil {
+			return err
+		}
+	}
+	last := t.row
+	t.row++
+	if err := t.addRaw(excelize.Cell{StyleID: w.wb.st.note, Value: ol.trendNote}); err != nil {
+		return err
+	}
+	var series []excelize.ChartSeries
+	for i := range targets {
+		c := colName(i + 1)
+		series = append(series, excelize.ChartSeries{
+			Name: cellRef(name, c, headerRow), Categories: rng(name, "A", firstData, last), Values: rng(name, c, firstData, last),
+			Line: excelize.LineOptions{Width: 1.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 4},
+		})
+	}
+	one, zero := 1.0, 0.0
+	chart := &excelize.Chart{
+		Type: excelize.Line, Series: series, Title: chartTitle(ol.chartTrend),
+		Dimension: excelize.ChartDimension{Width: 760, Height: 400},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		YAxis: excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true,
+			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		XAxis:        excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mm-dd"}, TickLabelSkip: max(1, len(days)/15)},
+		ShowBlanksAs: "gap",
+	}
+	t.before = append(t.before, func() error { return w.addChart(name, colName(len(cols)+1)+"3", chart) })
+	return t.finish(last)
+}
+
+// cases: A district, B month, C reported, D filed, E dispatched, F
+// handled, G closed, H to close, I closed on time, J close rate, K on-time
+// close rate.
+func (w *opsWriter) cases() (err error) {
+	ol, lbl, st := w.ol, w.lbl, w.wb.st
+	cols := []colSpec{
+		{label: ol.colDistrict, kind: colText, max: 16},
+		{label: ol.colMonth, kind: colMonth, max: 10},
+		{label: ol.colReport, kind: colInt, max: 12},
+		{label: ol.colFile, kind: colInt, max: 12},
+		{label: ol.colDispatch, kind: colInt, max: 12},
+		{label: ol.colHandle, kind: colInt, max: 12},
+		{label: ol.colClose, kind: colInt, max: 12},
+		{label: ol.colNeedClose, kind: colInt, max: 12},
+		{label: ol.colOnTimeClose, kind: colInt, max: 12},
+		{label: ol.colCloseRate, kind: colPct, max: 10},
+		{label: ol.colOnTimeCloseR, kind: colPct, max: 12},
+	}
+	row := func(c caseRow, n int) []any {
+		return []any{c.district, c.month, c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
+			rateFormula(n, "G", "H", c.close, c.need), rateFormula(n, "I", "H", c.ontimeClose, c.need)}
+	}
+	wd := newWidths(len(cols))
+	wd.fit(1, 7)
+	for _, c := range w.data.cases {
+		for i, v := range row(c, 0) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(0, lbl.total)
+	name := sheetName(ol.sheetCases, w.used)
+	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleCases, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	t.before = append(t.before, func() error { return w.rateComments(name, "J", "K") })
+	if len(w.data.cases) == 0 {
+		if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: ol.noCases}); err != nil {
+			return err
+		}
+		t.row++
+		if err := t.note(w.casesNote()); err != nil {
+			return err
+		}
+		return t.finish(headerRow)
+	}
+	var tot caseRow
+	for _, c := range w.data.cases {
+		if err := t.add(row(c, t.row+1)...); err != nil {
+			return err
+		}
+		tot.report += c.report
+		tot.file += c.file
+		tot.dispatch += c.dispatch
+		tot.handle += c.handle
+		tot.close += c.close
+		tot.need += c.need
+		tot.ontimeClose += c.ontimeClose
+	}
+	last := t.row
+	if err := w.caseTotal(t, tot, 2, last); err != nil {
+		return err
+	}
+	t.row++
+	if err := t.note(w.casesNote()); err != nil {
+		return err
+	}
+	return t.finish(last)
+}
+
+// casesNote says where the case flow comes from and how the rates are
+// computed.
+func (w *opsWriter) casesNote() string {
+	src := w.ol.casesSource[w.data.caseSrc]
+	if src == "" {
+		src = "—"
+	}
+	return fmt.Sprintf(w.ol.casesNote, src)
+}
+
+// caseTotal writes the total row of a case table whose counts start at
+// column first (0-based): seven counts, then the two rates.
+func (w *opsWriter) caseTotal(t *table, tot caseRow, first, last int) error {
+	st := w.wb.st
+	out := []any{styled{value: w.lbl.total, style: st.totalText}}
+	for len(out) < first {
+		out = append(out, styled{value: nil, style: st.totalText})
+	}
+	n := t.row + 1
+	for i, v := range []int64{tot.report, tot.file, tot.dispatch, tot.handle, tot.close, tot.need, tot.ontimeClose} {
+		c := colName(first + i)
+		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+	}
+	closeC, needC, ontimeC := colName(first+4), colName(first+5), colName(first+6)
+	out = append(out,
+		styled{value: rateFormula(n, closeC, needC, tot.close, tot.need), style: st.totalPct},
+		styled{value: rateFormula(n, ontimeC, needC, tot.ontimeClose, tot.need), style: st.totalPct})
+	return t.add(out...)
+}
+
+// rateComments put the formulas of the two rates in notes on their
+// headers.
+func (w *opsWriter) rateComments(sheet, closeCol, onTimeCol string) error {
+	for _, c := range []struct{ col, text string }{{closeCol, w.ol.noteCloseRate}, {onTimeCol, w.ol.noteOnTimeCloseRate}} {
+		if err := w.wb.f.AddComment(sheet, excelize.Comment{
+			Author: "pushaudit", Cell: c.col + strconv.Itoa(headerRow), Text: c.text, Width: 260, Height: 60,
+		}); err != nil {
+			return fmt.Errorf("sheet %s: note: %w", sheet, err)
+		}
+	}
+	return nil
+}
+
+// districts: the period's case flow per district (A district, B–H
+// counts, I–J rates) and a bar chart of reported, filed and closed.
+func (w *opsWriter) districts() (err error) {
+	ol, lbl, st := w.ol, w.lbl, w.wb.st
+	cols := []colSpec{
+		{label: ol.colDistrict, kind: colText, max: 16},
+		{label: ol.colReport, kind: colInt, max: 12},
+		{label: ol.colFile, kind: colInt, max: 12},
+		{label: ol.colDispatch, kind: colInt, max: 12},
+		{label: ol.colHandle, kind: colInt, max: 12},
+		{label: ol.colClose, kind: colInt, max: 12},
+		{label: ol.colNeedClose, kind: colInt, max: 12},
+		{label: ol.colOnTimeClose, kind: colInt, max: 12},
+		{label: ol.colCloseRate, kind: colPct, max: 10},
+		{label: ol.colOnTimeCloseR, kind: colPct, max: 12},
+	}
+	var ds []caseRow
+	idx := map[int64]int{}
+	for _, c := range w.data.cases {
+		i, ok := idx[c.districtID]
+		if !ok {
+			i = len(ds)
+			idx[c.districtID] = i
+			ds = append(ds, caseRow{districtID: c.districtID, district: c.district})
+		}
+		d := &ds[i]
+		d.report += c.report
+		d.file += c.file
+		d.dispatch += c.dispatch
+		d.handle += c.handle
+		d.close += c.close
+		d.need += c.need
+		d.ontimeClose += c.ontimeClose
+	}
+	row := func(c caseRow, n int) []any {
+		return []any{c.district, c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
+			rateFormula(n, "F", "G", c.close, c.need), rateFormula(n, "H", "G", c.ontimeClose, c.need)}
+	}
+	wd := newWidths(len(cols))
+	for _, c := range ds {
+		for i, v := range row(c, 0) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(0, lbl.total)
+	name := sheetName(ol.sheetDistricts, w.used)
+	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleDistricts, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	t.before = append(t.before, func() error { return w.rateComments(name, "I", "J") })
+	if len(ds) == 0 {
+		if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: ol.noCases}); err != nil {
+			return err
+		}
+		return t.finish(headerRow)
+	}
+	var tot caseRow
+	for _, c := range ds {
+		if err := t.add(row(c, t.row+1)...); err != nil {
+			return err
+		}
+		tot.report += c.report
+		tot.file += c.file
+		tot.dispatch += c.dispatch
+		tot.handle += c.handle
+		tot.close += c.close
+		tot.need += c.need
+		tot.ontimeClose += c.ontimeClose
+	}
+	last := t.row
+	if err := w.caseTotal(t, tot, 1, last); err != nil {
+		return err
+	}
+	t.row++
+	if err := t.note(w.casesNote()); err != nil {
+		return err
+	}
+	var series []excelize.ChartSeries
+	for _, c := range []string{"B", "C", "F"} {
+		series = append(series, excelize.ChartSeries{Name: cellRef(name, c, headerRow), Categories: rng(name, "A", firstData, last), Values: rng(name, c, firstData, last)})
+	}
+	h := uint(120 + 26*len(ds))
+	chart := &excelize.Chart{
+		Type: excelize.Bar, Series: series, Title: chartTitle(ol.chartDistricts),
+		Dimension: excelize.ChartDimension{Width: 640, Height: max(h, 320)},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}},
+	}
+	t.before = append(t.before, func() error { return w.addChart(name, colName(len(cols)+1)+"3", chart) })
+	return t.finish(last)
+}
+
+// faults: A level, B respond within, C resolve within, D faults, E
+// resolved, F in time, G late, H open overdue, I open not due, J in-time
+// rate F/(E+H), K responded in time; a stacked column chart and a pie.
+func (w *opsWriter) faults() error {
+	ol, lbl, st := w.ol, w.lbl, w.wb.st
+	cols := []colSpec{
+		{label: ol.colLevel, kind: colText, max: 10},
+		{label: ol.colRespondLimit, kind: colText, max: 10},
+		{label: ol.colResolveLimit, kind: colText, max: 10},
+		{label: ol.colFaults, kind: colInt, max: 10},
+		{label: ol.colResolved, kind: colInt, max: 10},
+		{label: ol.colResolvedInTime, kind: colInt, max: 10},
+		{label: ol.colResolvedLate, kind: colInt, max: 10},
+		{label: ol.colOpenOverdue, kind: colInt, max: 12},
+		{label: ol.colOpenNotDue, kind: colInt, max: 12},
+		{label: ol.colInTimeRate, kind: colPct, max: 10},
+		{label: ol.colResponse, kind: colText, max: 12},
+	}
+	limits := [5][2]string{{"—", "—"}}
+	for lv, l := range [5][2]int{{}, {5, 2}, {10, 3}, {20, 4}, {30, 5}} {
+		if lv > 0 {
+			limits[lv] = [2]string{fmt.Sprintf(ol.minutes, l[0]), fmt.Sprintf(ol.hours, l[1])}
+		}
+	}
+	levelName := func(lv int) string {
+		if lv == 0 {
+			return ol.noLevel
+		}
+		return lbl.levels[lv]
+	}
+	row := func(lv int, l levelRow, n int) []any {
+		return []any{levelName(lv), limits[lv][0], limits[lv][1], l.faults, l.resolved, l.inTime, l.late, l.openOverdue, l.openNotDue,
+			formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(l.inTime), int64(l.resolved+l.openOverdue)))},
+			ol.responseNotRecorded}
+	}
+	order := []int{1, 2, 3, 4, 0}
+	wd := newWidths(len(cols))
+	for _, lv := range order {
+		for i, v := range row(lv, w.levels[lv], 0) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(0, lbl.total)
+	name := sheetName(ol.sheetFaults, w.used)
+	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleFaults, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	var tot levelRow
+	for _, lv := range order {
+		l := w.levels[lv]
+		if err := t.add(row(lv, l, t.row+1)...); err != nil {
+			return err
+		}
+		tot.faults += l.faults
+		tot.resolved += l.resolved
+		tot.inTime += l.inTime
+		tot.late += l.late
+		tot.openOverdue += l.openOverdue
+		tot.openNotDue += l.openNotDue
+	}
+	last := t.row
+	n := t.row + 1
+	out := []any{styled{value: lbl.total, style: st.totalText}, styled{value: nil, style: st.totalText}, styled{value: nil, style: st.totalText}}
+	for i, v := range []int{tot.faults, tot.resolved, tot.inTime, tot.late, tot.openOverdue, tot.openNotDue} {
+		c := colName(3 + i)
+		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+	}
+	out = append(out,
+		styled{value: formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(tot.inTime), int64(tot.resolved+tot.openOverdue)))}, style: st.totalPct},
+		styled{value: ol.responseNotRecorded, style: st.totalText})
+	if err := t.add(out...); err != nil {
+		return err
+	}
+	t.row++
+	if err := t.note(ol.faultsNote); err != nil {
+		return err
+	}
+	chartRow := t.row + 2
+	var series []excelize.ChartSeries
+	for _, c := range []string{"F", "G", "H", "I"} {
+		series = append(series, excelize.ChartSeries{Name: cellRef(name, c, headerRow), Categories: rng(name, "A", firstData, last), Values: rng(name, c, firstData, last)})
+	}
+	bars := &excelize.Chart{
+		Type: excelize.ColStacked, Series: series, Title: chartTitle(ol.chartLevels),
+		Dimension: excelize.ChartDimension{Width: 520, Height: 320},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+	}
+	pie := &excelize.Chart{
+		Type: excelize.Pie, Title: chartTitle(ol.chartPie),
+		Series: []excelize.ChartSeries{{
+			Name: cellRef(name, "D", headerRow), Categories: rng(name, "A", firstData, last), Values: rng(name, "D", firstData, last),
+		}},
+		Dimension: excelize.ChartDimension{Width: 420, Height: 320},
+		Legend:    excelize.ChartLegend{Position: "right"},
+		PlotArea:  excelize.ChartPlotArea{ShowPercent: true, ShowVal: true},
+	}
+	t.before = append(t.before,
+		func() error { return w.addChart(name, "A"+strconv.Itoa(chartRow), bars) },
+		func() error { return w.addChart(name, "G"+strconv.Itoa(chartRow), pie) })
+	return t.finish(last)
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// snapshots: one row per source, then the schema drift line.
+func (w *opsWriter) snapshots() error {
+	ol, st := w.ol, w.wb.st
+	cols := []colSpec{
+		{label: ol.colSource, kind: colText, max: 18},
+		{label: ol.colSnapshots, kind: colInt, max: 10},
+		{label: ol.colTables, kind: colInt, max: 8},
+		{label: ol.colOKLoads, kind: colInt, max: 10},
+		{label: ol.colFailedLoads, kind: colInt, max: 10},
+		{label: ol.colRows, kind: colInt, max: 14},
+		{label: ol.colCountMismatch, kind: colInt, max: 10},
+		{label: ol.colMaxLag, kind: colDec, max: 12},
+		{label: ol.colAvgLag, kind: colDec, max: 12},
+		{label: ol.colLastOK, kind: colTime},
+		{label: ol.colAnomalies, kind: colInt, max: 10},
+	}
+	lag := func(v float64, ok bool) any {
+		if !ok {
+			return nil
+		}
+		return round1(v)
+	}
+	row := func(s snapRow) []any {
+		return []any{s.source, s.snapshots, s.tables, s.okLoads, s.failedLoads, s.rows, s.countMismatch,
+			lag(s.maxLag.Float64, s.maxLag.Valid), lag(s.avgLag.Float64, s.avgLag.Valid), s.lastOK, s.anomalies}
+	}
+	wd := newWidths(len(cols))
+	for _, s := range w.data.snaps {
+		for i, v := range row(s) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(0, ol.driftLabel)
+	t, err := w.wb.newTable(sheetName(ol.sheetSnap, w.used), fmt.Sprintf(ol.titleSnap, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	if len(w.data.snaps) == 0 {
+		if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: ol.noSnapshots}); err != nil {
+			return err
+		}
+	}
+	for _, s := range w.data.snaps {
+		if err := t.add(row(s)...); err != nil {
+			return err
+		}
+	}
+	last := t.row
+	t.row++
+	if err := t.addRaw(excelize.Cell{StyleID: st.label, Value: ol.driftLabel}, w.driftText()); err != nil {
+		return err
+	}
+	return t.finish(max(last, headerRow))
+}
+
+// deductions: A rule, B basis, C count, D points each, E deduction
+// (C×D); the total and the estimated score.
+func (w *opsWriter) deductions() error {
+	ol, st := w.ol, w.wb.st
+	cols := []colSpec{
+		{label: ol.colRule, kind: colWrap, max: 34},
+		{label: ol.colBasis, kind: colWrap, max: 56},
+		{label: ol.colCount, kind: colInt, max: 8},
+		{label: ol.colEach, kind: colDec, max: 10},
+		{label: ol.colDeduct, kind: colDec, max: 10},
+	}
+	row := func(d deduction, n int) []any {
+		var each, pts any
+		if d.count != nil {
+			each = d.each
+			pts = formula{expr: fmt.Sprintf("C%[1]d*D%[1]d", n), value: d.points()}
+		}
+		return []any{d.rule, d.basis, d.count, each, pts}
+	}
+	wd := newWidths(len(cols))
+	for _, d := range w.deducts {
+		for i, v := range row(d, 0) {
+			wd.measure(i, v)
+		}
+	}
+	wd.measure(1, ol.deductScore)
+	t, err := w.wb.newTable(sheetName(ol.sheetDeduct, w.used), fmt.Sprintf(ol.titleDeduct, w.p), cols, wd)
+	if err != nil {
+		return err
+	}
+	for _, d := range w.deducts {
+		if err := t.add(row(d, t.row+1)...); err != nil {
+			return err
+		}
+	}
+	last := t.row
+	blank := styled{value: nil, style: st.totalText}
+	sumRow := t.row + 1
+	if err := t.add(blank, styled{value: ol.deductTotal, style: st.totalText}, blank, blank,
+		styled{value: formula{expr: fmt.Sprintf("SUM(E%d:E%d)", firstData, last), value: w.deductSum}, style: st.dec}); err != nil {
+		return err
+	}
+	if err := t.add(blank, styled{value: ol.deductScore, style: st.totalText}, blank, blank,
+		styled{value: formula{expr: fmt.Sprintf("100-E%d", sumRow), value: 100 - w.deductSum}, style: st.dec}); err != nil {
+		return err
+	}
+	t.row++
+	if err := t.note(ol.deductNote); err != nil {
+		return err
+	}
+	return t.finish(last)
+}

@@ -1,0 +1,450 @@
+package reports_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+	"github.com/chengdu-cgw/pushaudit/reports"
+	"github.com/chengdu-cgw/pushaudit/schemas"
+)
+
+const opsDir = "../testdata/reports/ops"
+
+// opsNow is before the end of the fixture's month: the report counts up
+// to it.
+var opsNow = time.Date(2026, 11, 23, 7, 0, 0, 0, pipelines.Shanghai)
+
+func TestParsePeriod(t *testing.T) {
+	d := func(y int, m time.Month, day int) time.Time {
+		return time.Date(y, m, day, 0, 0, 0, 0, pipelines.Shanghai)
+	}
+	for _, tc := range []struct {
+		in         string
+		kind       reports.PeriodKind
+		start, end time.Time
+		days       int
+	}{
+		{"2026-11-21", reports.PeriodDay, d(2026, 11, 21), d(2026, 11, 22), 1},
+		{"2024-02-29", reports.PeriodDay, d(2024, 2, 29), d(2024, 3, 1), 1},
+		{"2026-11-H1", reports.PeriodHalfMonth, d(2026, 11, 1), d(2026, 11, 16), 15},
+		{"2026-11-H2", reports.PeriodHalfMonth, d(2026, 11, 16), d(2026, 12, 1), 15},
+		{"2026-12-H2", reports.PeriodHalfMonth, d(2026, 12, 16), d(2027, 1, 1), 16},
+		{"2028-02-H2", reports.PeriodHalfMonth, d(2028, 2, 16), d(2028, 3, 1), 14},
+		{"2026-11", reports.PeriodMonth, d(2026, 11, 1), d(2026, 12, 1), 30},
+		{"2026-12", reports.PeriodMonth, d(2026, 12, 1), d(2027, 1, 1), 31},
+		{"2026-Q1", reports.PeriodQuarter, d(2026, 1, 1), d(2026, 4, 1), 90},
+		{"2026-Q4", reports.PeriodQuarter, d(2026, 10, 1), d(2027, 1, 1), 92},
+		{"2026", reports.PeriodYear, d(2026, 1, 1), d(2027, 1, 1), 365},
+		{"2028", reports.PeriodYear, d(2028, 1, 1), d(2029, 1, 1), 366},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			p, err := reports.ParsePeriod(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Kind != tc.kind || !p.Start.Equal(tc.start) || !p.End.Equal(tc.end) || p.String() != tc.in {
+				t.Errorf("= %v %s..%s %q, want %v %s..%s", p.Kind, p.Start, p.End, p, tc.kind, tc.start, tc.end)
+			}
+			if got := p.Days(); got != tc.days {
+				t.Errorf("Days() = %d, want %d", got, tc.days)
+			}
+		})
+	}
+	for _, bad := range []string{"", "2026-13", "2026-00", "2026-02-30", "2026-11-00", "2026-11-H3", "2026-Q5", "2026-Q0",
+		"26-11", "2026-1", "2026-11-21T00:00", "2026/11", "0999", "Q4", " 2026", "2026-11-h1", "2026-q4"} {
+		t.Run("bad "+bad, func(t *testing.T) {
+			_, err := reports.ParsePeriod(bad)
+			if err == nil {
+				t.Fatalf("ParsePeriod(%q): no error", bad)
+			}
+			if !strings.Contains(err.Error(), `"`+bad+`"`) {
+				t.Errorf("error %q does not name the value %q", err, bad)
+			}
+		})
+	}
+}
+
+// MustOpenOpsWarehouse builds a warehouse with the schema and the
+// fixture of testdata/reports/ops.
+func MustOpenOpsWarehouse(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(tb.TempDir(), "warehouse.duckdb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, schemas.Warehouse()); err != nil {
+		tb.Fatalf("warehouse schema: %v", err)
+	}
+	fixture, err := os.ReadFile(filepath.Join(opsDir, "fixture.sql"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, string(fixture)); err != nil {
+		tb.Fatalf("fixture: %v", err)
+	}
+	return db
+}
+
+func MustWriteOps(tb testing.TB, db *sql.DB, period, lang string) string {
+	tb.Helper()
+	p, err := reports.ParsePeriod(period)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path, err := reports.WriteOps(context.Background(), db, testCatalog(), reports.OpsOptions{
+		Period: p, OutDir: tb.TempDir(), Lang: lang, Now: func() time.Time { return opsNow }, Producer: "pushaudit test on testhost",
+	})
+	if err != nil {
+		tb.Fatalf("WriteOps %s: %v", period, err)
+	}
+	return path
+}
+
+func TestWriteOps_Golden(t *testing.T) {
+	db := MustOpenOpsWarehouse(t)
+	for _, tc := range []struct{ period, lang, file, golden string }{
+		{"2026-11", "zh", "运维报告_2026-11.xlsx", "golden.txt"},
+		{"2026-11", "en", "operations-report_2026-11.xlsx", "golden_en.txt"},
+		{"2026-Q4", "zh", "运维报告_2026-Q4.xlsx", "golden_q4.txt"},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			path := MustWriteOps(t, db, tc.period, tc.lang)
+			if got, want := filepath.Base(path), tc.file; got != want {
+				t.Errorf("file name = %q, want %q", got, want)
+			}
+			got := dumpCells(t, path)
+			golden := filepath.Join(opsDir, tc.golden)
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./reports -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("cells differ from %s (go test ./reports -update refreshes it):\n%s", golden, lineDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// The figures the fixture was built to produce, checked one by one so a
+// golden refresh cannot hide a wrong rule.
+func TestWriteOps_Figures(t *testing.T) {
+	db := MustOpenOpsWarehouse(t)
+	f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-11", "zh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"概览", "数据对接", "完整率趋势", "案件流转", "区县汇总", "故障等级", "快照与结构", "考核扣分"}
+	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("sheets = %v, want %v", got, want)
+	}
+	for _, c := range []struct{ sheet, cell, want, why string }{
+		// city_gov/case_report: the failed run's window counts, the running
+		// run's and October's do not, the later run wins.
+		{"数据对接", "B3", "case_report", ""},
+		{"数据对接", "E3", "6", "due: every window but the pending one"},
+		{"数据对接", "F3", "3", "on time"},
+		{"数据对接", "G3", "1", "late"},
+		{"数据对接", "H3", "1", "missed"},
+		{"数据对接", "J3", "1", "unverifiable"},
+		{"数据对接", "K3", "80.0%", "completeness (3+1)/(6-1)"},
+		{"数据对接", "L3", "60.0%", "on time 3/(6-1)"},
+		{"数据对接", "O3", "1", "one level-3 finding"},
+		{"数据对接", "P3", "1", "one level-4 finding"},
+		{"数据对接", "R3", "4.0", "mean time to resolve (2 h + 6 h)/2"},
+		{"数据对接", "H8", "2", "chenghua: two stale windows"},
+		// Case flow: 锦江区 November.
+		{"案件流转", "A3", "锦江区", ""},
+		{"案件流转", "C3", "3", "reported"},
+		{"案件流转", "H3", "3", "to close = handled 2 + overdue unhandled 1"},
+		{"案件流转", "J3", "66.7%", "close rate 2/3"},
+		{"案件流转", "K3", "33.3%", "on-time close rate 1/3"},
+		{"案件流转", "A4", "成华区", "districts by code; 青羊区 has only October"},
+		{"案件流转", "J4", "", "nothing to close: blank"},
+		// Faults by level.
+		{"故障等级", "D3", "1", "level 1: the stats finding"},
+		{"故障等级", "G3", "1", "resolved late"},
+		{"故障等级", "D4", "2", "level 2"},
+		{"故障等级", "F4", "1", "level 2 resolved in time"},
+		{"故障等级", "I4", "1", "level 2 open, not due"},
+		{"故障等级", "H5", "1", "level 3 open past its limit"},
+		{"故障等级", "D8", "6", "October's finding left out"},
+		// Snapshots: October's left out; the failed load and the count
+		// mismatch counted.
+		{"快照与结构", "A3", "biz", ""},
+		{"快照与结构", "B3", "2", "two snapshots of biz in November"},
+		{"快照与结构", "E3", "1", "one failed load"},
+		{"快照与结构", "G3", "1", "one count mismatch"},
+		{"快照与结构", "K3", "3", "anomalies of November only"},
+		{"快照与结构", "B6", "未检测（数据仓库尚无 audit.schema_drift）", ""},
+		// Deductions.
+		{"考核扣分", "C3", "20", "22 days ended, 2 with a finished run"},
+		{"考核扣分", "E3", "4.0", ""},
+		{"考核扣分", "C4", "1", "level 1 resolved late"},
+		{"考核扣分", "C6", "1", "level 3 open past its limit"},
+		{"考核扣分", "C7", "1", "level 4 resolved late"},
+		{"考核扣分", "C9", "1", "chenghua: 2 h of stale windows in November"},
+		{"考核扣分", "E11", "9.5", "total"},
+		{"考核扣分", "E12", "90.5", "score"},
+	} {
+		got, err := f.GetCellValue(c.sheet, c.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s!%s = %q, want %q (%s)", c.sheet, c.cell, got, c.want, c.why)
+		}
+	}
+	// The formulas are live.
+	for _, c := range []struct{ sheet, cell, want string }{
+		{"数据对接", "K3", `IF(E3-J3=0,"",(F3+G3)/(E3-J3))`},
+		{"案件流转", "J3", `IF(H3=0,"",G3/H3)`},
+		{"考核扣分", "E12", "100-E11"},
+	} {
+		if got, _ := f.GetCellFormula(c.sheet, c.cell); got != c.want {
+			t.Errorf("%s!%s formula = %q, want %q", c.sheet, c.cell, got, c.want)
+		}
+	}
+	for _, sheet := range want {
+		panes, err := f.GetPanes(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !panes.Freeze || panes.YSplit != 2 {
+			t.Errorf("%s: panes = %+v, want the first two rows frozen", sheet, panes)
+		}
+	}
+}
+
+func TestWriteOps_Errors(t *testing.T) {
+	db := MustOpenOpsWarehouse(t)
+	ctx := context.Background()
+	day, _ := reports.ParsePeriod("2026-11-21")
+	if _, err := reports.WriteOps(ctx, db, testCatalog(), reports.OpsOptions{Period: day, OutDir: t.TempDir()}); err == nil {
+		t.Error("a day: no error")
+	}
+	if _, err := reports.WriteOps(ctx, db, testCatalog(), reports.OpsOptions{OutDir: t.TempDir()}); err == nil {
+		t.Error("no period: no error")
+	}
+	m, _ := reports.ParsePeriod("2026-11")
+	if _, err := reports.WriteOps(ctx, db, testCatalog(), reports.OpsOptions{Period: m, Lang: "fr", OutDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), `"fr"`) {
+		t.Errorf("lang fr: err = %v", err)
+	}
+	// An empty warehouse (no sources snapshotted) still gives a report.
+	empty, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "empty.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	if _, err := empty.ExecContext(ctx, schemas.Warehouse()); err != nil {
+		t.Fatal(err)
+	}
+	path, err := reports.WriteOps(ctx, empty, testCatalog(), reports.OpsOptions{Period: m, OutDir: t.TempDir(), Now: func() time.Time { return opsNow }})
+	if err != nil {
+		t.Fatalf("empty warehouse: %v", err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, _ := f.GetCellValue("案件流转", "A3"); !strings.Contains(got, "stats.case_eval") {
+		t.Errorf("empty warehouse: 案件流转!A3 = %q, want the note that there are no cases", got)
+	}
+}
+
+// With a schema drift table the report counts its rows of the period.
+func TestWriteOps_SchemaDrift(t *testing.T) {
+	db := MustOpenOpsWarehouse(t)
+	if _, err := db.Exec(`CREATE TABLE audit.schema_drift (run_id VARCHAR, source VARCHAR, table_name VARCHAR, change VARCHAR, detected_at TIMESTAMP);
+INSERT INTO audit.schema_drift VALUES ('r', 'biz', 'cases', 'column added', '2026-11-10 00:00:00'), ('r', 'biz', 'cases', 'column dropped', '2026-10-10 00:00:00')`); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-11", "zh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := mustCell(t, f, "快照与结构", "B6"), "报告期内 1 项变更（audit.schema_drift）"; got != want {
+		t.Errorf("drift = %q, want %q", got, want)
+	}
+}
+
+func mustCell(tb testing.TB, f *excelize.File, sheet, cell string) string {
+	tb.Helper()
+	v, err := f.GetCellValue(sheet, cell)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// Debian's openpyxl reads the operations report: sheets, values, number
+// formats, the charts and the notes on the rate headers.
+func TestWriteOps_Openpyxl(t *testing.T) {
+	const py = "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
+		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
+	}
+	db := MustOpenOpsWarehouse(t)
+	path := MustWriteOps(t, db, "2026-11", "zh")
+	out, err := exec.Command(py, filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path, "40").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var got struct {
+		Sheets []string `json:"sheets"`
+		Cells  map[string]struct {
+			Value  any    `json:"value"`
+			Format string `json:"format"`
+		} `json:"cells"`
+		Freeze      map[string]string   `json:"freeze"`
+		Filter      map[string]string   `json:"filter"`
+		PrintTitles map[string]string   `json:"print_titles"`
+		Orientation map[string]string   `json:"orientation"`
+		Charts      map[string][]string `json:"charts"`
+		Notes       map[string]string   `json:"notes"`
+		Title       string              `json:"title"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
+	}
+	if len(got.Sheets) != 8 || got.Sheets[0] != "概览" || got.Sheets[7] != "考核扣分" {
+		t.Errorf("sheets = %v", got.Sheets)
+	}
+	if got.Title != "数字城管数据对接运维报告（2026-11）" {
+		t.Errorf("title = %q", got.Title)
+	}
+	for _, c := range []struct {
+		cell   string
+		value  any
+		format string
+	}{
+		{"概览!A1", "数字城管数据对接运维报告（2026-11）", ""},
+		{"数据对接!E3", 6.0, "#,##0"},
+		{"数据对接!K3", `=IF(E3-J3=0,"",(F3+G3)/(E3-J3))`, "0.0%"},
+		{"数据对接!R3", 4.0, "#,##0.0"},
+		{"完整率趋势!A22", "2026-11-20T00:00:00", "yyyy-mm-dd"},
+		{"案件流转!B3", "2026-11-01T00:00:00", "yyyy-mm"},
+		{"案件流转!J3", `=IF(H3=0,"",G3/H3)`, "0.0%"},
+		{"考核扣分!E12", "=100-E11", "#,##0.0"},
+	} {
+		v, ok := got.Cells[c.cell]
+		if !ok {
+			t.Errorf("%s: not reported", c.cell)
+			continue
+		}
+		if v.Value != c.value {
+			t.Errorf("%s = %#v, want %#v", c.cell, v.Value, c.value)
+		}
+		if c.format != "" && v.Format != c.format {
+			t.Errorf("%s format = %q, want %q", c.cell, v.Format, c.format)
+		}
+	}
+	wantCharts := map[string]string{"完整率趋势": "LineChart", "区县汇总": "BarChart", "故障等级": "BarChart,PieChart"}
+	for sheet, want := range wantCharts {
+		if g := strings.Join(got.Charts[sheet], ","); g != want {
+			t.Errorf("%s: charts %q, want %q", sheet, g, want)
+		}
+	}
+	if n := got.Notes["案件流转!J2"]; !strings.Contains(n, "结案率 = 结案数 / 应结案数") {
+		t.Errorf("案件流转!J2 note = %q, want the formula of 结案率", n)
+	}
+	for _, s := range got.Sheets {
+		if got.Freeze[s] != "A3" {
+			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
+		}
+		if !strings.HasPrefix(strings.ReplaceAll(got.Filter[s], "$", ""), "A2:") {
+			t.Errorf("%s: autofilter %q, want it on the header row 2", s, got.Filter[s])
+		}
+		if got.PrintTitles[s] != "$1:$2" {
+			t.Errorf("%s: print title rows %q, want $1:$2", s, got.PrintTitles[s])
+		}
+		if got.Orientation[s] != "landscape" {
+			t.Errorf("%s: orientation %q", s, got.Orientation[s])
+		}
+	}
+}
+
+// LibreOffice converts the operations report to PDF. `make test`
+// installs it (scripts/test-deps.sh), so this does not skip there.
+func TestWriteOps_LibreOffice(t *testing.T) {
+	lo, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
+			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
+	}
+	db := MustOpenOpsWarehouse(t)
+	path := MustWriteOps(t, db, "2026-Q4", "zh")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
+		"--headless", "--convert-to", "pdf", "--outdir", out, path)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, b)
+	}
+	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
+	fi, err := os.Stat(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if fi.Size() < 1000 {
+		t.Errorf("PDF is %d bytes", fi.Size())
+	}
+	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
+		b, _ := os.ReadFile(pdf)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
+		x, _ := os.ReadFile(path)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
+	}
+}
+
+// Without the statistics database's counters the case flow comes from
+// biz.cases, and matches them on the fixture.
+func TestWriteOps_CasesFromBiz(t *testing.T) {
+	db := MustOpenOpsWarehouse(t)
+	if _, err := db.Exec(`DROP TABLE stats.case_eval`); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-11", "zh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for cell, want := range map[string]string{
+		"A3": "锦江区", "C3": "3", "D3": "3", "E3": "3", "F3": "2", "G3": "2", "H3": "3", "I3": "1", "J3": "66.7%", "K3": "33.3%",
+		"A4": "成华区", "C4": "1", "H4": "0", "J4": "",
+	} {
+		if got := mustCell(t, f, "案件流转", cell); got != want {
+			t.Errorf("案件流转!%s = %q, want %q", cell, got, want)
+		}
+	}
+	if got := mustCell(t, f, "案件流转", "A7"); !strings.Contains(got, "biz.cases") {
+		t.Errorf("案件流转!A7 = %q, want the note naming biz.cases", got)
+	}
+}
