@@ -6,9 +6,20 @@
 # into MariaDB, against the baseline of MariaDB's own client reloading the
 # same rows from a dump of what the simulator wrote (how fast the server
 # ingests that data at all). Target: the day loads in under 60 s.
+#
+# daily-100k: a daily workbook with 100,000 key rows (and 8,064 window
+# rows) written in a child process, against the baseline of a minimal
+# excelize stream of the same cells (no styles, widths, formulas or page
+# set-up) in a child process of its own. Targets: under 5 s, peak RSS
+# under 300 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${PUSHAUDIT_MYSQL_DSN:?run via make bench}"
+# GNU time measures peak RSS; Debian's package "time", installed when missing.
+if [ ! -x /usr/bin/time ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+fi
 BIN=bin/pushaudit
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -37,4 +48,125 @@ awk -v s="$sim_s" -v b="$base_s" 'BEGIN{printf "sim-load: simulator %.1f s; base
 
 echo
 echo "== Go benchmarks (snapshot throughput, daily workbook)"
-go test -run '^$' -bench . -benchtime 1x ./internal/snapshot ./reports 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+go test -tags=duckdb_arrow -run '^$' -bench . -benchtime 1x ./internal/snapshot ./reports 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+
+echo
+echo "== daily-100k: the daily workbook with 100,000 key rows"
+PUSHAUDIT_BENCH=1 go test -count=1 -run '^TestBench_Daily100k$' -v ./reports 2>&1 | grep -E '^(daily-100k|--- FAIL|FAIL|ok|    )'
+
+# snapshot-1m (issue 3): a 1,000,000-row, 20-column table of the simulator's
+# biz.cases shape, generated in MariaDB from its sequence engine. Full
+# snapshot wall time (a fresh warehouse each time, process start and the
+# final checkpoint included) against MariaDB's own client streaming the
+# same SELECT * to /dev/null, interleaved, medians of $SNAP_RUNS runs.
+# Targets: ratio <= 0.8; peak RSS < 512 MB.
+echo
+echo "== snapshot-1m: full snapshot of a 1,000,000-row case table vs mariadb --quick SELECT * > /dev/null"
+SNAP_RUNS=${SNAP_RUNS:-5}
+bench_db=bench_snapshot
+snap_rows=${SNAP_ROWS:-1000000}
+cases_ddl="CREATE TABLE cases (
+  id BIGINT NOT NULL, case_no VARCHAR(32) NOT NULL, task_no VARCHAR(32) NOT NULL,
+  source_id TINYINT NOT NULL, kind TINYINT NOT NULL, type_id BIGINT NOT NULL, main_id BIGINT NOT NULL,
+  sub_id BIGINT NOT NULL, detail_id BIGINT NULL, district_id BIGINT NOT NULL, street_id BIGINT NOT NULL,
+  community_id BIGINT NOT NULL, x DECIMAL(12,3) NOT NULL, y DECIMAL(12,3) NOT NULL,
+  address VARCHAR(255) NOT NULL, description VARCHAR(512) NOT NULL, stage_id TINYINT NOT NULL,
+  report_time DATETIME NOT NULL, close_time DATETIME NULL, updated_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (id), KEY idx_cases_updated (updated_at))"
+# cases_fill DB N: N rows of case shape, ids 1..N, updated_at spread over ~N*29 s from 2026-01-01.
+cases_fill() {
+	"${client[@]}" "$1" -e "INSERT INTO cases SELECT seq, CONCAT('510104', LPAD(seq, 10, '0')), CONCAT('T', LPAD(seq, 12, '0')),
+  1 + seq % 9, 1 + seq % 2, 100 + seq % 97, 10 + seq % 13, 1000 + seq % 211, IF(seq % 5 = 0, NULL, 5000 + seq % 1009),
+  510104 + seq % 12, 5101040000 + seq % 300, 510104000000 + seq % 3000,
+  500000 + (seq % 99991) / 7, 3300000 + (seq % 77777) / 3,
+  CONCAT('成都市锦江区东大街', seq % 500, '号附近 路口东侧'), CONCAT('道路破损，井盖缺失，第', seq, '号案件，群众反映路灯不亮，请尽快处置'),
+  1 + seq % 11, '2024-06-01 00:00:00' + INTERVAL seq * 7 SECOND,
+  IF(seq % 3 = 0, NULL, '2024-06-01 06:00:00' + INTERVAL seq * 7 SECOND),
+  '2024-06-01 06:00:00.123' + INTERVAL seq * 7 SECOND
+FROM seq_1_to_$2"
+}
+# SNAP_KEEP=1 keeps the generated table for the next run (and reuses it).
+have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM $bench_db.cases" 2>/dev/null || echo 0)
+if [ "${SNAP_KEEP:-}" != 1 ] || [ "$have" != "$snap_rows" ]; then
+	"${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db; CREATE DATABASE $bench_db CHARACTER SET utf8mb4"
+	"${client[@]}" "$bench_db" -e "$cases_ddl"
+	t0=$(date +%s.%N)
+	cases_fill "$bench_db" "$snap_rows"
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" -v n="$snap_rows" 'BEGIN{printf "generated %d rows in MariaDB in %.1f s\n", n, b-a}'
+fi
+snap_dsn="${PUSHAUDIT_MYSQL_DSN%/*}/$bench_db"
+# A private binary: bin/ may be rebuilt while the benchmark runs.
+snap_bin="$work/pushaudit"
+go build -tags=duckdb_arrow -o "$snap_bin" ./cmd/pushaudit
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+: >"$work/client.t"; : >"$work/snap.t"; : >"$work/snap.rss"
+for i in $(seq "$SNAP_RUNS"); do
+	/usr/bin/time -f "%e" -o "$work/t" "${client[@]}" --quick -B -N -e "SELECT * FROM $bench_db.cases" >/dev/null
+	cat "$work/t" >>"$work/client.t"
+	rm -f "$work/snap.duckdb" "$work/snap.duckdb.wal"
+	/usr/bin/time -f "%e %M" -o "$work/t" "$snap_bin" --log-level warn snapshot --source "bench=$snap_dsn" --table cases \
+		--warehouse "$work/snap.duckdb" --allow-primary >"$work/snap.out"
+	read -r e m <"$work/t"
+	echo "$e" >>"$work/snap.t"
+	echo "$m" >>"$work/snap.rss"
+	printf '  run %d: client %.2f s, snapshot %.2f s, peak RSS %d MB\n' "$i" "$(tail -1 "$work/client.t")" "$e" "$((m / 1024))"
+done
+c_med=$(median <"$work/client.t")
+s_med=$(median <"$work/snap.t")
+rss_max=$(sort -n "$work/snap.rss" | tail -1)
+awk -v c="$c_med" -v s="$s_med" -v r="$rss_max" 'BEGIN{
+	printf "snapshot-1m: snapshot %.2f s; baseline (mariadb client, SELECT * to /dev/null) %.2f s; ratio %.2f (target <= 0.8: %s); peak RSS %d MB (target < 512: %s)\n",
+		s, c, s/c, (s/c <= 0.8 ? "met" : "MISSED"), r/1024, (r/1024 < 512 ? "met" : "MISSED")}'
+[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db"
+
+# snapshot-incremental (issue 3): a 10,000,000-row case table, snapshotted
+# once in full (its wall time and peak RSS are printed: RSS target < 512 MB
+# at 10 M too), then about 12,000 rows (one day's changes) updated and
+# inserted at the source, and the incremental snapshot on updated_at timed.
+# Target: under 2 s. SNAP10M_ROWS overrides the size.
+echo
+echo "== snapshot-incremental: one day's changes (~12,000 rows) on a 10,000,000-row case table"
+inc_db=bench_snapshot10m
+inc_rows=${SNAP10M_ROWS:-10000000}
+have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM $inc_db.cases" 2>/dev/null || echo 0)
+if [ "${SNAP_KEEP:-}" != 1 ] || [ "$have" != "$inc_rows" ]; then
+	"${client[@]}" -e "DROP DATABASE IF EXISTS $inc_db; CREATE DATABASE $inc_db CHARACTER SET utf8mb4"
+	"${client[@]}" "$inc_db" -e "$cases_ddl"
+	t0=$(date +%s.%N)
+	cases_fill "$inc_db" "$inc_rows"
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" -v n="$inc_rows" 'BEGIN{printf "generated %d rows in MariaDB in %.1f s\n", n, b-a}'
+fi
+inc_dsn="${PUSHAUDIT_MYSQL_DSN%/*}/$inc_db"
+rm -f "$work/inc.duckdb" "$work/inc.duckdb.wal"
+inc_snap() {
+	/usr/bin/time -f "%e %M" -o "$work/t" "$snap_bin" --log-level warn snapshot --source "bench=$inc_dsn" --table cases \
+		--policy cases=incremental:updated_at --warehouse "$work/inc.duckdb" --allow-primary >"$work/inc.out"
+	read -r e m <"$work/t"
+}
+inc_snap
+full_e=$e full_m=$m
+printf '  full snapshot of %d rows: %.1f s, peak RSS %d MB\n' "$inc_rows" "$full_e" "$((full_m / 1024))"
+# One day's changes: 11,000 cases updated, 1,000 new ones.
+"${client[@]}" "$inc_db" -e "UPDATE cases SET stage_id = 6, close_time = NOW(), updated_at = NOW(3) WHERE id % 900 = 1 LIMIT 11000"
+"${client[@]}" "$inc_db" -e "INSERT INTO cases SELECT id + $inc_rows, CONCAT('N', case_no), task_no, source_id, kind, type_id, main_id,
+  sub_id, detail_id, district_id, street_id, community_id, x, y, address, description, 1, NOW(), NULL, NOW(3) FROM cases WHERE id <= 1000"
+inc_snap
+awk -v e="$e" -v m="$m" 'BEGIN{printf "snapshot-incremental: %.2f s for the changed rows (target < 2 s: %s); peak RSS %d MB\n", e, (e < 2 ? "met" : "MISSED"), m/1024}'
+awk -v m="$full_m" 'BEGIN{printf "snapshot-10m: full snapshot peak RSS %d MB (target < 512: %s)\n", m/1024, (m/1024 < 512 ? "met" : "MISSED")}'
+[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $inc_db"
+
+# keydiff-1m (issue 4): the key diff of one window with 1,000,000 keys,
+# against a hash join of the same key sets. Target: under 1 s.
+echo
+echo "== keydiff-1m: one window's key diff over 1,000,000 keys"
+go test -tags=duckdb_arrow -run '^$' -bench KeyDiff_1M -benchtime 3x ./internal/reconcile | grep -E '^keydiff' | tail -1
+
+# reconcile-year (issue 4): one day across all 55 resources on a warehouse
+# holding a year (about 4 M cases, 30 M workflow rows), grown inside DuckDB
+# from one simulated day; baseline: the same day on the one-day warehouse.
+# Target: under 10 s. PUSHAUDIT_BENCH_DAYS overrides the 365 days.
+echo
+echo "== reconcile-year: one day of 55 resources on ${PUSHAUDIT_BENCH_DAYS:-365} days of data"
+go test -tags=duckdb_arrow -run '^$' -bench Reconcile_Year -benchtime 1x -timeout 60m ./cmd/pushaudit 2>&1 | grep -E '^(reconcile-year|--- FAIL|\s+bench_year)' || true

@@ -4,22 +4,29 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
 func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
-	fs := newFlags("check", "--config FILE check", m.Stdout)
+	fs := newFlags("check", "--config FILE check [--schemas SOURCE_A,SOURCE_B]", m.Stdout)
+	var schemas string
+	fs.StringVar(&schemas, "schemas", "", "compare the table structures of two sources, e.g. a primary and its replica; exit 1 on drift")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	c, err := g.loadConfig()
 	if err != nil {
 		return err
+	}
+	if schemas != "" {
+		return m.checkSchemas(ctx, c, schemas)
 	}
 	cat, err := c.LoadCatalog()
 	if err != nil {
@@ -66,4 +73,36 @@ func pingSource(ctx context.Context, c *config.Config, name string) error {
 		return fmt.Errorf("%s@%s/%s: %s", mc.User, mc.Addr, mc.DBName, warehouse.ScrubText(err.Error()))
 	}
 	return nil
+}
+
+// checkSchemas compares the structure of two sources of the config and
+// reports every difference: errFindings (exit 1) on drift.
+func (m *Main) checkSchemas(ctx context.Context, c *config.Config, spec string) error {
+	a, b, ok := strings.Cut(spec, ",")
+	if !ok || a == "" || b == "" || a == b {
+		return usagef("check: --schemas %q is not SOURCE_A,SOURCE_B", spec)
+	}
+	var defs [2]map[string][]snapshot.ColumnDef
+	for i, name := range []string{a, b} {
+		if _, ok := c.Sources[name]; !ok {
+			return usagef("check: --schemas: no source %q in the config", name)
+		}
+		dsn, err := c.DSN(name)
+		if err != nil {
+			return usageError{err}
+		}
+		if defs[i], err = snapshot.SourceSchema(ctx, dsn); err != nil {
+			return fmt.Errorf("check: source %s: %s", name, warehouse.ScrubText(err.Error()))
+		}
+	}
+	diff := snapshot.DiffSchemas(defs[0], defs[1])
+	if len(diff) == 0 {
+		fmt.Fprintf(m.Stdout, "schemas of %s and %s agree (%d tables)\n", a, b, len(defs[0]))
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "schema drift between %s and %s: %d differences\n", a, b, len(diff))
+	for _, d := range diff {
+		fmt.Fprintln(m.Stdout, "  "+d)
+	}
+	return errFindings
 }

@@ -4,8 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
@@ -20,28 +25,38 @@ func (f *multiFlag) Set(v string) error { *f = append(*f, v); return nil }
 var _ flag.Value = (*multiFlag)(nil)
 
 func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error {
-	var sources, tables multiFlag
+	var sources, tables, policies multiFlag
 	var whPath string
 	var allowPrimary bool
+	var maxRowsPerSec float64
+	var parquetDir string
 	fs := newFlags("snapshot", "[--config FILE] snapshot | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
 	fs.Var(&tables, "table", "table to copy (repeatable; default every table)")
 	fs.StringVar(&whPath, "warehouse", "", "warehouse file (default: the config's)")
 	fs.BoolVar(&allowPrimary, "allow-primary", false, "read a server that is not read-only (a primary)")
+	fs.Var(&policies, "policy", "TABLE=full|append|incremental:WATERMARK_COLUMN (repeatable; without a config)")
+	fs.Float64Var(&maxRowsPerSec, "max-rows-per-sec", 0, "read at most this many rows per second per table (0: no cap)")
+	fs.StringVar(&parquetDir, "parquet", "", "also write every published table as Parquet: DIR/source/table/data.parquet")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var srcs []snapshot.Source
+	throttle := snapshot.Throttle{MaxRowsPerSec: maxRowsPerSec}
 	if len(sources) > 0 {
 		if whPath == "" {
 			return usagef("snapshot: --warehouse FILE is required with --source")
+		}
+		pols, err := parsePolicies(policies)
+		if err != nil {
+			return err
 		}
 		for _, s := range sources {
 			name, dsn, ok := strings.Cut(s, "=")
 			if !ok || name == "" || dsn == "" {
 				return usagef("snapshot: --source %q is not NAME=DSN", warehouse.ScrubText(s))
 			}
-			srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: tables})
+			srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: tables, Policies: pols})
 		}
 	} else {
 		c, err := g.loadConfig()
@@ -51,9 +66,17 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		if whPath == "" {
 			whPath = c.Path(c.Warehouse)
 		}
+		if len(policies) > 0 {
+			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
+		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
 		if srcs, err = configSources(c); err != nil {
 			return err
+		}
+		lag, threads := c.Snapshot.ThrottleLimits()
+		throttle.MaxReplicaLag, throttle.MaxThreadsRunning = lag, threads
+		if throttle.MaxRowsPerSec == 0 {
+			throttle.MaxRowsPerSec = c.Snapshot.MaxRowsPerSec
 		}
 	}
 	wh, err := warehouse.Open(ctx, whPath)
@@ -61,7 +84,30 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	return m.snapshot(ctx, wh, srcs, allowPrimary, args)
+	return m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}, args)
+}
+
+// parsePolicies reads --policy TABLE=full|append|incremental:COLUMN flags.
+func parsePolicies(flags []string) (map[string]snapshot.TablePolicy, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	out := map[string]snapshot.TablePolicy{}
+	for _, f := range flags {
+		table, spec, ok := strings.Cut(f, "=")
+		policy, col, _ := strings.Cut(spec, ":")
+		p := snapshot.TablePolicy{Policy: policy, Watermark: col, KeyCheckEvery: config.DefaultKeyCheckEvery}
+		switch {
+		case !ok || table == "":
+			return nil, usagef("snapshot: --policy %q is not TABLE=POLICY", f)
+		case policy == snapshot.PolicyIncremental && col == "":
+			return nil, usagef("snapshot: --policy %q: incremental needs a watermark column, TABLE=incremental:COLUMN", f)
+		case policy != snapshot.PolicyFull && policy != snapshot.PolicyAppend && policy != snapshot.PolicyIncremental:
+			return nil, usagef("snapshot: --policy %q: policy is full, append or incremental:COLUMN", f)
+		}
+		out[table] = p
+	}
+	return out, nil
 }
 
 // configSources lists the config's sources with their DSNs.
@@ -72,7 +118,15 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 		if err != nil {
 			return nil, usageError{err}
 		}
-		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables})
+		pols := map[string]snapshot.TablePolicy{}
+		for table, p := range c.Sources[name].Policies {
+			every := config.DefaultKeyCheckEvery
+			if p.KeyCheckEvery != nil {
+				every = *p.KeyCheckEvery
+			}
+			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every}
+		}
+		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols})
 	}
 	if len(srcs) == 0 {
 		return nil, usagef("snapshot: the config lists no sources")
@@ -81,12 +135,20 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 }
 
 func (m *Main) snapshot(ctx context.Context, wh *warehouse.Warehouse, srcs []snapshot.Source, allowPrimary bool, args []string) error {
+	return m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary}, args)
+}
+
+func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs []snapshot.Source, opts snapshot.Options, args []string) error {
 	run, err := wh.BeginRun(ctx, "snapshot", args)
 	if err != nil {
 		return err
 	}
 	t0 := time.Now()
-	rep, err := snapshot.Snapshot(ctx, wh, run, srcs, snapshot.Options{AllowPrimary: allowPrimary, Logger: m.Logger})
+	opts.Logger = m.Logger
+	prog := newProgress(m.Stderr, m.Logger)
+	opts.OnProgress = prog.update
+	rep, err := snapshot.Snapshot(ctx, wh, run, srcs, opts)
+	prog.finish()
 	status, msg := "ok", ""
 	if err != nil {
 		status, msg = "failed", err.Error()
@@ -111,4 +173,70 @@ func (m *Main) snapshot(ctx context.Context, wh *warehouse.Warehouse, srcs []sna
 		fmt.Fprintf(m.Stdout, "snapshot %s: %d sources, %d tables, %d rows in %s → %s\n", run.ID, len(rep.Sources), tables, rows, time.Since(t0).Round(time.Millisecond), wh.Path())
 	}
 	return err
+}
+
+// progress shows per-table progress: a bar with rows, rows/s and ETA on a
+// terminal, a structured log line every 10 s otherwise.
+type progress struct {
+	w       io.Writer
+	log     *slog.Logger
+	term    bool
+	bar     *progressbar.ProgressBar
+	table   string
+	lastLog time.Time
+}
+
+func newProgress(w io.Writer, log *slog.Logger) *progress {
+	p := &progress{w: w, log: log}
+	if f, ok := w.(*os.File); ok && isTerminal(f) {
+		p.term = true
+	}
+	return p
+}
+
+func (p *progress) update(e snapshot.ProgressEvent) {
+	name := e.Source + "." + e.Table
+	if !p.term {
+		if p.log == nil || !e.Done && time.Since(p.lastLog) < 10*time.Second {
+			return
+		}
+		p.lastLog = time.Now()
+		rate := float64(e.Rows-e.Resumed) / max(e.Elapsed.Seconds(), 1e-3)
+		attrs := []any{"source", e.Source, "table", e.Table, "rows", e.Rows, "rows_per_s", int64(rate)}
+		if e.Total > 0 && rate > 0 && !e.Done {
+			attrs = append(attrs, "total", e.Total, "eta", (time.Duration(float64(e.Total-e.Rows) / rate * float64(time.Second))).Round(time.Second))
+		}
+		p.log.Info("snapshot progress", attrs...)
+		return
+	}
+	if p.table != name {
+		p.finish()
+		p.table = name
+		total := e.Total
+		if total <= 0 {
+			total = -1 // unknown: a spinner
+		}
+		p.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(name),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("rows"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	_ = p.bar.Set64(e.Rows)
+	if e.Done {
+		p.finish()
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
+		p.table = ""
+	}
 }

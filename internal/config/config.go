@@ -37,6 +37,63 @@ type Source struct {
 	Database string `yaml:"database"`
 	// Tables to snapshot; empty means every table of the database.
 	Tables []string `yaml:"tables,omitempty"`
+	// Policies says how tables are loaded, by table name; a table not
+	// listed is copied in full every run.
+	Policies map[string]TablePolicy `yaml:"policies,omitempty"`
+}
+
+// TablePolicy is how the snapshot loads one table.
+type TablePolicy struct {
+	// Policy is full (the default), incremental (rows whose watermark
+	// column is >= the last snapshot's largest value, merged by primary
+	// key) or append (rows above the last snapshot's largest key).
+	Policy    string `yaml:"policy"`
+	Watermark string `yaml:"watermark,omitempty"`
+	// KeyCheckEvery: how often an incremental table's key set is compared
+	// with the source to remove deleted rows (default 24h; 0 every run;
+	// negative never).
+	KeyCheckEvery *time.Duration `yaml:"key_check_every,omitempty"`
+}
+
+// DefaultKeyCheckEvery is the default TablePolicy.KeyCheckEvery.
+const DefaultKeyCheckEvery = 24 * time.Hour
+
+// SnapshotConfig tunes the snapshot.
+type SnapshotConfig struct {
+	AllowPrimary bool `yaml:"allow_primary"`
+	// MaxRowsPerSec caps the read rate per table (0: no cap).
+	MaxRowsPerSec float64 `yaml:"max_rows_per_sec,omitempty"`
+	// MaxReplicaLag pauses reading while a replica lags more (default 5m;
+	// 0 in the file keeps the default, negative disables).
+	MaxReplicaLag time.Duration `yaml:"max_replica_lag,omitempty"`
+	// MaxThreadsRunning pauses reading while the server's Threads_running
+	// is above it (default 64; negative disables).
+	MaxThreadsRunning int `yaml:"max_threads_running,omitempty"`
+}
+
+// Throttle defaults.
+const (
+	DefaultMaxReplicaLag     = 5 * time.Minute
+	DefaultMaxThreadsRunning = 64
+)
+
+// ThrottleLimits returns the effective replica-lag and Threads_running
+// limits (0 = none).
+func (s SnapshotConfig) ThrottleLimits() (time.Duration, int) {
+	lag, threads := s.MaxReplicaLag, s.MaxThreadsRunning
+	switch {
+	case lag == 0:
+		lag = DefaultMaxReplicaLag
+	case lag < 0:
+		lag = 0
+	}
+	switch {
+	case threads == 0:
+		threads = DefaultMaxThreadsRunning
+	case threads < 0:
+		threads = 0
+	}
+	return lag, threads
 }
 
 // ScheduleOverride changes the deadline or stale rule of one cadence.
@@ -60,9 +117,7 @@ type Config struct {
 	OnceAt   string            `yaml:"once_at,omitempty"`
 	MySQL    Conn              `yaml:"mysql"`
 	Sources  map[string]Source `yaml:"sources"`
-	Snapshot struct {
-		AllowPrimary bool `yaml:"allow_primary"`
-	} `yaml:"snapshot"`
+	Snapshot SnapshotConfig    `yaml:"snapshot"`
 	Evidence struct {
 		// PushLog is source.table of the exchange's push log.
 		PushLog     string `yaml:"push_log"`
@@ -143,6 +198,17 @@ func (c *Config) Validate() error {
 		s := c.Sources[name]
 		if s.Database == "" {
 			bad("sources.%s.database: empty", name)
+		}
+		for table, p := range s.Policies {
+			switch p.Policy {
+			case "", "full", "append":
+			case "incremental":
+				if p.Watermark == "" {
+					bad("sources.%s.policies.%s.watermark: empty (incremental needs a watermark column)", name, table)
+				}
+			default:
+				bad("sources.%s.policies.%s.policy: %q is not full, incremental or append", name, table, p.Policy)
+			}
 		}
 		conn := c.conn(s)
 		if conn.Addr == "" {

@@ -195,11 +195,16 @@ func (t *table) selectSQL(db string) string {
 
 // stageDDL creates (or replaces) the staging table of t in schema.
 func (t *table) stageDDL(schema string) string {
+	return t.stageDDLNamed(schema, stageName(t.Name))
+}
+
+// stageDDLNamed creates (or replaces) table schema.name with t's columns.
+func (t *table) stageDDLNamed(schema, name string) string {
 	defs := make([]string, len(t.Columns))
 	for i := range t.Columns {
 		defs[i] = t.Columns[i].duckDDL()
 	}
-	return "CREATE OR REPLACE TABLE " + quoteDuck(schema) + "." + quoteDuck(stageName(t.Name)) +
+	return "CREATE OR REPLACE TABLE " + quoteDuck(schema) + "." + quoteDuck(name) +
 		" (" + strings.Join(defs, ", ") + ")"
 }
 

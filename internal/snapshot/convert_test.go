@@ -213,10 +213,32 @@ func TestSourceConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.ParseTime || cfg.Loc.String() != "Asia/Shanghai" || cfg.InterpolateParams || cfg.Params["time_zone"] != "'+08:00'" {
+	if cfg.ParseTime || cfg.Loc.String() != "Asia/Shanghai" || cfg.InterpolateParams || cfg.Params["time_zone"] != "'+08:00'" {
 		t.Errorf("config = %+v", cfg)
 	}
 	if _, err := sourceConfig("audit:pw@tcp(db:3306)/"); err == nil {
 		t.Error("DSN without database: want an error")
+	}
+}
+
+func TestParseWallMicros(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		dateOnly bool
+	}{
+		{"2026-11-20", true}, {"1970-01-01", true}, {"1969-12-31", true}, {"0001-01-01", true}, {"9999-12-31", true},
+		{"2024-02-29", true}, {"2026-11-20 23:59:59", false}, {"2026-11-20 23:59:59.123456", false},
+		{"2026-11-20 00:00:00.1", false}, {"1900-03-01 12:00:00", false}, {"2000-02-29 01:02:03.000", false},
+		{"0000-00-00", true}, {"2021-00-10 08:00:00", false}, {"2021-02-30", true}, {"2026-11-20 00:00:00", true},
+	} {
+		got, kind, err := parseWallMicros([]byte(c.in), c.dateOnly)
+		v, wantKind, wantErr := parseDateTime([]byte(c.in), c.dateOnly)
+		var want int64
+		if tm, ok := v.(time.Time); ok {
+			want = tm.UnixMicro()
+		}
+		if got != want || kind != wantKind || (err == nil) != (wantErr == nil) {
+			t.Errorf("parseWallMicros(%q) = %d %q %v, want %d %q %v", c.in, got, kind, err, want, wantKind, wantErr)
+		}
 	}
 }

@@ -7,9 +7,34 @@
 // ONLY then START TRANSACTION WITH CONSISTENT SNAPSHOT; the mode used is
 // recorded as read_mode), records the server version, the binlog position
 // (GTID set, else file:pos), the replica lag and the server's NOW(), then
-// streams every table into a staging table <source>.__stage_<table> with the
-// DuckDB Appender. Each table's loaded row count must equal COUNT(*) read in
-// the same MySQL transaction.
+// streams every table into a staging table <source>.__stage_<table>. Each
+// table's loaded row count must equal COUNT(*) read in the same MySQL
+// transaction.
+//
+// # The read path
+//
+// Rows are read with the raw driver (sql.Conn.Raw) through server-side
+// prepared statements, so they arrive in the binary protocol as typed
+// values, and built into Arrow record batches (batch.go). A table whose
+// primary key is one integer column is read in key chunks (WHERE key > ?
+// ORDER BY key LIMIT ?, reader.go) whose size adapts toward a target time
+// per chunk; other tables are read whole (audit.snapshots.read_whole). The
+// reader runs in its own goroutine; the inserter streams each chunk into
+// DuckDB with one INSERT … SELECT over an Arrow view (sink_arrow.go, build
+// tag duckdb_arrow; without the tag the Appender, sink_appender.go), one
+// warehouse transaction per chunk together with its row in
+// audit.snapshot_progress, so a failed or killed run resumes after the last
+// committed chunk. While loading, DuckDB runs with one thread, a 160 MB
+// memory limit and preserve_insertion_order off.
+//
+// Per-table policies (TablePolicy, delta.go): full; incremental on a
+// watermark column (rows >= the last snapshot's largest value, merged by
+// primary key in the publish transaction, deletions removed by a periodic
+// key-set comparison); append (rows above the last largest key). The
+// structure of every table is captured in audit.snapshot_columns and a
+// change reported as schema drift (schema.go); ParquetDir exports the
+// published tables. A Throttle caps rows/s and pauses while the replica
+// lags or Threads_running is high (throttle.go).
 //
 // A source is published atomically: only when every one of its tables
 // loaded and verified are the staging tables renamed over the previous
@@ -24,8 +49,8 @@
 // never through a float; p > 38 becomes VARCHAR), DATETIME and TIMESTAMP
 // become TIMESTAMP holding the same Asia/Shanghai wall clock (the session
 // time_zone is +08:00, so TIMESTAMP columns render in Shanghai time too),
-// TIME becomes INTERVAL, BIT becomes UBIGINT. Dates are read as text
-// (CAST(col AS CHAR)) so that zero and partial dates (0000-00-00,
+// TIME becomes INTERVAL, BIT becomes UBIGINT. Dates are read as text (the
+// driver's ParseTime is off) so that zero and partial dates (0000-00-00,
 // 2021-00-10) and invalid dates are seen: they load as NULL and are counted
 // per column in audit.snapshot_anomalies with an example row. Invalid
 // UTF-8 in text columns is replaced with U+FFFD and counted the same way.

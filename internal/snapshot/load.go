@@ -2,8 +2,10 @@ package snapshot
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,84 +14,324 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/duckdb/duckdb-go/v2"
 )
 
 // loadTable copies one table into its staging table and checks the count.
-func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, tr *TableReport, log *slog.Logger) error {
+// A table with a single integer primary key is read in key chunks, each
+// committed in the warehouse with its progress; a staging table left by an
+// interrupted run with the same definition is resumed after its last
+// committed chunk. Incremental and append tables read only their changed
+// rows once a full snapshot of them is published (see delta.go).
+func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) error {
 	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
 	begin := time.Now()
+	stage := stageName(t.Name)
 
 	if err := ms.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&tr.RowsSource); err != nil {
 		tr.RowsSource = -1
 		return srcErr(fmt.Errorf("count rows: %w", err))
 	}
-	if _, err := dconn.ExecContext(ctx, t.stageDDL(schema)); err != nil {
-		return fmt.Errorf("snapshot %s.%s: create staging table: %w", schema, t.Name, err)
+
+	plan := readPlan{key: t.chunkKey(), chunkRows: s.opts.ChunkRows, chunkTime: s.opts.ChunkTime}
+	if plan.chunkRows <= 0 {
+		plan.chunkRows = firstChunkRows
+	}
+	if plan.key >= 0 {
+		plan.unsigned = t.Columns[plan.key].Kind == kindUint
+		tr.ChunkKey = t.Columns[plan.key].Name
+	}
+	sig := t.signature()
+	tr.Policy = pol.Policy
+	if tr.Policy == "" {
+		tr.Policy = PolicyFull
+	}
+	if tr.Policy != PolicyFull {
+		if err := s.planDelta(ctx, ms, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
+			return err
+		}
+	}
+	tr.ReadWhole = plan.key < 0
+	if tr.ReadWhole && tr.delta == nil {
+		tr.ChunkKey = ""
+		log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
 	}
 
-	// A failed load cancels the query so that closing the rows does not
-	// read the rest of the table.
-	qctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	rows, err := ms.conn.QueryContext(qctx, t.selectSQL(ms.dbName))
-	if err != nil {
-		return srcErr(fmt.Errorf("select: %w", err))
+	if tr.delta == nil {
+		prog, err := s.resumePoint(ctx, dconn, schema, t, sig)
+		if err != nil {
+			return fmt.Errorf("snapshot %s.%s: read progress: %w", schema, t.Name, err)
+		}
+		if prog != nil && plan.key >= 0 {
+			plan.after = prog.lastKey
+			tr.ResumedRows, tr.Chunks = prog.rows, prog.chunks
+			log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
+		}
 	}
-	defer rows.Close()
+	if tr.ResumedRows == 0 {
+		if _, err := dconn.ExecContext(ctx, t.stageDDL(schema)); err != nil {
+			return fmt.Errorf("snapshot %s.%s: create staging table: %w", schema, t.Name, err)
+		}
+		if _, err := dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, schema, t.Name); err != nil {
+			return fmt.Errorf("snapshot %s.%s: reset progress: %w", schema, t.Name, err)
+		}
+	}
+	if s.opts.Throttle != (Throttle{}) {
+		plan.throttle = newThrottle(s.opts.Throttle, s.loadProbe(ms), log)
+	}
 
 	a := newAnomalies(t)
-	var loaded int64
-	err = dconn.Raw(func(dc any) error {
-		conn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("warehouse connection is %T, not a driver.Conn", dc)
-		}
-		app, err := duckdb.NewAppenderFromConn(conn, schema, stageName(t.Name))
-		if err != nil {
-			return fmt.Errorf("appender: %w", err)
-		}
-		loaded, err = s.stream(rows, app, t, a, schema)
-		if cerr := app.CloseWithCancel(ctx); err == nil && cerr != nil {
-			err = fmt.Errorf("flush: %w", cerr)
-		}
-		return err
-	})
+	total := tr.RowsSource
+	if tr.delta != nil {
+		total = -1 // unknown: only changed rows are read
+	}
+	loaded, err := s.copyRows(ctx, ms, dconn, schema, stage, t, plan, tr, sig, a, total, begin)
 	if err != nil {
-		cancel()
-		var se *sourceReadError
-		if errors.As(err, &se) {
-			return srcErr(se.err)
-		}
-		return fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
+		return err
 	}
 	tr.RowsLoaded = loaded
 	tr.Anomalies = a.list()
 	for _, an := range tr.Anomalies {
 		log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
 	}
-	if s.opts.Progress != nil {
-		s.opts.Progress(schema, t.Name, loaded)
-	}
 
 	if h := s.opts.hooks.afterLoad; h != nil {
-		if err := h(ctx, dconn, schema, stageName(t.Name)); err != nil {
+		if err := h(ctx, dconn, schema, stage); err != nil {
 			return fmt.Errorf("snapshot %s.%s: test hook: %w", schema, t.Name, err)
 		}
 	}
 	var staged int64
-	if err := dconn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(stageName(t.Name))).Scan(&staged); err != nil {
+	if err := dconn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(stage)).Scan(&staged); err != nil {
 		return fmt.Errorf("snapshot %s.%s: count staged rows: %w", schema, t.Name, err)
 	}
 	tr.RowsLoaded = staged
+	if tr.delta != nil {
+		// The count is checked when the delta is merged (publish).
+		tr.DeltaRows = staged
+		if err := s.finishDelta(ctx, ms, dconn, schema, t, tr, log); err != nil {
+			return err
+		}
+		log.Info("changed rows loaded", "policy", tr.Policy, keyRows, staged, "key_check", tr.KeyCheck,
+			"duration", time.Since(begin).Round(time.Millisecond))
+		return nil
+	}
 	if staged != tr.RowsSource || loaded != tr.RowsSource {
+		// A resumed load cannot be trusted past a mismatch: start over next time.
+		s.dropStage(ctx, schema, t.Name, log)
 		return fmt.Errorf("snapshot %s.%s: loaded %d rows (%d appended), source has %d in the same snapshot: %w",
 			schema, t.Name, staged, loaded, tr.RowsSource, ErrCountMismatch)
 	}
+	if tr.Policy != PolicyFull {
+		if err := s.initState(ctx, ms, schema, t, pol, sig, tr); err != nil {
+			return err
+		}
+	}
 	d := time.Since(begin)
-	log.Info("table loaded", keyRows, loaded, "duration", d.Round(time.Millisecond), "rows_per_s", int64(float64(loaded)/max(d.Seconds(), 1e-9)))
+	log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole,
+		"duration", d.Round(time.Millisecond), "rows_per_s", int64(float64(loaded-tr.ResumedRows)/max(d.Seconds(), 1e-9)))
 	return nil
+}
+
+// copyRows streams the rows plan selects from the source into the
+// warehouse table schema.stage: the reader and the inserter overlap through
+// a channel, one warehouse transaction per chunk. It returns the rows in
+// the table, resumed ones included. total is the expected row count for
+// progress (-1 when unknown).
+func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *anomalies, total int64, begin time.Time) (int64, error) {
+	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
+	bat := newBatcher(t, a)
+	defer bat.release()
+	loaded := tr.ResumedRows
+	lastReport := loaded
+	report := func(final bool) {
+		if final || loaded-lastReport >= progressEvery {
+			lastReport = loaded
+			if s.opts.Progress != nil {
+				s.opts.Progress(schema, t.Name, loaded)
+			}
+			if s.opts.OnProgress != nil {
+				s.opts.OnProgress(ProgressEvent{Source: schema, Table: t.Name, Rows: loaded, Total: total,
+					Elapsed: time.Since(begin), Resumed: tr.ResumedRows, Done: final})
+			}
+		}
+	}
+	err := dconn.Raw(func(dc any) error {
+		conn, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("warehouse connection is %T, not a driver.Conn", dc)
+		}
+		if err := execDuck(ctx, conn, "SET preserve_insertion_order = false"); err != nil {
+			return fmt.Errorf("set preserve_insertion_order: %w", err)
+		}
+		sk, err := newSink(ctx, conn, schema, stage, t)
+		if err != nil {
+			return err
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		msgs := make(chan batchMsg, 2)
+		readErr := make(chan error, 1)
+		go func() {
+			defer close(msgs)
+			readErr <- ms.read(rctx, t, plan, bat, msgs)
+		}()
+		schemaA := t.arrowSchema()
+		var werr error
+		for {
+			first, ok := <-msgs
+			if !ok {
+				break
+			}
+			if werr != nil {
+				if first.rec != nil {
+					first.rec.Release()
+				}
+				continue
+			}
+			rdr := newChunkReader(rctx, schemaA, first, msgs)
+			werr = s.writeChunk(ctx, conn, sk, rdr, schema, t, sig, tr, &loaded)
+			rdr.drain()
+			rdr.Release()
+			if werr != nil {
+				cancel()
+			} else {
+				report(false)
+			}
+			if rdr.closed {
+				break
+			}
+		}
+		for m := range msgs {
+			if m.rec != nil {
+				m.rec.Release()
+			}
+		}
+		rerr := <-readErr
+		cerr := sk.close()
+		switch {
+		case rerr != nil && (werr == nil || !errors.Is(rerr, context.Canceled)):
+			return rerr
+		case werr != nil:
+			return werr
+		case cerr != nil:
+			return fmt.Errorf("close: %w", cerr)
+		}
+		return nil
+	})
+	if err != nil {
+		var se *sourceReadError
+		if errors.As(err, &se) {
+			return loaded, srcErr(se.err)
+		}
+		if ctx.Err() != nil {
+			return loaded, ctx.Err()
+		}
+		return loaded, fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
+	}
+	report(true)
+	return loaded, nil
+}
+
+// writeChunk inserts one chunk from the reader in one warehouse
+// transaction that ends with the chunk's progress row.
+func (s *snapshotter) writeChunk(ctx context.Context, conn driver.Conn, sk sink, rdr *chunkReader, schema string, t *table, sig string, tr *TableReport, loaded *int64) (err error) {
+	if err := execDuck(ctx, conn, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = execDuck(context.WithoutCancel(ctx), conn, "ROLLBACK")
+		}
+	}()
+	if err := sk.insert(ctx, rdr); err != nil {
+		if rdr.err != nil {
+			return rdr.err
+		}
+		return fmt.Errorf("insert: %w", err)
+	}
+	if err := sk.flush(ctx); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	if rdr.chunk == nil {
+		// The reader stopped before the end of the chunk: its error is
+		// the one to report.
+		return errors.New("read stopped before the end of a chunk")
+	}
+	*loaded += rdr.rows
+	tr.Chunks++
+	var chunkKey any
+	if tr.ChunkKey != "" {
+		chunkKey = tr.ChunkKey
+	}
+	if sig == "" || tr.delta != nil {
+		// A delta or key-set load is not resumed.
+	} else if err := execDuck(ctx, conn, `INSERT OR REPLACE INTO audit.snapshot_progress
+		(source, table_name, run_id, signature, chunk_key, last_key, chunks, rows_done, done, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp())`,
+		schema, t.Name, s.run.ID, sig, chunkKey, nullIfEmpty(rdr.chunk.lastKey), tr.Chunks, *loaded, rdr.chunk.final); err != nil {
+		return fmt.Errorf("record progress: %w", err)
+	}
+	if err := execDuck(ctx, conn, "COMMIT"); err != nil {
+		return fmt.Errorf("commit chunk: %w", err)
+	}
+	if h := s.opts.hooks.afterChunk; h != nil {
+		h(schema, t.Name, tr.Chunks, *loaded)
+	}
+	return nil
+}
+
+// progressPoint is where an interrupted load of a table stopped.
+type progressPoint struct {
+	lastKey      string
+	rows, chunks int64
+}
+
+// resumePoint returns the committed progress of t's staging table when it
+// can be resumed: same definition, rows as recorded, a chunk key. It
+// returns nil to start over.
+func (s *snapshotter) resumePoint(ctx context.Context, dconn *sql.Conn, schema string, t *table, sig string) (*progressPoint, error) {
+	var (
+		p       progressPoint
+		gotSig  string
+		lastKey sql.NullString
+	)
+	err := dconn.QueryRowContext(ctx, `SELECT signature, last_key, rows_done, chunks FROM audit.snapshot_progress
+		WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&gotSig, &lastKey, &p.rows, &p.chunks)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if gotSig != sig || !lastKey.Valid || t.chunkKey() < 0 {
+		return nil, nil
+	}
+	var staged int64
+	if err := dconn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(stageName(t.Name))).Scan(&staged); err != nil {
+		return nil, nil // no staging table
+	}
+	if staged != p.rows {
+		return nil, nil
+	}
+	p.lastKey = lastKey.String
+	return &p, nil
+}
+
+// dropStage drops a staging table and its progress.
+func (s *snapshotter) dropStage(ctx context.Context, schema, table string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := s.wh.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteDuck(schema)+"."+quoteDuck(stageName(table))); err != nil {
+		log.Warn("cannot drop staging table", keyTable, table, keyError, err)
+	}
+	if _, err := s.wh.DB().ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, schema, table); err != nil {
+		log.Warn("cannot clear progress", keyTable, table, keyError, err)
+	}
+}
+
+// signature identifies the staging table definition of t.
+func (t *table) signature() string {
+	h := sha256.Sum256([]byte(t.stageDDL("")))
+	return hex.EncodeToString(h[:8])
 }
 
 // sourceReadError marks an error of reading the source inside the load.
@@ -97,43 +339,6 @@ type sourceReadError struct{ err error }
 
 func (e *sourceReadError) Error() string { return e.err.Error() }
 func (e *sourceReadError) Unwrap() error { return e.err }
-
-// stream appends every row of rows and returns how many it appended.
-func (s *snapshotter) stream(rows *sql.Rows, app *duckdb.Appender, t *table, a *anomalies, schema string) (int64, error) {
-	dests := make([]any, len(t.Columns))
-	for i := range t.Columns {
-		dests[i] = scanDest(t.Columns[i].Kind)
-	}
-	vals := make([]driver.Value, len(t.Columns))
-	var n int64
-	for rows.Next() {
-		if err := rows.Scan(dests...); err != nil {
-			return n, &sourceReadError{fmt.Errorf("row %d: %w", n+1, err)}
-		}
-		for i := range t.Columns {
-			c := &t.Columns[i]
-			v, kind, err := c.convert(dests[i])
-			if err != nil {
-				return n, fmt.Errorf("row %s, column %s: %w", rowName(t, dests, n+1), c.Name, err)
-			}
-			if kind != "" {
-				a.add(i, kind, dests, n+1)
-			}
-			vals[i] = v
-		}
-		if err := app.AppendRow(vals...); err != nil {
-			return n, fmt.Errorf("row %s: %w", rowName(t, dests, n+1), err)
-		}
-		n++
-		if s.opts.Progress != nil && n%progressEvery == 0 {
-			s.opts.Progress(schema, t.Name, n)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return n, &sourceReadError{fmt.Errorf("after row %d: %w", n, err)}
-	}
-	return n, nil
-}
 
 // anomalies counts anomalies per column and kind.
 type anomalies struct {

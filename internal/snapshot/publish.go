@@ -18,16 +18,36 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
 	defer func() { _ = tx.Rollback() }()
 	schema := quoteDuck(sr.Name)
 	for _, tr := range sr.Tables {
-		for _, q := range []string{
-			"DROP TABLE IF EXISTS " + schema + "." + quoteDuck(tr.Name),
-			"ALTER TABLE " + schema + "." + quoteDuck(stageName(tr.Name)) + " RENAME TO " + quoteDuck(tr.Name),
-		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("snapshot %s.%s: publish: %w", sr.Name, tr.Name, err)
+		if tr.delta != nil {
+			if err := s.mergeDelta(ctx, tx, sr.Name, tr); err != nil {
+				tr.Status, tr.Err = StatusFailed, err
+				return err
 			}
+		} else {
+			for _, q := range []string{
+				"DROP TABLE IF EXISTS " + schema + "." + quoteDuck(tr.Name),
+				"ALTER TABLE " + schema + "." + quoteDuck(stageName(tr.Name)) + " RENAME TO " + quoteDuck(tr.Name),
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("snapshot %s.%s: publish: %w", sr.Name, tr.Name, err)
+				}
+			}
+		}
+		if tr.state != nil {
+			if err := s.saveState(ctx, tx, sr.Name, tr); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_watermarks WHERE source = ? AND table_name = ?`, sr.Name, tr.Name); err != nil {
+			return fmt.Errorf("snapshot %s.%s: publish: %w", sr.Name, tr.Name, err)
+		}
+		if err := s.captureSchema(ctx, tx, sr.Name, tr); err != nil {
+			return err
 		}
 		if err := s.record(ctx, tx, sr, tr); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, sr.Name, tr.Name); err != nil {
+			return fmt.Errorf("snapshot %s.%s: publish: clear progress: %w", sr.Name, tr.Name, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -45,6 +65,14 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 	if tr.RowsSource >= 0 {
 		rowsSource = tr.RowsSource
 	}
+	policy := tr.Policy
+	if policy == "" {
+		policy = PolicyFull
+	}
+	var deltaRows any
+	if tr.Delta {
+		deltaRows = tr.DeltaRows
+	}
 	if sr.ReplicaLag != nil {
 		lag = *sr.ReplicaLag
 	}
@@ -53,12 +81,14 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 	}
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit.snapshots
 		(run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at,
-		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.run.ID, sr.Name, tr.Name, PolicyFull, tr.RowsLoaded, rowsSource,
+		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode,
+		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.run.ID, sr.Name, tr.Name, policy, tr.RowsLoaded, rowsSource,
 		warehouse.Timestamp(tr.StartedAt), warehouse.Timestamp(tr.FinishedAt),
 		tr.Status, errText, nullIfEmpty(sr.ServerVersion), nullIfEmpty(sr.BinlogPos), lag, snapshotAt,
-		nullIfEmpty(sr.ReadMode))
+		nullIfEmpty(sr.ReadMode), tr.ReadWhole, tr.Chunks, tr.ResumedRows, nullIfEmpty(tr.ChunkKey),
+		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift))
 	if err != nil {
 		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
 	}

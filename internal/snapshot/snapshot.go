@@ -30,8 +30,30 @@ const (
 	StatusFailed = "failed"
 )
 
-// PolicyFull is the only load policy so far: the whole table, every run.
-const PolicyFull = "full"
+// Load policies of a table.
+const (
+	// PolicyFull copies the whole table every run.
+	PolicyFull = "full"
+	// PolicyIncremental reads the rows whose watermark column is >= the
+	// last snapshot's largest value and merges them by primary key;
+	// deleted rows are found by a periodic key-set comparison.
+	PolicyIncremental = "incremental"
+	// PolicyAppend reads the rows whose primary key is above the last
+	// snapshot's largest: for insert-only tables such as GPS tracks.
+	PolicyAppend = "append"
+)
+
+// TablePolicy says how one table is loaded.
+type TablePolicy struct {
+	Policy string // PolicyFull (the default), PolicyIncremental or PolicyAppend
+	// Watermark is the column of PolicyIncremental, e.g. updated_at.
+	Watermark string
+	// KeyCheckEvery is how often PolicyIncremental compares the key sets
+	// of the source and the warehouse to remove deleted rows: when the
+	// last comparison is at least this old. 0 compares every run; a
+	// negative value never.
+	KeyCheckEvery time.Duration
+}
 
 // Source is one MySQL database to snapshot.
 type Source struct {
@@ -43,6 +65,8 @@ type Source struct {
 	DSN string
 	// Tables to copy; empty means every base table of the database.
 	Tables []string
+	// Policies by table name; a table not listed is loaded in full.
+	Policies map[string]TablePolicy
 }
 
 // Options tunes Snapshot.
@@ -56,8 +80,37 @@ type Options struct {
 	// the table is loaded (before its count is checked), with the rows
 	// loaded so far.
 	Progress func(source, table string, rows int64)
+	// OnProgress, when set, receives the same events with the table's
+	// COUNT(*) and the time spent, for rates and ETAs.
+	OnProgress func(ProgressEvent)
+	// ChunkRows is the first chunk size of a chunked read (default
+	// 20,000 rows); ChunkTime the time per chunk the size adapts toward
+	// (default 2 s; negative keeps the size fixed at ChunkRows).
+	ChunkRows int
+	ChunkTime time.Duration
+	// Throttle limits the load on the source; the zero value does not.
+	Throttle Throttle
+	// WarehouseThreads and WarehouseMemory are DuckDB's threads and
+	// memory_limit while loading (default 1 and "160MB": the inserts
+	// stream, and the other core is left to reading the source); the
+	// previous settings are restored afterwards.
+	WarehouseThreads int
+	WarehouseMemory  string
+	// ParquetDir, when set, also receives every published table as
+	// Parquet: ParquetDir/source/table/data.parquet.
+	ParquetDir string
 
 	hooks hooks
+}
+
+// ProgressEvent is the progress of one table.
+type ProgressEvent struct {
+	Source, Table string
+	Rows          int64 // loaded so far, resumed rows included
+	Total         int64 // COUNT(*) in the snapshot
+	Resumed       int64 // rows kept from an interrupted run
+	Elapsed       time.Duration
+	Done          bool
 }
 
 // hooks let tests reach into a load.
@@ -65,6 +118,8 @@ type hooks struct {
 	// afterLoad runs when a table is in its staging table, before the
 	// count check.
 	afterLoad func(ctx context.Context, conn *sql.Conn, schema, stage string) error
+	// afterChunk runs when a chunk is committed.
+	afterChunk func(schema, table string, chunks, rows int64)
 }
 
 // progressEvery is how many rows pass between Progress calls.
@@ -101,6 +156,24 @@ type TableReport struct {
 	FinishedAt time.Time
 	Anomalies  []Anomaly
 	Err        error
+
+	ReadWhole   bool   // no single integer primary key: read in one query, not resumable
+	ChunkKey    string // the primary-key column chunks were cut on
+	Chunks      int64  // chunks committed, resumed ones included
+	ResumedRows int64  // rows kept from an interrupted run
+
+	Policy      string // the table's policy
+	Delta       bool   // only changed rows were read (incremental, append)
+	DeltaRows   int64  // rows read by a delta run
+	DeletedRows int64  // rows removed by a key-set comparison
+	KeyCheck    bool   // the key sets were compared this run
+	Note        string // e.g. rows deleted at the source not yet removed
+
+	SchemaDrift string // how the structure changed since the previous snapshot; "" when not
+
+	defs  []ColumnDef
+	delta *deltaLoad // how to publish a delta run; nil for a full load
+	state *tableState
 }
 
 // Anomaly counts values of one column that could not be carried as they
@@ -149,7 +222,23 @@ func Snapshot(ctx context.Context, wh *warehouse.Warehouse, run *warehouse.Run, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	for _, src := range srcs {
+		for name, p := range src.Policies {
+			switch p.Policy {
+			case "", PolicyFull, PolicyAppend:
+			case PolicyIncremental:
+				if p.Watermark == "" {
+					return nil, fmt.Errorf("snapshot: source %s table %s: incremental policy without a watermark column", src.Name, name)
+				}
+			default:
+				return nil, fmt.Errorf("snapshot: source %s table %s: unknown policy %q (full, incremental or append)", src.Name, name, p.Policy)
+			}
+		}
+	}
+	limitMallocArenas()
 	s := &snapshotter{wh: wh, run: run, opts: opts, log: log}
+	restore := s.tuneWarehouse(ctx)
+	defer restore()
 	rep := &Report{RunID: run.ID}
 	var errs []error
 	for _, src := range srcs {
@@ -184,6 +273,13 @@ func (s *snapshotter) source(ctx context.Context, src Source) (*SourceReport, er
 		err = s.publish(ctx, sr)
 		if err == nil {
 			sr.Published = true
+			if s.opts.ParquetDir != "" {
+				if err := s.exportParquet(ctx, sr); err != nil {
+					log.Error("parquet export failed; the warehouse snapshot is published", keyError, err)
+					sr.Err = err
+					return sr, err
+				}
+			}
 			log.Info("snapshot published", "tables", len(sr.Tables), keyReadMode, sr.ReadMode, keyBinlogPos, sr.BinlogPos)
 			return sr, nil
 		}
@@ -247,7 +343,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	for i, t := range tables {
 		tr := sr.Tables[i]
 		tr.StartedAt = s.wh.Now()
-		err := s.loadTable(ctx, ms, dconn, src.Name, t, tr, log.With(keyTable, t.Name))
+		err := s.loadTable(ctx, ms, dconn, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
 		tr.FinishedAt = s.wh.Now()
 		if err != nil {
 			tr.Status, tr.Err = StatusFailed, err
@@ -308,6 +404,7 @@ func (s *snapshotter) resolveTables(ctx context.Context, ms *mysqlSource, src So
 				log.Warn("unknown MySQL type, loaded as VARCHAR", keyTable, n, keyColumn, c.Name, "type", c.ColumnType)
 			}
 		}
+		tr.defs = t.defs()
 		tables = append(tables, t)
 	}
 	return tables, errors.Join(errs...)
@@ -325,7 +422,7 @@ func (s *snapshotter) fail(ctx context.Context, sr *SourceReport, started time.T
 	}
 	now := s.wh.Now()
 	for _, tr := range sr.Tables {
-		if tr.Name != "*" {
+		if tr.Name != "*" && !s.resumable(ctx, sr.Name, tr.Name) {
 			if _, err := s.wh.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteDuck(sr.Name)+"."+quoteDuck(stageName(tr.Name))); err != nil {
 				log.Warn("cannot drop staging table", keyTable, tr.Name, keyError, err)
 			}
@@ -361,10 +458,23 @@ func (s *snapshotter) fail(ctx context.Context, sr *SourceReport, started time.T
 	}
 }
 
-// dropStages drops every staging table of schema, left by a killed run.
+// resumable reports whether the staging table of table has committed
+// progress a later run can resume from.
+func (s *snapshotter) resumable(ctx context.Context, schema, table string) bool {
+	var n int64
+	err := s.wh.DB().QueryRowContext(ctx, `SELECT count(*) FROM audit.snapshot_progress
+		WHERE source = ? AND table_name = ? AND last_key IS NOT NULL`, schema, table).Scan(&n)
+	return err == nil && n > 0
+}
+
+// dropStages drops every staging table of schema left by a killed run,
+// except those with progress to resume from.
 func dropStages(ctx context.Context, conn *sql.Conn, schema string) error {
 	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_tables()
-		WHERE schema_name = ? AND starts_with(table_name, ?)`, schema, stagePrefix)
+		WHERE schema_name = ? AND starts_with(table_name, ?)
+		  AND substr(table_name, length(?) + 1) NOT IN
+		      (SELECT table_name FROM audit.snapshot_progress WHERE source = ? AND last_key IS NOT NULL)`,
+		schema, stagePrefix, stagePrefix, schema)
 	if err != nil {
 		return err
 	}
@@ -393,4 +503,45 @@ func lagText(lag *float64) string {
 		return "none"
 	}
 	return fmt.Sprintf("%gs", *lag)
+}
+
+// defaultWarehouseMemory is DuckDB's memory limit while loading.
+const defaultWarehouseMemory = "160MB"
+
+// tuneWarehouse sets DuckDB's threads and memory limit for loading and
+// returns the function that restores them.
+func (s *snapshotter) tuneWarehouse(ctx context.Context) func() {
+	threads, mem := s.opts.WarehouseThreads, s.opts.WarehouseMemory
+	if threads <= 0 {
+		threads = 1
+	}
+	if mem == "" {
+		mem = defaultWarehouseMemory
+	}
+	db := s.wh.DB()
+	var oldThreads, oldMem string
+	if err := db.QueryRowContext(ctx, `SELECT current_setting('threads')::VARCHAR, current_setting('memory_limit')::VARCHAR`).Scan(&oldThreads, &oldMem); err != nil {
+		s.log.Warn("cannot read warehouse settings; leaving them", keyError, err)
+		return func() {}
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("SET threads = %d", threads)); err != nil {
+		s.log.Warn("cannot set warehouse threads", keyError, err)
+	}
+	if _, err := db.ExecContext(ctx, "SET memory_limit = "+quoteDuckString(mem)); err != nil {
+		s.log.Warn("cannot set warehouse memory limit", keyError, err)
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		if _, err := db.ExecContext(ctx, "SET threads = "+oldThreads); err != nil {
+			s.log.Warn("cannot restore warehouse threads", keyError, err)
+		}
+		if _, err := db.ExecContext(ctx, "SET memory_limit = "+quoteDuckString(oldMem)); err != nil {
+			s.log.Warn("cannot restore warehouse memory limit", keyError, err)
+		}
+	}
+}
+
+// quoteDuckString quotes a DuckDB string literal.
+func quoteDuckString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }

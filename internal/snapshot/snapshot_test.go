@@ -228,8 +228,13 @@ func TestSnapshot_AtomicPublish(t *testing.T) {
 	if n := queryInt(t, wh, `SELECT count(*) FROM stats.b`); n != 3 {
 		t.Errorf("stats.b has %d rows, want the previous snapshot's 3", n)
 	}
-	if n := queryInt(t, wh, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'stats' AND table_name LIKE '__stage_%'`); n != 0 {
-		t.Errorf("%d staging tables left", n)
+	// The stray staging table and b's (count mismatch) are gone; a's,
+	// fully loaded with its progress committed, stays for a resume.
+	if got := queryStrings(t, wh, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'stats' AND table_name LIKE '__stage_%' ORDER BY 1`); len(got) != 1 || got[0][0] != "__stage_a" {
+		t.Errorf("staging tables left: %q, want only __stage_a", got)
+	}
+	if got := queryStrings(t, wh, `SELECT table_name, rows_done, done FROM audit.snapshot_progress WHERE source = 'stats'`); len(got) != 1 || got[0][0] != "a" || got[0][1] != "4" || got[0][2] != "true" {
+		t.Errorf("progress left: %q, want a 4 true", got)
 	}
 	rows := queryStrings(t, wh, `SELECT table_name, status, rows_loaded, rows_source, error
 		FROM audit.snapshots WHERE run_id = ? ORDER BY table_name`, run2.ID)
@@ -246,6 +251,12 @@ func TestSnapshot_AtomicPublish(t *testing.T) {
 	}
 	if a, b := queryInt(t, wh, `SELECT count(*) FROM stats.a`), queryInt(t, wh, `SELECT count(*) FROM stats.b`); a != 4 || b != 4 {
 		t.Errorf("after run 3: a=%d b=%d rows, want 4 and 4", a, b)
+	}
+	if n := queryInt(t, wh, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'stats' AND table_name LIKE '__stage_%'`); n != 0 {
+		t.Errorf("%d staging tables left after a published run", n)
+	}
+	if n := queryInt(t, wh, `SELECT count(*) FROM audit.snapshot_progress`); n != 0 {
+		t.Errorf("%d progress rows left after a published run", n)
 	}
 }
 

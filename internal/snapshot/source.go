@@ -37,6 +37,8 @@ type mysqlSource struct {
 	cfg    *mysql.Config
 	dbName string
 	addr   string
+
+	probeSrc *mysqlSource
 }
 
 // serverInfo is what a snapshot records about the server.
@@ -59,7 +61,10 @@ func sourceConfig(dsn string) (*mysql.Config, error) {
 	if cfg.DBName == "" {
 		return nil, errors.New("dsn names no database")
 	}
-	cfg.ParseTime = true
+	// Temporal values arrive as text, so that zero and partial dates reach
+	// the converter as they are (with ParseTime the driver would turn
+	// 2021-00-10 into 2020-12-10).
+	cfg.ParseTime = false
 	cfg.Loc = pipelines.Shanghai
 	cfg.InterpolateParams = false
 	if cfg.Params == nil {
@@ -98,8 +103,47 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 	return &mysqlSource{db: db, conn: conn, cfg: cfg, dbName: cfg.DBName, addr: cfg.Addr}, nil
 }
 
+// probe returns a second connection to the server, for reading its load
+// while the first one streams a table; it is opened on first use.
+func (s *mysqlSource) probe(ctx context.Context) (*mysqlSource, error) {
+	if s.probeSrc != nil {
+		return s.probeSrc, nil
+	}
+	connector, err := mysql.NewConnector(s.cfg)
+	if err != nil {
+		return nil, redact(err, s.cfg.Passwd)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		_ = db.Close()
+		return nil, redact(err, s.cfg.Passwd)
+	}
+	s.probeSrc = &mysqlSource{db: db, conn: conn, cfg: s.cfg, dbName: s.dbName, addr: s.addr}
+	return s.probeSrc, nil
+}
+
+// load reads the replica lag and Threads_running.
+func (s *mysqlSource) load(ctx context.Context) (serverLoad, error) {
+	var l serverLoad
+	vals, err := s.showRows(ctx, "SHOW GLOBAL STATUS LIKE 'Threads_running'")
+	if err != nil {
+		return l, fmt.Errorf("threads running: %w", err)
+	}
+	if len(vals) > 0 && len(vals[0]) >= 2 {
+		l.ThreadsRunning, _ = strconv.Atoi(vals[0][1])
+	}
+	l.Lag, err = s.replicaLag(ctx)
+	return l, err
+}
+
 // close ends the transaction, if any, and the connection.
 func (s *mysqlSource) close() {
+	if s.probeSrc != nil {
+		s.probeSrc.close()
+		s.probeSrc = nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, _ = s.conn.ExecContext(ctx, "ROLLBACK")
@@ -153,12 +197,17 @@ func (s *mysqlSource) info(ctx context.Context, log *slog.Logger) (serverInfo, e
 	if err := s.conn.QueryRowContext(ctx, "SELECT @@version").Scan(&si.Version); err != nil {
 		return si, fmt.Errorf("read @@version: %w", err)
 	}
-	if err := s.conn.QueryRowContext(ctx, "SELECT NOW(6)").Scan(&si.SnapshotAt); err != nil {
-		if err := s.conn.QueryRowContext(ctx, "SELECT NOW()").Scan(&si.SnapshotAt); err != nil {
+	var now string
+	if err := s.conn.QueryRowContext(ctx, "SELECT CAST(NOW(6) AS CHAR)").Scan(&now); err != nil {
+		if err := s.conn.QueryRowContext(ctx, "SELECT CAST(NOW() AS CHAR)").Scan(&now); err != nil {
 			return si, fmt.Errorf("read NOW(): %w", err)
 		}
 	}
-	si.SnapshotAt = si.SnapshotAt.In(pipelines.Shanghai)
+	at, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", now, pipelines.Shanghai)
+	if err != nil {
+		return si, fmt.Errorf("read NOW(): %q: %w", now, err)
+	}
+	si.SnapshotAt = at
 	si.BinlogPos = s.binlogPos(ctx, log)
 	lag, err := s.replicaLag(ctx)
 	if err != nil {

@@ -107,3 +107,63 @@ CREATE TABLE IF NOT EXISTS audit.findings (
   received          BIGINT,
   detail            VARCHAR
 );
+
+-- Snapshot engine (issue 3), additive.
+-- How each table was read: in primary-key chunks, or whole (no single
+-- integer primary key); how many chunks; rows kept from an interrupted
+-- run that this one resumed.
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS read_whole BOOLEAN;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS chunks BIGINT;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS resumed_rows BIGINT;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS chunk_key VARCHAR;
+
+-- Progress of a table being loaded into its staging table: committed with
+-- every chunk, so a killed or failed run resumes after last_key. Removed
+-- when the source is published or the staging table dropped.
+CREATE TABLE IF NOT EXISTS audit.snapshot_progress (
+  source      VARCHAR NOT NULL,
+  table_name  VARCHAR NOT NULL,
+  run_id      VARCHAR NOT NULL,       -- the run that wrote the last chunk
+  signature   VARCHAR NOT NULL,       -- staging table definition; a change restarts the table
+  chunk_key   VARCHAR,                -- the key column chunks are cut on
+  last_key    VARCHAR,                -- key of the last row of the last committed chunk
+  chunks      BIGINT NOT NULL,
+  rows_done   BIGINT NOT NULL,
+  done        BOOLEAN NOT NULL,       -- every chunk read
+  updated_at  TIMESTAMP,
+  PRIMARY KEY (source, table_name)
+);
+
+-- Per-table load state of the incremental and append policies: the
+-- watermark (incremental: the largest watermark-column value; append: the
+-- largest key) of the last published snapshot, and when the key sets were
+-- last compared to find deleted rows.
+CREATE TABLE IF NOT EXISTS audit.snapshot_watermarks (
+  source           VARCHAR NOT NULL,
+  table_name       VARCHAR NOT NULL,
+  policy           VARCHAR NOT NULL,  -- incremental | append
+  watermark_column VARCHAR NOT NULL,
+  watermark        VARCHAR,           -- as the source prints it; NULL when the table was empty
+  signature        VARCHAR NOT NULL,  -- table definition; a change forces a full load
+  keys_checked_at  TIMESTAMP,         -- last key-set comparison (deletions), Asia/Shanghai
+  run_id           VARCHAR NOT NULL,
+  PRIMARY KEY (source, table_name)
+);
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS delta_rows BIGINT;   -- rows read by an incremental/append run
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS deleted_rows BIGINT; -- rows removed by a key-set comparison
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS note VARCHAR;
+
+-- The structure of every published table (information_schema), captured
+-- with each snapshot; a difference from the previous capture is schema
+-- drift (audit.snapshots.schema_drift and the note say what changed).
+CREATE TABLE IF NOT EXISTS audit.snapshot_columns (
+  run_id      VARCHAR NOT NULL,
+  source      VARCHAR NOT NULL,
+  table_name  VARCHAR NOT NULL,
+  ordinal     INTEGER NOT NULL,
+  column_name VARCHAR NOT NULL,
+  column_type VARCHAR NOT NULL,       -- MySQL COLUMN_TYPE, e.g. bigint(20) unsigned
+  is_nullable BOOLEAN NOT NULL,
+  primary_key BOOLEAN NOT NULL
+);
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- NULL: same structure as the previous snapshot

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// mustTwoDatabases creates two databases on the server of
+// PUSHAUDIT_MYSQL_DSN (skipping without it) and returns their names, an
+// admin connection and the server's config.
+func mustTwoDatabases(t *testing.T) (a, b string, admin *sql.DB, cfg *mysql.Config) {
+	t.Helper()
+	dsn := os.Getenv("PUSHAUDIT_MYSQL_DSN")
+	if dsn == "" {
+		t.Skip("PUSHAUDIT_MYSQL_DSN not set: run via make test")
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DBName = ""
+	admin, err = sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := time.Now().UnixNano() % 1e9
+	a, b = fmt.Sprintf("pa_cli_a_%d", stamp), fmt.Sprintf("pa_cli_b_%d", stamp)
+	for _, n := range []string{a, b} {
+		if _, err := admin.Exec("CREATE DATABASE " + n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, n := range []string{a, b} {
+			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + n)
+		}
+		_ = admin.Close()
+	})
+	return a, b, admin, cfg
+}
+
+func mustExec(t *testing.T, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// TestCheck_Schemas compares a primary's and a replica's structure.
+func TestCheck_Schemas(t *testing.T) {
+	a, b, admin, cfg := mustTwoDatabases(t)
+	t.Setenv("PUSHAUDIT_MYSQL_DSN", "")
+	t.Setenv("PUSHAUDIT_TEST_MYSQL_PASSWORD", cfg.Passwd)
+	for _, n := range []string{a, b} {
+		mustExec(t, admin, "CREATE TABLE "+n+".cases (id BIGINT PRIMARY KEY, case_no VARCHAR(32) NOT NULL)")
+	}
+	dir := t.TempDir()
+	conf := MustWriteFile(t, dir, "pushaudit.yaml", fmt.Sprintf(`warehouse: w.duckdb
+mysql: {addr: %q, user: %q, password_env: PUSHAUDIT_TEST_MYSQL_PASSWORD}
+sources:
+  primary: {database: %s}
+  replica: {database: %s}
+`, cfg.Addr, cfg.User, a, b))
+	r := MustRunMain(t, 0, "--config", conf, "check", "--schemas", "primary,replica")
+	if !strings.Contains(r.stdout, "agree (1 tables)") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	mustExec(t, admin, "ALTER TABLE "+b+".cases MODIFY case_no VARCHAR(64) NOT NULL")
+	r = MustRunMain(t, 1, "--config", conf, "check", "--schemas", "primary,replica")
+	if !strings.Contains(r.stdout, "cases: changed case_no varchar(32) NOT NULL → case_no varchar(64) NOT NULL") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	MustRunMain(t, 64, "--config", conf, "check", "--schemas", "primary")
+	MustRunMain(t, 64, "--config", conf, "check", "--schemas", "primary,nosuch")
+}
+
+// TestSnapshot_CLIPolicyAndParquet: --policy, --parquet and bad policies.
+func TestSnapshot_CLIPolicyAndParquet(t *testing.T) {
+	a, _, admin, cfg := mustTwoDatabases(t)
+	mustExec(t, admin,
+		"CREATE TABLE "+a+".cases (id BIGINT PRIMARY KEY, v VARCHAR(10), updated_at DATETIME(3) NOT NULL)",
+		"INSERT INTO "+a+".cases VALUES (1, 'a', '2026-11-20 10:00:00.001'), (2, 'b', '2026-11-20 11:00:00.002')")
+	c := cfg.Clone()
+	c.DBName = a
+	dir := t.TempDir()
+	wh := filepath.Join(dir, "w.duckdb")
+	args := []string{"snapshot", "--source", "biz=" + c.FormatDSN(), "--warehouse", wh, "--allow-primary",
+		"--policy", "cases=incremental:updated_at", "--parquet", filepath.Join(dir, "pq")}
+	MustRunMain(t, 0, args...)
+	if _, err := os.Stat(filepath.Join(dir, "pq", "biz", "cases", "data.parquet")); err != nil {
+		t.Error(err)
+	}
+	mustExec(t, admin, "INSERT INTO "+a+".cases VALUES (3, 'c', '2026-11-21 00:00:00')")
+	r := MustRunMain(t, 0, args...)
+	if !strings.Contains(r.stdout, "3 rows") && !strings.Contains(r.stdout, "1 tables") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	MustRunMain(t, 64, "snapshot", "--source", "biz="+c.FormatDSN(), "--warehouse", wh, "--policy", "cases=incremental")
+	MustRunMain(t, 64, "snapshot", "--source", "biz="+c.FormatDSN(), "--warehouse", wh, "--policy", "cases=sometimes")
+}

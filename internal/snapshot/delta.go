@@ -1,0 +1,273 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+)
+
+// deltaLoad is how a delta run (incremental or append) is merged into the
+// published table.
+type deltaLoad struct {
+	keyCols   []string // primary-key columns
+	keysStage string   // staging table of the source's key set, when compared
+}
+
+// tableState is the audit.snapshot_watermarks row a publish writes.
+type tableState struct {
+	policy, column string
+	watermark      sql.NullString
+	signature      string
+	keysChecked    bool // the published table now holds exactly the source's keys
+}
+
+// keyColumns returns the primary-key columns of t.
+func (t *table) keyColumns() []column {
+	var keys []column
+	for _, c := range t.Columns {
+		if c.Key {
+			keys = append(keys, c)
+		}
+	}
+	return keys
+}
+
+// watermarkColumn is the column whose largest value the state keeps: the
+// watermark of an incremental table, the key of an append table ("" when
+// the policy cannot apply).
+func watermarkColumn(t *table, pol TablePolicy) string {
+	switch pol.Policy {
+	case PolicyIncremental:
+		for _, c := range t.Columns {
+			if c.Name == pol.Watermark {
+				return c.Name
+			}
+		}
+	case PolicyAppend:
+		if k := t.chunkKey(); k >= 0 {
+			return t.Columns[k].Name
+		}
+	}
+	return ""
+}
+
+// planDelta decides whether an incremental or append table reads only its
+// changed rows: when a snapshot of it is published and its state was
+// written with the same definition. Otherwise the table is loaded in full
+// (and its state initialised). It sets tr.delta and adjusts plan.
+func (s *snapshotter) planDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, pol TablePolicy, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
+	col := watermarkColumn(t, pol)
+	switch {
+	case len(t.keyColumns()) == 0:
+		tr.Note = pol.Policy + " policy needs a primary key: loaded in full"
+	case col == "" && pol.Policy == PolicyIncremental:
+		tr.Note = fmt.Sprintf("incremental policy: no watermark column %q: loaded in full", pol.Watermark)
+	case col == "":
+		tr.Note = "append policy needs a single integer primary key: loaded in full"
+	}
+	if tr.Note != "" {
+		log.Warn(tr.Note)
+		return nil
+	}
+	var (
+		policy, column, gotSig string
+		mark                   sql.NullString
+		checked                sql.NullTime
+	)
+	err := dconn.QueryRowContext(ctx, `SELECT policy, watermark_column, watermark, signature, keys_checked_at
+		FROM audit.snapshot_watermarks WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&policy, &column, &mark, &gotSig, &checked)
+	if errors.Is(err, sql.ErrNoRows) {
+		log.Info("first snapshot of the table under its policy: loaded in full", "policy", pol.Policy)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot %s.%s: read watermark: %w", schema, t.Name, err)
+	}
+	var published int64
+	if err := dconn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?`,
+		schema, t.Name).Scan(&published); err != nil {
+		return fmt.Errorf("snapshot %s.%s: %w", schema, t.Name, err)
+	}
+	if policy != pol.Policy || column != col || gotSig != sig || published == 0 {
+		log.Info("policy, watermark column or table definition changed: loaded in full", "policy", pol.Policy)
+		return nil
+	}
+	tr.Delta = true
+	d := &deltaLoad{}
+	for _, c := range t.keyColumns() {
+		d.keyCols = append(d.keyCols, c.Name)
+	}
+	tr.delta = d
+	switch pol.Policy {
+	case PolicyIncremental:
+		plan.key = -1
+		if mark.Valid {
+			// >=: rows sharing the last (possibly truncated) watermark are
+			// read again and merged by key, never lost.
+			plan.where = quoteMySQL(col) + " >= ?"
+			plan.whereArgs = []driver.NamedValue{{Ordinal: 1, Value: mark.String}}
+		}
+		switch {
+		case pol.KeyCheckEvery < 0:
+		case pol.KeyCheckEvery == 0 || !checked.Valid:
+			tr.KeyCheck = true
+		default:
+			tr.KeyCheck = s.wh.Now().Sub(warehouse.FromWall(checked.Time)) >= pol.KeyCheckEvery
+		}
+	case PolicyAppend:
+		plan.after = mark.String // "" reads from the start
+	}
+	log.Info("reading changed rows", "policy", pol.Policy, "column", col, "after", mark.String, "key_check", tr.KeyCheck)
+	return nil
+}
+
+// maxValue returns the largest value of col in the snapshot, as text.
+func (ms *mysqlSource) maxValue(ctx context.Context, t *table, col string) (sql.NullString, error) {
+	var v sql.NullString
+	err := ms.conn.QueryRowContext(ctx, "SELECT CAST(MAX("+quoteMySQL(col)+") AS CHAR) FROM "+
+		quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&v)
+	return v, err
+}
+
+// initState prepares the state a full load of an incremental or append
+// table publishes: its watermark, and a complete key set.
+func (s *snapshotter) initState(ctx context.Context, ms *mysqlSource, schema string, t *table, pol TablePolicy, sig string, tr *TableReport) error {
+	col := watermarkColumn(t, pol)
+	if col == "" || len(t.keyColumns()) == 0 {
+		return nil
+	}
+	mark, err := ms.maxValue(ctx, t, col)
+	if err != nil {
+		return &SourceError{Source: schema, Table: t.Name, Err: fmt.Errorf("read watermark: %w", err)}
+	}
+	tr.state = &tableState{policy: pol.Policy, column: col, watermark: mark, signature: sig, keysChecked: true}
+	return nil
+}
+
+// finishDelta reads the new watermark and, when due, the source's key set
+// into a second staging table.
+func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, tr *TableReport, log *slog.Logger) error {
+	var st tableState
+	if err := dconn.QueryRowContext(ctx, `SELECT watermark_column, signature FROM audit.snapshot_watermarks
+		WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&st.column, &st.signature); err != nil {
+		return fmt.Errorf("snapshot %s.%s: read watermark: %w", schema, t.Name, err)
+	}
+	st.policy = tr.Policy
+	mark, err := ms.maxValue(ctx, t, st.column)
+	if err != nil {
+		return &SourceError{Source: schema, Table: t.Name, Err: fmt.Errorf("read watermark: %w", err)}
+	}
+	st.watermark = mark
+	tr.state = &st
+	if !tr.KeyCheck {
+		return nil
+	}
+	kt := &table{Name: t.Name, Columns: t.keyColumns()}
+	for i := range kt.Columns {
+		kt.Columns[i].Nullable = false
+	}
+	stage := stageName(t.Name) + "__keys"
+	if _, err := dconn.ExecContext(ctx, kt.stageDDLNamed(schema, stage)); err != nil {
+		return fmt.Errorf("snapshot %s.%s: create key staging table: %w", schema, t.Name, err)
+	}
+	plan := readPlan{key: kt.chunkKey(), chunkRows: 1 << 20, chunkTime: 10 * time.Second}
+	if plan.key >= 0 {
+		plan.unsigned = kt.Columns[plan.key].Kind == kindUint
+	}
+	ktr := &TableReport{Name: t.Name, delta: tr.delta}
+	n, err := s.copyRows(ctx, ms, dconn, schema, stage, kt, plan, ktr, "", newAnomalies(kt), -1, time.Now())
+	if err != nil {
+		return err
+	}
+	if n != tr.RowsSource {
+		return fmt.Errorf("snapshot %s.%s: read %d keys, source has %d rows in the same snapshot: %w", schema, t.Name, n, tr.RowsSource, ErrCountMismatch)
+	}
+	tr.delta.keysStage = stage
+	log.Debug("key set read", keyRows, n)
+	return nil
+}
+
+// mergeDelta merges a delta run into the published table inside the
+// publish transaction and checks the count.
+func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
+	pub := quoteDuck(schema) + "." + quoteDuck(tr.Name)
+	stage := quoteDuck(schema) + "." + quoteDuck(stageName(tr.Name))
+	var on []string
+	for _, k := range tr.delta.keyCols {
+		on = append(on, "p."+quoteDuck(k)+" = d."+quoteDuck(k))
+	}
+	join := strings.Join(on, " AND ")
+	stmts := []string{}
+	if tr.Policy == PolicyIncremental {
+		stmts = append(stmts, "DELETE FROM "+pub+" AS p WHERE EXISTS (SELECT 1 FROM "+stage+" AS d WHERE "+join+")")
+	}
+	stmts = append(stmts, "INSERT INTO "+pub+" SELECT * FROM "+stage)
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("snapshot %s.%s: merge: %w", schema, tr.Name, err)
+		}
+	}
+	if ks := tr.delta.keysStage; ks != "" {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+pub+" AS p WHERE NOT EXISTS (SELECT 1 FROM "+
+			quoteDuck(schema)+"."+quoteDuck(ks)+" AS d WHERE "+join+")")
+		if err != nil {
+			return fmt.Errorf("snapshot %s.%s: remove deleted rows: %w", schema, tr.Name, err)
+		}
+		tr.DeletedRows, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, "DROP TABLE "+quoteDuck(schema)+"."+quoteDuck(ks)); err != nil {
+			return fmt.Errorf("snapshot %s.%s: %w", schema, tr.Name, err)
+		}
+		tr.state.keysChecked = true
+	}
+	if _, err := tx.ExecContext(ctx, "DROP TABLE "+stage); err != nil {
+		return fmt.Errorf("snapshot %s.%s: %w", schema, tr.Name, err)
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+pub).Scan(&n); err != nil {
+		return fmt.Errorf("snapshot %s.%s: count: %w", schema, tr.Name, err)
+	}
+	tr.RowsLoaded = n
+	exact := tr.Policy == PolicyAppend || tr.delta.keysStage != ""
+	switch {
+	case n == tr.RowsSource:
+	case n > tr.RowsSource && !exact:
+		tr.Note = fmt.Sprintf("%d rows more than the source: deleted at the source, removed at the next key-set comparison", n-tr.RowsSource)
+	default:
+		return fmt.Errorf("snapshot %s.%s: %d rows after merging %d changed rows, source has %d in the same snapshot: %w",
+			schema, tr.Name, n, tr.DeltaRows, tr.RowsSource, ErrCountMismatch)
+	}
+	return nil
+}
+
+// saveState writes the table's watermark row in the publish transaction.
+func (s *snapshotter) saveState(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
+	st := tr.state
+	var mark any
+	if st.watermark.Valid {
+		mark = st.watermark.String
+	}
+	checked := any(nil)
+	if st.keysChecked {
+		checked = warehouse.Timestamp(s.wh.Now())
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_watermarks
+		(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (source, table_name) DO UPDATE SET policy = excluded.policy,
+			watermark_column = excluded.watermark_column, watermark = excluded.watermark,
+			signature = excluded.signature,
+			keys_checked_at = coalesce(excluded.keys_checked_at, audit.snapshot_watermarks.keys_checked_at),
+			run_id = excluded.run_id`,
+		schema, tr.Name, st.policy, st.column, mark, st.signature, checked, s.run.ID)
+	if err != nil {
+		return fmt.Errorf("snapshot %s.%s: record watermark: %w", schema, tr.Name, err)
+	}
+	return nil
+}
