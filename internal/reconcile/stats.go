@@ -123,23 +123,7 @@ func (r *Reconciler) statsDaily(ctx context.Context, x *Result, asOf time.Time, 
 rk AS (SELECT CAST(d.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stats.daily_district_stats d
   WHERE d.stat_date = CAST(%s AS DATE))`,
 		strings.Join(recompute, ", "), ts(x.Window.Start), ts(x.Window.End), strings.Join(stored, ", "), ts(x.Window.Start))
-	x.sourceQuery = q
-	x.queries = map[string]string{
-		"expected": q + "\nSELECT count(*) FROM sk",
-		"received": q + "\nSELECT count(*) FROM rk",
-		"claimed":  "-- the statistics DB has no push log: claimed = received",
-		"keys":     q + keyDiffSQL + countsSQL,
-	}
-	x.Facts.Batches, x.Facts.Succeeded = 1, 1
-	rows, err := r.q.QueryContext(ctx, x.queries["keys"])
-	if err != nil {
-		return fmt.Errorf("stats daily %s: %w", x.Window, err)
-	}
-	if err := x.scanKeys(rows); err != nil {
-		return err
-	}
-	x.Facts.Claimed = x.Facts.Received
-	return nil
+	return r.statsDiff(ctx, x, q)
 }
 
 func (r *Reconciler) statsDay(ctx context.Context, x *Result, asOf time.Time) error {
@@ -158,17 +142,24 @@ func (r *Reconciler) statsDay(ctx context.Context, x *Result, asOf time.Time) er
 rk AS (SELECT CAST(e.case_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stats.case_eval e
   WHERE e.stat_date = CAST(%s AS DATE))`,
 		strings.Join(recompute, ", "), ts(x.Window.Start), ts(x.Window.End), strings.Join(stored, ", "), ts(x.Window.Start))
+	return r.statsDiff(ctx, x, q)
+}
+
+// statsDiff runs the key diff of a business-vs-statistics window whose sk
+// (recomputed) and rk (stored) sets q defines. The statistics DB has no
+// push log: claimed is what it holds.
+func (r *Reconciler) statsDiff(ctx context.Context, x *Result, q string) error {
 	x.sourceQuery = q
 	x.queries = map[string]string{
 		"expected": q + "\nSELECT count(*) FROM sk",
 		"received": q + "\nSELECT count(*) FROM rk",
 		"claimed":  "-- the statistics DB has no push log: claimed = received",
+		"keys":     q + keyDiffSQL + countsSQL,
 	}
 	x.Facts.Batches, x.Facts.Succeeded = 1, 1
-	x.queries["keys"] = q + keyDiffSQL + countsSQL
 	rows, err := r.q.QueryContext(ctx, x.queries["keys"])
 	if err != nil {
-		return fmt.Errorf("stats %s: %w", x.Window, err)
+		return fmt.Errorf("stats %s %s: %w", x.Resource, x.Window, err)
 	}
 	if err := x.scanKeys(rows); err != nil {
 		return err
