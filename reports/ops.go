@@ -190,6 +190,9 @@ type opsWriter struct {
 // levelRow is the faults of one level against table 3-5.
 type levelRow struct {
 	faults, resolved, inTime, late, openOverdue, openNotDue int
+	// Responses: by respond_by, late (after it, or none and respond_by
+	// before the as-of time), none yet and not due.
+	respInTime, respLate, respNone int
 }
 
 // deduction is one rule of the assessment applied to the period.
@@ -271,6 +274,19 @@ func (w *opsWriter) prepare() {
 		default:
 			l.openNotDue++
 		}
+		respBy, hasRespBy := wallNull(f.respondBy)
+		switch {
+		case f.respondedAt.Valid:
+			if !hasRespBy || !wall(f.respondedAt.Time).After(respBy) {
+				l.respInTime++
+			} else {
+				l.respLate++
+			}
+		case hasRespBy && respBy.Before(w.asOf):
+			l.respLate++
+		default:
+			l.respNone++
+		}
 	}
 	// Deductions.
 	ol := w.ol
@@ -295,7 +311,16 @@ func (w *opsWriter) prepare() {
 			basis: ol.basisResolve, count: l.late + l.openOverdue, each: pts,
 		})
 	}
-	w.deducts = append(w.deducts, deduction{rule: ol.ruleRespond, basis: ol.basisRespond})
+	for lv, pts := range []float64{0, 3, 2, 1, 1} {
+		if lv == 0 {
+			continue
+		}
+		l := w.levels[lv]
+		w.deducts = append(w.deducts, deduction{
+			rule:  fmt.Sprintf(ol.ruleRespond, w.lbl.levels[lv], fmt.Sprint(pts)),
+			basis: fmt.Sprintf(ol.basisRespond, l.respLate), count: l.respLate, each: pts,
+		})
+	}
 	n, worst := outageMonths(w.data.outages, time.Hour)
 	w.deducts = append(w.deducts, deduction{rule: ol.ruleOutage, basis: fmt.Sprintf(ol.basisOutage, n, fmtDuration(worst)), count: n, each: 0.5})
 	w.deducts = append(w.deducts, deduction{rule: ol.ruleReports, basis: ol.basisReports})

@@ -42,7 +42,8 @@ type opsLabels struct {
 	sheetFaults, titleFaults, colLevel, colRespondLimit, colResolveLimit string
 	colFaults, colResolved, colResolvedInTime, colResolvedLate           string
 	colOpenOverdue, colOpenNotDue, colInTimeRate, colResponse            string
-	responseNotRecorded, faultsNote, noLevel, chartLevels, chartPie      string
+	colResponseLate                                                      string
+	responseNotRecorded, faultsNote, noLevel, chartLevels, chartPie      string // responseNotRecorded: no response, respond limit not passed
 	minutes, hours                                                       string // %d
 
 	// 快照与结构
@@ -56,7 +57,7 @@ type opsLabels struct {
 	sheetDeduct, titleDeduct, colRule, colBasis, colCount, colEach, colDeduct string
 	ruleInspection, basisInspection                                           string // basis: %[1]d days ended, %[2]d with a record
 	ruleResolve, basisResolve                                                 string // rule: %[1]s level %[2]s points
-	ruleRespond, basisRespond                                                 string
+	ruleRespond, basisRespond                                                 string // rule: as ruleResolve; basis: %d late responses
 	ruleOutage, basisOutage                                                   string // basis: %[1]d pairs, %[2]s worst
 	ruleReports, basisReports                                                 string
 	deductTotal, deductScore, deductNote                                      string
@@ -118,9 +119,10 @@ var opsLabelSets = map[string]*opsLabels{
 		colLevel: "故障等级", colRespondLimit: "响应时限", colResolveLimit: "解决时限",
 		colFaults: "故障数", colResolved: "已解决", colResolvedInTime: "按时解决", colResolvedLate: "超时解决",
 		colOpenOverdue: "未解决已超时", colOpenNotDue: "未解决未到期", colInTimeRate: "按时解决率", colResponse: "按时响应",
-		responseNotRecorded: "未记录",
+		colResponseLate: "超时响应", responseNotRecorded: "未记录（未到期）",
 		faultsNote: "故障：窗口结束时间在报告期内的问题（问题台账 audit.findings）；时限按表 3-5 自首次发现起算；" +
-			"问题台账不记录响应时间，按时响应无法核对（不计扣分）。",
+			"响应时间为问题台账的 responded_at（pushaudit ack 记录）：按时响应为不晚于响应时限；超时响应为晚于响应时限，或未响应且响应时限已过统计截至时间；" +
+			"未记录为未响应且响应时限未到。",
 		noLevel: "未定级", chartLevels: "故障按等级：按时解决、超时与未到期", chartPie: "故障等级分布",
 		minutes: "%d 分钟", hours: "%d 小时",
 
@@ -139,8 +141,8 @@ var opsLabelSets = map[string]*opsLabels{
 		basisInspection: "报告期内已结束 %[1]d 天，其中 %[2]d 天有已完成的核对批次（视为日检记录）",
 		ruleResolve:     "%[1]s故障未按时解决，每次扣 %[2]s 分",
 		basisResolve:    "解决时间晚于解决时限，或未解决且已过解决时限",
-		ruleRespond:     "故障未按时响应，一级 3 分、二级 2 分、三级 1 分、四级 1 分",
-		basisRespond:    "问题台账不记录响应时间，无法核对，未计",
+		ruleRespond:     "%[1]s故障未按时响应，每次扣 %[2]s 分",
+		basisRespond:    "按问题台账响应时间核对：%d 个超时响应（含已过响应时限仍未响应）",
 		ruleOutage:      "累计中断超过 1 小时，每次扣 0.5 分",
 		basisOutage:     "按目标系统、按月合并漏推、长时间未推送、推送失败的窗口：%[1]d 个目标系统·月超过 1 小时（最长 %[2]s）",
 		ruleReports:     "月报、季报缺失每份扣 0.5 分，年报缺失扣 1 分",
@@ -203,9 +205,10 @@ var opsLabelSets = map[string]*opsLabels{
 		colLevel: "Fault level", colRespondLimit: "Respond within", colResolveLimit: "Resolve within",
 		colFaults: "Faults", colResolved: "Resolved", colResolvedInTime: "Resolved in time", colResolvedLate: "Resolved late",
 		colOpenOverdue: "Open, overdue", colOpenNotDue: "Open, not due", colInTimeRate: "In-time rate", colResponse: "Responded in time",
-		responseNotRecorded: "not recorded",
+		colResponseLate: "Responded late", responseNotRecorded: "not recorded (not due)",
 		faultsNote: "Faults: findings (audit.findings) of windows ending within the period; limits of table 3-5 from first seen; " +
-			"the ledger has no response time, so responses cannot be checked (no deduction).",
+			"responses are the ledger's responded_at (recorded by pushaudit ack): in time by the respond limit; late after it, or none and the limit passed before the as-of time; " +
+			"not recorded: none yet and the limit not passed.",
 		noLevel: "no level", chartLevels: "Faults by level: in time, late and not due", chartPie: "Faults by level",
 		minutes: "%d min", hours: "%d h",
 
@@ -224,8 +227,8 @@ var opsLabelSets = map[string]*opsLabels{
 		basisInspection: "%[1]d days of the period ended, %[2]d with a finished reconcile run (the inspection record)",
 		ruleResolve:     "%[1]s fault not resolved in time: %[2]s each",
 		basisResolve:    "resolved after the resolve limit, or open past it",
-		ruleRespond:     "fault not answered in time: 3 / 2 / 1 / 1 by level",
-		basisRespond:    "the findings ledger has no response time; not counted",
+		ruleRespond:     "%[1]s fault not answered in time: %[2]s each",
+		basisRespond:    "checked against the findings ledger's response times: %d late responses (incl. none by the respond limit)",
 		ruleOutage:      "cumulative downtime over 1 h: 0.5 each",
 		basisOutage:     "missed, stale and failed windows merged per target and month: %[1]d target-months over 1 h (longest %[2]s)",
 		ruleReports:     "missing monthly or quarterly report 0.5 each, yearly 1",

@@ -106,7 +106,7 @@ func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, e
 	from, to := p.bounds()
 	rows, err := db.QueryContext(ctx, `
 SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
-       first_seen, last_seen, resolved_at, respond_by, resolve_by
+       first_seen, last_seen, resolved_at, respond_by, resolve_by, responded_at
 FROM audit.findings
 WHERE `+endsInDay("window_end")+`
 ORDER BY window_start, target, resource, status, finding_id`, from, to)
@@ -120,7 +120,7 @@ ORDER BY window_start, target, resource, status, finding_id`, from, to)
 		var start, end, first, last time.Time
 		var status string
 		if err := rows.Scan(&f.id, &f.target, &f.resource, &start, &end, &status, &f.level,
-			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy); err != nil {
+			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy, &f.respondedAt); err != nil {
 			return nil, fmt.Errorf("findings of %s: %w", p, err)
 		}
 		f.start, f.end, f.firstSeen, f.lastSeen = wall(start), wall(end), wall(first), wall(last)

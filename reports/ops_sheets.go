@@ -506,7 +506,8 @@ func (w *opsWriter) districts() (err error) {
 
 // faults: A level, B respond within, C resolve within, D faults, E
 // resolved, F in time, G late, H open overdue, I open not due, J in-time
-// rate F/(E+H), K responded in time; a stacked column chart and a pie.
+// rate F/(E+H), K responded in time, L responded late, M no response
+// and not due; a stacked column chart and a pie.
 func (w *opsWriter) faults() error {
 	ol, lbl, st := w.ol, w.lbl, w.wb.st
 	cols := []colSpec{
@@ -520,7 +521,9 @@ func (w *opsWriter) faults() error {
 		{label: ol.colOpenOverdue, kind: colInt, max: 12},
 		{label: ol.colOpenNotDue, kind: colInt, max: 12},
 		{label: ol.colInTimeRate, kind: colPct, max: 10},
-		{label: ol.colResponse, kind: colText, max: 12},
+		{label: ol.colResponse, kind: colInt, max: 12},
+		{label: ol.colResponseLate, kind: colInt, max: 12},
+		{label: ol.responseNotRecorded, kind: colInt, max: 12},
 	}
 	limits := [5][2]string{{"—", "—"}}
 	for lv, l := range [5][2]int{{}, {5, 2}, {10, 3}, {20, 4}, {30, 5}} {
@@ -537,7 +540,7 @@ func (w *opsWriter) faults() error {
 	row := func(lv int, l levelRow, n int) []any {
 		return []any{levelName(lv), limits[lv][0], limits[lv][1], l.faults, l.resolved, l.inTime, l.late, l.openOverdue, l.openNotDue,
 			formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(l.inTime), int64(l.resolved+l.openOverdue)))},
-			ol.responseNotRecorded}
+			l.respInTime, l.respLate, l.respNone}
 	}
 	order := []int{1, 2, 3, 4, 0}
 	wd := newWidths(len(cols))
@@ -564,6 +567,9 @@ func (w *opsWriter) faults() error {
 		tot.late += l.late
 		tot.openOverdue += l.openOverdue
 		tot.openNotDue += l.openNotDue
+		tot.respInTime += l.respInTime
+		tot.respLate += l.respLate
+		tot.respNone += l.respNone
 	}
 	last := t.row
 	n := t.row + 1
@@ -573,8 +579,11 @@ func (w *opsWriter) faults() error {
 		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
 	}
 	out = append(out,
-		styled{value: formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(tot.inTime), int64(tot.resolved+tot.openOverdue)))}, style: st.totalPct},
-		styled{value: ol.responseNotRecorded, style: st.totalText})
+		styled{value: formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(tot.inTime), int64(tot.resolved+tot.openOverdue)))}, style: st.totalPct})
+	for i, v := range []int{tot.respInTime, tot.respLate, tot.respNone} {
+		c := colName(10 + i)
+		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+	}
 	if err := t.add(out...); err != nil {
 		return err
 	}

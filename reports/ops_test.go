@@ -187,6 +187,17 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"故障等级", "I4", "1", "level 2 open, not due"},
 		{"故障等级", "H5", "1", "level 3 open past its limit"},
 		{"故障等级", "D8", "6", "October's finding left out"},
+		// Responses: in time by respond_by, late (answered after it, or
+		// none and it passed), none and not due.
+		{"故障等级", "K3", "1", "level 1 answered in time"},
+		{"故障等级", "K4", "1", "level 2 answered in time"},
+		{"故障等级", "M4", "1", "level 2 no response, not due at the report's now"},
+		{"故障等级", "K5", "1", "level 3 answered in time"},
+		{"故障等级", "L5", "1", "level 3 no response past respond_by"},
+		{"故障等级", "L6", "1", "level 4 answered after respond_by"},
+		{"故障等级", "K8", "3", "total in time"},
+		{"故障等级", "L8", "2", "total late"},
+		{"故障等级", "M8", "1", "total not recorded"},
 		// Snapshots: October's left out; the failed load and the count
 		// mismatch counted.
 		{"快照与结构", "A3", "biz", ""},
@@ -201,9 +212,15 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "C4", "1", "level 1 resolved late"},
 		{"考核扣分", "C6", "1", "level 3 open past its limit"},
 		{"考核扣分", "C7", "1", "level 4 resolved late"},
-		{"考核扣分", "C9", "1", "chenghua: 2 h of stale windows in November"},
-		{"考核扣分", "E11", "9.5", "total"},
-		{"考核扣分", "E12", "90.5", "score"},
+		{"考核扣分", "C8", "0", "level 1 answered in time"},
+		{"考核扣分", "C9", "0", "level 2: answered in time, or not due"},
+		{"考核扣分", "C10", "1", "level 3 no response past respond_by"},
+		{"考核扣分", "E10", "1.0", ""},
+		{"考核扣分", "C11", "1", "level 4 answered late"},
+		{"考核扣分", "E11", "1.0", ""},
+		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
+		{"考核扣分", "E14", "11.5", "total"},
+		{"考核扣分", "E15", "88.5", "score"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell)
 		if err != nil {
@@ -217,7 +234,8 @@ func TestWriteOps_Figures(t *testing.T) {
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"数据对接", "K3", `IF(E3-J3=0,"",(F3+G3)/(E3-J3))`},
 		{"案件流转", "J3", `IF(H3=0,"",G3/H3)`},
-		{"考核扣分", "E12", "100-E11"},
+		{"考核扣分", "E15", "100-E14"},
+		{"故障等级", "L8", "SUM(L3:L7)"},
 	} {
 		if got, _ := f.GetCellFormula(c.sheet, c.cell); got != c.want {
 			t.Errorf("%s!%s formula = %q, want %q", c.sheet, c.cell, got, c.want)
@@ -349,7 +367,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		{"完整率趋势!A22", "2026-11-20T00:00:00", "yyyy-mm-dd"},
 		{"案件流转!B3", "2026-11-01T00:00:00", "yyyy-mm"},
 		{"案件流转!J3", `=IF(H3=0,"",G3/H3)`, "0.0%"},
-		{"考核扣分!E12", "=100-E11", "#,##0.0"},
+		{"考核扣分!E15", "=100-E14", "#,##0.0"},
 	} {
 		v, ok := got.Cells[c.cell]
 		if !ok {

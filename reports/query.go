@@ -362,6 +362,7 @@ type finding struct {
 	firstSeen, lastSeen  time.Time
 	resolvedAt           sql.NullTime
 	respondBy, resolveBy sql.NullTime
+	respondedAt          sql.NullTime // read by the operations report only
 }
 
 // loadFindings returns the findings that touch the day: their window ends

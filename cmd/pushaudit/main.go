@@ -68,6 +68,7 @@ var commands = []command{
 	{"snapshot", "copy the MySQL sources into the DuckDB warehouse", (*Main).runSnapshot},
 	{"reconcile", "reconcile every target × resource × window", (*Main).runReconcile},
 	{"explain", "one window in depth: numbers, keys, push-log batches, SQL", (*Main).runExplain},
+	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
 }

@@ -167,3 +167,9 @@ CREATE TABLE IF NOT EXISTS audit.snapshot_columns (
   primary_key BOOLEAN NOT NULL
 );
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- NULL: same structure as the previous snapshot
+
+-- Responses to findings (pushaudit ack), additive: when someone responded,
+-- who, and what they noted; respond_by is the limit it is held against.
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_at TIMESTAMP;  -- Asia/Shanghai wall clock; NULL: no response yet
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_by VARCHAR;
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS response_note VARCHAR;

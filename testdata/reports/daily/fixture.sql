@@ -62,7 +62,7 @@ INSERT INTO audit.result_keys VALUES
  ('20261122T001000.000-reconcile', 'ministry', 'case_stats', '2026-11-21 09:00:00', 'mismatch', '2026-11-21|510108|成华区', 1),
  ('20261122T001000.000-reconcile', 'stats', 'c_report', '2026-11-21 00:00:00', 'mismatch', '510108001|2026-11-21', 1);
 
-INSERT INTO audit.findings VALUES
+INSERT INTO audit.findings (finding_id, target, resource, window_start, window_end, status, fault_level, first_seen, last_seen, first_run_id, last_run_id, resolved_at, resolved_run_id, respond_by, resolve_by, expected, received, detail) VALUES
  -- open, past its resolve-by time: 否
  ('f-missed-0010', 'city_gov', 'case_report', '2026-11-21 00:10:00', '2026-11-21 00:20:00', 'missed', 2, '2026-11-21 00:30:00', '2026-11-22 00:12:30', '20261121T003000.000-reconcile', '20261122T001000.000-reconcile', NULL, NULL, '2026-11-21 00:40:00', '2026-11-21 03:30:00', 5, 0, '窗口内无推送记录'),
  -- resolved in time: 是

@@ -39,13 +39,22 @@ INSERT INTO audit.findings (finding_id, target, resource, window_start, window_e
  -- level 3, open past its limit: -1
  ('f-short', 'ministry', 'case_stats', '2026-11-20 08:00:00', '2026-11-20 09:00:00', 'short', 3, '2026-11-21 00:10:00', '2026-11-22 00:10:00', 'r', 'r', NULL, NULL, '2026-11-21 00:30:00', '2026-11-21 04:10:00', 100, 90, NULL),
  -- level 2, open, not yet due
- ('f-stale-14', 'chenghua', 'case_handle', '2026-11-20 14:00:00', '2026-11-20 15:00:00', 'stale', 2, '2026-11-23 06:00:00', '2026-11-23 06:00:00', 'r', 'r', NULL, NULL, '2026-11-23 06:10:00', '2026-11-23 09:00:00', 40, 0, NULL),
+ ('f-stale-14', 'chenghua', 'case_handle', '2026-11-20 14:00:00', '2026-11-20 15:00:00', 'stale', 2, '2026-11-23 06:55:00', '2026-11-23 06:55:00', 'r', 'r', NULL, NULL, '2026-11-23 07:05:00', '2026-11-23 09:55:00', 40, 0, NULL),
  -- level 2, resolved in time after 1 h
  ('f-stale-15', 'chenghua', 'case_handle', '2026-11-20 15:00:00', '2026-11-20 16:00:00', 'stale', 2, '2026-11-21 00:10:00', '2026-11-21 00:10:00', 'r', 'r', '2026-11-21 01:10:00', 'r', '2026-11-21 00:20:00', '2026-11-21 03:10:00', 30, 0, NULL),
  -- level 1 (stats), resolved late: -3
  ('f-stats', 'stats', 'c_report', '2026-11-21 00:00:00', '2026-11-22 00:00:00', 'mismatch', 1, '2026-11-22 00:10:00', '2026-11-22 00:10:00', 'r', 'r', '2026-11-22 03:00:00', 'r', '2026-11-22 00:15:00', '2026-11-22 02:10:00', 300, 296, NULL),
  -- October: not in the period
  ('f-october', 'city_gov', 'case_report', '2026-10-31 23:50:00', '2026-11-01 00:00:00', 'missed', 3, '2026-11-01 00:10:00', '2026-11-01 00:10:00', 'r', 'r', NULL, NULL, '2026-11-01 00:30:00', '2026-11-01 04:10:00', 3, 0, NULL);
+
+-- Responses (pushaudit ack). In time: f-missed, f-stale-15, f-stats.
+-- Late: f-late (answered after respond_by: -1) and f-short (no response,
+-- respond_by passed: -1). f-stale-14: none, respond_by after the report's
+-- now (2026-11-23 07:00): not recorded.
+UPDATE audit.findings SET responded_at = TIMESTAMP '2026-11-21 00:20:00', responded_by = 'duty' WHERE finding_id = 'f-missed';
+UPDATE audit.findings SET responded_at = TIMESTAMP '2026-11-21 00:50:00', responded_by = 'duty', response_note = 'late' WHERE finding_id = 'f-late';
+UPDATE audit.findings SET responded_at = TIMESTAMP '2026-11-21 00:15:00', responded_by = 'duty' WHERE finding_id = 'f-stale-15';
+UPDATE audit.findings SET responded_at = TIMESTAMP '2026-11-22 00:12:00', responded_by = 'duty' WHERE finding_id = 'f-stats';
 
 INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at, status, replica_lag_s, snapshot_at, read_mode) VALUES
  ('20261031T230000.000-snapshot', 'biz', 'cases', 'incremental', 999, 999, '2026-10-31 23:00:00', '2026-10-31 23:01:00', 'ok', 9.0, '2026-10-31 23:00:01', 'consistent snapshot, read only'),
