@@ -29,18 +29,21 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 	}
 	_, okBiz := trusted["biz"]
 	_, okStats := trusted["stats"]
-	var asOf time.Time
 	var dailyCols []string
 	if okStats {
-		var at sql.NullTime
-		if err := r.q.QueryRowContext(ctx, "SELECT max(computed_at) FROM stats.case_eval").Scan(&at); err != nil {
-			return nil, fmt.Errorf("stats: read computed_at: %w", err)
-		}
-		asOf = wall(at.Time)
 		var err error
 		if dailyCols, err = r.dailyColumns(ctx); err != nil {
 			return nil, err
 		}
+	}
+	// the statistics of a day were computed at one time: the counters are
+	// recomputed as of it, read from that day's own rows.
+	asOfDay := func(table string, d time.Time) (time.Time, error) {
+		var at sql.NullTime
+		if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT max(computed_at) FROM stats.%s WHERE stat_date = CAST(%s AS DATE)", table, ts(d))).Scan(&at); err != nil {
+			return time.Time{}, fmt.Errorf("stats: read computed_at of %s: %w", table, err)
+		}
+		return wall(at.Time), nil
 	}
 	daily := pipelines.DefaultSchedules()[pipelines.DailyAfter2300]
 	var out []*Result
@@ -57,9 +60,15 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 			case !okBiz || !okStats || trusted["biz"].Before(w.End):
 				x.Facts.Unverifiable = true
 			case resource == StatsResource:
-				err = r.statsDay(ctx, x, asOf)
+				var asOf time.Time
+				if asOf, err = asOfDay("case_eval", d); err == nil {
+					err = r.statsDay(ctx, x, asOf)
+				}
 			default:
-				err = r.statsDaily(ctx, x, asOf, dailyCols)
+				var asOf time.Time
+				if asOf, err = asOfDay("daily_district_stats", d); err == nil {
+					err = r.statsDaily(ctx, x, asOf, dailyCols)
+				}
 			}
 			if err != nil {
 				return nil, err
