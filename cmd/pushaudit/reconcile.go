@@ -96,8 +96,8 @@ func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.C
 	}
 	receipts := m.loadReceipts(ctx, c, cat, wh, target, resource)
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
-		Receipts: receipts,
-		From:     from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
+		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource),
+		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
 		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""
@@ -229,6 +229,30 @@ func (m *Main) loadReceipts(ctx context.Context, c *config.Config, cat *pipeline
 			m.Logger.Warn("receipt row rejected", "resource", res.ID(), "file", e.File, "line", e.Line, "column", e.Column, "err", e.Msg)
 		}
 		out[res.ID()] = &rep
+	}
+	return out
+}
+
+// checkEvidence verifies that the warehouse holds every front-end table in
+// scope with the resource's columns; a resource whose table is missing or
+// malformed is returned with the reason, so its windows are unverifiable
+// while the other resources are reconciled.
+func (m *Main) checkEvidence(ctx context.Context, cat *pipelines.Catalog, wh *warehouse.Warehouse, target, resource string) map[string]string {
+	out := map[string]string{}
+	fe := &evidence.FrontendTables{}
+	for i := range cat.Resources {
+		res := &cat.Resources[i]
+		if res.Mode == pipelines.ModeReceipt || (target != "" && target != res.Target) || (resource != "" && resource != res.Key) {
+			continue
+		}
+		tgt, ok := cat.Target(res.Target)
+		if !ok {
+			continue
+		}
+		if _, err := fe.Load(ctx, wh.DB(), res, tgt); err != nil {
+			m.Logger.Warn("evidence not usable", "resource", res.ID(), "err", err)
+			out[res.ID()] = "目标前置机数据不可用: " + err.Error()
+		}
 	}
 	return out
 }

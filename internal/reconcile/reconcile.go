@@ -33,6 +33,11 @@ type Options struct {
 	// resources, by resource ID ("target/resource"); a resource without
 	// one is unverifiable.
 	Receipts map[string]*pipelines.EvidenceReport
+	// EvidenceErrors are resources (by ID) whose evidence the warehouse
+	// does not hold in a usable form (a front-end table never snapshotted,
+	// or lacking columns): their windows are unverifiable, with the reason
+	// in the detail, and the other resources go on.
+	EvidenceErrors map[string]string
 
 	// perWindow reconciles every window with its own queries (explain
 	// shows them); otherwise windows of a simple time filter are done in
@@ -150,7 +155,13 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 		}
 		t0 := time.Now()
 		var rs []*Result
-		if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
+		if why, bad := o.EvidenceErrors[res.ID()]; bad {
+			for _, w := range ws {
+				x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w), note: why}
+				x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now, Unverifiable: true}
+				rs = append(rs, x)
+			}
+		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
 			if rs, err = r.windowsSet(ctx, res, ws, sch, o, trusted, tcol, rest); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
@@ -371,6 +382,9 @@ func sourcesOf(q string) []string {
 }
 
 func detail(x *Result) string {
+	if x.Status == pipelines.StatusUnverifiable && x.note != "" {
+		return x.note // the evidence, not the source, is what failed
+	}
 	d := verdictDetail(x)
 	if x.note != "" {
 		if d != "" {

@@ -668,3 +668,32 @@ func TestReconciler_Run_Receipts(t *testing.T) {
 		})
 	}
 }
+
+// TestReconciler_Run_EvidenceErrors: a resource whose evidence is not usable
+// is unverifiable with the reason, and the run goes on.
+func TestReconciler_Run_EvidenceErrors(t *testing.T) {
+	db := mustOpenWarehouse(t, "CREATE SCHEMA biz", "CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)")
+	mustExec(t, db, `INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+		VALUES ('s', 'biz', 'all', 'full', 0, TIMESTAMP '2026-11-22 00:00:00', 'ok', TIMESTAMP '2026-11-22 00:00:00')`)
+	cat := &pipelines.Catalog{
+		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
+		Resources: []pipelines.Resource{{
+			Target: "t", Key: "r", Cadence: pipelines.Hourly, Mode: pipelines.ModeRows,
+			KeyColumns: []string{"id"}, Table: "r",
+			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
+			From:    "biz.cases c",
+			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
+		}},
+	}
+	day := sh(2026, 11, 20, 0, 0)
+	rs, err := New(db, cat).Run(context.Background(), Options{From: day, To: day, Now: sh(2026, 11, 21, 12, 0), RunID: "r",
+		EvidenceErrors: map[string]string{"t/r": "目标前置机数据不可用: fe_t.r missing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range rs {
+		if x.Target == "t" && (x.Status != pipelines.StatusUnverifiable || !strings.Contains(x.Detail, "fe_t.r missing")) {
+			t.Fatalf("%s %s: %s %q, want unverifiable with the reason", x.Resource, x.Window, x.Status, x.Detail)
+		}
+	}
+}
