@@ -233,6 +233,15 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	if len(rs) == 0 || !res.Cadence.Periodic() || sch.StaleAfter <= 0 {
 		return nil
 	}
+	// with no window judged (the push log or the evidence is not usable)
+	// there is no run to find.
+	judged := false
+	for _, x := range rs {
+		judged = judged || !x.Facts.Unverifiable
+	}
+	if !judged {
+		return nil
+	}
 	first, last := rs[0].Window, rs[len(rs)-1].Window
 	before, err := sch.Windows(first.Start.Add(-sch.StaleAfter), first.Start)
 	if err != nil {
