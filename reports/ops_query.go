@@ -278,6 +278,17 @@ type caseRow struct {
 	ontimeClose                                 int64
 }
 
+// addCounts adds the counts of c (a total row).
+func (t *caseRow) addCounts(c caseRow) {
+	t.report += c.report
+	t.file += c.file
+	t.dispatch += c.dispatch
+	t.handle += c.handle
+	t.close += c.close
+	t.need += c.need
+	t.ontimeClose += c.ontimeClose
+}
+
 // tableExists says whether the warehouse holds schema.table.
 func tableExists(ctx context.Context, db *sql.DB, schema, table string) (bool, error) {
 	var n int

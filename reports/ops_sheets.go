@@ -348,13 +348,7 @@ func (w *opsWriter) cases() (err error) {
 		if err := t.add(row(c, t.row+1)...); err != nil {
 			return err
 		}
-		tot.report += c.report
-		tot.file += c.file
-		tot.dispatch += c.dispatch
-		tot.handle += c.handle
-		tot.close += c.close
-		tot.need += c.need
-		tot.ontimeClose += c.ontimeClose
+		tot.addCounts(c)
 	}
 	last := t.row
 	if err := w.caseTotal(t, tot, 2, last); err != nil {
@@ -435,14 +429,7 @@ func (w *opsWriter) districts() (err error) {
 			idx[c.districtID] = i
 			ds = append(ds, caseRow{districtID: c.districtID, district: c.district})
 		}
-		d := &ds[i]
-		d.report += c.report
-		d.file += c.file
-		d.dispatch += c.dispatch
-		d.handle += c.handle
-		d.close += c.close
-		d.need += c.need
-		d.ontimeClose += c.ontimeClose
+		ds[i].addCounts(c)
 	}
 	row := func(c caseRow, n int) []any {
 		return []any{c.district, c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
@@ -472,13 +459,7 @@ func (w *opsWriter) districts() (err error) {
 		if err := t.add(row(c, t.row+1)...); err != nil {
 			return err
 		}
-		tot.report += c.report
-		tot.file += c.file
-		tot.dispatch += c.dispatch
-		tot.handle += c.handle
-		tot.close += c.close
-		tot.need += c.need
-		tot.ontimeClose += c.ontimeClose
+		tot.addCounts(c)
 	}
 	last := t.row
 	if err := w.caseTotal(t, tot, 1, last); err != nil {
