@@ -8,7 +8,6 @@ package reconcile
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -48,18 +47,17 @@ type Options struct {
 
 // Result is one reconciled window.
 type Result struct {
-	Target      string
-	Resource    string
-	Window      pipelines.Window
-	Deadline    time.Time
-	Status      pipelines.Status
-	Facts       pipelines.Facts
-	FaultLevel  int
-	Detail      string
-	keys        []keyRow
-	sourceQuery string
-	queries     map[string]string // the SQL behind each number, for explain
-	note        string            // evidence trouble worth a line in the detail
+	Target     string
+	Resource   string
+	Window     pipelines.Window
+	Deadline   time.Time
+	Status     pipelines.Status
+	Facts      pipelines.Facts
+	FaultLevel int
+	Detail     string
+	keys       []keyRow
+	queries    map[string]string // the SQL behind each number, for explain
+	note       string            // evidence trouble worth a line in the detail
 }
 
 type keyRow struct {
@@ -77,10 +75,6 @@ type Reconciler struct {
 
 // New returns a reconciler over the warehouse db.
 func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db: db, cat: cat, q: db} }
-
-// ErrNoSnapshot means the warehouse holds no snapshot of a source the
-// reconciliation needs.
-var ErrNoSnapshot = errors.New("no snapshot")
 
 func ts(t time.Time) string { return pipelines.TimeParam(t.In(pipelines.Shanghai)) }
 
@@ -255,14 +249,10 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	if err != nil {
 		return err
 	}
+	_, logTrusted := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
-		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()]}
-		for _, src := range []string{strings.SplitN(o.PushLog, ".", 2)[0]} {
-			if _, ok := trusted[src]; !ok {
-				x.Facts.Unverifiable = true
-			}
-		}
+		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: !logTrusted}
 		return x
 	}
 	all := make([]*Result, 0, len(before)+len(rs)+len(after))

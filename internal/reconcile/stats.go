@@ -158,7 +158,6 @@ rk AS (SELECT CAST(e.case_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stat
 // (recomputed) and rk (stored) sets q defines. The statistics DB has no
 // push log: claimed is what it holds.
 func (r *Reconciler) statsDiff(ctx context.Context, x *Result, q string) error {
-	x.sourceQuery = q
 	x.queries = map[string]string{
 		"expected": q + "\nSELECT count(*) FROM sk",
 		"received": q + "\nSELECT count(*) FROM rk",

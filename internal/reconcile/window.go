@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -84,8 +83,6 @@ func valueExpr(alias string, res *pipelines.Resource) string {
 	return "md5(concat_ws('|', " + strings.Join(parts, ", ") + "))"
 }
 
-var identOK = regexp.MustCompile(`^[A-Za-z0-9_.\-:]+$`)
-
 func quoteList(vals []string) string {
 	q := make([]string, len(vals))
 	for i, v := range vals {
@@ -135,25 +132,11 @@ func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipe
 	if err != nil {
 		return nil, err
 	}
-	x.sourceQuery = q
-	for _, src := range sourcesOf(q) {
-		at, ok := trusted[src]
-		if !ok || at.Before(w.End) {
-			x.Facts.Unverifiable = true
-		}
-	}
 	tgt, ok := r.cat.Target(res.Target)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
-	if res.Mode != pipelines.ModeReceipt {
-		if _, ok := trusted[tgt.Database]; !ok {
-			x.Facts.Unverifiable = true
-		}
-		if _, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]; !ok {
-			x.Facts.Unverifiable = true
-		}
-	}
+	x.Facts.Unverifiable = unverifiable(res, tgt, q, w, o, trusted)
 	rcvTable := pipelines.EvidenceTable(res, tgt)
 	var rcvWhere string
 	if res.Mode == pipelines.ModeReceipt {
