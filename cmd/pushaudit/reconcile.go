@@ -213,7 +213,7 @@ func (m *Main) loadReceipts(ctx context.Context, c *config.Config, cat *pipeline
 	ev := &evidence.ReceiptFiles{Dir: c.Path(c.Evidence.ReceiptsDir)}
 	for i := range cat.Resources {
 		res := &cat.Resources[i]
-		if res.Mode != pipelines.ModeReceipt || (target != "" && target != res.Target) || (resource != "" && resource != res.Key) {
+		if res.Mode != pipelines.ModeReceipt || !inScope(res, target, resource) {
 			continue
 		}
 		tgt, ok := cat.Target(res.Target)
@@ -242,7 +242,7 @@ func (m *Main) checkEvidence(ctx context.Context, cat *pipelines.Catalog, wh *wa
 	fe := &evidence.FrontendTables{}
 	for i := range cat.Resources {
 		res := &cat.Resources[i]
-		if res.Mode == pipelines.ModeReceipt || (target != "" && target != res.Target) || (resource != "" && resource != res.Key) {
+		if res.Mode == pipelines.ModeReceipt || !inScope(res, target, resource) {
 			continue
 		}
 		tgt, ok := cat.Target(res.Target)
@@ -255,4 +255,10 @@ func (m *Main) checkEvidence(ctx context.Context, cat *pipelines.Catalog, wh *wa
 		}
 	}
 	return out
+}
+
+// inScope says whether res is selected by --target and --resource (empty:
+// all).
+func inScope(res *pipelines.Resource, target, resource string) bool {
+	return (target == "" || target == res.Target) && (resource == "" || resource == res.Key)
 }
