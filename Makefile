@@ -11,8 +11,11 @@ MARIADB   := scripts/mariadb.sh
 
 .PHONY: build demo test test-unit bench lint clean mariadb-start mariadb-stop deps-test
 
+# pushaudit-demodb, the embedded MySQL server of `pushaudit demo`, is a
+# binary of its own: linked into pushaudit it cost every command 0.26 s.
 build:
 	$(GO) build $(TAGS) $(GOFLAGS) -o $(BIN) ./cmd/pushaudit
+	$(GO) build $(GOFLAGS) -o bin/pushaudit-demodb ./cmd/pushaudit-demodb
 
 ## demo: the whole job on an embedded MySQL server; nothing to install.
 demo: build

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
-	"github.com/chengdu-cgw/pushaudit/internal/mysqlserver"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -46,13 +45,13 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	}
 	t0 := time.Now()
 	if f.dsn == "" {
-		srv, err := mysqlserver.Start(ctx, mysqlserver.Options{User: "pushaudit", Password: "pushaudit-demo"})
+		srv, err := startDemoDB(ctx, m.Stderr)
 		if err != nil {
 			return fmt.Errorf("demo: embedded MySQL server: %w", err)
 		}
-		m.onClose(srv.Close)
-		f.dsn = srv.DSN()
-		fmt.Fprintf(m.Stdout, "embedded MySQL server on %s\n", srv.Addr())
+		m.onClose(srv.close)
+		f.dsn = srv.dsn
+		fmt.Fprintf(m.Stdout, "embedded MySQL server on %s\n", srv.addr)
 	}
 	f.manifest = filepath.Join(out, "demo-manifest.json")
 	f.writeConfig = filepath.Join(out, "demo.yaml")

@@ -432,6 +432,7 @@ func TestMain_Run_Demo(t *testing.T) {
 		t.Skip("the demo takes about 20 s: skipped in -short")
 	}
 	isolateEnv(t)
+	t.Setenv("PUSHAUDIT_DEMODB", MustBuildDemoDB(t))
 	out := t.TempDir()
 	r := MustRunMain(t, exitOK, "demo", "--out", out, "--days", "1", "--cases-per-day", "150", "--faults", "9")
 

@@ -26,7 +26,9 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	m := NewMain(os.Stdout, os.Stderr)
+	stopProfile := startCPUProfile(os.Getenv("PUSHAUDIT_CPUPROFILE"), os.Stderr)
 	code := m.Run(ctx, os.Args[1:])
+	stopProfile()
 	m.Close()
 	stop()
 	os.Exit(code)

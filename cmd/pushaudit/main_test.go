@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -261,4 +262,25 @@ func TestMain_Run_CannotRun(t *testing.T) {
 			}
 		}
 	})
+}
+
+// MustBuildDemoDB builds cmd/pushaudit-demodb into a temporary folder and
+// returns its path: the demo's embedded server runs as a child process.
+func MustBuildDemoDB(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), demoDBName)
+	out, err := exec.Command("go", "build", "-o", p, "../pushaudit-demodb").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build %s: %v\n%s", demoDBName, err, out)
+	}
+	return p
+}
+
+func TestMain_Run_DemoWithoutServerBinary(t *testing.T) {
+	isolateEnv(t)
+	t.Setenv("PUSHAUDIT_DEMODB", filepath.Join(t.TempDir(), "missing"))
+	r := MustRunMain(t, exitCannot, "demo", "--out", t.TempDir())
+	if !strings.Contains(r.stderr, "embedded MySQL server") {
+		t.Errorf("stderr does not name the embedded server:\n%s", r.stderr)
+	}
 }
