@@ -83,10 +83,17 @@ type batcher struct {
 	rows    int // rows in the current batch
 	bytes   int // approximate variable-length bytes in the current batch
 	total   int64
+
+	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
+	// (unsigned keys) is its value in the row added last.
+	keyCol   int
+	lastKey  int64
+	lastKeyU uint64
+	path     string // the read path used: ReadPathWire or ReadPathDriver
 }
 
 func newBatcher(t *table, a *anomalies) *batcher {
-	b := &batcher{t: t, a: a, rb: array.NewRecordBuilder(memory.DefaultAllocator, t.arrowSchema())}
+	b := &batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(memory.DefaultAllocator, t.arrowSchema())}
 	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
 	for i := range t.Columns {
 		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))
@@ -108,8 +115,30 @@ func (b *batcher) add(vals []driver.Value) error {
 			b.a.addV(i, kind, vals, b.total)
 		}
 	}
+	if b.keyCol >= 0 {
+		switch k := vals[b.keyCol].(type) {
+		case int64:
+			b.lastKey, b.lastKeyU = k, 0
+		case uint64:
+			b.lastKey, b.lastKeyU = 0, k
+		case []byte:
+			if u, err := strconv.ParseUint(string(k), 10, 64); err == nil {
+				b.lastKey, b.lastKeyU = int64(u), u
+			} else if i, err := strconv.ParseInt(string(k), 10, 64); err == nil {
+				b.lastKey, b.lastKeyU = i, 0
+			}
+		}
+	}
 	b.rows++
 	return nil
+}
+
+// lastKeyText is the chunk key of the row added last, as text.
+func (b *batcher) lastKeyText(unsigned bool) string {
+	if unsigned {
+		return strconv.FormatUint(b.lastKeyU, 10)
+	}
+	return strconv.FormatInt(b.lastKey, 10)
 }
 
 // flush returns the batch built so far and starts the next one.

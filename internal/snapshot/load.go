@@ -126,7 +126,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		}
 	}
 	d := time.Since(begin)
-	log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole,
+	log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole, "read_path", tr.ReadPath,
 		"duration", d.Round(time.Millisecond), "rows_per_s", int64(float64(loaded-tr.ResumedRows)/max(d.Seconds(), 1e-9)))
 	return nil
 }
@@ -228,6 +228,7 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 		return loaded, fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
 	}
 	report(true)
+	tr.ReadPath = bat.path
 	return loaded, nil
 }
 

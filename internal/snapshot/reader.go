@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/go-sql-driver/mysql"
 )
 
 // Batch and chunk sizes. A batch is one Arrow record (one INSERT into the
@@ -84,9 +85,11 @@ func (t *table) selectCols() string {
 
 // read streams t into out as record batches, chunk by chunk, on the
 // source's connection (inside its consistent snapshot). It never closes
-// out.
+// out. Rows come over the wire path (wire.go) when the connection allows
+// it, else through the driver.
 func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *batcher, out chan<- batchMsg) error {
 	from := quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name)
+	bat.keyCol = plan.key
 	send := func(m batchMsg) error {
 		select {
 		case out <- m:
@@ -99,45 +102,40 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 	}
 	return ms.conn.Raw(func(dc any) error {
-		dest := make([]driver.Value, len(t.Columns))
-		// drain reads every row of rows into batches; last is the chunk
-		// key of the last row.
-		drain := func(rows driver.Rows) (n int64, last string, err error) {
-			var lastV driver.Value
+		src, err := newRowSource(ms.wire, dc, bat)
+		if err != nil {
+			return err
+		}
+		// drain reads every row of rows into batches.
+		drain := func(rows rowStream) (n int64, err error) {
 			defer func() {
-				if cerr := rows.Close(); err == nil && cerr != nil {
+				if cerr := rows.close(); err == nil && cerr != nil {
 					err = &sourceReadError{cerr}
 				}
 			}()
 			for {
-				if err := rows.Next(dest); err != nil {
+				if err := rows.next(); err != nil {
 					if errors.Is(err, io.EOF) {
-						break
+						return n, nil
 					}
-					return n, last, &sourceReadError{fmt.Errorf("after row %d: %w", bat.total, err)}
-				}
-				if err := bat.add(dest); err != nil {
-					return n, last, err
+					var be *batchError
+					if errors.As(err, &be) {
+						return n, be.err
+					}
+					return n, &sourceReadError{fmt.Errorf("after row %d: %w", bat.total, err)}
 				}
 				n++
-				if plan.key >= 0 {
-					lastV = dest[plan.key]
-				}
 				if bat.rows >= batchRows || bat.bytes >= batchBytes {
 					if plan.throttle != nil {
 						if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
-							return n, last, err
+							return n, err
 						}
 					}
 					if err := send(batchMsg{rec: bat.flush()}); err != nil {
-						return n, last, err
+						return n, err
 					}
 				}
 			}
-			if plan.key >= 0 && n > 0 {
-				last = keyText(lastV)
-			}
-			return n, last, nil
 		}
 		endChunk := func(n int64, last string, final bool) error {
 			m := batchMsg{chunk: &chunkDone{rows: n, lastKey: last, final: final}}
@@ -152,20 +150,16 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			return send(m)
 		}
 
-		pc, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("source connection is %T, cannot prepare", dc)
-		}
 		if plan.key < 0 {
 			q := "SELECT " + t.selectCols() + " FROM " + from
 			if plan.where != "" {
 				q += " WHERE " + plan.where
 			}
-			rows, err := queryBinaryOrText(ctx, dc, pc, q, plan.whereArgs)
+			rows, err := src.queryOnce(ctx, q, plan.whereArgs)
 			if err != nil {
 				return &sourceReadError{fmt.Errorf("select: %w", err)}
 			}
-			n, _, err := drain(rows)
+			n, err := drain(rows)
 			if err != nil {
 				return err
 			}
@@ -173,22 +167,22 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 
 		keyCol := quoteMySQL(t.Columns[plan.key].Name)
-		first, err := pc.PrepareContext(ctx, "SELECT "+t.selectCols()+" FROM "+from+" ORDER BY "+keyCol+" LIMIT ?")
+		first, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" ORDER BY "+keyCol+" LIMIT ?")
 		if err != nil {
 			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
 		}
-		defer first.Close()
-		next, err := pc.PrepareContext(ctx, "SELECT "+t.selectCols()+" FROM "+from+" WHERE "+keyCol+" > ? ORDER BY "+keyCol+" LIMIT ?")
+		defer first.close()
+		next, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" WHERE "+keyCol+" > ? ORDER BY "+keyCol+" LIMIT ?")
 		if err != nil {
 			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
 		}
-		defer next.Close()
+		defer next.close()
 		limit := max(plan.chunkRows, minChunkRows)
 		after := plan.after
 		for {
 			began := time.Now()
 			var (
-				stmt driver.Stmt
+				stmt preparedStmt
 				args []driver.NamedValue
 			)
 			if after == "" {
@@ -200,17 +194,17 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 				}
 				stmt, args = next, []driver.NamedValue{{Ordinal: 1, Value: kv}, {Ordinal: 2, Value: int64(limit)}}
 			}
-			rows, err := stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+			rows, err := stmt.query(ctx, args)
 			if err != nil {
 				return &sourceReadError{fmt.Errorf("select chunk after key %q: %w", after, err)}
 			}
-			n, last, err := drain(rows)
+			n, err := drain(rows)
 			if err != nil {
 				return err
 			}
 			final := n < int64(limit)
 			if n > 0 {
-				after = last
+				after = bat.lastKeyText(plan.unsigned)
 			}
 			if err := endChunk(n, after, final); err != nil {
 				return err
@@ -225,6 +219,207 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			limit = nextChunkRows(limit, n, d, plan.chunkTime)
 		}
 	})
+}
+
+// rowSource prepares and runs the statements of one read, on the wire
+// path or the driver's.
+type rowSource interface {
+	prepare(ctx context.Context, q string) (preparedStmt, error)
+	// queryOnce runs q once: prepared when the server can, else as a
+	// plain query.
+	queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error)
+}
+
+// preparedStmt is a statement prepared on the source.
+type preparedStmt interface {
+	query(ctx context.Context, args []driver.NamedValue) (rowStream, error)
+	close() error
+}
+
+// rowStream adds the rows of one result to the batcher.
+type rowStream interface {
+	// next adds the next row; io.EOF after the last. A value that cannot
+	// be loaded is a *batchError.
+	next() error
+	close() error
+}
+
+// batchError is a row the batcher refused (not a failure of the source).
+type batchError struct{ err error }
+
+func (e *batchError) Error() string { return e.err.Error() }
+func (e *batchError) Unwrap() error { return e.err }
+
+// newRowSource returns the wire path over w when it can be used, else the
+// driver's over dc.
+func newRowSource(w *wireConn, dc any, bat *batcher) (rowSource, error) {
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, fmt.Errorf("source connection is %T, cannot prepare", dc)
+	}
+	drv := &driverSource{dc: dc, pc: pc, bat: bat}
+	if ws := newWireSession(w); ws != nil {
+		bat.path = ReadPathWire
+		return &wireSource{s: ws, bat: bat, fallback: drv}, nil
+	}
+	bat.path = ReadPathDriver
+	return drv, nil
+}
+
+// driverSource reads through go-sql-driver's driver.Rows.
+type driverSource struct {
+	dc  any
+	pc  driver.ConnPrepareContext
+	bat *batcher
+}
+
+func (d *driverSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
+	st, err := d.pc.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &driverStmt{st: st, bat: d.bat}, nil
+}
+
+func (d *driverSource) queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error) {
+	rows, err := queryBinaryOrText(ctx, d.dc, d.pc, q, args)
+	if err != nil {
+		return nil, err
+	}
+	return newDriverRows(rows, d.bat), nil
+}
+
+type driverStmt struct {
+	st  driver.Stmt
+	bat *batcher
+}
+
+func (s *driverStmt) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
+	rows, err := s.st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return newDriverRows(rows, s.bat), nil
+}
+
+func (s *driverStmt) close() error { return s.st.Close() }
+
+type driverRows struct {
+	rows driver.Rows
+	dest []driver.Value
+	bat  *batcher
+}
+
+func newDriverRows(rows driver.Rows, bat *batcher) *driverRows {
+	return &driverRows{rows: rows, bat: bat, dest: make([]driver.Value, len(bat.t.Columns))}
+}
+
+func (r *driverRows) next() error {
+	if err := r.rows.Next(r.dest); err != nil {
+		return err
+	}
+	if err := r.bat.add(r.dest); err != nil {
+		return &batchError{err}
+	}
+	return nil
+}
+
+func (r *driverRows) close() error { return r.rows.Close() }
+
+// wireSource reads on the wire path; a statement the server cannot
+// prepare is run through the driver as a plain query.
+type wireSource struct {
+	s        *wireSession
+	bat      *batcher
+	fallback *driverSource
+}
+
+func (w *wireSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
+	st, err := w.s.prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return &wireStmtRows{st: st, bat: w.bat}, nil
+}
+
+func (w *wireSource) queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error) {
+	st, err := w.s.prepare(ctx, q)
+	if err != nil {
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || ctx.Err() != nil {
+			return nil, err
+		}
+		return w.fallback.queryOnce(ctx, q, args)
+	}
+	rows, err := (&wireStmtRows{st: st, bat: w.bat}).query(ctx, args)
+	if err != nil {
+		_ = st.close()
+		return nil, err
+	}
+	r := rows.(*wireRowStream)
+	r.closeStmt = st
+	return r, nil
+}
+
+type wireStmtRows struct {
+	st  *wireStmt
+	bat *batcher
+	ops []wireOp
+}
+
+func (s *wireStmtRows) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
+	rows, err := s.st.query(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	if s.ops == nil || !sameCols(s.ops, rows.cols) {
+		if s.ops, err = s.bat.wirePlan(rows.cols); err != nil {
+			_ = rows.close()
+			return nil, err
+		}
+	}
+	return &wireRowStream{rows: rows, ops: s.ops, bat: s.bat}, nil
+}
+
+func (s *wireStmtRows) close() error { return s.st.close() }
+
+// sameCols reports whether ops were planned for cols.
+func sameCols(ops []wireOp, cols []wireCol) bool {
+	if len(ops) != len(cols) {
+		return false
+	}
+	for i := range ops {
+		if ops[i].col != cols[i] {
+			return false
+		}
+	}
+	return true
+}
+
+type wireRowStream struct {
+	rows      *wireRows
+	ops       []wireOp
+	bat       *batcher
+	closeStmt *wireStmt // a one-off statement, closed with the rows
+}
+
+func (r *wireRowStream) next() error {
+	p, err := r.rows.next()
+	if err != nil {
+		return err
+	}
+	if err := r.bat.addWire(r.ops, p); err != nil {
+		return &batchError{err}
+	}
+	return nil
+}
+
+func (r *wireRowStream) close() error {
+	err := r.rows.close()
+	if r.closeStmt != nil {
+		err = errors.Join(err, r.closeStmt.close())
+	}
+	return err
 }
 
 // queryBinaryOrText runs q as a prepared statement (binary protocol), or,
@@ -276,19 +471,6 @@ func nextChunkRows(limit int, n int64, d, target time.Duration) int {
 	want := float64(n) * float64(target) / float64(d)
 	want = min(max(want, float64(limit)/4), float64(limit)*4)
 	return int(min(max(want, minChunkRows), maxChunkRows))
-}
-
-// keyText is the text of a chunk key value.
-func keyText(v driver.Value) string {
-	switch k := v.(type) {
-	case int64:
-		return strconv.FormatInt(k, 10)
-	case uint64:
-		return strconv.FormatUint(k, 10)
-	case []byte:
-		return string(k)
-	}
-	return fmt.Sprint(v)
 }
 
 // keyArg is the query argument of a chunk key text.

@@ -30,6 +30,16 @@ const (
 	StatusFailed = "failed"
 )
 
+// How rows were read (TableReport.ReadPath).
+const (
+	// ReadPathWire: binary rows decoded off the connection's socket
+	// straight into Arrow (wire.go).
+	ReadPathWire = "wire"
+	// ReadPathDriver: through go-sql-driver's rows, on a connection with
+	// TLS or compression.
+	ReadPathDriver = "driver"
+)
+
 // Load policies of a table.
 const (
 	// PolicyFull copies the whole table every run.
@@ -158,6 +168,7 @@ type TableReport struct {
 	Err        error
 
 	ReadWhole   bool   // no single integer primary key: read in one query, not resumable
+	ReadPath    string // ReadPathWire or ReadPathDriver
 	ChunkKey    string // the primary-key column chunks were cut on
 	Chunks      int64  // chunks committed, resumed ones included
 	ResumedRows int64  // rows kept from an interrupted run

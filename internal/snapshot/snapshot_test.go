@@ -45,7 +45,25 @@ var valuesDDL = []string{
 	`CREATE TABLE empty_t (id BIGINT PRIMARY KEY)`,
 }
 
+// TestSnapshot_Values loads every type over both read paths: the wire
+// path on a plain connection, the driver's on a compressed one.
 func TestSnapshot_Values(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		dsn  func(*mysql.Config)
+	}{
+		{ReadPathWire, func(*mysql.Config) {}},
+		{ReadPathDriver, func(c *mysql.Config) {
+			if err := c.Apply(mysql.EnableCompression(true)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) { testValues(t, tc.path, tc.dsn) })
+	}
+}
+
+func testValues(t *testing.T, path string, dsn func(*mysql.Config)) {
 	ctx := context.Background()
 	db := MustCreateDatabase(t)
 	db.Exec(t, valuesDDL...)
@@ -53,7 +71,7 @@ func TestSnapshot_Values(t *testing.T) {
 	run := MustBeginRun(t, wh)
 
 	var progress []string
-	rep, err := Snapshot(ctx, wh, run, []Source{{Name: "biz", DSN: db.DSN}}, Options{
+	rep, err := Snapshot(ctx, wh, run, []Source{{Name: "biz", DSN: db.DSNWith(dsn)}}, Options{
 		AllowPrimary: true,
 		Progress:     func(source, table string, rows int64) { progress = append(progress, source+"."+table) },
 	})
@@ -69,6 +87,11 @@ func TestSnapshot_Values(t *testing.T) {
 	}
 	if got := len(sr.Tables); got != 3 {
 		t.Fatalf("%d tables, want 3 (every base table)", got)
+	}
+	for _, tr := range sr.Tables {
+		if tr.ReadPath != path {
+			t.Errorf("table %s read over the %q path, want %q", tr.Name, tr.ReadPath, path)
+		}
 	}
 	if got, want := strings.Join(progress, " "), "biz.empty_t biz.keys_bin biz.vals"; got != want {
 		t.Errorf("progress calls %q, want %q", got, want)

@@ -37,6 +37,9 @@ type mysqlSource struct {
 	cfg    *mysql.Config
 	dbName string
 	addr   string
+	// wire is the socket the driver's connection runs on, for the wire
+	// path (wire.go).
+	wire *wireConn
 
 	probeSrc *mysqlSource
 }
@@ -83,7 +86,12 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	connector, err := mysql.NewConnector(cfg)
+	ms := &mysqlSource{cfg: cfg, dbName: cfg.DBName, addr: cfg.Addr}
+	dialCfg := cfg.Clone()
+	if dialCfg.DialFunc == nil {
+		dialCfg.DialFunc = dialer(&ms.wire)
+	}
+	connector, err := mysql.NewConnector(dialCfg)
 	if err != nil {
 		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
 	}
@@ -100,7 +108,8 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 		_ = db.Close()
 		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
 	}
-	return &mysqlSource{db: db, conn: conn, cfg: cfg, dbName: cfg.DBName, addr: cfg.Addr}, nil
+	ms.db, ms.conn = db, conn
+	return ms, nil
 }
 
 // probe returns a second connection to the server, for reading its load
