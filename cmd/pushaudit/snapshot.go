@@ -183,6 +183,7 @@ type progress struct {
 	term    bool
 	bar     *progressbar.ProgressBar
 	table   string
+	max     int64 // the bar's total; -1 for a spinner
 	lastLog time.Time
 }
 
@@ -203,7 +204,7 @@ func (p *progress) update(e snapshot.ProgressEvent) {
 		p.lastLog = time.Now()
 		rate := float64(e.Rows-e.Resumed) / max(e.Elapsed.Seconds(), 1e-3)
 		attrs := []any{"source", e.Source, "table", e.Table, "rows", e.Rows, "rows_per_s", int64(rate)}
-		if e.Total > 0 && rate > 0 && !e.Done {
+		if e.Total > e.Rows && rate > 0 && !e.Done {
 			attrs = append(attrs, "total", e.Total, "eta", (time.Duration(float64(e.Total-e.Rows) / rate * float64(time.Second))).Round(time.Second))
 		}
 		p.log.Info("snapshot progress", attrs...)
@@ -216,6 +217,7 @@ func (p *progress) update(e snapshot.ProgressEvent) {
 		if total <= 0 {
 			total = -1 // unknown: a spinner
 		}
+		p.max = total
 		p.bar = progressbar.NewOptions64(total,
 			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionSetDescription(name),
@@ -226,6 +228,11 @@ func (p *progress) update(e snapshot.ProgressEvent) {
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
+	}
+	if p.max > 0 && e.Rows > p.max {
+		// The total is the server's estimate: the table holds more.
+		p.max = e.Rows + e.Rows/10
+		p.bar.ChangeMax64(p.max)
 	}
 	_ = p.bar.Set64(e.Rows)
 	if e.Done {

@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -73,6 +72,10 @@ func (t *table) arrowSchema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
+// poolMaxHeld is what a table's buffer pool keeps for reuse: a few batches
+// in flight between the reader and the warehouse.
+const poolMaxHeld = 64 << 20
+
 // batcher turns driver rows (binary or text protocol values) into Arrow
 // record batches, one reused RecordBuilder per table.
 type batcher struct {
@@ -90,10 +93,12 @@ type batcher struct {
 	lastKey  int64
 	lastKeyU uint64
 	path     string // the read path used: ReadPathWire or ReadPathDriver
+	pool     *bufferPool
 }
 
 func newBatcher(t *table, a *anomalies) *batcher {
-	b := &batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(memory.DefaultAllocator, t.arrowSchema())}
+	pool := newBufferPool(poolMaxHeld)
+	b := &batcher{t: t, a: a, keyCol: -1, pool: pool, rb: array.NewRecordBuilder(pool, t.arrowSchema())}
 	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
 	for i := range t.Columns {
 		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))
@@ -490,7 +495,7 @@ func decimal128Of(b []byte, precision, scale int) (decimal128.Num, error) {
 		return decimal128.Num{}, err
 	}
 	bi, ok := v.(*big.Int)
-	if !ok || bi.BitLen() > 126 {
+	if !ok || bi.BitLen() > 127 {
 		return decimal128.Num{}, fmt.Errorf("decimal %q out of range for precision %d: %w", b, precision, errBadValue)
 	}
 	return decimal128.FromBigInt(bi), nil

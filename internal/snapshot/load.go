@@ -23,16 +23,24 @@ import (
 // committed chunk. Incremental and append tables read only their changed
 // rows once a full snapshot of them is published (see delta.go).
 func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) error {
-	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
 	begin := time.Now()
 	stage := stageName(t.Name)
 
-	if err := ms.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&tr.RowsSource); err != nil {
-		tr.RowsSource = -1
-		return srcErr(fmt.Errorf("count rows: %w", err))
+	// COUNT(*) is read after the rows, in the same snapshot, while the
+	// warehouse still inserts the last chunk; until then progress shows
+	// the server's estimate.
+	tr.RowsSource = -1
+	estimate := ms.estimateRows(ctx, t)
+	count := func(ctx context.Context) error {
+		var n int64
+		if err := ms.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&n); err != nil {
+			return &sourceReadError{fmt.Errorf("count rows: %w", err)}
+		}
+		tr.RowsSource = n
+		return nil
 	}
 
-	plan := readPlan{key: t.chunkKey(), chunkRows: s.opts.ChunkRows, chunkTime: s.opts.ChunkTime}
+	plan := readPlan{key: t.chunkKey(), chunkRows: s.opts.ChunkRows, chunkTime: s.opts.ChunkTime, afterRead: count}
 	if plan.chunkRows <= 0 {
 		plan.chunkRows = firstChunkRows
 	}
@@ -80,7 +88,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	}
 
 	a := newAnomalies(t)
-	total := tr.RowsSource
+	total := estimate
 	if tr.delta != nil {
 		total = -1 // unknown: only changed rows are read
 	}
@@ -168,11 +176,15 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 		}
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		msgs := make(chan batchMsg, 2)
+		msgs := make(chan batchMsg, inFlightBatches)
 		readErr := make(chan error, 1)
 		go func() {
 			defer close(msgs)
-			readErr <- ms.read(rctx, t, plan, bat, msgs)
+			err := ms.read(rctx, t, plan, bat, msgs)
+			if err == nil && plan.afterRead != nil {
+				err = plan.afterRead(rctx)
+			}
+			readErr <- err
 		}()
 		schemaA := t.arrowSchema()
 		var werr error

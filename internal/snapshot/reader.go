@@ -27,6 +27,16 @@ const (
 	defaultChunkTime = 2 * time.Second
 )
 
+// inFlightBytes bounds the Arrow buffers of the batches between the
+// reader and the warehouse (see send in read). Sixteen or so batches of a
+// case table: the reader keeps reading while the warehouse commits a chunk
+// (compressing and writing its last row groups), instead of stalling.
+const inFlightBytes = 96 << 20
+
+// inFlightBatches is the channel between reader and warehouse: a bound on
+// the number of batches; inFlightBytes is the one that binds.
+const inFlightBatches = 64
+
 // batchMsg goes from the reader to the inserter: a record, the end of a
 // chunk, or both.
 type batchMsg struct {
@@ -52,6 +62,9 @@ type readPlan struct {
 	chunkTime  time.Duration
 	throttle   *throttle
 	onChunkEnd func(rows int64, d time.Duration)
+	// afterRead runs on the source connection once every row is read,
+	// while the warehouse may still be inserting the last chunk.
+	afterRead func(ctx context.Context) error
 }
 
 // chunkKey returns the index of the column a table is chunked on: its
@@ -91,6 +104,19 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 	from := quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name)
 	bat.keyCol = plan.key
 	send := func(m batchMsg) error {
+		// Back-pressure by memory: while the batches waiting for the
+		// warehouse hold more than inFlightBytes, wait for it to take
+		// some (never while none wait: the warehouse may hold a few).
+		for bat.pool.outstanding() > inFlightBytes && len(out) > 0 {
+			select {
+			case <-time.After(time.Millisecond):
+			case <-ctx.Done():
+				if m.rec != nil {
+					m.rec.Release()
+				}
+				return ctx.Err()
+			}
+		}
 		select {
 		case out <- m:
 			return nil

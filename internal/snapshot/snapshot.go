@@ -117,7 +117,7 @@ type Options struct {
 type ProgressEvent struct {
 	Source, Table string
 	Rows          int64 // loaded so far, resumed rows included
-	Total         int64 // COUNT(*) in the snapshot
+	Total         int64 // the server's estimate of the rows (InnoDB's TABLE_ROWS); -1 when unknown
 	Resumed       int64 // rows kept from an interrupted run
 	Elapsed       time.Duration
 	Done          bool

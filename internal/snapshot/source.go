@@ -338,6 +338,17 @@ func (s *mysqlSource) showRowsCols(ctx context.Context, q string) ([]string, [][
 	return cols, out, rows.Err()
 }
 
+// estimateRows is the server's estimate of t's rows (InnoDB's TABLE_ROWS),
+// for progress; -1 when unknown.
+func (s *mysqlSource) estimateRows(ctx context.Context, t *table) int64 {
+	var n sql.NullInt64
+	if err := s.conn.QueryRowContext(ctx, `SELECT TABLE_ROWS FROM information_schema.tables
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, s.dbName, t.Name).Scan(&n); err != nil || !n.Valid {
+		return -1
+	}
+	return n.Int64
+}
+
 // quoteMySQL quotes a MySQL identifier.
 func quoteMySQL(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"

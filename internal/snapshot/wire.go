@@ -384,12 +384,28 @@ func (s *wireSession) readColumns(n int) ([]wireCol, error) {
 			return nil, err
 		}
 	}
-	if n > 0 && !s.deprecateEOF {
-		if _, err := s.readPacket(); err != nil {
+	if n > 0 {
+		if err := s.skipEOF(); err != nil {
 			return nil, err
 		}
 	}
 	return cols, nil
+}
+
+// skipEOF reads the EOF packet that ends column definitions (sent even
+// when cached metadata is not resent) unless DEPRECATE_EOF was agreed.
+func (s *wireSession) skipEOF() error {
+	if s.deprecateEOF {
+		return nil
+	}
+	p, err := s.readPacket()
+	if err != nil {
+		return err
+	}
+	if len(p) == 0 || p[0] != 0xfe || len(p) >= 9 {
+		return errors.New("expected an EOF packet after the column definitions")
+	}
+	return nil
 }
 
 // wireStmt is a prepared statement of a wireSession.
@@ -565,6 +581,8 @@ func (st *wireStmt) query(ctx context.Context, args []driver.NamedValue) (rows *
 			return fail(err)
 		}
 		st.cols = rows.cols
+	} else if err := s.skipEOF(); err != nil {
+		return fail(err)
 	}
 	if len(rows.cols) != int(ncols) {
 		return fail(fmt.Errorf("result has %d columns, metadata describes %d", ncols, len(rows.cols)))
@@ -602,24 +620,25 @@ func (r *wireRows) next() ([]byte, error) {
 		case 0x00:
 			return p, nil
 		case 0xff:
+			// The result ends with the error; the connection is in step.
+			r.done = true
 			r.finish()
 			return nil, serverError(p)
 		case 0xfe:
 			more, err := r.terminator(p)
-			if err != nil {
-				r.finish()
-				return nil, s.fail(r.ctx, err)
-			}
-			if more {
-				// Another result set follows (not for a SELECT): read past it.
-				if err := r.skipResult(); err != nil {
-					r.finish()
-					return nil, s.fail(r.ctx, err)
-				}
-				continue
+			if err == nil && more {
+				// Further results follow (not for a SELECT): read past them.
+				err = r.skipResults()
 			}
 			r.done = true
 			r.finish()
+			if err != nil {
+				var me *mysql.MySQLError
+				if errors.As(err, &me) {
+					return nil, err
+				}
+				return nil, s.fail(r.ctx, err)
+			}
 			return nil, io.EOF
 		default:
 			r.finish()
@@ -651,44 +670,66 @@ func (r *wireRows) terminator(p []byte) (bool, error) {
 	return binary.LittleEndian.Uint16(status)&statusMoreResults != 0, nil
 }
 
-// skipResult reads one further result of a multi-result response.
-func (r *wireRows) skipResult() error {
+// skipResults reads the further results of a multi-result response, up
+// to the last one.
+func (r *wireRows) skipResults() error {
 	s := r.st.s
-	p, err := s.readPacket()
-	if err != nil {
-		return err
-	}
-	switch {
-	case len(p) == 0:
-		return errors.New("empty result packet")
-	case p[0] == 0xff:
-		return serverError(p)
-	case p[0] == 0x00:
-		return nil
-	}
-	ncols, n, ok := lenencInt(p)
-	if !ok {
-		return errors.New("malformed result header")
-	}
-	if !s.cacheMeta || len(p) <= n || p[n] == 1 {
-		if _, err := s.readColumns(int(ncols)); err != nil {
-			return err
-		}
-	}
 	for {
 		p, err := s.readPacket()
 		if err != nil {
 			return err
 		}
-		if len(p) > 0 && p[0] == 0xfe {
-			more, err := r.terminator(p)
+		var status []byte
+		switch {
+		case len(p) == 0:
+			return errors.New("empty result packet")
+		case p[0] == 0xff:
+			return serverError(p)
+		case p[0] == 0x00: // OK: a result without rows
+			_, n, ok1 := lenencInt(p[1:])
+			_, m, ok2 := lenencInt(p[1+n:])
+			if !ok1 || !ok2 || len(p) < 1+n+m+2 {
+				return errors.New("malformed OK packet")
+			}
+			status = p[1+n+m:]
+		default:
+			more, err := r.skipRows(p)
 			if err != nil || !more {
 				return err
 			}
-			return r.skipResult()
+			continue
+		}
+		if binary.LittleEndian.Uint16(status)&statusMoreResults == 0 {
+			return nil
+		}
+	}
+}
+
+// skipRows reads past one result set whose header is p and reports
+// whether more results follow it.
+func (r *wireRows) skipRows(p []byte) (bool, error) {
+	s := r.st.s
+	ncols, n, ok := lenencInt(p)
+	if !ok {
+		return false, errors.New("malformed result header")
+	}
+	if !s.cacheMeta || len(p) <= n || p[n] == 1 {
+		if _, err := s.readColumns(int(ncols)); err != nil {
+			return false, err
+		}
+	} else if err := s.skipEOF(); err != nil {
+		return false, err
+	}
+	for {
+		p, err := s.readPacket()
+		if err != nil {
+			return false, err
+		}
+		if len(p) > 0 && p[0] == 0xfe && len(p) < maxPacket {
+			return r.terminator(p)
 		}
 		if len(p) > 0 && p[0] == 0xff {
-			return serverError(p)
+			return false, serverError(p)
 		}
 	}
 }

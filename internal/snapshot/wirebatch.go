@@ -263,6 +263,11 @@ func (b *batcher) addWire(ops []wireOp, data []byte) error {
 			if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
+			switch rest[0] {
+			case 0, 4, 7, 11:
+			default:
+				return b.wireRowError(ops, data, i, errWireRow)
+			}
 			micros, kind, ok := wireDateTime(rest[1 : 1+int(rest[0])])
 			pos += 1 + int(rest[0])
 			if !ok {
