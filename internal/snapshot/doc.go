@@ -13,15 +13,26 @@
 //
 // # The read path
 //
-// Rows are read with the raw driver (sql.Conn.Raw) through server-side
-// prepared statements, so they arrive in the binary protocol as typed
-// values, and built into Arrow record batches (batch.go). A table whose
-// primary key is one integer column is read in key chunks (WHERE key > ?
-// ORDER BY key LIMIT ?, reader.go) whose size adapts toward a target time
-// per chunk; other tables are read whole (audit.snapshots.read_whole). The
-// reader runs in its own goroutine; the inserter streams each chunk into
-// DuckDB with one INSERT … SELECT over an Arrow view (sink_arrow.go, build
-// tag duckdb_arrow; without the tag the Appender, sink_appender.go), one
+// Rows are read through server-side prepared statements, so they arrive
+// in the binary protocol as typed values, and built into Arrow record
+// batches. On a plain connection (no TLS, no compression) the snapshot
+// reads the binary rows off the socket itself and decodes them straight
+// into the Arrow builders (wire.go, wirebatch.go): go-sql-driver connects,
+// authenticates and runs every other statement, and the snapshot uses the
+// socket only inside sql.Conn.Raw, between two of the driver's commands.
+// Otherwise the driver's rows are used (batch.go); both paths convert
+// alike (TableReport.ReadPath says which ran). A table whose primary key
+// is one integer column is read in key chunks (WHERE key > ? ORDER BY key
+// LIMIT ?, reader.go) whose size adapts toward a target time per chunk;
+// other tables are read whole (audit.snapshots.read_whole). COUNT(*) is
+// read after the rows, in the same snapshot.
+//
+// The reader runs in its own goroutine, on an OS thread at the lowest CPU
+// priority (the warehouse insert is the slowest stage), and runs ahead of
+// the inserter by up to 96 MiB of batches, whose buffers a per-table pool
+// reuses (pool.go). The inserter streams each chunk into DuckDB with one
+// INSERT … SELECT over an Arrow view (sink_arrow.go, build tag
+// duckdb_arrow; without the tag the Appender, sink_appender.go), one
 // warehouse transaction per chunk together with its row in
 // audit.snapshot_progress, so a failed or killed run resumes after the last
 // committed chunk. While loading, DuckDB runs with one thread, a 160 MB
