@@ -128,7 +128,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 	}
 	return ms.conn.Raw(func(dc any) error {
-		src, err := newRowSource(ms.wire, dc, bat)
+		src, err := newRowSource(ms.wire, ms.cfg.ReadTimeout, dc, bat)
 		if err != nil {
 			return err
 		}
@@ -278,13 +278,14 @@ func (e *batchError) Unwrap() error { return e.err }
 
 // newRowSource returns the wire path over w when it can be used, else the
 // driver's over dc.
-func newRowSource(w *wireConn, dc any, bat *batcher) (rowSource, error) {
+func newRowSource(w *wireConn, readTimeout time.Duration, dc any, bat *batcher) (rowSource, error) {
 	pc, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, fmt.Errorf("source connection is %T, cannot prepare", dc)
 	}
 	drv := &driverSource{dc: dc, pc: pc, bat: bat}
 	if ws := newWireSession(w); ws != nil {
+		ws.readTimeout = readTimeout
 		bat.path = ReadPathWire
 		return &wireSource{s: ws, bat: bat, fallback: drv}, nil
 	}

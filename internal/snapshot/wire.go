@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -162,6 +163,9 @@ type wireSession struct {
 	seq  byte
 	out  []byte // a command being written
 	dead bool   // the connection is broken or desynchronized
+
+	readTimeout time.Duration // the DSN's readTimeout; 0 for none
+	canceled    atomic.Bool   // the context of the current command ended
 }
 
 // newWireSession returns a session on c, or nil when c is not usable for
@@ -188,7 +192,11 @@ var errWireDead = errors.New("source connection broken by an earlier error")
 // watch makes reads and writes fail when ctx ends; the returned function
 // stops watching and reports whether ctx ended meanwhile.
 func (s *wireSession) watch(ctx context.Context) func() bool {
-	stop := context.AfterFunc(ctx, func() { _ = s.c.SetDeadline(time.Now()) })
+	s.canceled.Store(false)
+	stop := context.AfterFunc(ctx, func() {
+		s.canceled.Store(true)
+		_ = s.c.SetDeadline(time.Now())
+	})
 	return func() bool {
 		if !stop() {
 			_ = s.c.SetDeadline(time.Time{})
@@ -222,6 +230,14 @@ func (s *wireSession) fill(n int) error {
 		s.r = 0
 	}
 	for s.w-s.r < n {
+		if s.readTimeout > 0 {
+			// The DSN's readTimeout, as the driver applies it; a
+			// cancellation that came meanwhile keeps its deadline.
+			_ = s.c.SetReadDeadline(time.Now().Add(s.readTimeout))
+			if s.canceled.Load() {
+				_ = s.c.SetDeadline(time.Now())
+			}
+		}
 		m, err := s.c.Conn.Read(s.buf[s.w:])
 		s.w += m
 		if err != nil {

@@ -1243,3 +1243,55 @@ func TestLenenc_RoundTrip(t *testing.T) {
 		t.Error("empty: ok")
 	}
 }
+
+// TestWireRows_ReadTimeout: the DSN's readTimeout bounds a stalled read,
+// and a cancellation still ends a read that has a long one.
+func TestWireRows_ReadTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		cancel  bool
+	}{
+		{"timeout", 50 * time.Millisecond, false},
+		{"cancel under a long timeout", time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stall := make(chan struct{})
+			s := startWire(t, mysqlCaps, 0, func(f *fakeServer) {
+				f.prepareID(true, 1, 0)
+				f.expect(comStmtExecute, 1)
+				f.send([]byte{1}, idCol, intRow(1))
+				<-stall
+			})
+			defer close(stall)
+			s.readTimeout = tc.timeout
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			st, err := s.prepare(ctx, "SELECT id FROM t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := st.query(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rows.next(); err != nil {
+				t.Fatal(err)
+			}
+			if tc.cancel {
+				time.AfterFunc(50*time.Millisecond, cancel)
+			}
+			_, err = rows.next()
+			var ne net.Error
+			switch {
+			case tc.cancel && !errors.Is(err, context.Canceled):
+				t.Errorf("next: %v, want context.Canceled", err)
+			case !tc.cancel && !(errors.As(err, &ne) && ne.Timeout()):
+				t.Errorf("next: %v, want a timeout", err)
+			}
+			if !s.dead {
+				t.Error("session not dead")
+			}
+		})
+	}
+}
