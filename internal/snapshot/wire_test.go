@@ -484,14 +484,7 @@ func TestWireQuery_CacheMetadataEOF(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	st, err := s.prepare(ctx, "SELECT id FROM t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 	got, err := readAll(t, rows)
 	if !errors.Is(err, io.EOF) || !equalInts(got, []int64{7, 8}) {
 		t.Errorf("BUG: rows %v, %v; want [7 8] then io.EOF (wire.go query does not read the EOF packet after a column count without metadata)", got, err)
@@ -651,14 +644,7 @@ func TestWireRows_ServerErrorMidResult(t *testing.T) {
 		f.send([]byte{1}, idCol, intRow(3), okEOF(2))
 	})
 	ctx := context.Background()
-	st, err := s.prepare(ctx, "SELECT id FROM t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 	got, err := readAll(t, rows)
 	var me *mysql.MySQLError
 	if !errors.As(err, &me) || me.Number != 3024 || string(me.SQLState[:]) != "HY000" || !strings.HasPrefix(me.Message, "Query execution was interrupted") {
@@ -692,14 +678,7 @@ func TestWireRows_CloseAfterServerError(t *testing.T) {
 		f.prepareID(true, 2, 0)
 	})
 	ctx := context.Background()
-	st, err := s.prepare(ctx, "SELECT id FROM t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 	var me *mysql.MySQLError
 	if _, err := readAll(t, rows); !errors.As(err, &me) {
 		t.Fatalf("%v, want a server error", err)
@@ -746,14 +725,7 @@ func TestWireRows_MoreResults(t *testing.T) {
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
-			st, err := s.prepare(ctx, "CALL p()")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := st.query(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, rows := mustQuery(t, ctx, s, "CALL p()")
 			got, err := readAll(t, rows)
 			if !errors.Is(err, io.EOF) || !equalInts(got, []int64{1}) {
 				t.Fatalf("BUG: rows %v, %v; want [1] then io.EOF (wire.go next: after skipResult it loops to read another packet, which never comes)", got, err)
@@ -773,14 +745,7 @@ func TestWireQuery_NoResultSet(t *testing.T) {
 		f.prepareID(true, 2, 0)
 	})
 	ctx := context.Background()
-	st, err := s.prepare(ctx, "DO 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows := mustQuery(t, ctx, s, "DO 1")
 	if _, err := rows.next(); !errors.Is(err, io.EOF) {
 		t.Errorf("next: %v", err)
 	}
@@ -870,14 +835,7 @@ func TestWirePacket_OutOfSequence(t *testing.T) {
 			_, _ = f.conn.Write(out)
 		})
 		ctx := context.Background()
-		st, err := s.prepare(ctx, "SELECT id FROM t")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := st.query(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 		got, err := readAll(t, rows)
 		if err == nil || !strings.Contains(err.Error(), "out of order") || !equalInts(got, []int64{1}) {
 			t.Errorf("rows %v, %v", got, err)
@@ -923,14 +881,7 @@ func TestWireRows_Malformed(t *testing.T) {
 				f.send(append([][]byte{{1}, idCol}, tc.pkts...)...)
 			})
 			ctx := context.Background()
-			st, err := s.prepare(ctx, "SELECT id FROM t")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := st.query(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 			if _, err := rows.next(); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("next: %v, want %q", err, tc.want)
 			}
@@ -1013,20 +964,13 @@ func TestWireRows_ContextCanceled(t *testing.T) {
 	defer close(stall)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := s.prepare(ctx, "SELECT id FROM t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 	if _, err := rows.next(); err != nil {
 		t.Fatal(err)
 	}
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err = rows.next()
+	_, err := rows.next()
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("next: %v, want context.Canceled", err)
 	}
@@ -1118,14 +1062,7 @@ func TestWireRows_CloseDrains(t *testing.T) {
 		f.send([]byte{1}, idCol, intRow(42), okEOF(2))
 	})
 	ctx := context.Background()
-	st, err := s.prepare(ctx, "SELECT id FROM t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := st.query(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 	for range 3 {
 		if _, err := rows.next(); err != nil {
 			t.Fatal(err)
@@ -1267,21 +1204,14 @@ func TestWireRows_ReadTimeout(t *testing.T) {
 			s.readTimeout = tc.timeout
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			st, err := s.prepare(ctx, "SELECT id FROM t")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := st.query(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, rows := mustQuery(t, ctx, s, "SELECT id FROM t")
 			if _, err := rows.next(); err != nil {
 				t.Fatal(err)
 			}
 			if tc.cancel {
 				time.AfterFunc(50*time.Millisecond, cancel)
 			}
-			_, err = rows.next()
+			_, err := rows.next()
 			var ne net.Error
 			switch {
 			case tc.cancel && !errors.Is(err, context.Canceled):
@@ -1294,4 +1224,18 @@ func TestWireRows_ReadTimeout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustQuery prepares q on s and executes it without parameters.
+func mustQuery(t *testing.T, ctx context.Context, s *wireSession, q string) (*wireStmt, *wireRows) {
+	t.Helper()
+	st, err := s.prepare(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.query(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rows
 }
