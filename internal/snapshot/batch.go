@@ -369,88 +369,56 @@ func uintValue(v driver.Value) (uint64, error) {
 	return 0, fmt.Errorf("%v (%T) for an unsigned integer: %w", v, v, errBadValue)
 }
 
+// rangeAppend returns the function that appends n to b when it lies in
+// [lo, hi], the range of b's type.
+func rangeAppend[N int64 | uint64, T ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64](b interface{ Append(T) }, lo, hi N) func(N) error {
+	return func(n N) error {
+		if n < lo || n > hi {
+			return errBadValue
+		}
+		b.Append(T(n))
+		return nil
+	}
+}
+
 func intAppender(c *column, fb array.Builder) func(driver.Value) (string, error) {
 	var app func(int64) error
 	switch bb := fb.(type) {
 	case *array.Int8Builder:
-		app = func(n int64) error {
-			if n < math.MinInt8 || n > math.MaxInt8 {
-				return errBadValue
-			}
-			bb.Append(int8(n))
-			return nil
-		}
+		app = rangeAppend[int64, int8](bb, math.MinInt8, math.MaxInt8)
 	case *array.Int16Builder:
-		app = func(n int64) error {
-			if n < math.MinInt16 || n > math.MaxInt16 {
-				return errBadValue
-			}
-			bb.Append(int16(n))
-			return nil
-		}
+		app = rangeAppend[int64, int16](bb, math.MinInt16, math.MaxInt16)
 	case *array.Int32Builder:
-		app = func(n int64) error {
-			if n < math.MinInt32 || n > math.MaxInt32 {
-				return errBadValue
-			}
-			bb.Append(int32(n))
-			return nil
-		}
+		app = rangeAppend[int64, int32](bb, math.MinInt32, math.MaxInt32)
 	case *array.Int64Builder:
-		app = func(n int64) error { bb.Append(n); return nil }
+		app = rangeAppend[int64, int64](bb, math.MinInt64, math.MaxInt64)
 	}
-	return func(v driver.Value) (string, error) {
-		if v == nil {
-			fb.AppendNull()
-			return "", nil
-		}
-		n, err := intValue(v)
-		if err == nil {
-			err = app(n)
-		}
-		if err != nil {
-			return "", fmt.Errorf("%v for %s: %w", v, c.Duck, errBadValue)
-		}
-		return "", nil
-	}
+	return numberAppender(c, fb, intValue, app)
 }
 
 func uintAppender(c *column, fb array.Builder) func(driver.Value) (string, error) {
 	var app func(uint64) error
 	switch bb := fb.(type) {
 	case *array.Uint8Builder:
-		app = func(n uint64) error {
-			if n > math.MaxUint8 {
-				return errBadValue
-			}
-			bb.Append(uint8(n))
-			return nil
-		}
+		app = rangeAppend[uint64, uint8](bb, 0, math.MaxUint8)
 	case *array.Uint16Builder:
-		app = func(n uint64) error {
-			if n > math.MaxUint16 {
-				return errBadValue
-			}
-			bb.Append(uint16(n))
-			return nil
-		}
+		app = rangeAppend[uint64, uint16](bb, 0, math.MaxUint16)
 	case *array.Uint32Builder:
-		app = func(n uint64) error {
-			if n > math.MaxUint32 {
-				return errBadValue
-			}
-			bb.Append(uint32(n))
-			return nil
-		}
+		app = rangeAppend[uint64, uint32](bb, 0, math.MaxUint32)
 	case *array.Uint64Builder:
-		app = func(n uint64) error { bb.Append(n); return nil }
+		app = rangeAppend[uint64, uint64](bb, 0, math.MaxUint64)
 	}
+	return numberAppender(c, fb, uintValue, app)
+}
+
+// numberAppender reads a driver value with read and appends it with app.
+func numberAppender[N int64 | uint64](c *column, fb array.Builder, read func(driver.Value) (N, error), app func(N) error) func(driver.Value) (string, error) {
 	return func(v driver.Value) (string, error) {
 		if v == nil {
 			fb.AppendNull()
 			return "", nil
 		}
-		n, err := uintValue(v)
+		n, err := read(v)
 		if err == nil {
 			err = app(n)
 		}
