@@ -160,47 +160,9 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 	case kindUint:
 		return uintAppender(c, fb)
 	case kindFloat32:
-		fbb := fb.(*array.Float32Builder)
-		return func(v driver.Value) (string, error) {
-			switch n := v.(type) {
-			case nil:
-				fbb.AppendNull()
-			case float32:
-				fbb.Append(n)
-			case float64:
-				fbb.Append(float32(n))
-			case []byte:
-				f, err := strconv.ParseFloat(string(n), 32)
-				if err != nil {
-					return "", fmt.Errorf("%q: %w", n, errBadValue)
-				}
-				fbb.Append(float32(f))
-			default:
-				return "", fmt.Errorf("%v (%T) for FLOAT: %w", v, v, errBadValue)
-			}
-			return "", nil
-		}
+		return floatAppender[float32](fb.(*array.Float32Builder), 32, "FLOAT")
 	case kindFloat64:
-		fbb := fb.(*array.Float64Builder)
-		return func(v driver.Value) (string, error) {
-			switch n := v.(type) {
-			case nil:
-				fbb.AppendNull()
-			case float64:
-				fbb.Append(n)
-			case float32:
-				fbb.Append(float64(n))
-			case []byte:
-				f, err := strconv.ParseFloat(string(n), 64)
-				if err != nil {
-					return "", fmt.Errorf("%q: %w", n, errBadValue)
-				}
-				fbb.Append(f)
-			default:
-				return "", fmt.Errorf("%v (%T) for DOUBLE: %w", v, v, errBadValue)
-			}
-			return "", nil
-		}
+		return floatAppender[float64](fb.(*array.Float64Builder), 64, "DOUBLE")
 	case kindDecimal:
 		db := fb.(*array.Decimal128Builder)
 		prec, scale := int(c.Precision), int(c.Scale)
@@ -242,13 +204,9 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 	case kindBlob:
 		bb := fb.(*array.BinaryBuilder)
 		return func(v driver.Value) (string, error) {
-			raw, ok := v.([]byte)
-			if !ok {
-				if v == nil {
-					bb.AppendNull()
-					return "", nil
-				}
-				return "", fmt.Errorf("%T for BLOB: %w", v, errBadValue)
+			raw, done, err := rawBytes(v, bb, "BLOB")
+			if done {
+				return "", err
 			}
 			b.bytes += len(raw)
 			bb.Append(raw)
@@ -257,13 +215,9 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 	case kindDate:
 		db := fb.(*array.Date32Builder)
 		return func(v driver.Value) (string, error) {
-			raw, ok := v.([]byte)
-			if !ok {
-				if v == nil {
-					db.AppendNull()
-					return "", nil
-				}
-				return "", fmt.Errorf("%T for DATE: %w", v, errBadValue)
+			raw, done, err := rawBytes(v, db, "DATE")
+			if done {
+				return "", err
 			}
 			micros, kind, err := parseWallMicros(raw, true)
 			if err != nil || kind != "" {
@@ -276,13 +230,9 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 	case kindDateTime:
 		tb := fb.(*array.TimestampBuilder)
 		return func(v driver.Value) (string, error) {
-			raw, ok := v.([]byte)
-			if !ok {
-				if v == nil {
-					tb.AppendNull()
-					return "", nil
-				}
-				return "", fmt.Errorf("%T for DATETIME: %w", v, errBadValue)
+			raw, done, err := rawBytes(v, tb, "DATETIME")
+			if done {
+				return "", err
 			}
 			micros, kind, err := parseWallMicros(raw, false)
 			if err != nil || kind != "" {
@@ -295,13 +245,9 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 	case kindTime:
 		db := fb.(*array.DurationBuilder)
 		return func(v driver.Value) (string, error) {
-			raw, ok := v.([]byte)
-			if !ok {
-				if v == nil {
-					db.AppendNull()
-					return "", nil
-				}
-				return "", fmt.Errorf("%T for TIME: %w", v, errBadValue)
+			raw, done, err := rawBytes(v, db, "TIME")
+			if done {
+				return "", err
 			}
 			micros, err := parseTimeMicros(raw)
 			if err != nil {
@@ -333,6 +279,47 @@ func (b *batcher) appender(c *column, fb array.Builder) func(driver.Value) (stri
 		}
 	}
 	panic(fmt.Sprintf("snapshot: column kind %d", c.Kind))
+}
+
+// rawBytes returns the bytes of a text or binary driver value. For NULL
+// it appends a null to fb, and for any other value it returns an error;
+// done says the value needs nothing more.
+func rawBytes(v driver.Value, fb array.Builder, what string) (raw []byte, done bool, err error) {
+	switch x := v.(type) {
+	case nil:
+		fb.AppendNull()
+		return nil, true, nil
+	case []byte:
+		return x, false, nil
+	}
+	return nil, true, fmt.Errorf("%T for %s: %w", v, what, errBadValue)
+}
+
+// floatAppender appends FLOAT or DOUBLE values: floats as they come, text
+// parsed.
+func floatAppender[F float32 | float64](fb interface {
+	Append(F)
+	AppendNull()
+}, bits int, what string) func(driver.Value) (string, error) {
+	return func(v driver.Value) (string, error) {
+		switch n := v.(type) {
+		case nil:
+			fb.AppendNull()
+		case float32:
+			fb.Append(F(n))
+		case float64:
+			fb.Append(F(n))
+		case []byte:
+			f, err := strconv.ParseFloat(string(n), bits)
+			if err != nil {
+				return "", fmt.Errorf("%q: %w", n, errBadValue)
+			}
+			fb.Append(F(f))
+		default:
+			return "", fmt.Errorf("%v (%T) for %s: %w", v, v, what, errBadValue)
+		}
+		return "", nil
+	}
 }
 
 // intValue reads a signed integer from a driver value.
