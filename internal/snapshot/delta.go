@@ -233,6 +233,13 @@ func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string,
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+pub).Scan(&n); err != nil {
 		return fmt.Errorf("snapshot %s.%s: count: %w", schema, tr.Name, err)
 	}
+	if f := tr.pendingCount; f != nil {
+		rows, err := f.wait(ctx)
+		if err != nil {
+			return &SourceError{Source: schema, Table: tr.Name, Err: err}
+		}
+		tr.RowsSource, tr.pendingCount = rows, nil
+	}
 	tr.RowsLoaded = n
 	exact := tr.Policy == PolicyAppend || tr.delta.keysStage != ""
 	switch {

@@ -32,9 +32,9 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	tr.RowsSource = -1
 	estimate := ms.estimateRows(ctx, t)
 	count := func(ctx context.Context) error {
-		var n int64
-		if err := ms.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&n); err != nil {
-			return &sourceReadError{fmt.Errorf("count rows: %w", err)}
+		n, err := ms.count(ctx, t.Name)
+		if err != nil {
+			return &sourceReadError{err}
 		}
 		tr.RowsSource = n
 		return nil
@@ -57,6 +57,12 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		if err := s.planDelta(ctx, ms, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
 			return err
 		}
+	}
+	if tr.delta != nil && !tr.KeyCheck {
+		// Counted once every table is read, while the publish merges
+		// (see deferCounts).
+		plan.afterRead = nil
+		tr.pendingCount = &countFuture{done: make(chan struct{})}
 	}
 	tr.ReadWhole = plan.key < 0
 	if tr.ReadWhole && tr.delta == nil {

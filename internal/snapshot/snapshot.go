@@ -182,9 +182,10 @@ type TableReport struct {
 
 	SchemaDrift string // how the structure changed since the previous snapshot; "" when not
 
-	defs  []ColumnDef
-	delta *deltaLoad // how to publish a delta run; nil for a full load
-	state *tableState
+	defs         []ColumnDef
+	delta        *deltaLoad   // how to publish a delta run; nil for a full load
+	pendingCount *countFuture // COUNT(*) read while the publish merges; nil when read already
+	state        *tableState
 }
 
 // Anomaly counts values of one column that could not be carried as they
@@ -281,19 +282,16 @@ func (s *snapshotter) source(ctx context.Context, src Source) (*SourceReport, er
 
 	err := s.load(ctx, src, sr, log)
 	if err == nil {
-		err = s.publish(ctx, sr)
-		if err == nil {
-			sr.Published = true
-			if s.opts.ParquetDir != "" {
-				if err := s.exportParquet(ctx, sr); err != nil {
-					log.Error("parquet export failed; the warehouse snapshot is published", keyError, err)
-					sr.Err = err
-					return sr, err
-				}
+		sr.Published = true
+		if s.opts.ParquetDir != "" {
+			if err := s.exportParquet(ctx, sr); err != nil {
+				log.Error("parquet export failed; the warehouse snapshot is published", keyError, err)
+				sr.Err = err
+				return sr, err
 			}
-			log.Info("snapshot published", "tables", len(sr.Tables), keyReadMode, sr.ReadMode, keyBinlogPos, sr.BinlogPos)
-			return sr, nil
 		}
+		log.Info("snapshot published", "tables", len(sr.Tables), keyReadMode, sr.ReadMode, keyBinlogPos, sr.BinlogPos)
+		return sr, nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Interrupted: not the source's fault, whatever the last step said.
@@ -305,7 +303,8 @@ func (s *snapshotter) source(ctx context.Context, src Source) (*SourceReport, er
 	return sr, err
 }
 
-// load reads the source in one consistent transaction into staging tables.
+// load reads the source in one consistent transaction into staging tables
+// and publishes them.
 func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, log *slog.Logger) error {
 	srcErr := func(table string, err error) error {
 		return &SourceError{Source: src.Name, Table: table, Err: err}
@@ -362,7 +361,12 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 		}
 		tr.Status = StatusOK
 	}
-	return nil
+	// Published while the source transaction is still open: the counts of
+	// delta loads are read meanwhile.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before ms.close, which waits for the counts
+	ms.deferCounts(pctx, sr.Tables)
+	return s.publish(ctx, sr)
 }
 
 // resolveTables reads the column metadata of the tables to copy and fills

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -40,6 +41,8 @@ type mysqlSource struct {
 	// wire is the socket the driver's connection runs on, for the wire
 	// path (wire.go).
 	wire *wireConn
+	// pending is the goroutine of deferCounts.
+	pending sync.WaitGroup
 
 	probeSrc *mysqlSource
 }
@@ -147,8 +150,10 @@ func (s *mysqlSource) load(ctx context.Context) (serverLoad, error) {
 	return l, err
 }
 
-// close ends the transaction, if any, and the connection.
+// close ends the transaction, if any, and the connection, once the
+// deferred counts are read.
 func (s *mysqlSource) close() {
+	s.pending.Wait()
 	if s.probeSrc != nil {
 		s.probeSrc.close()
 		s.probeSrc = nil
@@ -336,6 +341,57 @@ func (s *mysqlSource) showRowsCols(ctx context.Context, q string) ([]string, [][
 		out = append(out, row)
 	}
 	return cols, out, rows.Err()
+}
+
+// count reads COUNT(*) of a table in the snapshot.
+func (s *mysqlSource) count(ctx context.Context, table string) (int64, error) {
+	var n int64
+	if err := s.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteMySQL(s.dbName)+"."+quoteMySQL(table)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count rows: %w", err)
+	}
+	return n, nil
+}
+
+// countFuture is a COUNT(*) read in the background.
+type countFuture struct {
+	done chan struct{}
+	n    int64
+	err  error
+}
+
+// wait returns the count once it is read.
+func (f *countFuture) wait(ctx context.Context) (int64, error) {
+	select {
+	case <-f.done:
+		return f.n, f.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// deferCounts reads, in one goroutine, the counts of the tables whose
+// count was left for after every table is read (delta loads): it runs
+// while the publish merges their changed rows, and it is the only user of
+// the connection then. close waits for it.
+func (s *mysqlSource) deferCounts(ctx context.Context, trs []*TableReport) {
+	var pending []*TableReport
+	for _, tr := range trs {
+		if tr.pendingCount != nil {
+			pending = append(pending, tr)
+		}
+	}
+	if len(pending) == 0 {
+		return
+	}
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		for _, tr := range pending {
+			f := tr.pendingCount
+			f.n, f.err = s.count(ctx, tr.Name)
+			close(f.done)
+		}
+	}()
 }
 
 // estimateRows is the server's estimate of t's rows (InnoDB's TABLE_ROWS),
