@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -49,6 +51,8 @@ type opsData struct {
 	drift     driftInfo
 	inspected map[string]bool
 	outages   []outage
+	written   map[string]time.Time // reports by period, first written
+	firstRun  time.Time
 }
 
 func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
@@ -76,6 +80,9 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 		return nil, err
 	}
 	if d.outages, err = loadOutages(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.written, d.firstRun, err = reportsWritten(ctx, db); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -295,6 +302,9 @@ func (w *opsWriter) prepare() {
 		if d.AddDate(0, 0, 1).After(w.now) {
 			break
 		}
+		if w.data.firstRun.IsZero() || !d.AddDate(0, 0, 1).After(w.data.firstRun) {
+			continue // before pushaudit ran: the warehouse cannot tell
+		}
 		ended++
 		if w.data.inspected[d.Format("2006-01-02")] {
 			with++
@@ -323,7 +333,25 @@ func (w *opsWriter) prepare() {
 	}
 	n, worst := outageMonths(w.data.outages, time.Hour)
 	w.deducts = append(w.deducts, deduction{rule: ol.ruleOutage, basis: fmt.Sprintf(ol.basisOutage, n, fmtDuration(worst)), count: n, each: 0.5})
-	w.deducts = append(w.deducts, deduction{rule: ol.ruleReports, basis: ol.basisReports})
+	reps := dueReports(w.p, w.data.written, w.data.firstRun, w.now)
+	missing, lateDays := 0, 0
+	var absent []string
+	for _, r := range reps {
+		switch {
+		case r.written.IsZero():
+			missing++
+			absent = append(absent, r.period.String())
+		case r.written.After(r.due):
+			lateDays += int(math.Ceil(r.written.Sub(r.due).Hours() / 24))
+		}
+	}
+	list := ""
+	if len(absent) > 0 {
+		list = fmt.Sprintf(ol.missingList, strings.Join(absent, ol.listJoin))
+	}
+	w.deducts = append(w.deducts,
+		deduction{rule: ol.ruleReports, basis: fmt.Sprintf(ol.basisReports, len(reps), missing, reportDueDays, list), count: missing, each: 0.5},
+		deduction{rule: ol.ruleReportsLate, basis: fmt.Sprintf(ol.basisReportsLate, lateDays), count: lateDays, each: 0.1})
 	for _, d := range w.deducts {
 		w.deductSum += d.points()
 	}

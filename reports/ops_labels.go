@@ -59,7 +59,9 @@ type opsLabels struct {
 	ruleResolve, basisResolve                                                 string // rule: %[1]s level %[2]s points
 	ruleRespond, basisRespond                                                 string // rule: as ruleResolve; basis: %d late responses
 	ruleOutage, basisOutage                                                   string // basis: %[1]d pairs, %[2]s worst
-	ruleReports, basisReports                                                 string
+	ruleReports, basisReports                                                 string // basis: %[1]d due, %[2]d missing, %[3]d due days, %[4]s the missing ones
+	ruleReportsLate, basisReportsLate                                         string // basis: %d days late
+	missingList, listJoin                                                     string // missingList: %s the joined periods
 	deductTotal, deductScore, deductNote                                      string
 }
 
@@ -138,7 +140,7 @@ var opsLabelSets = map[string]*opsLabels{
 		sheetDeduct: "考核扣分", titleDeduct: "季度考核：数据项预计扣分（%s）",
 		colRule: "考核规则", colBasis: "计数依据", colCount: "次数", colEach: "每次扣分", colDeduct: "扣分",
 		ruleInspection:  "日常巡检记录缺失，每天扣 0.2 分",
-		basisInspection: "报告期内已结束 %[1]d 天，其中 %[2]d 天有已完成的核对批次（视为日检记录）",
+		basisInspection: "报告期内已结束 %[1]d 天（自本程序首次运行起），其中 %[2]d 天有已完成的核对批次（视为日检记录）",
 		ruleResolve:     "%[1]s故障未按时解决，每次扣 %[2]s 分",
 		basisResolve:    "解决时间晚于解决时限，或未解决且已过解决时限",
 		ruleRespond:     "%[1]s故障未按时响应，每次扣 %[2]s 分",
@@ -146,8 +148,11 @@ var opsLabelSets = map[string]*opsLabels{
 		ruleOutage:      "累计中断超过 1 小时，每次扣 0.5 分",
 		basisOutage:     "按目标系统、按月合并漏推、长时间未推送、推送失败的窗口：%[1]d 个目标系统·月超过 1 小时（最长 %[2]s）",
 		ruleReports:     "月报、季报缺失每份扣 0.5 分，年报缺失扣 1 分",
-		basisReports:    "报告报送情况不在数据仓库中，未计（本程序生成本报告）",
-		deductTotal:     "扣分合计", deductScore: "预计得分（100 − 扣分合计）",
+		basisReports:    "报告期内应交月报、季报 %[1]d 份（各期结束后 %[3]d 天内；自本程序首次运行起），缺 %[2]d 份%[4]s",
+		ruleReportsLate: "报告未按时提交，每延期 1 天扣 0.1 分",
+		missingList:     "：%s", listJoin: "、",
+		basisReportsLate: "按各报告首次生成时间（audit.reports）：共延期 %d 天",
+		deductTotal:      "扣分合计", deductScore: "预计得分（100 − 扣分合计）",
 		deductNote: "估算：只含能从数据仓库核对的数据项；人员、文档等其他考核项不在此列。",
 	},
 	"en": {
@@ -224,7 +229,7 @@ var opsLabelSets = map[string]*opsLabels{
 		sheetDeduct: "Deductions", titleDeduct: "Quarterly assessment: estimated deductions for the data items (%s)",
 		colRule: "Rule", colBasis: "Basis", colCount: "Count", colEach: "Points each", colDeduct: "Deduction",
 		ruleInspection:  "missing daily inspection record: 0.2 per day",
-		basisInspection: "%[1]d days of the period ended, %[2]d with a finished reconcile run (the inspection record)",
+		basisInspection: "%[1]d days of the period ended (since pushaudit's first run), %[2]d with a finished reconcile run (the inspection record)",
 		ruleResolve:     "%[1]s fault not resolved in time: %[2]s each",
 		basisResolve:    "resolved after the resolve limit, or open past it",
 		ruleRespond:     "%[1]s fault not answered in time: %[2]s each",
@@ -232,8 +237,11 @@ var opsLabelSets = map[string]*opsLabels{
 		ruleOutage:      "cumulative downtime over 1 h: 0.5 each",
 		basisOutage:     "missed, stale and failed windows merged per target and month: %[1]d target-months over 1 h (longest %[2]s)",
 		ruleReports:     "missing monthly or quarterly report 0.5 each, yearly 1",
-		basisReports:    "report delivery is not in the warehouse; not counted (pushaudit writes this report)",
-		deductTotal:     "Total deductions", deductScore: "Estimated score (100 − deductions)",
+		basisReports:    "%[1]d monthly or quarterly reports due in the period (%[3]d days after their period ends; since pushaudit's first run), %[2]d missing%[4]s",
+		ruleReportsLate: "report handed in late: 0.1 per day",
+		missingList:     ": %s", listJoin: ", ",
+		basisReportsLate: "from the first time each report was written (audit.reports): %d days late in all",
+		deductTotal:      "Total deductions", deductScore: "Estimated score (100 − deductions)",
 		deductNote: "An estimate: only the data items the warehouse can prove; staffing, documents and other items are not included.",
 	},
 }

@@ -458,3 +458,72 @@ ORDER BY ordinal_position LIMIT 1`).Scan(&col)
 	}
 	return info, nil
 }
+
+// reportsWritten returns when the report of each period was first written
+// (audit.reports, by period name), and when the warehouse's first run
+// started (zero when it has none): reports are due only for periods that
+// ended after pushaudit began.
+func reportsWritten(ctx context.Context, db *sql.DB) (map[string]time.Time, time.Time, error) {
+	out := map[string]time.Time{}
+	rows, err := db.QueryContext(ctx, `SELECT period, min(written_at) FROM audit.reports GROUP BY period`)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var period string
+		var at time.Time
+		if err := rows.Scan(&period, &at); err != nil {
+			return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
+		}
+		out[period] = wall(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
+	}
+	var first sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT min(started_at) FROM audit.runs`).Scan(&first); err != nil {
+		return nil, time.Time{}, fmt.Errorf("first run: %w", err)
+	}
+	start, _ := wallNull(first)
+	return out, start, nil
+}
+
+// reportDueDays is how long after its period ends a monthly or quarterly
+// report is due. The contract says reports are handed in on time without
+// a date; five days is this program's reading, stated on the sheet.
+const reportDueDays = 5
+
+// dueReport is a monthly or quarterly report the assessment of a period
+// expects.
+type dueReport struct {
+	period  Period
+	due     time.Time
+	written time.Time // zero: missing
+}
+
+// dueReports are the monthly and quarterly reports inside p, other than
+// p's own, that were due by now and whose period ended after pushaudit's
+// first run.
+func dueReports(p Period, written map[string]time.Time, firstRun, now time.Time) []dueReport {
+	var subs []Period
+	for _, m := range p.months() {
+		subs = append(subs, Period{Kind: PeriodMonth, Start: m, End: m.AddDate(0, 1, 0), name: m.Format("2006-01")})
+	}
+	if p.Kind == PeriodYear {
+		for q := 1; q <= 4; q++ {
+			s := time.Date(p.Start.Year(), time.Month(3*q-2), 1, 0, 0, 0, 0, pipelines.Shanghai)
+			subs = append(subs, Period{Kind: PeriodQuarter, Start: s, End: s.AddDate(0, 3, 0), name: fmt.Sprintf("%d-Q%d", s.Year(), q)})
+		}
+	}
+	var out []dueReport
+	for _, s := range subs {
+		due := s.End.AddDate(0, 0, reportDueDays)
+		if s.name == p.name || s.Start.Before(p.Start) || s.End.After(p.End) || due.After(now) ||
+			firstRun.IsZero() || !s.End.After(firstRun) {
+			continue
+		}
+		out = append(out, dueReport{period: s, due: due, written: written[s.name]})
+	}
+	return out
+}

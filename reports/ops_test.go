@@ -207,8 +207,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"快照与结构", "K3", "3", "anomalies of November only"},
 		{"快照与结构", "B6", "未检测（数据仓库尚无 audit.schema_drift）", ""},
 		// Deductions.
-		{"考核扣分", "C3", "20", "22 days ended, 2 with a finished run"},
-		{"考核扣分", "E3", "4.0", ""},
+		{"考核扣分", "C3", "2", "4 days ended since the first run (11-19), 2 with a finished run"},
+		{"考核扣分", "E3", "0.4", ""},
 		{"考核扣分", "C4", "1", "level 1 resolved late"},
 		{"考核扣分", "C6", "1", "level 3 open past its limit"},
 		{"考核扣分", "C7", "1", "level 4 resolved late"},
@@ -219,8 +219,9 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "C11", "1", "level 4 answered late"},
 		{"考核扣分", "E11", "1.0", ""},
 		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
-		{"考核扣分", "E14", "11.5", "total"},
-		{"考核扣分", "E15", "88.5", "score"},
+		{"考核扣分", "C13", "0", "a month: no other report due in it"},
+		{"考核扣分", "E15", "7.9", "total"},
+		{"考核扣分", "E16", "92.1", "score"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell)
 		if err != nil {
@@ -234,7 +235,7 @@ func TestWriteOps_Figures(t *testing.T) {
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"数据对接", "K3", `IF(E3-J3=0,"",(F3+G3)/(E3-J3))`},
 		{"案件流转", "J3", `IF(H3=0,"",G3/H3)`},
-		{"考核扣分", "E15", "100-E14"},
+		{"考核扣分", "E16", "100-E15"},
 		{"故障等级", "L8", "SUM(L3:L7)"},
 	} {
 		if got, _ := f.GetCellFormula(c.sheet, c.cell); got != c.want {
@@ -249,6 +250,55 @@ func TestWriteOps_Figures(t *testing.T) {
 		if !panes.Freeze || panes.YSplit != 2 {
 			t.Errorf("%s: panes = %+v, want the first two rows frozen", sheet, panes)
 		}
+	}
+}
+
+// TestWriteOps_ReportDeductions: the quarter's report deducts for the
+// monthly reports of the quarter that were due and missing or late
+// (audit.reports); October's was written 2 days 12 h after it was due.
+func TestWriteOps_ReportDeductions(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		insert               string
+		missing, late, total string
+	}{
+		{"none written", "", "1", "0", "0.5"},
+		{"October's late", `INSERT INTO audit.reports VALUES ('2026-10', 'month', 'zh', 'x.xlsx', TIMESTAMP '2026-11-08 12:00:00')`, "0", "3", "0.3"},
+		{"October's in time", `INSERT INTO audit.reports VALUES ('2026-10', 'month', 'zh', 'x.xlsx', TIMESTAMP '2026-11-05 23:59:00')`, "0", "0", "0.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustOpenOpsWarehouse(t)
+			// pushaudit ran in October: October's report is due.
+			if _, err := db.Exec(`INSERT INTO audit.runs VALUES ('20261001T000000.000-snapshot', 'snapshot',
+				'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
+				t.Fatal(err)
+			}
+			if tc.insert != "" {
+				if _, err := db.Exec(tc.insert); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-Q4", "zh"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			for _, c := range []struct{ cell, want string }{
+				{"C13", tc.missing}, {"C14", tc.late}, {"E14", map[bool]string{true: tc.total, false: "0.0"}[tc.late != "0"]},
+			} {
+				if got, _ := f.GetCellValue("考核扣分", c.cell); got != c.want {
+					t.Errorf("考核扣分!%s = %q, want %q", c.cell, got, c.want)
+				}
+			}
+			if tc.missing == "1" {
+				if got, _ := f.GetCellValue("考核扣分", "E13"); got != tc.total {
+					t.Errorf("考核扣分!E13 = %q, want %q", got, tc.total)
+				}
+				if got, _ := f.GetCellValue("考核扣分", "B13"); !strings.HasSuffix(got, "缺 1 份：2026-10") {
+					t.Errorf("考核扣分!B13 = %q, want it to name 2026-10", got)
+				}
+			}
+		})
 	}
 }
 
@@ -367,7 +417,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		{"完整率趋势!A22", "2026-11-20T00:00:00", "yyyy-mm-dd"},
 		{"案件流转!B3", "2026-11-01T00:00:00", "yyyy-mm"},
 		{"案件流转!J3", `=IF(H3=0,"",G3/H3)`, "0.0%"},
-		{"考核扣分!E15", "=100-E14", "#,##0.0"},
+		{"考核扣分!E16", "=100-E15", "#,##0.0"},
 	} {
 		v, ok := got.Cells[c.cell]
 		if !ok {

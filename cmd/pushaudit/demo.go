@@ -101,6 +101,9 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := wh.RecordReport(ctx, d.Format(time.DateOnly), reports.PeriodDay.String(), "zh", p); err != nil {
+			return err
+		}
 		books = append(books, p)
 	}
 	// The quarterly operations report of the quarter of the last day.
@@ -110,6 +113,9 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	}
 	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
 	if err != nil {
+		return err
+	}
+	if err := wh.RecordReport(ctx, q.String(), q.Kind.String(), "zh", p); err != nil {
 		return err
 	}
 	books = append(books, p)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -420,6 +423,22 @@ func TestMain_Run_EndToEnd(t *testing.T) {
 	wb = MustOpenWorkbook(t, out[0])
 	if len(wb.Sheets) != 8 || wb.Sheets[0] != "Overview" {
 		t.Errorf("operations report sheets %v, want 8, Overview first", wb.Sheets)
+	}
+
+	// Both reports are on record, for the assessment of missing ones.
+	c, err := config.Load(configPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), c.Path(c.Warehouse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var recorded string
+	if err := w.DB().QueryRow(`SELECT string_agg(period || '/' || kind || '/' || lang, ' ' ORDER BY period)
+		FROM audit.reports`).Scan(&recorded); err != nil || recorded != "2026-11/month/en 2026-11-20/day/zh" {
+		t.Errorf("audit.reports: %q, %v", recorded, err)
 	}
 }
 

@@ -57,6 +57,9 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := wh.RecordReport(ctx, p.String(), p.Kind.String(), lang, path); err != nil {
+		return err
+	}
 	fmt.Fprintln(m.Stdout, path)
 	return nil
 }

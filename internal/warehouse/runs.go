@@ -116,3 +116,13 @@ func JoinArgs(args []string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// RecordReport notes in audit.reports that the report of period (of the
+// given kind and language) was written to path now.
+func (w *Warehouse) RecordReport(ctx context.Context, period, kind, lang, path string) error {
+	if _, err := w.db.ExecContext(ctx, `INSERT INTO audit.reports (period, kind, lang, path, written_at) VALUES (?, ?, ?, ?, ?)`,
+		period, kind, lang, path, Timestamp(w.Now())); err != nil {
+		return fmt.Errorf("record report %s: %w", period, err)
+	}
+	return nil
+}

@@ -173,3 +173,14 @@ ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- N
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_at TIMESTAMP;  -- Asia/Shanghai wall clock; NULL: no response yet
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_by VARCHAR;
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS response_note VARCHAR;
+
+-- One row per report written (pushaudit report, demo). The operations
+-- report deducts for the monthly and quarterly reports of its period that
+-- are missing or were written late (the quarterly assessment).
+CREATE TABLE IF NOT EXISTS audit.reports (
+  period      VARCHAR NOT NULL,     -- 2026-11-20, 2026-11-H1, 2026-11, 2026-Q4, 2026
+  kind        VARCHAR NOT NULL,     -- day | half-month | month | quarter | year
+  lang        VARCHAR NOT NULL,     -- zh | en
+  path        VARCHAR NOT NULL,
+  written_at  TIMESTAMP NOT NULL    -- Asia/Shanghai wall clock
+);
