@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -60,6 +62,11 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	m.onClose(wh.Close)
+	return asRun(ctx, wh, "ack", args, func() (string, error) { return m.ack(ctx, c, wh, ids, by, note) })
+}
+
+// ack records the response to the findings ids; it returns a summary.
+func (m *Main) ack(ctx context.Context, c *config.Config, wh *warehouse.Warehouse, ids []string, by, note string) (string, error) {
 	now := clock(c).Truncate(time.Second)
 
 	// Distinct ids, in the order given.
@@ -73,12 +80,12 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 	}
 	tx, err := wh.DB().BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("ack: %w", err)
+		return "", fmt.Errorf("ack: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	rows, err := loadAckRows(ctx, tx, list)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var unknown []string
 	for _, id := range list {
@@ -87,7 +94,7 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 		}
 	}
 	if len(unknown) > 0 {
-		return usagef("ack: no finding %s in the warehouse %s", strings.Join(unknown, ", "), c.Path(c.Warehouse))
+		return "", usagef("ack: no finding %s in the warehouse %s", strings.Join(unknown, ", "), c.Path(c.Warehouse))
 	}
 	already := map[string]bool{}
 	for _, id := range list {
@@ -98,19 +105,19 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE audit.findings SET responded_at = `+pipelines.TimeParam(now)+`,
   responded_by = ?, response_note = ? WHERE finding_id = ? AND responded_at IS NULL`,
 			nullString(by), nullString(note), id); err != nil {
-			return fmt.Errorf("ack %s: %w", id, err)
+			return "", fmt.Errorf("ack %s: %w", id, err)
 		}
 	}
 	if rows, err = loadAckRows(ctx, tx, list); err != nil {
-		return err
+		return "", err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("ack: %w", err)
+		return "", fmt.Errorf("ack: %w", err)
 	}
 	for _, id := range list {
 		writeAckLine(m.Stdout, rows[id], already[id])
 	}
-	return nil
+	return fmt.Sprintf("%d findings acknowledged, %d already", len(list)-len(already), len(already)), nil
 }
 
 func nullString(s string) any {

@@ -105,6 +105,18 @@ func TestAck(t *testing.T) {
 			}
 		}
 	}
+	// Each ack is a run on record: the failed one and this one.
+	w, err := warehouse.Open(context.Background(), wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs string
+	err = w.DB().QueryRow(`SELECT string_agg(status || ':' || coalesce(message, ''), ' | ' ORDER BY run_id)
+		FROM audit.runs WHERE command = 'ack'`).Scan(&runs)
+	w.Close()
+	if err != nil || !strings.HasPrefix(runs, "failed:ack: no finding f-nowhere") || !strings.HasSuffix(runs, "ok:2 findings acknowledged, 0 already") {
+		t.Errorf("ack runs: %q, %v", runs, err)
+	}
 	got := MustReadAcks(t, wh)
 	for _, id := range []string{"f-in-time", "f-overdue"} {
 		s := got[id]

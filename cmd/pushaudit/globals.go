@@ -137,3 +137,21 @@ func clock(c *config.Config) time.Time {
 	}
 	return time.Now().In(pipelines.Shanghai)
 }
+
+// asRun runs f as a recorded run of command (audit.runs): finished ok with
+// f's summary, or failed with its error.
+func asRun(ctx context.Context, wh *warehouse.Warehouse, command string, args []string, f func() (string, error)) error {
+	run, err := wh.BeginRun(ctx, command, args)
+	if err != nil {
+		return err
+	}
+	msg, err := f()
+	status := warehouse.RunOK
+	if err != nil {
+		status, msg = warehouse.RunFailed, err.Error()
+	}
+	if ferr := run.Finish(ctx, status, msg); ferr != nil && err == nil {
+		err = ferr
+	}
+	return err
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/chengdu-cgw/pushaudit/reports"
 )
 
@@ -45,8 +48,23 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	m.onClose(wh.Close)
+	return asRun(ctx, wh, "report", args, func() (string, error) {
+		path, err := m.report(ctx, c, cat, wh, p, out, lang)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintln(m.Stdout, path)
+		return path, nil
+	})
+}
+
+// report writes the workbook of p and records it in audit.reports.
+func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, p reports.Period, out, lang string) (string, error) {
 	host, _ := os.Hostname()
-	var path string
+	var (
+		path string
+		err  error
+	)
 	if p.Kind == reports.PeriodDay {
 		path, err = reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: p.Start, OutDir: out, Lang: lang,
 			Now: c.Clock(), Producer: "pushaudit on " + host})
@@ -55,11 +73,10 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 			Now: c.Clock(), Producer: "pushaudit on " + host})
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := wh.RecordReport(ctx, p.String(), p.Kind.String(), lang, path); err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintln(m.Stdout, path)
-	return nil
+	return path, nil
 }
