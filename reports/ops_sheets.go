@@ -302,23 +302,11 @@ func (w *opsWriter) trend() error {
 // close rate.
 func (w *opsWriter) cases() (err error) {
 	ol, lbl, st := w.ol, w.lbl, w.wb.st
-	cols := []colSpec{
+	cols := append([]colSpec{
 		{label: ol.colDistrict, kind: colText, max: 16},
 		{label: ol.colMonth, kind: colMonth, max: 10},
-		{label: ol.colReport, kind: colInt, max: 12},
-		{label: ol.colFile, kind: colInt, max: 12},
-		{label: ol.colDispatch, kind: colInt, max: 12},
-		{label: ol.colHandle, kind: colInt, max: 12},
-		{label: ol.colClose, kind: colInt, max: 12},
-		{label: ol.colNeedClose, kind: colInt, max: 12},
-		{label: ol.colOnTimeClose, kind: colInt, max: 12},
-		{label: ol.colCloseRate, kind: colPct, max: 10},
-		{label: ol.colOnTimeCloseR, kind: colPct, max: 12},
-	}
-	row := func(c caseRow, n int) []any {
-		return []any{c.district, c.month, c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
-			rateFormula(n, "G", "H", c.close, c.need), rateFormula(n, "I", "H", c.ontimeClose, c.need)}
-	}
+	}, ol.caseFlowCols()...)
+	row := func(c caseRow, n int) []any { return append([]any{c.district, c.month}, c.flowCells(n, 2)...) }
 	wd := newWidths(len(cols))
 	wd.fit(1, 7)
 	for _, c := range w.data.cases {
@@ -359,6 +347,30 @@ func (w *opsWriter) cases() (err error) {
 		return err
 	}
 	return t.finish(last)
+}
+
+// caseFlowCols are the columns of a case-flow table after its keys: seven
+// counts, then the close rate and the on-time close rate.
+func (ol *opsLabels) caseFlowCols() []colSpec {
+	return []colSpec{
+		{label: ol.colReport, kind: colInt, max: 12},
+		{label: ol.colFile, kind: colInt, max: 12},
+		{label: ol.colDispatch, kind: colInt, max: 12},
+		{label: ol.colHandle, kind: colInt, max: 12},
+		{label: ol.colClose, kind: colInt, max: 12},
+		{label: ol.colNeedClose, kind: colInt, max: 12},
+		{label: ol.colOnTimeClose, kind: colInt, max: 12},
+		{label: ol.colCloseRate, kind: colPct, max: 10},
+		{label: ol.colOnTimeCloseR, kind: colPct, max: 12},
+	}
+}
+
+// flowCells are the caseFlowCols cells of c on sheet row n, the counts
+// starting at column first (0-based); the rates are live formulas.
+func (c caseRow) flowCells(n, first int) []any {
+	closeC, needC, ontimeC := colName(first+4), colName(first+5), colName(first+6)
+	return []any{c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
+		rateFormula(n, closeC, needC, c.close, c.need), rateFormula(n, ontimeC, needC, c.ontimeClose, c.need)}
 }
 
 // casesNote says where the case flow comes from and how the rates are
@@ -408,18 +420,7 @@ func (w *opsWriter) rateComments(sheet, closeCol, onTimeCol string) error {
 // counts, I–J rates) and a bar chart of reported, filed and closed.
 func (w *opsWriter) districts() (err error) {
 	ol, lbl, st := w.ol, w.lbl, w.wb.st
-	cols := []colSpec{
-		{label: ol.colDistrict, kind: colText, max: 16},
-		{label: ol.colReport, kind: colInt, max: 12},
-		{label: ol.colFile, kind: colInt, max: 12},
-		{label: ol.colDispatch, kind: colInt, max: 12},
-		{label: ol.colHandle, kind: colInt, max: 12},
-		{label: ol.colClose, kind: colInt, max: 12},
-		{label: ol.colNeedClose, kind: colInt, max: 12},
-		{label: ol.colOnTimeClose, kind: colInt, max: 12},
-		{label: ol.colCloseRate, kind: colPct, max: 10},
-		{label: ol.colOnTimeCloseR, kind: colPct, max: 12},
-	}
+	cols := append([]colSpec{{label: ol.colDistrict, kind: colText, max: 16}}, ol.caseFlowCols()...)
 	var ds []caseRow
 	idx := map[int64]int{}
 	for _, c := range w.data.cases {
@@ -431,10 +432,7 @@ func (w *opsWriter) districts() (err error) {
 		}
 		ds[i].addCounts(c)
 	}
-	row := func(c caseRow, n int) []any {
-		return []any{c.district, c.report, c.file, c.dispatch, c.handle, c.close, c.need, c.ontimeClose,
-			rateFormula(n, "F", "G", c.close, c.need), rateFormula(n, "H", "G", c.ontimeClose, c.need)}
-	}
+	row := func(c caseRow, n int) []any { return append([]any{c.district}, c.flowCells(n, 1)...) }
 	wd := newWidths(len(cols))
 	for _, c := range ds {
 		for i, v := range row(c, 0) {
