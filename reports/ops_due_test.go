@@ -60,3 +60,30 @@ func TestDueReports(t *testing.T) {
 		})
 	}
 }
+
+func TestTrendGroups(t *testing.T) {
+	for _, tc := range []struct {
+		period  string
+		monthly bool
+		want    string // first day of each group, as MM-DD
+	}{
+		{"2026-11", false, ""},
+		{"2026-Q4", false, "10-01 10-05 10-12 10-19 10-26 11-02 11-09 11-16 11-23 11-30 12-07 12-14 12-21 12-28"},
+		{"2026", true, "01-01 02-01 03-01 04-01 05-01 06-01 07-01 08-01 09-01 10-01 11-01 12-01"},
+	} {
+		p, err := ParsePeriod(tc.period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups, monthly := trendGroups(p.days())
+		var got []string
+		n := 0
+		for _, g := range groups {
+			got = append(got, g[0].Format("01-02"))
+			n += len(g)
+		}
+		if strings.Join(got, " ") != tc.want || monthly != tc.monthly || groups != nil && n != p.Days() {
+			t.Errorf("%s: groups %v (monthly %v, %d days), want %q (monthly %v, %d days)", tc.period, got, monthly, n, tc.want, tc.monthly, p.Days())
+		}
+	}
+}

@@ -29,6 +29,7 @@ type opsLabels struct {
 
 	// 完整率趋势
 	sheetTrend, titleTrend, colDay, chartTrend, trendNote string
+	trendWeek, trendMonth                                 string // the chart's groups of a long period
 
 	// 案件流转, 区县汇总
 	sheetCases, titleCases, colDistrict, colMonth               string
@@ -100,6 +101,7 @@ var opsLabelSets = map[string]*opsLabels{
 		sheetTrend: "完整率趋势", titleTrend: "每日推送完整率：按目标系统（%s）", colDay: "日期",
 		chartTrend: "每日推送完整率",
 		trendNote:  "完整率 =（按时 + 延迟）/ 已到期可核验窗口；空白表示当日无到期窗口",
+		trendWeek:  "周起始日", trendMonth: "月份",
 
 		sheetCases: "案件流转", titleCases: "案件流转：按区县和月份（%s）",
 		colDistrict: "区县", colMonth: "月份",
@@ -189,6 +191,7 @@ var opsLabelSets = map[string]*opsLabels{
 		sheetTrend: "Completeness trend", titleTrend: "Daily completeness by target (%s)", colDay: "Day",
 		chartTrend: "Daily completeness",
 		trendNote:  "completeness = (on time + late) / windows due and verifiable; blank: no window due that day",
+		trendWeek:  "Week of", trendMonth: "Month",
 
 		sheetCases: "Cases", titleCases: "Case flow by district and month (%s)",
 		colDistrict: "District", colMonth: "Month",

@@ -275,11 +275,48 @@ func (w *opsWriter) trend() error {
 	if err := t.addRaw(excelize.Cell{StyleID: w.wb.st.note, Value: ol.trendNote}); err != nil {
 		return err
 	}
+	// The chart of a quarter's or a year's days would be a smear: those
+	// chart weekly or monthly completeness, from a small table under the
+	// daily one.
+	from, to, points := firstData, last, len(days)
+	if groups, monthly := trendGroups(days); groups != nil {
+		// Text labels: a chart reads dates as a date axis with a tick a
+		// day, which crowds the labels again.
+		label, layout := ol.trendWeek, "01-02"
+		if monthly {
+			label, layout = ol.trendMonth, "2006-01"
+		}
+		t.row += 2 // a blank row after the note
+		hdr := []any{excelize.Cell{StyleID: w.wb.st.header, Value: label}}
+		for _, k := range targets {
+			hdr = append(hdr, excelize.Cell{StyleID: w.wb.st.header, Value: w.dw.targetName(k)})
+		}
+		if err := t.addRaw(hdr...); err != nil {
+			return err
+		}
+		from = t.row + 1
+		for _, g := range groups {
+			r := []any{g[0].Format(layout)}
+			for _, k := range targets {
+				var sum trendCell
+				for _, d := range g {
+					c := w.data.trend[d][k]
+					sum.complete += c.complete
+					sum.judged += c.judged
+				}
+				r = append(r, ratio(int64(sum.complete), int64(sum.judged)))
+			}
+			if err := t.add(r...); err != nil {
+				return err
+			}
+		}
+		to, points = t.row, len(groups)
+	}
 	var series []excelize.ChartSeries
 	for i := range targets {
 		c := colName(i + 1)
 		series = append(series, excelize.ChartSeries{
-			Name: cellRef(name, c, headerRow), Categories: rng(name, "A", firstData, last), Values: rng(name, c, firstData, last),
+			Name: cellRef(name, c, headerRow), Categories: rng(name, "A", from, to), Values: rng(name, c, from, to),
 			Line: excelize.LineOptions{Width: 1.5}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 4},
 		})
 	}
@@ -290,11 +327,34 @@ func (w *opsWriter) trend() error {
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		YAxis: excelize.ChartAxis{Maximum: &one, Minimum: &zero, MajorGridLines: true,
 			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		XAxis:        excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mm-dd"}, TickLabelSkip: max(1, len(days)/15)},
+		XAxis:        excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "mm-dd"}, TickLabelSkip: max(1, points/15)},
 		ShowBlanksAs: "gap",
 	}
 	t.before = append(t.before, func() error { return w.addChart(name, colName(len(cols)+1)+"3", chart) })
 	return t.finish(last)
+}
+
+// trendGroups splits the days of a long period for its chart: by week
+// (from Monday) up to 120 days, by month beyond; nil up to 62 days, which
+// are charted day by day.
+func trendGroups(days []time.Time) (groups [][]time.Time, monthly bool) {
+	if len(days) <= 62 {
+		return nil, false
+	}
+	monthly = len(days) > 120
+	for _, d := range days {
+		newGroup := len(groups) == 0
+		if !newGroup && monthly {
+			newGroup = d.Day() == 1
+		} else if !newGroup {
+			newGroup = d.Weekday() == time.Monday
+		}
+		if newGroup {
+			groups = append(groups, nil)
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], d)
+	}
+	return groups, monthly
 }
 
 // cases: A district, B month, C reported, D filed, E dispatched, F
