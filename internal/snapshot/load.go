@@ -168,6 +168,11 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 			}
 		}
 	}
+	if s.opts.OnProgress != nil {
+		// The start, so that a progress bar measures its rate from here.
+		s.opts.OnProgress(ProgressEvent{Source: schema, Table: t.Name, Rows: loaded, Total: total,
+			Elapsed: time.Since(begin), Resumed: tr.ResumedRows})
+	}
 	err := dconn.Raw(func(dc any) error {
 		conn, ok := dc.(driver.Conn)
 		if !ok {
