@@ -1239,3 +1239,64 @@ func mustQuery(t *testing.T, ctx context.Context, s *wireSession, q string) (*wi
 	}
 	return st, rows
 }
+
+// scriptedConn answers every read from a fixed server stream and discards
+// writes; at the end of the stream reads fail.
+type scriptedConn struct {
+	net.Conn
+	r *bytes.Reader
+}
+
+func (c *scriptedConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
+func (c *scriptedConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (c *scriptedConn) SetDeadline(time.Time) error      { return nil }
+func (c *scriptedConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *scriptedConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *scriptedConn) Close() error                     { return nil }
+
+// FuzzWireResponse feeds arbitrary server bytes to a prepare, an execute
+// and the rows that follow, with every capability combination: the
+// session must end with rows, io.EOF or an error, never a panic or a hang.
+func FuzzWireResponse(f *testing.F) {
+	// A valid exchange: prepare OK with one column, then one row and EOF.
+	pkt := func(seq byte, p []byte) []byte {
+		return append([]byte{byte(len(p)), byte(len(p) >> 8), byte(len(p) >> 16), seq}, p...)
+	}
+	var valid []byte
+	valid = append(valid, pkt(1, []byte{0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0})...)
+	valid = append(valid, pkt(2, colDef("id", typeLongLong, 0, 0))...)
+	valid = append(valid, pkt(1, []byte{1})...)
+	valid = append(valid, pkt(2, colDef("id", typeLongLong, 0, 0))...)
+	valid = append(valid, pkt(3, append([]byte{0, 0}, 7, 0, 0, 0, 0, 0, 0, 0))...)
+	valid = append(valid, pkt(4, []byte{0xfe, 0, 0, 2, 0, 0, 0})...)
+	f.Add(valid, uint8(0))
+	f.Add(valid[:20], uint8(1))
+	f.Add([]byte{0xff, 0xff, 0xff, 1}, uint8(2))
+	f.Fuzz(func(t *testing.T, stream []byte, caps uint8) {
+		flags := uint32(capProtocol41)
+		if caps&1 != 0 {
+			flags |= capDeprecateEOF
+		}
+		var ext uint32
+		if caps&2 != 0 {
+			ext = capExtCacheMetadata
+		}
+		wc := &wireConn{Conn: &scriptedConn{r: bytes.NewReader(stream)}, handshake: handshakeResponse(1, flags, ext), seen: true}
+		s := newWireSession(wc)
+		ctx := context.Background()
+		st, err := s.prepare(ctx, "SELECT id FROM t")
+		if err != nil {
+			return
+		}
+		rows, err := st.query(ctx, nil)
+		if err != nil {
+			return
+		}
+		for range 1 << 16 {
+			if _, err := rows.next(); err != nil {
+				break
+			}
+		}
+		_ = rows.close()
+	})
+}
