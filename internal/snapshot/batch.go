@@ -369,33 +369,43 @@ func rangeAppend[N int64 | uint64, T ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 |
 }
 
 func intAppender(c *column, fb array.Builder) func(driver.Value) (string, error) {
-	var app func(int64) error
-	switch bb := fb.(type) {
-	case *array.Int8Builder:
-		app = rangeAppend[int64, int8](bb, math.MinInt8, math.MaxInt8)
-	case *array.Int16Builder:
-		app = rangeAppend[int64, int16](bb, math.MinInt16, math.MaxInt16)
-	case *array.Int32Builder:
-		app = rangeAppend[int64, int32](bb, math.MinInt32, math.MaxInt32)
-	case *array.Int64Builder:
-		app = rangeAppend[int64, int64](bb, math.MinInt64, math.MaxInt64)
-	}
-	return numberAppender(c, fb, intValue, app)
+	return numberAppender(c, fb, intValue, intRange(fb))
 }
 
 func uintAppender(c *column, fb array.Builder) func(driver.Value) (string, error) {
-	var app func(uint64) error
+	return numberAppender(c, fb, uintValue, uintRange(fb))
+}
+
+// intRange returns the function that appends a signed integer to fb, an
+// Int8 to Int64 builder, when it fits the builder's type; nil for any
+// other builder.
+func intRange(fb array.Builder) func(int64) error {
+	switch bb := fb.(type) {
+	case *array.Int8Builder:
+		return rangeAppend[int64, int8](bb, math.MinInt8, math.MaxInt8)
+	case *array.Int16Builder:
+		return rangeAppend[int64, int16](bb, math.MinInt16, math.MaxInt16)
+	case *array.Int32Builder:
+		return rangeAppend[int64, int32](bb, math.MinInt32, math.MaxInt32)
+	case *array.Int64Builder:
+		return rangeAppend[int64, int64](bb, math.MinInt64, math.MaxInt64)
+	}
+	return nil
+}
+
+// uintRange is intRange for the Uint8 to Uint64 builders.
+func uintRange(fb array.Builder) func(uint64) error {
 	switch bb := fb.(type) {
 	case *array.Uint8Builder:
-		app = rangeAppend[uint64, uint8](bb, 0, math.MaxUint8)
+		return rangeAppend[uint64, uint8](bb, 0, math.MaxUint8)
 	case *array.Uint16Builder:
-		app = rangeAppend[uint64, uint16](bb, 0, math.MaxUint16)
+		return rangeAppend[uint64, uint16](bb, 0, math.MaxUint16)
 	case *array.Uint32Builder:
-		app = rangeAppend[uint64, uint32](bb, 0, math.MaxUint32)
+		return rangeAppend[uint64, uint32](bb, 0, math.MaxUint32)
 	case *array.Uint64Builder:
-		app = rangeAppend[uint64, uint64](bb, 0, math.MaxUint64)
+		return rangeAppend[uint64, uint64](bb, 0, math.MaxUint64)
 	}
-	return numberAppender(c, fb, uintValue, app)
+	return nil
 }
 
 // numberAppender reads a driver value with read and appends it with app.

@@ -98,6 +98,8 @@ func (b *batcher) wirePlan(cols []wireCol) ([]wireOp, error) {
 		op := &ops[i]
 		op.col, op.fb, op.key = wc, b.rb.Field(i), i == b.keyCol
 		op.width, op.unsigned = intWidth(wc.typ), wc.flags&flagUnsigned != 0
+		// Integers append through typed builders, not intRange's
+		// closures: an indirect call per value cost 3 % of snapshot-1m.
 		switch {
 		case c.Kind == kindInt && op.width > 0:
 			op.code = opInt
