@@ -37,21 +37,19 @@ func parseGlobals(args []string) (*globals, []string, error) {
 		}
 		return nil, nil, err
 	}
+	if _, ok := logLevels[strings.ToLower(g.logLevel)]; !ok {
+		return nil, nil, fmt.Errorf("--log-level (or PUSHAUDIT_LOG_LEVEL) %q is not debug, info, warn or error", g.logLevel)
+	}
 	return g, fs.Args(), nil
 }
 
+// logLevels are the names --log-level takes; "" is the default, info.
+var logLevels = map[string]slog.Level{
+	"": slog.LevelInfo, "debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
 func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	switch strings.ToLower(level) {
-	case "debug":
-		l = slog.LevelDebug
-	case "warn":
-		l = slog.LevelWarn
-	case "error":
-		l = slog.LevelError
-	default:
-		l = slog.LevelInfo
-	}
+	l := logLevels[strings.ToLower(level)]
 	if f, ok := w.(*os.File); ok && isTerminal(f) {
 		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 	}

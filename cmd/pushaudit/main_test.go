@@ -111,6 +111,7 @@ func TestMain_Run_Usage(t *testing.T) {
 		{name: "reconcile bad format", args: []string{"reconcile", "--from", "2026-11-20", "--format", "xml"}, want: exitUsage, stderr: `--format "xml"`, stderrLine: true},
 		{name: "reconcile unknown flag", args: []string{"reconcile", "--nope"}, want: exitUsage, stderr: "-nope", stderrLine: true},
 		{name: "reconcile stray argument", args: []string{"reconcile", "--from", "2026-11-20", "extra"}, want: exitUsage, stderr: `unexpected argument "extra"`, stderrLine: true},
+		{name: "bad log level", args: []string{"--log-level", "verbose", "check"}, want: exitUsage, stderr: `--log-level (or PUSHAUDIT_LOG_LEVEL) "verbose"`, stderrLine: true},
 		{name: "report bad quarter", args: []string{"report", "--period", "2026-Q5"}, want: exitUsage, stderr: `--period "2026-Q5"`, stderrLine: true},
 		{name: "report bad half-month", args: []string{"report", "--period", "2026-11-H3"}, want: exitUsage, stderr: `--period "2026-11-H3"`, stderrLine: true},
 		{name: "report bad month", args: []string{"report", "--period", "2026-13"}, want: exitUsage, stderr: `--period "2026-13"`, stderrLine: true},
