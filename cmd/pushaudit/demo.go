@@ -44,7 +44,8 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 		}
 	}
 	t0 := time.Now()
-	if f.dsn == "" {
+	embedded := f.dsn == ""
+	if embedded {
 		srv, err := startDemoDB(ctx, m.Stderr)
 		if err != nil {
 			return fmt.Errorf("demo: embedded MySQL server: %w", err)
@@ -124,6 +125,11 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	fmt.Fprintln(m.Stdout, "\nfiles:")
 	for _, p := range append(append([]string{}, books...), f.warehouse, f.manifest, f.writeConfig) {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
+	}
+	if embedded {
+		// The config names the embedded server, which ends with the demo.
+		fmt.Fprintf(m.Stdout, "\nnext: pushaudit --config %s reconcile|explain|report … work on the warehouse;\n"+
+			"snapshot and check need a MySQL server (the embedded one ended with the demo): pushaudit demo --mysql DSN\n", f.writeConfig)
 	}
 	fmt.Fprintf(m.Stdout, "demo done in %s\n", time.Since(t0).Round(time.Second))
 	return nil

@@ -198,13 +198,16 @@ func newProgress(w io.Writer, log *slog.Logger) *progress {
 func (p *progress) update(e snapshot.ProgressEvent) {
 	name := e.Source + "." + e.Table
 	if !p.term {
-		if p.log == nil || !e.Done && time.Since(p.lastLog) < 10*time.Second {
+		// In the log, progress of a table still loading, every 10 s at
+		// most: its start says nothing yet, and its end is the
+		// snapshot's "table loaded" line.
+		if p.log == nil || e.Done || e.Rows == e.Resumed || time.Since(p.lastLog) < 10*time.Second {
 			return
 		}
 		p.lastLog = time.Now()
 		rate := float64(e.Rows-e.Resumed) / max(e.Elapsed.Seconds(), 1e-3)
 		attrs := []any{"source", e.Source, "table", e.Table, "rows", e.Rows, "rows_per_s", int64(rate)}
-		if e.Total > e.Rows && rate > 0 && !e.Done {
+		if e.Total > e.Rows && rate > 0 {
 			attrs = append(attrs, "total", e.Total, "eta", (time.Duration(float64(e.Total-e.Rows) / rate * float64(time.Second))).Round(time.Second))
 		}
 		p.log.Info("snapshot progress", attrs...)
