@@ -29,10 +29,6 @@ func newSink(ctx context.Context, dc driver.Conn, schema, stage string, t *table
 		return nil, fmt.Errorf("arrow: %w", err)
 	}
 	view := "__arrow_" + schema + "_" + stage
-	cols := make([]string, len(t.Columns))
-	for i := range t.Columns {
-		cols[i] = quoteDuck(t.Columns[i].Name)
-	}
 	return &arrowSink{
 		dc: dc, ar: ar, view: view,
 		insSQL: "INSERT INTO " + quoteDuck(schema) + "." + quoteDuck(stage) + " SELECT * FROM " + quoteDuck(view),
