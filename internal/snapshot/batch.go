@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -114,10 +113,10 @@ func (b *batcher) add(vals []driver.Value) error {
 	for i, v := range vals {
 		kind, err := b.appends[i](v)
 		if err != nil {
-			return fmt.Errorf("row %s, column %s: %w", rowNameV(b.t, vals, b.total), b.t.Columns[i].Name, err)
+			return fmt.Errorf("row %s, column %s: %w", rowName(b.t, vals, b.total), b.t.Columns[i].Name, err)
 		}
 		if kind != "" {
-			b.a.addV(i, kind, vals, b.total)
+			b.a.add(i, kind, vals, b.total)
 		}
 	}
 	if b.keyCol >= 0 {
@@ -534,45 +533,4 @@ func parseTimeMicros(b []byte) (int64, error) {
 		return 0, err
 	}
 	return v.(duckdb.Interval).Micros, nil
-}
-
-// rowNameV names a row by its primary key, from driver values.
-func rowNameV(t *table, vals []driver.Value, rowNum int64) string {
-	var parts []string
-	for i := range t.Columns {
-		if t.Columns[i].Key && i < len(vals) {
-			parts = append(parts, t.Columns[i].Name+"="+valueTextV(vals[i]))
-		}
-	}
-	if len(parts) == 0 {
-		return "row " + strconv.FormatInt(rowNum, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-// valueTextV shows a driver value in a message, like valueText.
-func valueTextV(v driver.Value) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		const maxRunes = 64
-		s := strings.ToValidUTF8(string(x), "\uFFFD")
-		if utf8.RuneCountInString(s) > maxRunes {
-			s = string([]rune(s)[:maxRunes]) + "…"
-		}
-		return strconv.Quote(s)
-	}
-	return fmt.Sprint(v)
-}
-
-func (a *anomalies) addV(col int, kind string, vals []driver.Value, rowNum int64) {
-	k := anomalyKey{col, kind}
-	an := a.counts[k]
-	if an == nil {
-		an = &Anomaly{Column: a.t.Columns[col].Name, Kind: kind,
-			Example: rowNameV(a.t, vals, rowNum) + ": " + valueTextV(vals[col])}
-		a.counts[k] = an
-	}
-	an.Count++
 }

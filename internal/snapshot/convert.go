@@ -26,17 +26,6 @@ const (
 // errBadValue marks a value the loader cannot read at all; the table fails.
 var errBadValue = errors.New("unreadable value")
 
-// scanDest returns the Scan destination for a column of kind k: numbers
-// arrive from the driver already parsed, everything else as bytes.
-func scanDest(k kind) any {
-	switch k {
-	case kindInt, kindUint, kindFloat32, kindFloat64:
-		return new(any)
-	default:
-		return new(sql.RawBytes)
-	}
-}
-
 // convert turns the scanned value of c into an Appender value. anomaly is
 // non-empty when the value could not be carried as it was.
 func (c *column) convert(dest any) (v driver.Value, anomaly string, err error) {

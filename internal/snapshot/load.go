@@ -387,12 +387,12 @@ func newAnomalies(t *table) *anomalies {
 	return &anomalies{t: t, counts: map[anomalyKey]*Anomaly{}}
 }
 
-func (a *anomalies) add(col int, kind string, dests []any, rowNum int64) {
+func (a *anomalies) add(col int, kind string, vals []driver.Value, rowNum int64) {
 	k := anomalyKey{col, kind}
 	an := a.counts[k]
 	if an == nil {
 		an = &Anomaly{Column: a.t.Columns[col].Name, Kind: kind,
-			Example: rowName(a.t, dests, rowNum) + ": " + valueText(dests[col])}
+			Example: rowName(a.t, vals, rowNum) + ": " + valueText(vals[col])}
 		a.counts[k] = an
 	}
 	an.Count++
@@ -418,11 +418,11 @@ func (a *anomalies) list() []Anomaly {
 
 // rowName names a row by its primary key ("id=7", "a=1,b=x"), or by its
 // position in the read when the table has none ("row 12").
-func rowName(t *table, dests []any, rowNum int64) string {
+func rowName(t *table, vals []driver.Value, rowNum int64) string {
 	var parts []string
 	for i := range t.Columns {
-		if t.Columns[i].Key {
-			parts = append(parts, t.Columns[i].Name+"="+valueText(dests[i]))
+		if t.Columns[i].Key && i < len(vals) {
+			parts = append(parts, t.Columns[i].Name+"="+valueText(vals[i]))
 		}
 	}
 	if len(parts) == 0 {
@@ -431,28 +431,19 @@ func rowName(t *table, dests []any, rowNum int64) string {
 	return strings.Join(parts, ",")
 }
 
-// valueText shows a scanned value in a message: text quoted, invalid
+// valueText shows a driver value in a message: text quoted, invalid
 // UTF-8 replaced, long values cut.
-func valueText(dest any) string {
-	const maxRunes = 64
-	switch d := dest.(type) {
-	case *any:
-		if *d == nil {
-			return "NULL"
-		}
-		if b, ok := (*d).([]byte); ok {
-			return valueText(new(sql.RawBytes(b)))
-		}
-		return fmt.Sprint(*d)
-	case *sql.RawBytes:
-		if *d == nil {
-			return "NULL"
-		}
-		s := strings.ToValidUTF8(string(*d), "\uFFFD")
+func valueText(v driver.Value) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case []byte:
+		const maxRunes = 64
+		s := strings.ToValidUTF8(string(x), "\uFFFD")
 		if utf8.RuneCountInString(s) > maxRunes {
 			s = string([]rune(s)[:maxRunes]) + "…"
 		}
 		return strconv.Quote(s)
 	}
-	return "?"
+	return fmt.Sprint(v)
 }

@@ -316,7 +316,7 @@ func (b *batcher) addWire(ops []wireOp, data []byte) error {
 			return b.wireRowError(ops, data, -1, err)
 		}
 		for _, an := range anomalies {
-			b.a.addV(an.col, an.kind, vals, b.total)
+			b.a.add(an.col, an.kind, vals, b.total)
 		}
 	}
 	b.rows++
@@ -333,12 +333,12 @@ type wireAnomaly struct {
 // the column of a value that cannot be loaded.
 func (b *batcher) wireRowError(ops []wireOp, data []byte, col int, err error) error {
 	vals, _ := wireValues(ops, data)
-	name := rowNameV(b.t, vals, b.total)
+	name := rowName(b.t, vals, b.total)
 	if col < 0 {
 		return fmt.Errorf("row %s: %w", name, err)
 	}
 	if errors.Is(err, errBadValue) && col < len(vals) {
-		return fmt.Errorf("row %s, column %s: %s for %s: %w", name, b.t.Columns[col].Name, valueTextV(vals[col]), b.t.Columns[col].Duck, err)
+		return fmt.Errorf("row %s, column %s: %s for %s: %w", name, b.t.Columns[col].Name, valueText(vals[col]), b.t.Columns[col].Duck, err)
 	}
 	return fmt.Errorf("row %s, column %s: %w", name, b.t.Columns[col].Name, err)
 }
