@@ -161,19 +161,6 @@ func mapColumn(c *column) bool {
 	return true
 }
 
-// selectExpr is the expression that reads c: dates as text, so that zero
-// and partial dates reach the converter as they are (with ParseTime the
-// driver would turn them into time.Time, wrongly). TIME already arrives as
-// text, and go-mysql-server answers CAST(time AS CHAR) with NULL.
-func (c *column) selectExpr() string {
-	switch c.Kind {
-	case kindDate, kindDateTime:
-		return "CAST(" + quoteMySQL(c.Name) + " AS CHAR)"
-	default:
-		return quoteMySQL(c.Name)
-	}
-}
-
 // duckDDL is the column definition in DuckDB. NOT NULL is kept except for
 // temporal columns, where a zero date loads as NULL.
 func (c *column) duckDDL() string {
@@ -182,15 +169,6 @@ func (c *column) duckDDL() string {
 		d += " NOT NULL"
 	}
 	return d
-}
-
-// selectSQL reads every column of t from database db.
-func (t *table) selectSQL(db string) string {
-	exprs := make([]string, len(t.Columns))
-	for i := range t.Columns {
-		exprs[i] = t.Columns[i].selectExpr()
-	}
-	return "SELECT " + strings.Join(exprs, ", ") + " FROM " + quoteMySQL(db) + "." + quoteMySQL(t.Name)
 }
 
 // stageDDL creates (or replaces) the staging table of t in schema.
