@@ -53,15 +53,14 @@ type chunkDone struct {
 
 // readPlan says how a table is read.
 type readPlan struct {
-	key        int    // index of the integer primary-key column chunks are cut on; -1 reads the table whole
-	unsigned   bool   // the key is unsigned
-	after      string // resume: read keys > after; "" from the start
-	where      string // a condition on the rows of a whole read, with placeholders
-	whereArgs  []driver.NamedValue
-	chunkRows  int
-	chunkTime  time.Duration
-	throttle   *throttle
-	onChunkEnd func(rows int64, d time.Duration)
+	key       int    // index of the integer primary-key column chunks are cut on; -1 reads the table whole
+	unsigned  bool   // the key is unsigned
+	after     string // resume: read keys > after; "" from the start
+	where     string // a condition on the rows of a whole read, with placeholders
+	whereArgs []driver.NamedValue
+	chunkRows int
+	chunkTime time.Duration
+	throttle  *throttle
 	// afterRead runs on the source connection once every row is read,
 	// while the warehouse may still be inserting the last chunk.
 	afterRead func(ctx context.Context) error
@@ -235,14 +234,10 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			if err := endChunk(n, after, final); err != nil {
 				return err
 			}
-			d := time.Since(began)
-			if plan.onChunkEnd != nil {
-				plan.onChunkEnd(n, d)
-			}
 			if final {
 				return nil
 			}
-			limit = nextChunkRows(limit, n, d, plan.chunkTime)
+			limit = nextChunkRows(limit, n, time.Since(began), plan.chunkTime)
 		}
 	})
 }
