@@ -53,7 +53,6 @@ type serverInfo struct {
 	BinlogPos  string   // GTID set or file:pos; "" when unknown
 	ReplicaLag *float64 // seconds; nil when not a replica or unknown
 	SnapshotAt time.Time
-	ReadMode   string
 }
 
 // sourceConfig parses a go-sql-driver DSN and sets what the snapshot needs:
