@@ -487,7 +487,7 @@ func parseWallMicros(b []byte, dateOnly bool) (int64, string, error) {
 				}
 			}
 			if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && hh <= 23 && mm <= 59 && ss <= 59 &&
-				m >= 1 && m <= 12 && d >= 1 && d <= daysInFast(y, m) {
+				m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) {
 				days := daysFromCivil(y, m, d)
 				return (days*86400+int64(hh*3600+mm*60+ss))*1_000_000 + int64(frac/1000), "", nil
 			}
@@ -519,7 +519,9 @@ func daysFromCivil(y, m, d int) int64 {
 
 var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-func daysInFast(y, m int) int {
+// daysIn is the number of days of month m (1 to 12) of year y (proleptic
+// Gregorian).
+func daysIn(y, m int) int {
 	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
 		return 29
 	}

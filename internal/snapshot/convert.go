@@ -233,10 +233,6 @@ func fraction(b []byte) (int, bool) {
 	return n, true
 }
 
-func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
-}
-
 func atoi(b []byte) (int, bool) {
 	if len(b) == 0 || !allDigits(b) {
 		return 0, false

@@ -414,7 +414,7 @@ func wireDateTime(b []byte) (micros int64, anomaly string, ok bool) {
 		return 0, AnomalyZeroDate, true
 	case m == 0 || d == 0:
 		return 0, AnomalyPartialDate, true
-	case m > 12 || d > daysInFast(y, m):
+	case m > 12 || d > daysIn(y, m):
 		return 0, AnomalyInvalidDate, true
 	case hh > 23 || mm > 59 || ss > 59 || us > 999_999:
 		return 0, "", false
