@@ -62,7 +62,7 @@ func watermarkColumn(t *table, pol TablePolicy) string {
 // changed rows: when a snapshot of it is published and its state was
 // written with the same definition. Otherwise the table is loaded in full
 // (and its state initialised). It sets tr.delta and adjusts plan.
-func (s *snapshotter) planDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, pol TablePolicy, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
+func (s *snapshotter) planDelta(ctx context.Context, dconn *sql.Conn, schema string, t *table, pol TablePolicy, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
 	col := watermarkColumn(t, pol)
 	switch {
 	case len(t.keyColumns()) == 0:

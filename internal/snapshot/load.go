@@ -54,7 +54,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		tr.Policy = PolicyFull
 	}
 	if tr.Policy != PolicyFull {
-		if err := s.planDelta(ctx, ms, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
+		if err := s.planDelta(ctx, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
 			return err
 		}
 	}
