@@ -178,9 +178,6 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 		return fmt.Errorf("snapshot %s.%s: create key staging table: %w", schema, t.Name, err)
 	}
 	plan := readPlan{key: kt.chunkKey(), chunkRows: 1 << 20, chunkTime: 10 * time.Second}
-	if plan.key >= 0 {
-		plan.unsigned = kt.Columns[plan.key].Kind == kindUint
-	}
 	ktr := &TableReport{Name: t.Name, delta: tr.delta}
 	n, err := s.copyRows(ctx, ms, dconn, schema, stage, kt, plan, ktr, "", newAnomalies(kt), -1, time.Now())
 	if err != nil {

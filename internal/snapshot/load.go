@@ -45,7 +45,6 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		plan.chunkRows = firstChunkRows
 	}
 	if plan.key >= 0 {
-		plan.unsigned = t.Columns[plan.key].Kind == kindUint
 		tr.ChunkKey = t.Columns[plan.key].Name
 	}
 	sig := t.signature()

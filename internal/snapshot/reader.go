@@ -54,7 +54,6 @@ type chunkDone struct {
 // readPlan says how a table is read.
 type readPlan struct {
 	key       int    // index of the integer primary-key column chunks are cut on; -1 reads the table whole
-	unsigned  bool   // the key is unsigned
 	after     string // resume: read keys > after; "" from the start
 	where     string // a condition on the rows of a whole read, with placeholders
 	whereArgs []driver.NamedValue
@@ -192,6 +191,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 
 		keyCol := quoteMySQL(t.Columns[plan.key].Name)
+		unsigned := t.Columns[plan.key].Kind == kindUint
 		first, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" ORDER BY "+keyCol+" LIMIT ?")
 		if err != nil {
 			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
@@ -213,7 +213,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			if after == "" {
 				stmt, args = first, []driver.NamedValue{{Ordinal: 1, Value: int64(limit)}}
 			} else {
-				kv, err := keyArg(after, plan.unsigned)
+				kv, err := keyArg(after, unsigned)
 				if err != nil {
 					return err
 				}
@@ -229,7 +229,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			}
 			final := n < int64(limit)
 			if n > 0 {
-				after = bat.lastKeyText(plan.unsigned)
+				after = bat.lastKeyText(unsigned)
 			}
 			if err := endChunk(n, after, final); err != nil {
 				return err
