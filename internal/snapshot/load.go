@@ -204,7 +204,7 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 			}
 			readErr <- err
 		}()
-		schemaA := t.arrowSchema()
+		schemaA := bat.rb.Schema()
 		var werr error
 		for {
 			first, ok := <-msgs
