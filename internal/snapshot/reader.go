@@ -130,6 +130,14 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		if err != nil {
 			return err
 		}
+		// flush returns the batch built so far, once the throttle lets its
+		// rows through.
+		flush := func() (arrow.RecordBatch, error) {
+			if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
+				return nil, err
+			}
+			return bat.flush(), nil
+		}
 		// drain reads every row of rows into batches.
 		drain := func(rows rowStream) (n int64, err error) {
 			defer func() {
@@ -150,12 +158,11 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 				}
 				n++
 				if bat.rows >= batchRows || bat.bytes >= batchBytes {
-					if plan.throttle != nil {
-						if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
-							return n, err
-						}
+					rec, err := flush()
+					if err != nil {
+						return n, err
 					}
-					if err := send(batchMsg{rec: bat.flush()}); err != nil {
+					if err := send(batchMsg{rec: rec}); err != nil {
 						return n, err
 					}
 				}
@@ -164,12 +171,10 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		endChunk := func(n int64, last string, final bool) error {
 			m := batchMsg{chunk: &chunkDone{rows: n, lastKey: last, final: final}}
 			if bat.rows > 0 {
-				if plan.throttle != nil {
-					if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
-						return err
-					}
+				var err error
+				if m.rec, err = flush(); err != nil {
+					return err
 				}
-				m.rec = bat.flush()
 			}
 			return send(m)
 		}
