@@ -55,7 +55,7 @@
 //
 // # Values
 //
-// MySQL types map to DuckDB types exactly (see duckType): integers keep
+// MySQL types map to DuckDB types exactly (see mapColumn): integers keep
 // their width and signedness, DECIMAL(p,s) stays DECIMAL(p,s) (read as text,
 // never through a float; p > 38 becomes VARCHAR), DATETIME and TIMESTAMP
 // become TIMESTAMP holding the same Asia/Shanghai wall clock (the session
