@@ -668,15 +668,10 @@ func (r *wireRows) next() ([]byte, error) {
 func (r *wireRows) terminator(p []byte) (bool, error) {
 	var status []byte
 	if r.st.s.deprecateEOF {
-		_, n, ok := lenencInt(p[1:])
-		if !ok {
-			return false, errors.New("malformed OK packet")
+		var err error
+		if status, err = okStatus(p); err != nil {
+			return false, err
 		}
-		_, m, ok := lenencInt(p[1+n:])
-		if !ok || len(p) < 1+n+m+2 {
-			return false, errors.New("malformed OK packet")
-		}
-		status = p[1+n+m:]
 	} else {
 		if len(p) < 5 {
 			return false, errors.New("malformed EOF packet")
@@ -684,6 +679,20 @@ func (r *wireRows) terminator(p []byte) (bool, error) {
 		status = p[3:]
 	}
 	return binary.LittleEndian.Uint16(status)&statusMoreResults != 0, nil
+}
+
+// okStatus returns an OK packet p from its status flags on, past the
+// header, affected rows and last insert id.
+func okStatus(p []byte) ([]byte, error) {
+	_, n, ok := lenencInt(p[1:])
+	if !ok {
+		return nil, errors.New("malformed OK packet")
+	}
+	_, m, ok := lenencInt(p[1+n:])
+	if !ok || len(p) < 1+n+m+2 {
+		return nil, errors.New("malformed OK packet")
+	}
+	return p[1+n+m:], nil
 }
 
 // skipResults reads the further results of a multi-result response, up
@@ -702,12 +711,9 @@ func (r *wireRows) skipResults() error {
 		case p[0] == 0xff:
 			return serverError(p)
 		case p[0] == 0x00: // OK: a result without rows
-			_, n, ok1 := lenencInt(p[1:])
-			_, m, ok2 := lenencInt(p[1+n:])
-			if !ok1 || !ok2 || len(p) < 1+n+m+2 {
-				return errors.New("malformed OK packet")
+			if status, err = okStatus(p); err != nil {
+				return err
 			}
-			status = p[1+n+m:]
 		default:
 			more, err := r.skipRows(p)
 			if err != nil || !more {
