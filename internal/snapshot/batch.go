@@ -120,21 +120,27 @@ func (b *batcher) add(vals []driver.Value) error {
 		}
 	}
 	if b.keyCol >= 0 {
-		switch k := vals[b.keyCol].(type) {
-		case int64:
-			b.lastKey, b.lastKeyU = k, 0
-		case uint64:
-			b.lastKey, b.lastKeyU = 0, k
-		case []byte:
-			if u, err := strconv.ParseUint(string(k), 10, 64); err == nil {
-				b.lastKey, b.lastKeyU = int64(u), u
-			} else if i, err := strconv.ParseInt(string(k), 10, 64); err == nil {
-				b.lastKey, b.lastKeyU = i, 0
-			}
-		}
+		b.noteKey(vals[b.keyCol])
 	}
 	b.rows++
 	return nil
+}
+
+// noteKey records v, a driver value, as the chunk key of the row added
+// last.
+func (b *batcher) noteKey(v driver.Value) {
+	switch k := v.(type) {
+	case int64:
+		b.lastKey, b.lastKeyU = k, 0
+	case uint64:
+		b.lastKey, b.lastKeyU = 0, k
+	case []byte:
+		if u, err := strconv.ParseUint(string(k), 10, 64); err == nil {
+			b.lastKey, b.lastKeyU = int64(u), u
+		} else if i, err := strconv.ParseInt(string(k), 10, 64); err == nil {
+			b.lastKey, b.lastKeyU = i, 0
+		}
+	}
 }
 
 // lastKeyText is the chunk key of the row added last, as text.

@@ -301,12 +301,7 @@ func (b *batcher) addWire(ops []wireOp, data []byte) error {
 				anomalies = append(anomalies, wireAnomaly{i, kind})
 			}
 			if op.key {
-				switch k := v.(type) {
-				case int64:
-					b.lastKey, b.lastKeyU = k, 0
-				case uint64:
-					b.lastKey, b.lastKeyU = 0, k
-				}
+				b.noteKey(v)
 			}
 		}
 	}
