@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -130,7 +131,7 @@ FROM %s WHERE target = %s AND resource = %s AND window_start >= %s AND window_st
 		if err := rows.Scan(&ws, &b.BatchID, &b.Status, &b.Rows, &st, &fin, &b.Error); err != nil {
 			return nil, err
 		}
-		b.WindowStart, b.StartedAt, b.FinishedAt = wall(ws.Time), wall(st.Time), wall(fin.Time)
+		b.WindowStart, b.StartedAt, b.FinishedAt = warehouse.FromWall(ws.Time), warehouse.FromWall(st.Time), warehouse.FromWall(fin.Time)
 		out = append(out, b)
 	}
 	return out, rows.Err()

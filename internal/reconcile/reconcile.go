@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -293,7 +294,7 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 		if err := rows.Scan(&ws, &n); err != nil {
 			return nil, time.Time{}, err
 		}
-		out[wall(ws).Unix()] = n
+		out[warehouse.FromWall(ws).Unix()] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, time.Time{}, err
@@ -302,7 +303,7 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 	if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT min(window_start) FROM %s WHERE target = %s AND resource = %s", pushLog, lit(res.Target), lit(res.Key))).Scan(&first); err != nil {
 		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}
-	return out, wall(first.Time), nil
+	return out, warehouse.FromWall(first.Time), nil
 }
 
 // markStale flags runs of consecutive windows without any push that span
@@ -355,18 +356,9 @@ func (r *Reconciler) trustedSources(ctx context.Context) (map[string]time.Time, 
 		if err := rows.Scan(&src, &at); err != nil {
 			return nil, err
 		}
-		out[src] = wall(at.Time)
+		out[src] = warehouse.FromWall(at.Time)
 	}
 	return out, rows.Err()
-}
-
-// wall reads a TIMESTAMP value (Shanghai wall clock, returned by the
-// driver as UTC) back as Shanghai time.
-func wall(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), pipelines.Shanghai)
 }
 
 // sourcesOf returns the source schemas a query reads (biz, stats, …).

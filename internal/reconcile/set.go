@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -125,7 +126,7 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 			rows.Close()
 			return nil, err
 		}
-		x := byStart[wall(ws.Time).Unix()]
+		x := byStart[warehouse.FromWall(ws.Time).Unix()]
 		if x == nil || x.Facts.Unverifiable {
 			continue
 		}
@@ -134,7 +135,7 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 			x.Facts.Succeeded++
 			x.Facts.Claimed += n
 		}
-		if f := wall(fin.Time); f.After(x.Facts.LastFinish) {
+		if f := warehouse.FromWall(fin.Time); f.After(x.Facts.LastFinish) {
 			x.Facts.LastFinish = f
 		}
 	}
@@ -166,7 +167,7 @@ UNION ALL SELECT w, 'n_received', '', count(*) FROM rk GROUP BY w`,
 		if err := krows.Scan(&w, &k.kind, &k.key, &k.occ); err != nil {
 			return nil, err
 		}
-		x := byStart[wall(w.Time).Unix()]
+		x := byStart[warehouse.FromWall(w.Time).Unix()]
 		if x == nil || x.Facts.Unverifiable {
 			continue // a row outside the listed windows (not started yet)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -43,7 +44,7 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 		if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT max(computed_at) FROM stats.%s WHERE stat_date = CAST(%s AS DATE)", table, ts(d))).Scan(&at); err != nil {
 			return time.Time{}, fmt.Errorf("stats: read computed_at of %s: %w", table, err)
 		}
-		return wall(at.Time), nil
+		return warehouse.FromWall(at.Time), nil
 	}
 	daily := pipelines.DefaultSchedules()[pipelines.DailyAfter2300]
 	var out []*Result

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -118,7 +119,7 @@ func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines
 		if err := rows.Scan(&b.id, &b.status, &b.rows, &fin, &b.errText); err != nil {
 			return nil, err
 		}
-		b.finished = wall(fin.Time)
+		b.finished = warehouse.FromWall(fin.Time)
 		out = append(out, b)
 	}
 	return out, rows.Err()
