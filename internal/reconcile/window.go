@@ -97,12 +97,11 @@ type batch struct {
 	status   string
 	rows     int64
 	finished time.Time
-	errText  string
 }
 
 // batchesSQL reads the push-log batches of one window.
 func batchesSQL(pushLog string, res *pipelines.Resource, w pipelines.Window) string {
-	return fmt.Sprintf("SELECT batch_id, status, rows_sent, finished_at, coalesce(error, '') FROM %s WHERE target = %s AND resource = %s AND window_start = %s ORDER BY started_at, batch_id",
+	return fmt.Sprintf("SELECT batch_id, status, rows_sent, finished_at FROM %s WHERE target = %s AND resource = %s AND window_start = %s ORDER BY started_at, batch_id",
 		pushLog, lit(res.Target), lit(res.Key), ts(w.Start))
 }
 
@@ -116,7 +115,7 @@ func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines
 	for rows.Next() {
 		var b batch
 		var fin sql.NullTime
-		if err := rows.Scan(&b.id, &b.status, &b.rows, &fin, &b.errText); err != nil {
+		if err := rows.Scan(&b.id, &b.status, &b.rows, &fin); err != nil {
 			return nil, err
 		}
 		b.finished = warehouse.FromWall(fin.Time)
