@@ -84,14 +84,6 @@ func valueExpr(alias string, res *pipelines.Resource) string {
 	return "md5(concat_ws('|', " + strings.Join(parts, ", ") + "))"
 }
 
-func quoteList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-	}
-	return strings.Join(q, ", ")
-}
-
 type batch struct {
 	id       string
 	status   string
@@ -178,11 +170,11 @@ func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipe
 			if b.finished.After(x.Facts.LastFinish) {
 				x.Facts.LastFinish = b.finished
 			}
-			ids = append(ids, b.id)
+			ids = append(ids, lit(b.id))
 		}
 		rcvWhere = "FALSE"
 		if len(ids) > 0 {
-			rcvWhere = "batch_id IN (" + quoteList(ids) + ")"
+			rcvWhere = "batch_id IN (" + strings.Join(ids, ", ") + ")"
 		}
 	}
 	cte := fmt.Sprintf(`WITH src AS (%s),
