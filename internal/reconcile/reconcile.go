@@ -61,6 +61,13 @@ type Result struct {
 	note       string            // evidence trouble worth a line in the detail
 }
 
+// newResult is a window of res before it is reconciled.
+func newResult(res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, now time.Time) *Result {
+	d := sch.Deadline(w)
+	return &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: d,
+		Facts: pipelines.Facts{Mode: res.Mode, Deadline: d, Now: now}}
+}
+
 type keyRow struct {
 	kind string
 	key  string
@@ -152,8 +159,8 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 		var rs []*Result
 		if why, bad := o.EvidenceErrors[res.ID()]; bad {
 			for _, w := range ws {
-				x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w), note: why}
-				x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now, Unverifiable: true}
+				x := newResult(res, w, sch, o.Now)
+				x.Facts.Unverifiable, x.note = true, why
 				rs = append(rs, x)
 			}
 		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {

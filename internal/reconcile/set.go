@@ -102,8 +102,7 @@ func (r *Reconciler) windowsSet(ctx context.Context, res *pipelines.Resource, ws
 	var rs []*Result
 	anyVerifiable := false
 	for _, w := range ws {
-		x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w)}
-		x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now}
+		x := newResult(res, w, sch, o.Now)
 		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, o, trusted)
 		anyVerifiable = anyVerifiable || !x.Facts.Unverifiable
 		byStart[w.Start.Unix()] = x

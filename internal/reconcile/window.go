@@ -118,8 +118,7 @@ func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines
 
 // window reconciles one window of a resource.
 func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time) (*Result, error) {
-	x := &Result{Target: res.Target, Resource: res.Key, Window: w, Deadline: sch.Deadline(w)}
-	x.Facts = pipelines.Facts{Mode: res.Mode, Deadline: x.Deadline, Now: o.Now}
+	x := newResult(res, w, sch, o.Now)
 	q, err := pipelines.Render(res.SourceSQL(), pipelines.WindowParams(w, w.End))
 	if err != nil {
 		return nil, err
