@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -167,32 +168,54 @@ ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_
 	// Resolve open findings of the windows reconciled now that this run no
 	// longer finds (a late arrival, a repaired push). A window this run
 	// cannot judge (unverifiable, pending) resolves nothing.
+	judged := map[string]bool{}
+	var lo, hi time.Time
 	for _, x := range rs {
 		if x.Status == pipelines.StatusUnverifiable || x.Status == pipelines.StatusPending {
 			continue
 		}
-		rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT finding_id FROM audit.findings WHERE target = %s AND resource = %s AND window_start = %s AND resolved_at IS NULL",
-			lit(x.Target), lit(x.Resource), lit(x.Window.Start)))
-		if err != nil {
+		judged[windowKey(x.Target, x.Resource, x.Window.Start)] = true
+		if lo.IsZero() || x.Window.Start.Before(lo) {
+			lo = x.Window.Start
+		}
+		if x.Window.Start.After(hi) {
+			hi = x.Window.Start
+		}
+	}
+	if len(judged) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, fmt.Sprintf("SELECT finding_id, target, resource, window_start FROM audit.findings WHERE resolved_at IS NULL AND window_start BETWEEN %s AND %s",
+		lit(lo), lit(hi)))
+	if err != nil {
+		return fmt.Errorf("findings ledger: %w", err)
+	}
+	var stale []string
+	for rows.Next() {
+		var id, target, resource string
+		var ws time.Time
+		if err := rows.Scan(&id, &target, &resource, &ws); err != nil {
+			rows.Close()
+			return err
+		}
+		if !seen[id] && judged[windowKey(target, resource, warehouse.FromWall(ws))] {
+			stale = append(stale, lit(id))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("findings ledger: %w", err)
+	}
+	for i := 0; i < len(stale); i += 1000 {
+		if _, err := q.ExecContext(ctx, fmt.Sprintf("UPDATE audit.findings SET resolved_at = %s, resolved_run_id = %s WHERE finding_id IN (%s)",
+			lit(now), lit(o.RunID), strings.Join(stale[i:min(i+1000, len(stale))], ", "))); err != nil {
 			return fmt.Errorf("findings ledger: %w", err)
-		}
-		var stale []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			if !seen[id] {
-				stale = append(stale, id)
-			}
-		}
-		rows.Close()
-		for _, id := range stale {
-			if _, err := q.ExecContext(ctx, fmt.Sprintf("UPDATE audit.findings SET resolved_at = %s, resolved_run_id = %s WHERE finding_id = %s", lit(now), lit(o.RunID), lit(id))); err != nil {
-				return fmt.Errorf("findings ledger: %w", err)
-			}
 		}
 	}
 	return nil
+}
+
+// windowKey names one window of one resource.
+func windowKey(target, resource string, windowStart time.Time) string {
+	return fmt.Sprintf("%s|%s|%d", target, resource, windowStart.Unix())
 }
