@@ -142,6 +142,23 @@ func (r *Reconciler) store(ctx context.Context, q querier, o Options, rs []*Resu
 func (r *Reconciler) ledger(ctx context.Context, q querier, o Options, rs []*Result) error {
 	now := o.Now
 	seen := map[string]bool{}
+	var vals []string
+	flush := func() error {
+		if len(vals) == 0 {
+			return nil
+		}
+		_, err := q.ExecContext(ctx, `INSERT INTO audit.findings (finding_id, target, resource, window_start, window_end, status, fault_level,
+  first_seen, last_seen, first_run_id, last_run_id, respond_by, resolve_by, expected, received, detail)
+VALUES `+strings.Join(vals, ",\n")+`
+ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+  fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
+  resolved_at = NULL, resolved_run_id = NULL`)
+		vals = vals[:0]
+		if err != nil {
+			return fmt.Errorf("findings ledger: %w", err)
+		}
+		return nil
+	}
 	for _, x := range rs {
 		if !x.Status.Finding() {
 			continue
@@ -153,17 +170,17 @@ func (r *Reconciler) ledger(ctx context.Context, q querier, o Options, rs []*Res
 		if x.FaultLevel > 0 {
 			respondBy, resolveBy = now.Add(lim.Respond), now.Add(lim.Resolve)
 		}
-		_, err := q.ExecContext(ctx, fmt.Sprintf(`INSERT INTO audit.findings (finding_id, target, resource, window_start, window_end, status, fault_level,
-  first_seen, last_seen, first_run_id, last_run_id, respond_by, resolve_by, expected, received, detail)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
-  fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
-  resolved_at = NULL, resolved_run_id = NULL`,
+		vals = append(vals, "("+strings.Join([]string{
 			lit(id), lit(x.Target), lit(x.Resource), lit(x.Window.Start), lit(x.Window.End), lit(string(x.Status)), lit(nullLevel(x.FaultLevel)),
-			lit(now), lit(now), lit(o.RunID), lit(o.RunID), lit(respondBy), lit(resolveBy), lit(x.Facts.Expected), lit(x.Facts.Received), lit(x.Detail)))
-		if err != nil {
-			return fmt.Errorf("findings ledger: %w", err)
+			lit(now), lit(now), lit(o.RunID), lit(o.RunID), lit(respondBy), lit(resolveBy), lit(x.Facts.Expected), lit(x.Facts.Received), lit(x.Detail)}, ", ")+")")
+		if len(vals) == 200 {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	// Resolve open findings of the windows reconciled now that this run no
 	// longer finds (a late arrival, a repaired push). A window this run
