@@ -30,10 +30,10 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 	}
 	_, okBiz := trusted["biz"]
 	_, okStats := trusted["stats"]
-	var dailyCols []string
+	var dailyCols []pipelines.StatsCounter
 	if okStats {
 		var err error
-		if dailyCols, err = r.dailyColumns(ctx); err != nil {
+		if dailyCols, err = r.dailyCounters(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -83,8 +83,8 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 	return out, nil
 }
 
-// dailyColumns are the counters the daily aggregate table carries.
-func (r *Reconciler) dailyColumns(ctx context.Context) ([]string, error) {
+// dailyCounters are the counters the daily aggregate table carries.
+func (r *Reconciler) dailyCounters(ctx context.Context) ([]pipelines.StatsCounter, error) {
 	rows, err := r.q.QueryContext(ctx, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'stats' AND table_name = 'daily_district_stats' ORDER BY ordinal_position")
 	if err != nil {
 		return nil, fmt.Errorf("stats: columns of daily_district_stats: %w", err)
@@ -98,10 +98,10 @@ func (r *Reconciler) dailyColumns(ctx context.Context) ([]string, error) {
 		}
 		have[c] = true
 	}
-	var out []string
+	var out []pipelines.StatsCounter
 	for _, c := range r.cat.StatsCounters {
 		if have[c.Name] {
-			out = append(out, c.Name)
+			out = append(out, c)
 		}
 	}
 	return out, rows.Err()
@@ -109,24 +109,20 @@ func (r *Reconciler) dailyColumns(ctx context.Context) ([]string, error) {
 
 // statsDaily recomputes the per-district aggregates of one day from the
 // business DB and compares them with stats.daily_district_stats.
-func (r *Reconciler) statsDaily(ctx context.Context, x *Result, asOf time.Time, cols []string) error {
+func (r *Reconciler) statsDaily(ctx context.Context, x *Result, asOf time.Time, cols []pipelines.StatsCounter) error {
 	if len(cols) == 0 {
 		x.Facts.Unverifiable = true
 		return nil
 	}
 	p := pipelines.Params{"as_of": ts(asOf)}
-	exprs := map[string]string{}
-	for _, c := range r.cat.StatsCounters {
-		exprs[c.Name] = c.Expr
-	}
 	var recompute, stored []string
 	for _, c := range cols {
-		e, err := pipelines.Render(exprs[c], p)
+		e, err := pipelines.Render(c.Expr, p)
 		if err != nil {
-			return fmt.Errorf("stats counter %s: %w", c, err)
+			return fmt.Errorf("stats counter %s: %w", c.Name, err)
 		}
 		recompute = append(recompute, fmt.Sprintf("CAST(SUM(%s) AS VARCHAR)", e))
-		stored = append(stored, fmt.Sprintf("CAST(d.%s AS VARCHAR)", c))
+		stored = append(stored, fmt.Sprintf("CAST(d.%s AS VARCHAR)", c.Name))
 	}
 	q := fmt.Sprintf(`WITH sk AS (SELECT CAST(c.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM biz.cases c
   WHERE c.report_time >= %s AND c.report_time < %s GROUP BY c.district_id),
