@@ -37,15 +37,6 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 			return nil, err
 		}
 	}
-	// the statistics of a day were computed at one time: the counters are
-	// recomputed as of it, read from that day's own rows.
-	asOfDay := func(table string, d time.Time) (time.Time, error) {
-		var at sql.NullTime
-		if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT max(computed_at) FROM stats.%s WHERE stat_date = CAST(%s AS DATE)", table, ts(d))).Scan(&at); err != nil {
-			return time.Time{}, fmt.Errorf("stats: read computed_at of %s: %w", table, err)
-		}
-		return warehouse.FromWall(at.Time), nil
-	}
 	daily := pipelines.DefaultSchedules()[pipelines.DailyAfter2300]
 	var out []*Result
 	for _, resource := range []string{StatsResource, StatsDailyResource} {
@@ -61,15 +52,9 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 			case !okBiz || !okStats || trusted["biz"].Before(w.End):
 				x.Facts.Unverifiable = true
 			case resource == StatsResource:
-				var asOf time.Time
-				if asOf, err = asOfDay("case_eval", d); err == nil {
-					err = r.statsDay(ctx, x, asOf)
-				}
+				err = r.statsDay(ctx, x)
 			default:
-				var asOf time.Time
-				if asOf, err = asOfDay("daily_district_stats", d); err == nil {
-					err = r.statsDaily(ctx, x, asOf, dailyCols)
-				}
+				err = r.statsDaily(ctx, x, dailyCols)
 			}
 			if err != nil {
 				return nil, err
@@ -107,9 +92,24 @@ func (r *Reconciler) dailyCounters(ctx context.Context) ([]pipelines.StatsCounte
 	return out, rows.Err()
 }
 
+// computedAt is when the statistics of table for the day of x were
+// computed: the counters are recomputed as of it, read from that day's own
+// rows.
+func (r *Reconciler) computedAt(ctx context.Context, table string, x *Result) (time.Time, error) {
+	var at sql.NullTime
+	if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT max(computed_at) FROM stats.%s WHERE stat_date = CAST(%s AS DATE)", table, ts(x.Window.Start))).Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("stats: read computed_at of %s: %w", table, err)
+	}
+	return warehouse.FromWall(at.Time), nil
+}
+
 // statsDaily recomputes the per-district aggregates of one day from the
 // business DB and compares them with stats.daily_district_stats.
-func (r *Reconciler) statsDaily(ctx context.Context, x *Result, asOf time.Time, cols []pipelines.StatsCounter) error {
+func (r *Reconciler) statsDaily(ctx context.Context, x *Result, cols []pipelines.StatsCounter) error {
+	asOf, err := r.computedAt(ctx, "daily_district_stats", x)
+	if err != nil {
+		return err
+	}
 	if len(cols) == 0 {
 		x.Facts.Unverifiable = true
 		return nil
@@ -132,7 +132,13 @@ rk AS (SELECT CAST(d.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM 
 	return r.statsDiff(ctx, x, q)
 }
 
-func (r *Reconciler) statsDay(ctx context.Context, x *Result, asOf time.Time) error {
+// statsDay recomputes the per-case counters of one day from the business
+// DB and compares them with stats.case_eval.
+func (r *Reconciler) statsDay(ctx context.Context, x *Result) error {
+	asOf, err := r.computedAt(ctx, "case_eval", x)
+	if err != nil {
+		return err
+	}
 	p := pipelines.Params{"as_of": ts(asOf)}
 	var recompute, stored []string
 	for _, c := range r.cat.StatsCounters {
