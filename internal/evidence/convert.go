@@ -118,13 +118,13 @@ func convert(c *column, v string, serial bool) (string, string) {
 		}
 		return out, ""
 	case kindDate:
-		t, ok := parseTime(strings.TrimSpace(v), dateLayouts, serial)
+		t, ok := parseTime(strings.TrimSpace(v), dateLayouts, timeLayouts, serial)
 		if !ok {
 			return "", "not a date (want YYYY-MM-DD)"
 		}
 		return t.Format(time.DateOnly), ""
 	case kindTimestamp:
-		t, ok := parseTime(strings.TrimSpace(v), timeLayouts, serial)
+		t, ok := parseTime(strings.TrimSpace(v), timeLayouts, dateLayouts, serial)
 		if !ok {
 			return "", "not a date and time (want YYYY-MM-DD HH:MM:SS)"
 		}
@@ -182,17 +182,21 @@ func parseNumber(s string) (*big.Rat, bool) {
 	return r, ok
 }
 
-// parseTime parses s by the layouts (then the other list's layouts: a DATE
-// column takes a date and time, a DATETIME column a bare date), as
-// Shanghai wall clock; a value with an offset is converted to Shanghai.
-func parseTime(s string, layouts []string, serial bool) (time.Time, bool) {
-	for _, list := range [][]string{layouts, dateLayouts, timeLayouts} {
-		for _, l := range list {
-			if t, err := time.ParseInLocation(l, s, pipelines.Shanghai); err == nil {
-				if t.Year() < 1 || t.Year() > 9999 {
-					return time.Time{}, false
+// parseTime parses s by the layouts, then by the others (a DATE column
+// takes a date and time, a DATETIME column a bare date), as Shanghai wall
+// clock; a value with an offset is converted to Shanghai.
+func parseTime(s string, layouts, others []string, serial bool) (time.Time, bool) {
+	// Every layout has a '-', '/' or '年' but 20060102, eight digits: a
+	// spreadsheet serial (46346.5) is not tried against each of them.
+	if !serial || len(s) == 8 || strings.ContainsAny(s, "-/年") {
+		for _, list := range [][]string{layouts, others} {
+			for _, l := range list {
+				if t, err := time.ParseInLocation(l, s, pipelines.Shanghai); err == nil {
+					if t.Year() < 1 || t.Year() > 9999 {
+						return time.Time{}, false
+					}
+					return t.In(pipelines.Shanghai), true
 				}
-				return t.In(pipelines.Shanghai), true
 			}
 		}
 	}

@@ -158,7 +158,7 @@ func (s *schema) row(file string, line int, cells map[int]cell, serial bool) (re
 		rec.vals[j] = &out
 	}
 	if v, ok := cells[arrivedCol]; ok && !v.null && strings.TrimSpace(v.v) != "" {
-		t, good := parseTime(strings.TrimSpace(v.v), timeLayouts, serial)
+		t, good := parseTime(strings.TrimSpace(v.v), timeLayouts, dateLayouts, serial)
 		if !good {
 			errs = append(errs, pipelines.RowError{File: file, Line: line, Column: pipelines.EvidenceArrivedAt, Value: clip(v.v), Msg: "not a date and time (want YYYY-MM-DD HH:MM:SS)"})
 		} else {
