@@ -180,9 +180,7 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 			return nil, err
 		}
 		for _, x := range rs {
-			x.Status = pipelines.Classify(x.Facts)
-			x.FaultLevel = o.Levels.Level(x.Status, x.Facts)
-			x.Detail = detail(x)
+			x.judge(o.Levels)
 		}
 		o.Logger.Debug("reconciled", "resource", res.ID(), "windows", len(rs), "took", time.Since(t0).Round(time.Millisecond).String())
 		out = append(out, rs...)
@@ -377,6 +375,13 @@ func sourcesOf(q string) []string {
 		}
 	}
 	return out
+}
+
+// judge gives x the verdict of its facts, its fault level and detail.
+func (x *Result) judge(levels *pipelines.LevelRules) {
+	x.Status = pipelines.Classify(x.Facts)
+	x.FaultLevel = levels.Level(x.Status, x.Facts)
+	x.Detail = detail(x)
 }
 
 func detail(x *Result) string {

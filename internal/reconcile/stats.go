@@ -59,9 +59,7 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 			if err != nil {
 				return nil, err
 			}
-			x.Status = pipelines.Classify(x.Facts)
-			x.FaultLevel = o.Levels.Level(x.Status, x.Facts)
-			x.Detail = detail(x)
+			x.judge(o.Levels)
 			out = append(out, x)
 		}
 	}
