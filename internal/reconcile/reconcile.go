@@ -94,6 +94,14 @@ func (o *Options) dayBounds() (time.Time, time.Time) {
 		time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, pipelines.Shanghai).AddDate(0, 0, 1)
 }
 
+// pushLogTrusted says whether the source of the push log (its schema) had
+// a good snapshot.
+func (o *Options) pushLogTrusted(trusted map[string]time.Time) bool {
+	src, _, _ := strings.Cut(o.PushLog, ".")
+	_, ok := trusted[src]
+	return ok
+}
+
 func (o *Options) defaults() {
 	if o.Schedules == nil {
 		o.Schedules = pipelines.DefaultSchedules()
@@ -255,7 +263,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	if err != nil {
 		return err
 	}
-	_, logTrusted := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]
+	logTrusted := o.pushLogTrusted(trusted)
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
 		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: !logTrusted}

@@ -84,8 +84,7 @@ func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pi
 	if _, ok := trusted[tgt.Database]; !ok {
 		return true
 	}
-	_, ok := trusted[strings.SplitN(o.PushLog, ".", 2)[0]]
-	return !ok
+	return !o.pushLogTrusted(trusted)
 }
 
 // windowsSet reconciles the windows ws of a bucketed resource in two
