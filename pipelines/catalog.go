@@ -339,9 +339,10 @@ func (c *Catalog) Validate() error {
 type Params map[string]string
 
 // TimeParam formats t as a SQL TIMESTAMP literal that MySQL, MariaDB,
-// go-mysql-server and DuckDB all accept, in Shanghai wall-clock time.
-func TimeParam(t interface{ Format(string) string }) string {
-	return "TIMESTAMP '" + t.Format("2006-01-02 15:04:05") + "'"
+// go-mysql-server and DuckDB all accept, in Shanghai wall-clock time
+// whatever t's zone.
+func TimeParam(t time.Time) string {
+	return "TIMESTAMP '" + t.In(Shanghai).Format(time.DateTime) + "'"
 }
 
 var paramRE = regexp.MustCompile(`:([a-z_][a-z0-9_]*)\b`)
@@ -357,13 +358,12 @@ var knownParams = map[string]bool{
 // first day of that month; months6_start, the first day of the month five
 // months before it (so six calendar months); as_of.
 func WindowParams(w Window, asOf time.Time) Params {
-	last := w.End.Add(-time.Second).In(Shanghai)
-	day := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, Shanghai)
-	month := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, Shanghai)
+	day := DayStart(w.End.Add(-time.Second))
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, Shanghai)
 	return Params{
-		"window_start":  TimeParam(w.Start.In(Shanghai)),
-		"window_end":    TimeParam(w.End.In(Shanghai)),
-		"as_of":         TimeParam(asOf.In(Shanghai)),
+		"window_start":  TimeParam(w.Start),
+		"window_end":    TimeParam(w.End),
+		"as_of":         TimeParam(asOf),
 		"day_start":     TimeParam(day),
 		"month_start":   TimeParam(month),
 		"months6_start": TimeParam(month.AddDate(0, -5, 0)),

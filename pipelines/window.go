@@ -10,6 +10,12 @@ import (
 // so it needs no tzdata on the host.
 var Shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
 
+// DayStart returns 00:00 of t's day in Asia/Shanghai.
+func DayStart(t time.Time) time.Time {
+	t = t.In(Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
+}
+
 // Window is one period of a cadence, half-open [Start, End), in Shanghai
 // local time.
 type Window struct {
@@ -59,9 +65,7 @@ func (s Schedule) WindowAt(t time.Time) (Window, error) {
 	if p == 0 {
 		return Window{}, fmt.Errorf("cadence %s has no periodic windows", s.Cadence)
 	}
-	t = t.In(Shanghai)
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Shanghai)
-	start := day.Add(s.Align)
+	start := DayStart(t).Add(s.Align)
 	for start.After(t) {
 		start = start.Add(-p)
 	}
