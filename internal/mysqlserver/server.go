@@ -137,7 +137,8 @@ type Server struct {
 	closeErr  error
 }
 
-// Start listens on 127.0.0.1 on addr (":0"/"" picks a free port) and serves until Close.
+// Start listens on opts.Addr, a loopback address ("" or ":0" picks a free
+// port on 127.0.0.1), and serves until Close.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("start mysql server: %w", err)
@@ -252,9 +253,7 @@ func loopbackAddr(addr string) (string, error) {
 		return "", fmt.Errorf("parse listen address %q: %w", addr, err)
 	}
 	switch host {
-	case "":
-		host = "127.0.0.1"
-	case "localhost":
+	case "", "localhost":
 		host = "127.0.0.1"
 	default:
 		ip := net.ParseIP(host)
