@@ -57,10 +57,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Warehouse, error
 	if path == "" {
 		return nil, errors.New("open warehouse: empty path")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open warehouse %s: %w", path, err)
-		}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
 	}
 	connector, err := duckdb.NewConnector(path+"?storage_compatibility_version="+StorageVersion, initConn)
 	if err != nil {
