@@ -64,13 +64,13 @@ func (w *world) genDay(seed uint64, dayIndex int, day, asOf time.Time, casesPerD
 	}
 	n := int(float64(casesPerDay)*weekdayFactor(day.Weekday())*(0.97+0.06*r.Float64()) + 0.5)
 	// report times: sorted draws from the daily rhythm.
+	var total float64
+	for _, x := range hourWeights {
+		total += x
+	}
 	times := make([]time.Time, 0, n)
-	for h := 0; h < 24; h++ {
-		var total float64
-		for _, x := range hourWeights {
-			total += x
-		}
-		k := int(float64(n)*hourWeights[h]/total + r.Float64())
+	for h, weight := range hourWeights {
+		k := int(float64(n)*weight/total + r.Float64())
 		for i := 0; i < k; i++ {
 			times = append(times, day.Add(time.Duration(h)*time.Hour+time.Duration(r.Int64N(int64(time.Hour)))).Truncate(time.Second))
 		}

@@ -91,9 +91,9 @@ func (s *simulation) writeReceipts(ctx context.Context) error {
 		if res.Mode != pipelines.ModeReceipt {
 			continue
 		}
-		q, err := pipelines.Render(res.SourceSQL(), pipelines.WindowParams(w, w.End))
+		q, err := sourceSQL(res, w)
 		if err != nil {
-			return fmt.Errorf("sim: %s: %w", res.ID(), err)
+			return err
 		}
 		rows, err := s.db.QueryContext(ctx, s.sql(q+" ORDER BY 1"))
 		if err != nil {

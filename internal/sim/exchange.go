@@ -134,7 +134,7 @@ func minRows(k FaultKind) int64 {
 
 // planFaults deals the faults: kinds in a fixed rotation (so any 9 or more
 // faults cover every kind), places and windows drawn from the seed.
-func (s *simulation) planFaults() (*plan, error) {
+func (s *simulation) planFaults(ctx context.Context) (*plan, error) {
 	jobs, err := s.jobs()
 	if err != nil {
 		return nil, err
@@ -170,6 +170,8 @@ func (s *simulation) planFaults() (*plan, error) {
 			candidates = append(candidates, j)
 		}
 	}
+	// A window drawn again, for this fault or another, is not counted again.
+	counted := map[*job]int64{}
 	for i, k := range kinds {
 		n := i + 1
 		switch k {
@@ -188,9 +190,12 @@ func (s *simulation) planFaults() (*plan, error) {
 			if reserved[j.key()] {
 				continue
 			}
-			rows, err := s.countWindow(j)
-			if err != nil {
-				return nil, err
+			rows, ok := counted[j]
+			if !ok {
+				if rows, err = s.countWindow(ctx, j); err != nil {
+					return nil, err
+				}
+				counted[j] = rows
 			}
 			if rows < minRows(k) {
 				continue
@@ -252,26 +257,23 @@ func (s *simulation) planDown(r *rand.Rand, p *plan, n int, reserved map[string]
 	return fmt.Errorf("sim: could not place fault %d (%s): no free period; try more --days or fewer --faults", n, FaultTargetDown)
 }
 
-func (s *simulation) params(j *job) pipelines.Params {
-	return pipelines.WindowParams(j.w, j.w.End)
-}
-
-// selectSQL is the resource's source query for the job's window.
-func (s *simulation) selectSQL(j *job) (string, error) {
-	q, err := pipelines.Render(j.res.SourceSQL(), s.params(j))
+// sourceSQL is the source query of res for window w, evaluated as of the
+// window's end, as the exchange pushes it.
+func sourceSQL(res *pipelines.Resource, w pipelines.Window) (string, error) {
+	q, err := pipelines.Render(res.SourceSQL(), pipelines.WindowParams(w, w.End))
 	if err != nil {
-		return "", fmt.Errorf("sim: %s: %w", j.res.ID(), err)
+		return "", fmt.Errorf("sim: %s: %w", res.ID(), err)
 	}
 	return q, nil
 }
 
-func (s *simulation) countWindow(j *job) (int64, error) {
-	q, err := s.selectSQL(j)
+func (s *simulation) countWindow(ctx context.Context, j *job) (int64, error) {
+	q, err := sourceSQL(j.res, j.w)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
-	if err := s.db.QueryRow(s.sql("SELECT COUNT(*) FROM (" + q + ") s")).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.sql("SELECT COUNT(*) FROM ("+q+") s")).Scan(&n); err != nil {
 		return 0, fmt.Errorf("%w: count %s %s: %v", ErrServer, j.res.ID(), j.w, err)
 	}
 	return n, nil
@@ -286,7 +288,7 @@ func dt3(t time.Time) string { return t.In(pipelines.Shanghai).Format("2006-01-0
 // deliver copies the job's rows into the target's front-end table, tagged
 // with the batch, and returns how many arrived. limit < 0 means all.
 func (s *simulation) deliver(ctx context.Context, j *job, batch string, arrived time.Time, limit int64) (int64, error) {
-	q, err := s.selectSQL(j)
+	q, err := sourceSQL(j.res, j.w)
 	if err != nil {
 		return 0, err
 	}
@@ -352,63 +354,61 @@ func (s *simulation) exchange(ctx context.Context, p *plan) error {
 
 // runJob performs one push, or the fault planned for it.
 func (s *simulation) runJob(ctx context.Context, p *plan, j *job, r *rand.Rand) error {
-	{
-		if d, ok := p.downAt(j); ok {
-			p.add(ManifestEntry{Target: j.res.Target, Resource: j.res.Key, WindowStart: rfc(j.w.Start), Kind: FaultTargetDown,
-				ExpectStatus: FaultTargetDown.ExpectStatus(), Fault: d.n, Detail: fmt.Sprintf("target down %s–%s", rfc(d.from), rfc(d.to))})
-			return nil
-		}
-		f := p.push[j.key()]
-		finished := j.started.Add(j.duration)
-		if f == nil {
-			return s.pushNormal(ctx, j, 1, j.started, finished)
-		}
-		entry := ManifestEntry{Target: j.res.Target, Resource: j.res.Key, WindowStart: rfc(j.w.Start), Kind: f.kind, ExpectStatus: f.kind.ExpectStatus(), Fault: f.n}
-		switch f.kind {
-		case FaultMissed:
-			entry.Detail = "no push"
-		case FaultPartial:
-			k := f.rows / 2
-			n, err := s.deliver(ctx, j, batchID(j, 1), finished, k)
-			if err != nil {
-				return err
-			}
-			if err := s.logPush(ctx, j, batchID(j, 1), n, "success", "", j.started, finished); err != nil {
-				return err
-			}
-			entry.Detail = fmt.Sprintf("pushed %d of %d rows", n, f.rows)
-		case FaultDuplicate:
-			if err := s.pushNormal(ctx, j, 1, j.started, finished); err != nil {
-				return err
-			}
-			again := finished.Add(minutes(r, 1, 5))
-			if err := s.pushNormal(ctx, j, 2, again, again.Add(j.duration)); err != nil {
-				return err
-			}
-			entry.Detail = "window pushed twice"
-		case FaultLate:
-			start := j.deadline.Add(minutes(r, 5, 90))
-			if err := s.pushNormal(ctx, j, 1, start, start.Add(j.duration)); err != nil {
-				return err
-			}
-			entry.Detail = "pushed at " + rfc(start) + ", deadline " + rfc(j.deadline)
-		case FaultFailedAsSuccess:
-			if err := s.logPush(ctx, j, batchID(j, 1), f.rows, "success", "", j.started, finished); err != nil {
-				return err
-			}
-			entry.Detail = fmt.Sprintf("logged %d rows as sent, none arrived", f.rows)
-		case FaultLostAtTarget:
-			if err := s.pushNormal(ctx, j, 1, j.started, finished); err != nil {
-				return err
-			}
-			lost, err := s.loseRows(ctx, j, batchID(j, 1), max(1, f.rows/3))
-			if err != nil {
-				return err
-			}
-			entry.Detail = fmt.Sprintf("%d of %d rows lost at the target", lost, f.rows)
-		}
-		p.add(entry)
+	if d, ok := p.downAt(j); ok {
+		p.add(ManifestEntry{Target: j.res.Target, Resource: j.res.Key, WindowStart: rfc(j.w.Start), Kind: FaultTargetDown,
+			ExpectStatus: FaultTargetDown.ExpectStatus(), Fault: d.n, Detail: fmt.Sprintf("target down %s–%s", rfc(d.from), rfc(d.to))})
+		return nil
 	}
+	f := p.push[j.key()]
+	finished := j.started.Add(j.duration)
+	if f == nil {
+		return s.pushNormal(ctx, j, 1, j.started, finished)
+	}
+	entry := ManifestEntry{Target: j.res.Target, Resource: j.res.Key, WindowStart: rfc(j.w.Start), Kind: f.kind, ExpectStatus: f.kind.ExpectStatus(), Fault: f.n}
+	switch f.kind {
+	case FaultMissed:
+		entry.Detail = "no push"
+	case FaultPartial:
+		k := f.rows / 2
+		n, err := s.deliver(ctx, j, batchID(j, 1), finished, k)
+		if err != nil {
+			return err
+		}
+		if err := s.logPush(ctx, j, batchID(j, 1), n, "success", "", j.started, finished); err != nil {
+			return err
+		}
+		entry.Detail = fmt.Sprintf("pushed %d of %d rows", n, f.rows)
+	case FaultDuplicate:
+		if err := s.pushNormal(ctx, j, 1, j.started, finished); err != nil {
+			return err
+		}
+		again := finished.Add(minutes(r, 1, 5))
+		if err := s.pushNormal(ctx, j, 2, again, again.Add(j.duration)); err != nil {
+			return err
+		}
+		entry.Detail = "window pushed twice"
+	case FaultLate:
+		start := j.deadline.Add(minutes(r, 5, 90))
+		if err := s.pushNormal(ctx, j, 1, start, start.Add(j.duration)); err != nil {
+			return err
+		}
+		entry.Detail = "pushed at " + rfc(start) + ", deadline " + rfc(j.deadline)
+	case FaultFailedAsSuccess:
+		if err := s.logPush(ctx, j, batchID(j, 1), f.rows, "success", "", j.started, finished); err != nil {
+			return err
+		}
+		entry.Detail = fmt.Sprintf("logged %d rows as sent, none arrived", f.rows)
+	case FaultLostAtTarget:
+		if err := s.pushNormal(ctx, j, 1, j.started, finished); err != nil {
+			return err
+		}
+		lost, err := s.loseRows(ctx, j, batchID(j, 1), max(1, f.rows/3))
+		if err != nil {
+			return err
+		}
+		entry.Detail = fmt.Sprintf("%d of %d rows lost at the target", lost, f.rows)
+	}
+	p.add(entry)
 	return nil
 }
 

@@ -27,10 +27,10 @@ var ErrServer = errors.New("mysql server")
 
 // openServer connects to the server of dsn (its database name is ignored),
 // with the session settings the simulator relies on.
-func openServer(ctx context.Context, dsn string) (*sql.DB, *mysql.Config, error) {
+func openServer(ctx context.Context, dsn string) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: bad DSN: %s", ErrServer, scrub(err.Error()))
+		return nil, fmt.Errorf("%w: bad DSN: %s", ErrServer, scrub(err.Error()))
 	}
 	cfg.DBName = ""
 	cfg.ParseTime = true
@@ -46,16 +46,16 @@ func openServer(ctx context.Context, dsn string) (*sql.DB, *mysql.Config, error)
 	cfg.Params["time_zone"] = "'+08:00'"
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s", ErrServer, scrub(err.Error()))
+		return nil, fmt.Errorf("%w: %s", ErrServer, scrub(err.Error()))
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("%w: cannot connect to %s as %s: %s", ErrServer, cfg.Addr, cfg.User, scrub(err.Error()))
+		return nil, fmt.Errorf("%w: cannot connect to %s as %s: %s", ErrServer, cfg.Addr, cfg.User, scrub(err.Error()))
 	}
-	return db, cfg, nil
+	return db, nil
 }
 
 // scrub removes anything that looks like a password from a driver message.
@@ -222,19 +222,24 @@ func insertTable(ctx context.Context, db *sql.DB, dbName string, t *table) error
 	}
 	head := fmt.Sprintf("INSERT INTO %s.%s (%s) VALUES ", quoteIdent(dbName), quoteIdent(t.name), strings.Join(t.cols, ", "))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.cols)), ",") + ")"
+	stmt := func(rows int) string {
+		return head + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+	}
+	// Every batch but the last has the same statement: build it once.
+	size := min(insertBatch, len(t.rows))
+	full := stmt(size)
+	args := make([]any, 0, size*len(t.cols))
 	for i := 0; i < len(t.rows); i += insertBatch {
 		j := min(i+insertBatch, len(t.rows))
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, (j-i)*len(t.cols))
-		for k := i; k < j; k++ {
-			if k > i {
-				b.WriteByte(',')
-			}
-			b.WriteString(one)
-			args = append(args, t.rows[k]...)
+		q := full
+		if j-i != size {
+			q = stmt(j - i)
 		}
-		if _, err := db.ExecContext(ctx, b.String(), args...); err != nil {
+		args = args[:0]
+		for _, row := range t.rows[i:j] {
+			args = append(args, row...)
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("%w: insert into %s.%s (rows %d–%d): %v", ErrServer, dbName, t.name, i+1, j, err)
 		}
 	}

@@ -151,7 +151,8 @@ var eventMains = []mainCat{
 
 var professionalDepts = []string{"城管执法局", "环境卫生管理所", "市政设施管理处", "园林绿化局", "路灯管理处", "住房建设局", "交通运输局", "水务局"}
 
-var staffTypes = []string{"受理员", "值班长", "派遣员", "处置员", "管理员"}
+// positionNames are the positions of every department; a staff member's
+// staff_type is the name of their position.
 var positionNames = []string{"受理员", "值班长", "派遣员", "处置员", "管理员"}
 
 var actionNames = map[int]string{

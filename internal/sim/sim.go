@@ -85,7 +85,7 @@ func (o *Options) defaults() error {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	o.Start = shanghaiDay(o.Start)
+	o.Start = pipelines.DayStart(o.Start)
 	return nil
 }
 
@@ -104,7 +104,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	log := o.Logger
-	db, _, err := openServer(ctx, o.DSN)
+	db, err := openServer(ctx, o.DSN)
 	if err != nil {
 		return nil, err
 	}
@@ -158,15 +158,15 @@ func (s *simulation) run(ctx context.Context) error {
 	}
 	s.res.Server = kind
 	s.log.Info("simulating", "server", kind, "databases", len(logical), "as_of", rfc(s.asOf))
+	var rewrite func(string) string
+	if kind == "go-mysql-server" {
+		rewrite = keylessDDL
+	}
 	err = s.timed("create", func() error {
 		for _, k := range logical {
 			ddl, err := s.ddl(k)
 			if err != nil {
 				return err
-			}
-			var rewrite func(string) string
-			if kind == "go-mysql-server" {
-				rewrite = keylessDDL
 			}
 			if err := prepareDatabase(ctx, s.db, s.names[k], ddl, s.o.Seed, rewrite); err != nil {
 				return err
@@ -201,7 +201,7 @@ func (s *simulation) run(ctx context.Context) error {
 	if err := s.timed("statistics", func() error { return s.fillStats(ctx) }); err != nil {
 		return err
 	}
-	plan, err := s.planFaults()
+	plan, err := s.planFaults(ctx)
 	if err != nil {
 		return err
 	}
@@ -250,9 +250,10 @@ func (s *simulation) sql(q string) string {
 }
 
 func (s *simulation) exec(ctx context.Context, q string) (int64, error) {
-	r, err := s.db.ExecContext(ctx, s.sql(q))
+	q = s.sql(q)
+	r, err := s.db.ExecContext(ctx, q)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v\nSQL: %s", ErrServer, err, clip(s.sql(q)))
+		return 0, fmt.Errorf("%w: %v\nSQL: %s", ErrServer, err, clip(q))
 	}
 	return r.RowsAffected()
 }

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
-
-	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // table is a batch of rows for one MySQL table, columns in DDL order.
@@ -168,7 +166,7 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 				if r.IntN(3) == 0 {
 					team = "外包"
 				}
-				staff.add(staffSeq, personName(r), posSeq, deptID, district, phone(r), team, staffTypes[i])
+				staff.add(staffSeq, personName(r), posSeq, deptID, district, phone(r), team, p)
 				if did, ok := district.(int64); ok {
 					w.staffByDistrict[did] = append(w.staffByDistrict[did], staffSeq)
 				}
@@ -326,10 +324,4 @@ func pick(r *rand.Rand, weights []float64) int {
 		}
 	}
 	return len(weights) - 1
-}
-
-// shanghaiDay returns 00:00 of t's day in Asia/Shanghai.
-func shanghaiDay(t time.Time) time.Time {
-	t = t.In(pipelines.Shanghai)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, pipelines.Shanghai)
 }
