@@ -156,12 +156,6 @@ FROM audit.findings WHERE finding_id IN (`+marks+`)`, args...)
 	return out, nil
 }
 
-// shanghaiWall reads a TIMESTAMP of the warehouse (Shanghai wall clock,
-// returned by the driver as UTC) as Shanghai time.
-func shanghaiWall(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), pipelines.Shanghai)
-}
-
 // writeAckLine prints one finding: id, target/resource, window, level,
 // when it was responded to and whether within respond_by.
 func writeAckLine(w io.Writer, r ackRow, already bool) {
@@ -170,7 +164,7 @@ func writeAckLine(w io.Writer, r ackRow, already bool) {
 	if r.level.Valid {
 		level = fmt.Sprintf("level %d", r.level.Int64)
 	}
-	at := shanghaiWall(r.respondedAt.Time)
+	at := warehouse.FromWall(r.respondedAt.Time)
 	resp := "responded " + at.Format(tf)
 	if r.respondedBy.Valid {
 		resp += " by " + r.respondedBy.String
@@ -180,7 +174,7 @@ func writeAckLine(w io.Writer, r ackRow, already bool) {
 	}
 	verdict := "no respond limit"
 	if r.respondBy.Valid {
-		limit := shanghaiWall(r.respondBy.Time)
+		limit := warehouse.FromWall(r.respondBy.Time)
 		if at.After(limit) {
 			verdict = fmt.Sprintf("LATE: respond_by %s, overdue by %s", limit.Format(tf), at.Sub(limit))
 		} else {
@@ -188,5 +182,5 @@ func writeAckLine(w io.Writer, r ackRow, already bool) {
 		}
 	}
 	fmt.Fprintf(w, "%s\t%s/%s\t%s – %s\t%s\t%s\t%s\n", r.id, r.target, r.resource,
-		shanghaiWall(r.start).Format("2006-01-02 15:04"), shanghaiWall(r.end).Format("2006-01-02 15:04"), level, resp, verdict)
+		warehouse.FromWall(r.start).Format("2006-01-02 15:04"), warehouse.FromWall(r.end).Format("2006-01-02 15:04"), level, resp, verdict)
 }
