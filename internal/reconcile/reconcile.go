@@ -84,14 +84,11 @@ type Reconciler struct {
 // New returns a reconciler over the warehouse db.
 func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db: db, cat: cat, q: db} }
 
-func ts(t time.Time) string { return pipelines.TimeParam(t.In(pipelines.Shanghai)) }
+func ts(t time.Time) string { return pipelines.TimeParam(t) }
 
 // dayBounds returns (From 00:00, To+1 00:00].
 func (o *Options) dayBounds() (time.Time, time.Time) {
-	f := o.From.In(pipelines.Shanghai)
-	t := o.To.In(pipelines.Shanghai)
-	return time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, pipelines.Shanghai),
-		time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, pipelines.Shanghai).AddDate(0, 0, 1)
+	return pipelines.DayStart(o.From), pipelines.DayStart(o.To).AddDate(0, 0, 1)
 }
 
 // pushLogTrusted says whether the source of the push log (its schema) had
