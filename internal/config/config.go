@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -153,13 +154,38 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w", name, err)
+		return nil, fmt.Errorf("config %s: %w", name, yamlError(err))
 	}
 	c.dir = dir
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// passwordField is how yaml.v3 words a password written in the config.
+var passwordField = regexp.MustCompile(`^line \d+: field password not found in type \S+$`)
+
+// yamlError adds to a decoding error the way a password is given, when the
+// file wrote one.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	hinted := *te
+	hinted.Errors = append([]string(nil), te.Errors...)
+	found := false
+	for i, m := range hinted.Errors {
+		if passwordField.MatchString(m) {
+			hinted.Errors[i] += " (a password is never written in the config: give password_env or password_file)"
+			found = true
+		}
+	}
+	if !found {
+		return err
+	}
+	return &hinted
 }
 
 // Load reads the config file at path.
@@ -350,7 +376,7 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	dec.KnownFields(true)
 	var site pipelines.Catalog
 	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), err)
+		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), yamlError(err))
 	}
 	cat.Merge(&site)
 	entries := pipelines.Catalog{Targets: cat.Targets, Resources: site.Resources, StatsCounters: site.StatsCounters}

@@ -139,6 +139,8 @@ func TestConfig_Validate(t *testing.T) {
 			[]string{"line 2", "field warehous not found"}},
 		{"unknown nested field", base + "snapshot:\n  allow_primery: true\n",
 			[]string{"line 10", "field allow_primery not found"}},
+		{"password in the file", "warehouse: w.duckdb\nmysql:\n  addr: h:3306\n  user: u\n  password: secret\n",
+			[]string{"field password not found", "give password_env or password_file"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
