@@ -58,13 +58,13 @@ type opsData struct {
 func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
 	var d opsData
 	var err error
-	if d.exch, err = loadExchange(ctx, db, p); err != nil {
+	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
+		return nil, err
+	}
+	if d.exch, err = loadExchange(ctx, db, p, d.findings); err != nil {
 		return nil, err
 	}
 	if d.trend, err = loadTrend(ctx, db, p); err != nil {
-		return nil, err
-	}
-	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
 		return nil, err
 	}
 	if d.cases, d.caseSrc, err = loadCases(ctx, db, p, asOf); err != nil {

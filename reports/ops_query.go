@@ -44,7 +44,9 @@ type exchRow struct {
 // judged is the number of due windows that could be judged.
 func (e exchRow) judged() int { return e.due - e.unver }
 
-func loadExchange(ctx context.Context, db *sql.DB, p Period) (map[[2]string]*exchRow, error) {
+// loadExchange counts the period's latest results per target × resource,
+// and adds the period's findings fs (loadPeriodFindings) by level.
+func loadExchange(ctx context.Context, db *sql.DB, p Period, fs []finding) (map[[2]string]*exchRow, error) {
 	from, to := p.bounds()
 	out := map[[2]string]*exchRow{}
 	get := func(t, r string) *exchRow {
@@ -80,10 +82,6 @@ FROM r GROUP BY target, resource`, from, to)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("exchange of %s: %w", p, err)
-	}
-	fs, err := loadPeriodFindings(ctx, db, p)
-	if err != nil {
-		return nil, err
 	}
 	for _, f := range fs {
 		e := get(f.target, f.resource)
