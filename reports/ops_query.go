@@ -18,12 +18,12 @@ import (
 
 // latestResults is a CTE "r" of the latest result per window of the
 // period; it takes the parameters (from, to).
-const latestResults = `r AS (
+var latestResults = `r AS (
   SELECT x.target, x.resource, x.window_start, x.window_end, x.status, x.fault_level
   FROM audit.results x
   LEFT JOIN audit.runs u ON u.run_id = x.run_id
   WHERE coalesce(u.status, '') <> 'running'
-    AND x.window_end > CAST(? AS TIMESTAMP) AND x.window_end <= CAST(? AS TIMESTAMP)
+    AND ` + endsInDay("x.window_end") + `
   QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
                              ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1)`
 
@@ -250,7 +250,7 @@ func inspectedDays(ctx context.Context, db *sql.DB, p Period) (map[string]bool, 
 SELECT DISTINCT strftime(CAST(x.window_end - INTERVAL 1 MICROSECOND AS DATE), '%Y-%m-%d')
 FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
 WHERE u.status IN ('ok', 'findings')
-  AND x.window_end > CAST(? AS TIMESTAMP) AND x.window_end <= CAST(? AS TIMESTAMP)`, from, to)
+  AND `+endsInDay("x.window_end"), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("inspections of %s: %w", p, err)
 	}

@@ -43,15 +43,11 @@ func newDayRange(day time.Time) dayRange {
 
 func (d dayRange) String() string { return d.day.Format("2006-01-02") }
 
-// endsInDay is the SQL condition "col ends within the day"; it takes the
-// parameters (from, to).
+// endsInDay is the SQL condition "col ends within the day" (or the
+// period, for the operations report); it takes the parameters (from, to).
 func endsInDay(col string) string {
 	return col + ` > CAST(? AS TIMESTAMP) AND ` + col + ` <= CAST(? AS TIMESTAMP)`
 }
-
-// resultsOfDay selects the day's rows of audit.results (endsInDay of
-// window_end).
-const resultsOfDay = `window_end > CAST(? AS TIMESTAMP) AND window_end <= CAST(? AS TIMESTAMP)`
 
 // wall reads a TIMESTAMP (wall clock, returned by the driver as UTC) as
 // Asia/Shanghai time.
@@ -75,7 +71,7 @@ func LatestRun(ctx context.Context, db *sql.DB, day time.Time) (string, error) {
 	var id string
 	err := db.QueryRowContext(ctx, `
 SELECT r.run_id
-FROM (SELECT DISTINCT run_id FROM audit.results WHERE `+resultsOfDay+`) r
+FROM (SELECT DISTINCT run_id FROM audit.results WHERE `+endsInDay("window_end")+`) r
 LEFT JOIN audit.runs u ON u.run_id = r.run_id
 WHERE coalesce(u.status, '') <> 'running'
 ORDER BY u.started_at DESC NULLS LAST, r.run_id DESC
@@ -178,7 +174,7 @@ func summaryRows(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, d dayR
 	rows, err := db.QueryContext(ctx, `
 SELECT target, resource, status, count(*)
 FROM audit.results
-WHERE run_id = ? AND `+resultsOfDay+`
+WHERE run_id = ? AND `+endsInDay("window_end")+`
 GROUP BY target, resource, status
 ORDER BY target, resource, status`, run, d.from, d.to)
 	if err != nil {
@@ -260,7 +256,7 @@ func loadResults(ctx context.Context, db *sql.DB, d dayRange, run string) ([]res
 SELECT target, resource, window_start, window_end, deadline, status,
        expected, claimed, received, fault_level, coalesce(detail, '')
 FROM audit.results
-WHERE run_id = ? AND `+resultsOfDay+`
+WHERE run_id = ? AND `+endsInDay("window_end")+`
 ORDER BY target, resource, window_start`, run, d.from, d.to)
 	if err != nil {
 		return nil, fmt.Errorf("results of %s run %s: %w", d, run, err)
