@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -565,10 +566,9 @@ func (w *opsWriter) faults() error {
 		{label: ol.responseNotRecorded, kind: colInt, max: 12},
 	}
 	limits := [5][2]string{{"—", "—"}}
-	for lv, l := range [5][2]int{{}, {5, 2}, {10, 3}, {20, 4}, {30, 5}} {
-		if lv > 0 {
-			limits[lv] = [2]string{fmt.Sprintf(ol.minutes, l[0]), fmt.Sprintf(ol.hours, l[1])}
-		}
+	for lv := 1; lv <= 4; lv++ {
+		l := pipelines.ResponseLimits[lv]
+		limits[lv] = [2]string{fmt.Sprintf(ol.minutes, int(l.Respond/time.Minute)), fmt.Sprintf(ol.hours, int(l.Resolve/time.Hour))}
 	}
 	levelName := func(lv int) string {
 		if lv == 0 {
