@@ -130,7 +130,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 		footer: fmt.Sprintf(lbl.footer, escapeHF(opts.Producer)),
 	}
 	w := &opsWriter{
-		db: db, wb: wb, lbl: lbl, ol: olbl, cat: cat, p: p, opts: opts, data: data, now: now,
+		db: db, wb: wb, lbl: lbl, ol: olbl, cat: cat, p: p, opts: opts, data: data, now: now, asOf: asOf,
 		used: map[string]bool{},
 		dw:   &dailyWriter{lbl: lbl, cat: cat},
 	}
@@ -179,11 +179,11 @@ type opsWriter struct {
 	opts OpsOptions
 	data *opsData
 	now  time.Time
+	asOf time.Time // min(period end, now)
 	used map[string]bool
 	dw   *dailyWriter // for target and resource names
 
 	// Derived once, shown on several sheets.
-	asOf      time.Time // min(period end, now)
 	exchRows  []*exchRow
 	exchTotal exchRow
 	levels    [5]levelRow
@@ -218,10 +218,6 @@ func (d deduction) points() float64 {
 
 // prepare derives the rows shared by several sheets.
 func (w *opsWriter) prepare() {
-	w.asOf = w.p.End
-	if w.now.Before(w.asOf) {
-		w.asOf = w.now
-	}
 	// Exchange rows: catalog order, then others by key; stats is left out.
 	seen := map[[2]string]bool{}
 	for _, t := range w.cat.Targets {
