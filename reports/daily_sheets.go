@@ -111,7 +111,6 @@ func (w *dailyWriter) summary(context.Context) error {
 // runInfoRows are the label/value pairs below the summary table.
 func (w *dailyWriter) runInfoRows() [][2]string {
 	lbl, info := w.lbl, w.data.info
-	const hm = "2006-01-02 15:04"
 	out := [][2]string{{lbl.infoRun, info.id}}
 	if info.hasStart {
 		end := ""

@@ -12,8 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-const hm = "2006-01-02 15:04"
-
 // rng is an absolute range of a sheet for a chart: column col, rows r1..r2.
 func rng(sheet, col string, r1, r2 int) string {
 	return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, r1, col, r2)

@@ -26,6 +26,8 @@ const (
 
 	dateTimeFmt = "yyyy-mm-dd hh:mm"
 	intFmt      = 3 // built-in "#,##0"
+
+	hm = "2006-01-02 15:04" // a time written as text, as dateTimeFmt shows it
 )
 
 // colKind says how a column's values are shown.
