@@ -255,11 +255,7 @@ func (w *opsWriter) prepare() {
 	}
 	// Faults by level, all findings of the period (stats included).
 	for _, f := range w.data.findings {
-		lv := 0
-		if f.level.Valid && f.level.Int64 >= 1 && f.level.Int64 <= 4 {
-			lv = int(f.level.Int64)
-		}
-		l := &w.levels[lv]
+		l := &w.levels[f.levelIndex()]
 		l.faults++
 		by, hasBy := wallNull(f.resolveBy)
 		switch {

@@ -85,11 +85,7 @@ FROM r GROUP BY target, resource`, from, to)
 	}
 	for _, f := range fs {
 		e := get(f.target, f.resource)
-		lv := 0
-		if f.level.Valid && f.level.Int64 >= 1 && f.level.Int64 <= 4 {
-			lv = int(f.level.Int64)
-		}
-		e.levels[lv]++
+		e.levels[f.levelIndex()]++
 		if f.resolvedAt.Valid {
 			e.resolved++
 			e.resolveHours += wall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()

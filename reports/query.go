@@ -361,6 +361,14 @@ type finding struct {
 	respondedAt          sql.NullTime // read by the operations report only
 }
 
+// levelIndex is the finding's fault level 1..4, or 0 for none.
+func (f finding) levelIndex() int {
+	if f.level.Valid && f.level.Int64 >= 1 && f.level.Int64 <= 4 {
+		return int(f.level.Int64)
+	}
+	return 0
+}
+
 // loadFindings returns the findings that touch the day: their window ends
 // within the day, or they were seen during it (first seen..last seen
 // overlaps the day), or they were resolved during it, or they were still
