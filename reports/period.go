@@ -50,13 +50,7 @@ type Period struct {
 func (p Period) String() string { return p.name }
 
 // Days is the number of calendar days of the period.
-func (p Period) Days() int {
-	n := 0
-	for d := p.Start; d.Before(p.End); d = d.AddDate(0, 0, 1) {
-		n++
-	}
-	return n
-}
+func (p Period) Days() int { return len(p.days()) }
 
 var (
 	reDay     = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
