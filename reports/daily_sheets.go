@@ -90,7 +90,7 @@ func (w *dailyWriter) summary(context.Context) error {
 	for i, v := range vals {
 		c := colName(i + 1)
 		tot = append(tot, styled{
-			value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, max(lastTarget, firstData)), value: v},
+			value: columnSum(c, lastTarget, v),
 			style: st.totalInt,
 		})
 	}

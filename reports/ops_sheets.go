@@ -218,7 +218,7 @@ func (w *opsWriter) exchange() error {
 		v := vals[i]
 		switch cols[i].kind {
 		case colInt:
-			v = formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, max(last, firstData)), value: v}
+			v = columnSum(c, last, v)
 			out = append(out, styled{value: v, style: st.totalInt})
 		case colPct:
 			out = append(out, styled{value: v, style: st.totalPct})
@@ -453,7 +453,7 @@ func (w *opsWriter) caseTotal(t *table, tot caseRow, first, last int) error {
 	n := t.row + 1
 	for i, v := range []int64{tot.report, tot.file, tot.dispatch, tot.handle, tot.close, tot.need, tot.ontimeClose} {
 		c := colName(first + i)
-		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+		out = append(out, styled{value: columnSum(c, last, v), style: st.totalInt})
 	}
 	closeC, needC, ontimeC := colName(first+4), colName(first+5), colName(first+6)
 	out = append(out,
@@ -613,13 +613,13 @@ func (w *opsWriter) faults() error {
 	out := []any{styled{value: lbl.total, style: st.totalText}, styled{value: nil, style: st.totalText}, styled{value: nil, style: st.totalText}}
 	for i, v := range []int{tot.faults, tot.resolved, tot.inTime, tot.late, tot.openOverdue, tot.openNotDue} {
 		c := colName(3 + i)
-		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+		out = append(out, styled{value: columnSum(c, last, v), style: st.totalInt})
 	}
 	out = append(out,
 		styled{value: formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(tot.inTime), int64(tot.resolved+tot.openOverdue)))}, style: st.totalPct})
 	for i, v := range []int{tot.respInTime, tot.respLate, tot.respNone} {
 		c := colName(10 + i)
-		out = append(out, styled{value: formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", c, firstData, last), value: v}, style: st.totalInt})
+		out = append(out, styled{value: columnSum(c, last, v), style: st.totalInt})
 	}
 	if err := t.add(out...); err != nil {
 		return err
@@ -755,7 +755,7 @@ func (w *opsWriter) deductions() error {
 	blank := styled{value: nil, style: st.totalText}
 	sumRow := t.row + 1
 	if err := t.add(blank, styled{value: ol.deductTotal, style: st.totalText}, blank, blank,
-		styled{value: formula{expr: fmt.Sprintf("SUM(E%d:E%d)", firstData, last), value: w.deductSum}, style: st.dec}); err != nil {
+		styled{value: columnSum("E", last, w.deductSum), style: st.dec}); err != nil {
 		return err
 	}
 	if err := t.add(blank, styled{value: ol.deductScore, style: st.totalText}, blank, blank,

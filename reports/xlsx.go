@@ -152,6 +152,12 @@ type formula struct {
 	value any
 }
 
+// columnSum is the SUM of column col over the data rows up to last (a
+// total row's cell), with its cached value.
+func columnSum(col string, last int, value any) formula {
+	return formula{expr: fmt.Sprintf("SUM(%[1]s%[2]d:%[1]s%[3]d)", col, firstData, max(last, firstData)), value: value}
+}
+
 // styled overrides the column style of one cell.
 type styled struct {
 	value any
