@@ -375,9 +375,5 @@ func ratio(num, den int64) any {
 // rateFormula is num/den as a formula of two cells of the row, blank when
 // the denominator is 0, with its cached value.
 func rateFormula(row int, numCol, denCol string, num, den int64) formula {
-	var v any = ""
-	if den != 0 {
-		v = float64(num) / float64(den)
-	}
-	return formula{expr: fmt.Sprintf(`IF(%[3]s%[1]d=0,"",%[2]s%[1]d/%[3]s%[1]d)`, row, numCol, denCol), value: v}
+	return formula{expr: fmt.Sprintf(`IF(%[3]s%[1]d=0,"",%[2]s%[1]d/%[3]s%[1]d)`, row, numCol, denCol), value: orEmpty(ratio(num, den))}
 }

@@ -171,12 +171,8 @@ func (w *opsWriter) exchange() error {
 	}
 	rates := func(row int, e exchRow) (any, any) {
 		den := int64(e.judged())
-		var c, o any = "", ""
-		if den != 0 {
-			c, o = float64(e.ok+e.late)/float64(den), float64(e.ok)/float64(den)
-		}
-		return formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",(F%[1]d+G%[1]d)/(E%[1]d-J%[1]d))`, row), value: c},
-			formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",F%[1]d/(E%[1]d-J%[1]d))`, row), value: o}
+		return formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",(F%[1]d+G%[1]d)/(E%[1]d-J%[1]d))`, row), value: orEmpty(ratio(int64(e.ok+e.late), den))},
+			formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",F%[1]d/(E%[1]d-J%[1]d))`, row), value: orEmpty(ratio(int64(e.ok), den))}
 	}
 	mttr := func(e exchRow) any {
 		if e.resolved == 0 {
@@ -574,10 +570,13 @@ func (w *opsWriter) faults() error {
 		}
 		return lbl.levels[lv]
 	}
+	// inTimeRate is F/(E+H) of sheet row n.
+	inTimeRate := func(l levelRow, n int) formula {
+		return formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(l.inTime), int64(l.resolved+l.openOverdue)))}
+	}
 	row := func(lv int, l levelRow, n int) []any {
 		return []any{levelName(lv), limits[lv][0], limits[lv][1], l.faults, l.resolved, l.inTime, l.late, l.openOverdue, l.openNotDue,
-			formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(l.inTime), int64(l.resolved+l.openOverdue)))},
-			l.respInTime, l.respLate, l.respNone}
+			inTimeRate(l, n), l.respInTime, l.respLate, l.respNone}
 	}
 	order := []int{1, 2, 3, 4, 0}
 	wd := newWidths(len(cols))
@@ -616,7 +615,7 @@ func (w *opsWriter) faults() error {
 		out = append(out, styled{value: columnSum(c, last, v), style: st.totalInt})
 	}
 	out = append(out,
-		styled{value: formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(tot.inTime), int64(tot.resolved+tot.openOverdue)))}, style: st.totalPct})
+		styled{value: inTimeRate(tot, n), style: st.totalPct})
 	for i, v := range []int{tot.respInTime, tot.respLate, tot.respNone} {
 		c := colName(10 + i)
 		out = append(out, styled{value: columnSum(c, last, v), style: st.totalInt})
