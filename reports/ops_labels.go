@@ -1,5 +1,7 @@
 package reports
 
+import "fmt"
+
 // opsLabels holds every text of the operations report, in one language.
 type opsLabels struct {
 	fileStem, title, subject, keywords string // title: %s is the period
@@ -249,15 +251,15 @@ var opsLabelSets = map[string]*opsLabels{
 	},
 }
 
+// opsLabelsFor returns the operations report's labels of lang ("" is
+// Chinese).
 func opsLabelsFor(lang string) (*opsLabels, error) {
 	if lang == "" {
 		lang = "zh"
 	}
 	l, ok := opsLabelSets[lang]
 	if !ok {
-		if _, err := labelsFor(lang); err != nil {
-			return nil, err
-		}
+		return nil, fmt.Errorf("language %q: want zh or en", lang)
 	}
 	return l, nil
 }
