@@ -98,33 +98,7 @@ FROM r GROUP BY target, resource`, from, to)
 // the period.
 func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, error) {
 	from, to := p.bounds()
-	rows, err := db.QueryContext(ctx, `
-SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
-       first_seen, last_seen, resolved_at, respond_by, resolve_by, responded_at
-FROM audit.findings
-WHERE `+endsInDay("window_end")+`
-ORDER BY window_start, target, resource, status, finding_id`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", p, err)
-	}
-	defer rows.Close()
-	var out []finding
-	for rows.Next() {
-		var f finding
-		var start, end, first, last time.Time
-		var status string
-		if err := rows.Scan(&f.id, &f.target, &f.resource, &start, &end, &status, &f.level,
-			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy, &f.respondedAt); err != nil {
-			return nil, fmt.Errorf("findings of %s: %w", p, err)
-		}
-		f.start, f.end, f.firstSeen, f.lastSeen = wall(start), wall(end), wall(first), wall(last)
-		f.status = pipelines.Status(status)
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", p, err)
-	}
-	return out, nil
+	return queryFindings(ctx, db, p.String(), endsInDay("window_end"), from, to)
 }
 
 // trendCell is one target's complete and judged windows on one day.

@@ -358,7 +358,7 @@ type finding struct {
 	firstSeen, lastSeen  time.Time
 	resolvedAt           sql.NullTime
 	respondBy, resolveBy sql.NullTime
-	respondedAt          sql.NullTime // read by the operations report only
+	respondedAt          sql.NullTime // shown by the operations report only
 }
 
 // levelIndex is the finding's fault level 1..4, or 0 for none.
@@ -374,18 +374,25 @@ func (f finding) levelIndex() int {
 // overlaps the day), or they were resolved during it, or they were still
 // open at the end of the day.
 func loadFindings(ctx context.Context, db *sql.DB, d dayRange) ([]finding, error) {
-	rows, err := db.QueryContext(ctx, `
-SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
-       first_seen, last_seen, resolved_at, respond_by, resolve_by
-FROM audit.findings
-WHERE (`+endsInDay("window_end")+`)
+	return queryFindings(ctx, db, d.String(), `(`+endsInDay("window_end")+`)
    OR (first_seen <= CAST(? AS TIMESTAMP) AND last_seen > CAST(? AS TIMESTAMP))
    OR (`+endsInDay("resolved_at")+`)
-   OR (first_seen <= CAST(? AS TIMESTAMP) AND (resolved_at IS NULL OR resolved_at > CAST(? AS TIMESTAMP)))
-ORDER BY window_start, target, resource, status, finding_id`,
+   OR (first_seen <= CAST(? AS TIMESTAMP) AND (resolved_at IS NULL OR resolved_at > CAST(? AS TIMESTAMP)))`,
 		d.from, d.to, d.to, d.from, d.from, d.to, d.to, d.to)
+}
+
+// queryFindings returns the findings that match the SQL condition where
+// (with args), ordered by window start, target, resource, status and id;
+// of names the day or period in errors.
+func queryFindings(ctx context.Context, db *sql.DB, of, where string, args ...any) ([]finding, error) {
+	rows, err := db.QueryContext(ctx, `
+SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
+       first_seen, last_seen, resolved_at, respond_by, resolve_by, responded_at
+FROM audit.findings
+WHERE `+where+`
+ORDER BY window_start, target, resource, status, finding_id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", d, err)
+		return nil, fmt.Errorf("findings of %s: %w", of, err)
 	}
 	defer rows.Close()
 	var out []finding
@@ -394,15 +401,15 @@ ORDER BY window_start, target, resource, status, finding_id`,
 		var start, end, first, last time.Time
 		var status string
 		if err := rows.Scan(&f.id, &f.target, &f.resource, &start, &end, &status, &f.level,
-			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy); err != nil {
-			return nil, fmt.Errorf("findings of %s: %w", d, err)
+			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy, &f.respondedAt); err != nil {
+			return nil, fmt.Errorf("findings of %s: %w", of, err)
 		}
 		f.start, f.end, f.firstSeen, f.lastSeen = wall(start), wall(end), wall(first), wall(last)
 		f.status = pipelines.Status(status)
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", d, err)
+		return nil, fmt.Errorf("findings of %s: %w", of, err)
 	}
 	return out, nil
 }
