@@ -40,6 +40,7 @@ func (w *dailyWriter) summary(context.Context) error {
 
 	var rows [][]any
 	total := map[pipelines.Status]int{}
+	var resources, checked, due int
 	for _, s := range w.data.summary {
 		row := []any{w.targetName(s.Target), s.Resources, s.Checked, s.Due, s.OK()}
 		for _, v := range findingVerdicts {
@@ -52,6 +53,7 @@ func (w *dailyWriter) summary(context.Context) error {
 		for k, n := range s.Counts {
 			total[k] += n
 		}
+		resources, checked, due = resources+s.Resources, checked+s.Checked, due+s.Due
 	}
 	info := w.runInfoRows()
 	wd := newWidths(len(cols))
@@ -76,13 +78,7 @@ func (w *dailyWriter) summary(context.Context) error {
 	lastTarget := t.row
 	// The total row: SUM of each count column, cached values included.
 	tot := []any{styled{value: lbl.total, style: st.totalText}}
-	sums := []int{0, 0, 0}
-	for _, s := range w.data.summary {
-		sums[0] += s.Resources
-		sums[1] += s.Checked
-		sums[2] += s.Due
-	}
-	vals := []int{sums[0], sums[1], sums[2], total[pipelines.StatusOK]}
+	vals := []int{resources, checked, due, total[pipelines.StatusOK]}
 	for _, v := range findingVerdicts {
 		vals = append(vals, total[v])
 	}
