@@ -431,8 +431,6 @@ func (t *table) cell(i int, v any) excelize.Cell {
 			style = st.datetime
 		}
 		return excelize.Cell{StyleID: style, Value: v}
-	case int, int64:
-		return excelize.Cell{StyleID: style, Value: v}
 	}
 	return excelize.Cell{StyleID: style, Value: v}
 }
