@@ -204,18 +204,16 @@ type dailyWriter struct {
 
 // targetName is the display name of a target.
 func (w *dailyWriter) targetName(key string) string {
-	if key == StatsTarget {
-		if _, ok := w.cat.Target(key); !ok {
-			return w.lbl.statsTarget
-		}
-	}
-	if t, ok := w.cat.Target(key); ok {
-		if w.lbl.nameEN && t.NameEN != "" {
-			return t.NameEN
-		}
-		if t.NameZH != "" {
-			return t.NameZH
-		}
+	t, ok := w.cat.Target(key)
+	switch {
+	case !ok && key == StatsTarget:
+		return w.lbl.statsTarget
+	case !ok:
+		return key
+	case w.lbl.nameEN && t.NameEN != "":
+		return t.NameEN
+	case t.NameZH != "":
+		return t.NameZH
 	}
 	return key
 }
