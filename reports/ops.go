@@ -209,6 +209,10 @@ type deduction struct {
 	each        float64
 }
 
+// levelPoints are the points deducted per fault of level 1..4 not
+// resolved, or not answered, in time.
+var levelPoints = [5]float64{1: 3, 2: 2, 3: 1, 4: 1}
+
 func (d deduction) points() float64 {
 	if n, ok := d.count.(int); ok {
 		return float64(n) * d.each
@@ -303,21 +307,15 @@ func (w *opsWriter) prepare() {
 		}
 	}
 	w.deducts = append(w.deducts, deduction{rule: ol.ruleInspection, basis: fmt.Sprintf(ol.basisInspection, ended, with), count: ended - with, each: 0.2})
-	for lv, pts := range []float64{0, 3, 2, 1, 1} {
-		if lv == 0 {
-			continue
-		}
-		l := w.levels[lv]
+	for lv := 1; lv <= 4; lv++ {
+		l, pts := w.levels[lv], levelPoints[lv]
 		w.deducts = append(w.deducts, deduction{
 			rule:  fmt.Sprintf(ol.ruleResolve, w.lbl.levels[lv], fmt.Sprint(pts)),
 			basis: ol.basisResolve, count: l.late + l.openOverdue, each: pts,
 		})
 	}
-	for lv, pts := range []float64{0, 3, 2, 1, 1} {
-		if lv == 0 {
-			continue
-		}
-		l := w.levels[lv]
+	for lv := 1; lv <= 4; lv++ {
+		l, pts := w.levels[lv], levelPoints[lv]
 		w.deducts = append(w.deducts, deduction{
 			rule:  fmt.Sprintf(ol.ruleRespond, w.lbl.levels[lv], fmt.Sprint(pts)),
 			basis: fmt.Sprintf(ol.basisRespond, l.respLate), count: l.respLate, each: pts,
