@@ -130,7 +130,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 		footer: fmt.Sprintf(lbl.footer, escapeHF(opts.Producer)),
 	}
 	w := &opsWriter{
-		db: db, wb: wb, lbl: lbl, ol: olbl, cat: cat, p: p, opts: opts, data: data, now: now, asOf: asOf,
+		wb: wb, lbl: lbl, ol: olbl, cat: cat, p: p, opts: opts, data: data, now: now, asOf: asOf,
 		used: map[string]bool{},
 		dw:   &dailyWriter{lbl: lbl, cat: cat},
 	}
@@ -170,7 +170,6 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 }
 
 type opsWriter struct {
-	db   *sql.DB
 	wb   *workbook
 	lbl  *labelSet
 	ol   *opsLabels
@@ -191,7 +190,6 @@ type opsWriter struct {
 	resolveH  float64 // their hours from first seen to resolved
 	deducts   []deduction
 	deductSum float64
-	sheetName map[string]string // label → the sheet's name
 }
 
 // levelRow is the faults of one level against table 3-5.
