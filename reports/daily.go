@@ -94,14 +94,15 @@ func writeDaily(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts Da
 		header: fmt.Sprintf(lbl.header, d),
 		footer: fmt.Sprintf(lbl.footer, escapeHF(opts.Producer)),
 	}
-	w := &dailyWriter{db: db, wb: wb, lbl: lbl, cat: cat, d: d, run: run, opts: opts, data: data, used: map[string]bool{}, maxRows: maxRows}
+	now := opts.Now().In(pipelines.Shanghai)
+	w := &dailyWriter{db: db, wb: wb, lbl: lbl, cat: cat, d: d, run: run, opts: opts, now: now, data: data, used: map[string]bool{}, maxRows: maxRows}
 	for _, step := range []func(context.Context) error{w.summary, w.targets, w.keys, w.findings, w.stats} {
 		if err := step(ctx); err != nil {
 			return "", fmt.Errorf("daily report %s: %w", d, err)
 		}
 	}
 	f.SetActiveSheet(0)
-	now := opts.Now().UTC().Format(time.RFC3339)
+	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf(lbl.title, d),
 		Subject:        lbl.subject,
@@ -109,8 +110,8 @@ func writeDaily(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts Da
 		Creator:        "pushaudit",
 		LastModifiedBy: "pushaudit",
 		Description:    opts.Producer + "; run " + run,
-		Created:        now,
-		Modified:       now,
+		Created:        stamp,
+		Modified:       stamp,
 		Language:       lbl.lang,
 	}); err != nil {
 		return "", fmt.Errorf("daily report: document properties: %w", err)
@@ -195,6 +196,7 @@ type dailyWriter struct {
 	d    dayRange
 	run  string
 	opts DailyOptions
+	now  time.Time // opts.Now in Asia/Shanghai, read once
 	data *dailyData
 	used map[string]bool // sheet names, lower case
 	// maxRows is the last row a sheet may use (Excel's limit; lowered in

@@ -126,7 +126,7 @@ func (w *dailyWriter) runInfoRows() [][2]string {
 		out = append(out, [2]string{fmt.Sprintf(lbl.infoSnapshot, s.source), text})
 	}
 	out = append(out,
-		[2]string{lbl.infoGenerated, w.opts.Now().In(pipelines.Shanghai).Format(hm)},
+		[2]string{lbl.infoGenerated, w.now.Format(hm)},
 		[2]string{lbl.infoProducer, w.opts.Producer},
 		[2]string{lbl.infoRule, fmt.Sprintf(lbl.ruleText, w.d.day.Format(hm), w.d.day.AddDate(0, 0, 1).Format(hm))},
 		[2]string{lbl.colRAG, lbl.ragLegend},
@@ -317,7 +317,6 @@ func (w *dailyWriter) findings(context.Context) error {
 		{label: lbl.colResolveBy, kind: colTime},
 		{label: lbl.colMet, kind: colText, max: 10},
 	}
-	now := w.opts.Now().In(pipelines.Shanghai)
 	row := func(f finding) []any {
 		met := ""
 		if f.resolveBy.Valid {
@@ -325,7 +324,7 @@ func (w *dailyWriter) findings(context.Context) error {
 			switch {
 			case f.resolvedAt.Valid && !wall(f.resolvedAt.Time).After(by):
 				met = lbl.metYes
-			case f.resolvedAt.Valid, now.After(by):
+			case f.resolvedAt.Valid, w.now.After(by):
 				met = lbl.metNo
 			default:
 				met = lbl.metNotDue

@@ -144,7 +144,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 		}
 	}
 	f.SetActiveSheet(0)
-	stamp := opts.Now().UTC().Format(time.RFC3339)
+	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf(olbl.title, p),
 		Subject:        olbl.subject,
