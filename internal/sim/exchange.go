@@ -185,7 +185,7 @@ func (s *simulation) planFaults(ctx context.Context) (*plan, error) {
 			continue
 		}
 		placed := false
-		for try := 0; try < 200 && !placed; try++ {
+		for try := 0; try < 200 && !placed && len(candidates) > 0; try++ {
 			j := candidates[r.IntN(len(candidates))]
 			if reserved[j.key()] {
 				continue
