@@ -24,11 +24,91 @@ type Facts struct {
 	Mismatched   int64 // keys (or dimensions) whose values differ
 	LastFinish   time.Time
 	// InStaleRun: the window belongs to a run of windows without any push
-	// long enough to be stale (decided across windows by the caller).
+	// long enough to be stale (StaleRuns decides it across windows).
 	InStaleRun bool
 	// BeforeHistory: the window lies before the resource's first push ever;
-	// a missing push there starts no stale run.
+	// a missing push there starts no stale run (BeforeHistory decides it).
 	BeforeHistory bool
+}
+
+// Trust is what the reconciler gathered about the inputs of one
+// resource's windows: which sources it can trust, and which it needs.
+type Trust struct {
+	// Snapshots are the sources whose latest snapshot succeeded, each with
+	// the time its data are complete to: the snapshot time less the
+	// replica lag it recorded (a replica 2 hours behind holds the primary
+	// of 2 hours ago).
+	Snapshots map[string]time.Time
+	// Compared are the sources whose rows a window compares as of its end
+	// (the source query's schemas: biz, stats, exchange).
+	Compared []string
+	// Evidence are the sources that must have a good latest snapshot, at
+	// any time: the target's front-end database and the push log's schema
+	// (none for a media copy, whose evidence is its receipt files).
+	Evidence []string
+}
+
+// Unverifiable decides whether the source cannot be trusted for window w
+// (DESIGN.md: "the source could not be trusted for this window (snapshot
+// failed, replica lag beyond the window) — never reported as a missed
+// push"): a compared source without a good snapshot complete to the
+// window end, or an evidence source without a good snapshot. Evidence the
+// reconciler could not read at all (a failed receipt load, a front-end
+// table not in the warehouse) makes a window unverifiable without asking.
+func (t Trust) Unverifiable(w Window) bool {
+	for _, src := range t.Compared {
+		if at, ok := t.Snapshots[src]; !ok || at.Before(w.End) {
+			return true
+		}
+	}
+	for _, src := range t.Evidence {
+		if _, ok := t.Snapshots[src]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// BeforeHistory decides whether window w lies before a resource's first
+// push ever (firstPush, the start of its first window with a push-log
+// batch; zero when it has none): there was no push to miss yet.
+func BeforeHistory(w Window, firstPush time.Time) bool {
+	return firstPush.IsZero() || w.Start.Before(firstPush)
+}
+
+// StaleRuns decides which of consecutive windows ws of one resource, with
+// their facts fs, are stale (DESIGN.md: "the resource has had no push for
+// longer than its cadence allows"): a run of windows without any push that
+// spans at least staleAfter. A window not yet due, not verified (its
+// evidence was not read) or before the resource's first push says nothing
+// about a missing push: it ends a run, as a pushed window does. The
+// caller passes the windows around the range asked for too, so a window
+// gets the same verdict whatever range it is reconciled in.
+func StaleRuns(ws []Window, fs []Facts, staleAfter time.Duration) []bool {
+	out := make([]bool, len(ws))
+	if staleAfter <= 0 {
+		return out
+	}
+	noPush := func(f Facts) bool {
+		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.BeforeHistory && !f.Now.Before(f.Deadline)
+	}
+	for i := 0; i < len(ws); {
+		if !noPush(fs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(ws) && noPush(fs[j]) {
+			j++
+		}
+		if ws[j-1].End.Sub(ws[i].Start) >= staleAfter {
+			for k := i; k < j; k++ {
+				out[k] = true
+			}
+		}
+		i = j
+	}
+	return out
 }
 
 // Complete reports whether the target holds exactly what the source says.
@@ -36,7 +116,10 @@ func (f Facts) Complete() bool {
 	return f.Succeeded > 0 && f.Received == f.Expected && f.Missing == 0 && f.Extra == 0 && f.Duplicate == 0 && f.Mismatched == 0 && f.Claimed == f.Received
 }
 
-// Classify gives the one verdict of a result. The order of the checks is
+// Classify gives the one verdict of a result. Its facts Unverifiable,
+// InStaleRun and BeforeHistory are decided above (Trust.Unverifiable,
+// StaleRuns, BeforeHistory); the fault level of a finding below
+// (LevelRules). The order of the checks is
 // the precedence: a window not yet due is pending unless already complete;
 // an untrusted source makes it unverifiable; no push at all is stale or
 // missed; a logged failure or rows claimed but never received is failed;

@@ -46,17 +46,85 @@ type Schedule struct {
 	StaleAfter time.Duration `yaml:"stale_after"`
 }
 
+// Schedules are the schedules of every cadence: DefaultSchedules with the
+// config's overrides. Reconciliation, explain and the statistics check all
+// take a cadence's schedule from one Schedules value (Of, Statistics).
+type Schedules map[Cadence]Schedule
+
 // DefaultSchedules returns the schedules used when the config says nothing:
 // a daily push after 23:00 covers [D-1 23:00, D 23:00) and must be complete
 // by 06:00 on D+1; a sub-daily push must be complete one period after its
-// window ends; a target without any push for 2 hours is stale.
-func DefaultSchedules() map[Cadence]Schedule {
-	return map[Cadence]Schedule{
+// window ends; a target without any push for 2 hours is stale. A one-time
+// push or media copy covers the day it is made (OneTimeWindow) and must be
+// complete by 07:00 the next day; it is never stale.
+func DefaultSchedules() Schedules {
+	return Schedules{
 		Every10m:       {Cadence: Every10m, DeadlineAfter: 10 * time.Minute, StaleAfter: 2 * time.Hour},
 		Every30m:       {Cadence: Every30m, DeadlineAfter: 30 * time.Minute, StaleAfter: 2 * time.Hour},
 		Hourly:         {Cadence: Hourly, DeadlineAfter: time.Hour, StaleAfter: 2 * time.Hour},
 		DailyAfter2300: {Cadence: DailyAfter2300, Align: 23 * time.Hour, DeadlineAfter: 7 * time.Hour, StaleAfter: 48 * time.Hour},
+		Once:           {Cadence: Once, DeadlineAfter: 7 * time.Hour},
+		MediaCopy:      {Cadence: MediaCopy, DeadlineAfter: 7 * time.Hour},
 	}
+}
+
+// Of returns the schedule of cadence c, or an error naming c when there is
+// none.
+func (s Schedules) Of(c Cadence) (Schedule, error) {
+	sch, ok := s[c]
+	if !ok {
+		return Schedule{Cadence: c}, fmt.Errorf("no schedule for cadence %s", c)
+	}
+	return sch, nil
+}
+
+// Statistics is the schedule of the business-vs-statistics check: the
+// statistics are computed nightly like a daily push, one window per
+// calendar day [D 00:00, D+1 00:00), due and stale as the daily cadence.
+func (s Schedules) Statistics() (Schedule, error) {
+	sch, err := s.Of(DailyAfter2300)
+	sch.Align = 0
+	return sch, err
+}
+
+// ScheduleOverride changes the window grid, deadline or stale limit of one
+// periodic cadence (the config's schedules: key); a nil field keeps the
+// default.
+type ScheduleOverride struct {
+	Align         *time.Duration `yaml:"align,omitempty"`
+	DeadlineAfter *time.Duration `yaml:"deadline_after,omitempty"`
+	StaleAfter    *time.Duration `yaml:"stale_after,omitempty"`
+}
+
+// Override applies o to the schedule of cadence c.
+func (s Schedules) Override(c Cadence, o ScheduleOverride) {
+	sch := s[c]
+	sch.Cadence = c
+	if o.Align != nil {
+		sch.Align = *o.Align
+	}
+	if o.DeadlineAfter != nil {
+		sch.DeadlineAfter = *o.DeadlineAfter
+	}
+	if o.StaleAfter != nil {
+		sch.StaleAfter = *o.StaleAfter
+	}
+	s[c] = sch
+}
+
+// OneTimeWindow is the window of a one-time push or media copy made on
+// the day starting at day: that whole day.
+func OneTimeWindow(day time.Time) Window {
+	return Window{Start: day, End: day.AddDate(0, 0, 1)}
+}
+
+// Span is the length of one window of the schedule: the period of a
+// periodic cadence, a day for a one-time push or media copy.
+func (s Schedule) Span() time.Duration {
+	if p := s.Cadence.Period(); p > 0 {
+		return p
+	}
+	return 24 * time.Hour
 }
 
 // WindowAt returns the window of the schedule that contains t.

@@ -208,7 +208,7 @@ type dailyWriter struct {
 func (w *dailyWriter) targetName(key string) string {
 	t, ok := w.cat.Target(key)
 	switch {
-	case !ok && key == StatsTarget:
+	case !ok && key == pipelines.StatsTarget:
 		return w.lbl.statsTarget
 	case !ok:
 		return key
@@ -226,7 +226,7 @@ func (w *dailyWriter) resourceName(target, key string) string {
 	if r, ok := w.cat.Resource(target, key); ok && r.NameZH != "" {
 		return r.NameZH
 	}
-	if target == StatsTarget {
+	if target == pipelines.StatsTarget {
 		for _, c := range w.cat.StatsCounters {
 			if c.Name == key && c.ZH != "" {
 				return c.ZH
@@ -261,7 +261,7 @@ func (w *dailyWriter) resultsOf(target string) []result {
 	for i, r := range w.cat.ResourcesOf(target) {
 		rank[r.Key] = i + 1
 	}
-	if target == StatsTarget && len(rank) == 0 {
+	if target == pipelines.StatsTarget && len(rank) == 0 {
 		for i, c := range w.cat.StatsCounters {
 			rank[c.Name] = i + 1
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -157,7 +158,7 @@ func (w *dailyWriter) windowCols() []colSpec {
 
 func (w *dailyWriter) targets(ctx context.Context) error {
 	for _, target := range w.targetOrder() {
-		if target == StatsTarget {
+		if target == pipelines.StatsTarget {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -320,9 +321,9 @@ func (w *dailyWriter) findings(context.Context) error {
 	row := func(f finding) []any {
 		met := ""
 		if f.resolveBy.Valid {
-			by := wall(f.resolveBy.Time)
+			by := warehouse.FromWall(f.resolveBy.Time)
 			switch {
-			case f.resolvedAt.Valid && !wall(f.resolvedAt.Time).After(by):
+			case f.resolvedAt.Valid && !warehouse.FromWall(f.resolvedAt.Time).After(by):
 				met = lbl.metYes
 			case f.resolvedAt.Valid, w.now.After(by):
 				met = lbl.metNo
@@ -377,10 +378,10 @@ func (w *dailyWriter) stats(context.Context) error {
 		{label: lbl.colLevel, kind: colText, max: 10},
 		{label: lbl.colDetail, kind: colWrap, max: 50},
 	}
-	res := w.resultsOf(StatsTarget)
+	res := w.resultsOf(pipelines.StatsTarget)
 	row := func(r result, n int) []any {
 		return []any{
-			r.resource, w.resourceName(StatsTarget, r.resource), r.start, r.end, r.expected, r.recvd,
+			r.resource, w.resourceName(pipelines.StatsTarget, r.resource), r.start, r.end, r.expected, r.recvd,
 			diffOf(r, n, "E", "F"), lbl.verdict(r.status), lbl.level(r.level.Int64, r.level.Valid), r.detail,
 		}
 	}

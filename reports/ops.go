@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -235,7 +236,7 @@ func (w *opsWriter) prepare() {
 	}
 	var extra []*exchRow
 	for k, e := range w.data.exch {
-		if !seen[k] && k[0] != StatsTarget {
+		if !seen[k] && k[0] != pipelines.StatsTarget {
 			extra = append(extra, e)
 		}
 	}
@@ -259,13 +260,13 @@ func (w *opsWriter) prepare() {
 	for _, f := range w.data.findings {
 		l := &w.levels[f.levelIndex()]
 		l.faults++
-		by, hasBy := wallNull(f.resolveBy)
+		by, hasBy := warehouse.FromWall(f.resolveBy.Time), f.resolveBy.Valid
 		switch {
 		case f.resolvedAt.Valid:
 			l.resolved++
 			w.resolved++
-			w.resolveH += wall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
-			if !hasBy || !wall(f.resolvedAt.Time).After(by) {
+			w.resolveH += warehouse.FromWall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
+			if !hasBy || !warehouse.FromWall(f.resolvedAt.Time).After(by) {
 				l.inTime++
 			} else {
 				l.late++
@@ -275,10 +276,10 @@ func (w *opsWriter) prepare() {
 		default:
 			l.openNotDue++
 		}
-		respBy, hasRespBy := wallNull(f.respondBy)
+		respBy, hasRespBy := warehouse.FromWall(f.respondBy.Time), f.respondBy.Valid
 		switch {
 		case f.respondedAt.Valid:
-			if !hasRespBy || !wall(f.respondedAt.Time).After(respBy) {
+			if !hasRespBy || !warehouse.FromWall(f.respondedAt.Time).After(respBy) {
 				l.respInTime++
 			} else {
 				l.respLate++

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -88,7 +89,7 @@ FROM r GROUP BY target, resource`, from, to)
 		e.levels[f.levelIndex()]++
 		if f.resolvedAt.Valid {
 			e.resolved++
-			e.resolveHours += wall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
+			e.resolveHours += warehouse.FromWall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
 		}
 	}
 	return out, nil
@@ -113,7 +114,7 @@ func loadTrend(ctx context.Context, db *sql.DB, p Period) (map[time.Time]map[str
 SELECT CAST(window_end - INTERVAL 1 MICROSECOND AS DATE) AS day, target,
        count(*) FILTER (WHERE status IN ('ok', 'late')),
        count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable'))
-FROM r WHERE target <> ? GROUP BY day, target`, from, to, StatsTarget)
+FROM r WHERE target <> ? GROUP BY day, target`, from, to, pipelines.StatsTarget)
 	if err != nil {
 		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
 	}
@@ -151,7 +152,7 @@ func loadOutages(ctx context.Context, db *sql.DB, p Period) ([]outage, error) {
 	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
 SELECT target, window_start, window_end FROM r
 WHERE target <> ? AND status IN ('missed', 'stale', 'failed')
-ORDER BY target, window_start, window_end`, from, to, StatsTarget)
+ORDER BY target, window_start, window_end`, from, to, pipelines.StatsTarget)
 	if err != nil {
 		return nil, fmt.Errorf("outages of %s: %w", p, err)
 	}
@@ -162,7 +163,7 @@ ORDER BY target, window_start, window_end`, from, to, StatsTarget)
 		if err := rows.Scan(&o.target, &o.start, &o.end); err != nil {
 			return nil, fmt.Errorf("outages of %s: %w", p, err)
 		}
-		o.start, o.end = wall(o.start), wall(o.end)
+		o.start, o.end = warehouse.FromWall(o.start), warehouse.FromWall(o.end)
 		out = append(out, o)
 	}
 	return out, rows.Err()
@@ -444,7 +445,7 @@ func reportsWritten(ctx context.Context, db *sql.DB) (map[string]time.Time, time
 		if err := rows.Scan(&period, &at); err != nil {
 			return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
 		}
-		out[period] = wall(at)
+		out[period] = warehouse.FromWall(at)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
@@ -453,7 +454,7 @@ func reportsWritten(ctx context.Context, db *sql.DB) (map[string]time.Time, time
 	if err := db.QueryRowContext(ctx, `SELECT min(started_at) FROM audit.runs`).Scan(&first); err != nil {
 		return nil, time.Time{}, fmt.Errorf("first run: %w", err)
 	}
-	start, _ := wallNull(first)
+	start := warehouse.FromWall(first.Time)
 	return out, start, nil
 }
 

@@ -8,15 +8,12 @@ import (
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // ErrNoResults is returned when no run has results for the day asked for.
 var ErrNoResults = errors.New("no reconcile results for the day")
-
-// StatsTarget is the pseudo-target of the business vs statistics database
-// check; its results have their own sheet.
-const StatsTarget = "stats"
 
 // dayRange is the calendar day of the report in Asia/Shanghai.
 //
@@ -47,19 +44,6 @@ func (d dayRange) String() string { return d.day.Format("2006-01-02") }
 // period, for the operations report); it takes the parameters (from, to).
 func endsInDay(col string) string {
 	return col + ` > CAST(? AS TIMESTAMP) AND ` + col + ` <= CAST(? AS TIMESTAMP)`
-}
-
-// wall reads a TIMESTAMP (wall clock, returned by the driver as UTC) as
-// Asia/Shanghai time.
-func wall(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), pipelines.Shanghai)
-}
-
-func wallNull(t sql.NullTime) (time.Time, bool) {
-	if !t.Valid {
-		return time.Time{}, false
-	}
-	return wall(t.Time), true
 }
 
 // LatestRun returns the run whose results the daily report shows when no
@@ -272,8 +256,8 @@ ORDER BY target, resource, window_start`, run, d.from, d.to)
 			&r.expected, &r.claimed, &r.recvd, &r.level, &r.detail); err != nil {
 			return nil, fmt.Errorf("results of %s run %s: %w", d, run, err)
 		}
-		r.start, r.end = wall(start), wall(end)
-		r.deadline, r.hasDeadline = wallNull(deadline)
+		r.start, r.end = warehouse.FromWall(start), warehouse.FromWall(end)
+		r.deadline, r.hasDeadline = warehouse.FromWall(deadline.Time), deadline.Valid
 		r.status = pipelines.Status(status)
 		out = append(out, r)
 	}
@@ -310,8 +294,8 @@ func loadRunInfo(ctx context.Context, db *sql.DB, run string) (runInfo, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return info, fmt.Errorf("run %s: %w", run, err)
 	}
-	info.started, info.hasStart = wallNull(started)
-	info.finished, info.hasEnd = wallNull(finished)
+	info.started, info.hasStart = warehouse.FromWall(started.Time), started.Valid
+	info.finished, info.hasEnd = warehouse.FromWall(finished.Time), finished.Valid
 	info.status = status.String
 	cutoff := "9999-12-31 00:00:00"
 	if info.hasStart {
@@ -340,7 +324,7 @@ ORDER BY source`, cutoff)
 		if err := rows.Scan(&s.source, &at, &s.lag); err != nil {
 			return info, fmt.Errorf("snapshots before run %s: %w", run, err)
 		}
-		s.at = wall(at)
+		s.at = warehouse.FromWall(at)
 		info.snapshots = append(info.snapshots, s)
 	}
 	if err := rows.Err(); err != nil {
@@ -404,7 +388,7 @@ ORDER BY window_start, target, resource, status, finding_id`, args...)
 			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy, &f.respondedAt); err != nil {
 			return nil, fmt.Errorf("findings of %s: %w", of, err)
 		}
-		f.start, f.end, f.firstSeen, f.lastSeen = wall(start), wall(end), wall(first), wall(last)
+		f.start, f.end, f.firstSeen, f.lastSeen = warehouse.FromWall(start), warehouse.FromWall(end), warehouse.FromWall(first), warehouse.FromWall(last)
 		f.status = pipelines.Status(status)
 		out = append(out, f)
 	}
@@ -464,7 +448,7 @@ ORDER BY window_start, rn`, run, target, resource, d.from, d.to, limit)
 		if err := rows.Scan(&start, &k.kind, &k.key, &k.occurrences, &k.total, &k.rank); err != nil {
 			return fmt.Errorf("keys of %s/%s: %w", target, resource, err)
 		}
-		k.start = wall(start)
+		k.start = warehouse.FromWall(start)
 		if err := fn(k); err != nil {
 			return err
 		}

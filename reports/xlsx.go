@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -422,7 +423,7 @@ func (t *table) cell(i int, v any) excelize.Cell {
 		if !v.Valid {
 			return excelize.Cell{StyleID: style}
 		}
-		return excelize.Cell{StyleID: st.datetime, Value: wall(v.Time)}
+		return excelize.Cell{StyleID: st.datetime, Value: warehouse.FromWall(v.Time)}
 	case time.Time:
 		if v.IsZero() {
 			return excelize.Cell{StyleID: style}

@@ -146,7 +146,7 @@ func (m *Main) printSummary(rs []*reconcile.Result, cat *pipelines.Catalog) erro
 	for _, t := range cat.Targets {
 		order = append(order, t.Key)
 	}
-	order = append(order, reconcile.StatsTarget)
+	order = append(order, pipelines.StatsTarget)
 	for _, x := range rs {
 		r := by[x.Target]
 		if r == nil {
@@ -167,7 +167,7 @@ func (m *Main) printSummary(rs []*reconcile.Result, cat *pipelines.Catalog) erro
 		name := k
 		if t, ok := cat.Target(k); ok {
 			name = t.NameZH
-		} else if k == reconcile.StatsTarget {
+		} else if k == pipelines.StatsTarget {
 			name = "业务统计一致性"
 		}
 		var bad string

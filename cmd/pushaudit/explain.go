@@ -42,7 +42,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 	if err != nil {
 		return usageError{err}
 	}
-	if target != reconcile.StatsTarget {
+	if target != pipelines.StatsTarget {
 		if _, ok := cat.Resource(target, resource); !ok {
 			return usagef("explain: %s/%s is not a resource of the catalog", target, resource)
 		}
@@ -141,7 +141,7 @@ func writeExplainText(w io.Writer, e *reconcile.Explanation, cat *pipelines.Cata
 			}
 			fmt.Fprintf(w, "%s%s  %-32s %-8s %7d rows  %s → %s  %s\n", mark, t(b.WindowStart), b.BatchID, b.Status, b.Rows, t(b.StartedAt), t(b.FinishedAt), b.Error)
 		}
-	} else if x.Target != reconcile.StatsTarget {
+	} else if x.Target != pipelines.StatsTarget {
 		fmt.Fprintln(w, "\nno push-log batch near the window")
 	}
 	if len(e.Stored) > 0 {

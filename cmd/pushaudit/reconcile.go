@@ -58,7 +58,7 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	if err != nil {
 		return usageError{err}
 	}
-	if f.target != "" && f.target != reconcile.StatsTarget {
+	if f.target != "" && f.target != pipelines.StatsTarget {
 		if _, ok := cat.Target(f.target); !ok {
 			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
 		}

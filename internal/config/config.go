@@ -98,11 +98,7 @@ func (s SnapshotConfig) ThrottleLimits() (time.Duration, int) {
 }
 
 // ScheduleOverride changes the deadline or stale rule of one cadence.
-type ScheduleOverride struct {
-	Align         *time.Duration `yaml:"align,omitempty"`
-	DeadlineAfter *time.Duration `yaml:"deadline_after,omitempty"`
-	StaleAfter    *time.Duration `yaml:"stale_after,omitempty"`
-}
+type ScheduleOverride = pipelines.ScheduleOverride
 
 // Config is the whole configuration.
 type Config struct {
@@ -142,7 +138,7 @@ func Default() *Config {
 		OutputDir: "out",
 		Sources:   map[string]Source{},
 	}
-	c.Evidence.PushLog = "exchange.push_log"
+	c.Evidence.PushLog = pipelines.DefaultPushLog
 	return c
 }
 
@@ -389,22 +385,13 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	return cat, nil
 }
 
-// ScheduleSet returns the default schedules with the config's overrides.
-func (c *Config) ScheduleSet() map[pipelines.Cadence]pipelines.Schedule {
+// ScheduleSet returns the default schedules with the config's overrides:
+// the one set reconcile, explain and the statistics check take every
+// cadence's schedule from.
+func (c *Config) ScheduleSet() pipelines.Schedules {
 	s := pipelines.DefaultSchedules()
 	for k, o := range c.Schedules {
-		cad := pipelines.Cadence(k)
-		sch := s[cad]
-		if o.Align != nil {
-			sch.Align = *o.Align
-		}
-		if o.DeadlineAfter != nil {
-			sch.DeadlineAfter = *o.DeadlineAfter
-		}
-		if o.StaleAfter != nil {
-			sch.StaleAfter = *o.StaleAfter
-		}
-		s[cad] = sch
+		s.Override(pipelines.Cadence(k), o)
 	}
 	return s
 }

@@ -71,7 +71,7 @@ var pushLogColumns = []struct{ name, typ string }{
 func (e *PushLog) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
 	table := e.Table
 	if table == "" {
-		table = "exchange.push_log"
+		table = pipelines.DefaultPushLog
 	}
 	rep := pipelines.EvidenceReport{Adapter: e.Name(), Table: table}
 	want := map[string]string{}

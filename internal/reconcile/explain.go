@@ -55,20 +55,21 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	o.Target, o.Resource = target, resource
 	o.perWindow = true
 	start = start.In(pipelines.Shanghai)
-	period, stale := 24*time.Hour, 48*time.Hour
-	if target != StatsTarget {
+	sch, err := o.Schedules.Statistics()
+	if target != pipelines.StatsTarget {
 		res, ok := r.cat.Resource(target, resource)
 		if !ok {
 			return nil, fmt.Errorf("explain: %s/%s is not a resource of the catalog", target, resource)
 		}
-		if res.Cadence.Periodic() {
-			sch := o.Schedules[res.Cadence]
-			period, stale = res.Cadence.Period(), sch.StaleAfter
-		}
+		sch, err = o.Schedules.Of(res.Cadence)
 		if o.OnceAt.IsZero() {
 			o.OnceAt = start
 		}
 	}
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	period, stale := sch.Span(), sch.StaleAfter
 	o.From = start.Add(-stale - period)
 	o.To = start.Add(stale + period)
 	lo, hi := o.dayBounds()
@@ -95,7 +96,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	for _, ks := range e.Keys {
 		sort.Strings(ks)
 	}
-	if target != StatsTarget {
+	if target != pipelines.StatsTarget {
 		if e.Batches, err = r.nearBatches(ctx, o.PushLog, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {
 			return nil, err
 		}

@@ -26,7 +26,7 @@ type Options struct {
 	OnceAt    time.Time // day of the one-time pushes; zero: From
 	RunID     string
 	PushLog   string // warehouse table of the push log, e.g. exchange.push_log
-	Schedules map[pipelines.Cadence]pipelines.Schedule
+	Schedules pipelines.Schedules
 	// Levels are the fault-level rules; nil means the defaults.
 	Levels *pipelines.LevelRules
 	// Receipts are the loads of the receipt evidence of media-copy
@@ -91,12 +91,10 @@ func (o *Options) dayBounds() (time.Time, time.Time) {
 	return pipelines.DayStart(o.From), pipelines.DayStart(o.To).AddDate(0, 0, 1)
 }
 
-// pushLogTrusted says whether the source of the push log (its schema) had
-// a good snapshot.
-func (o *Options) pushLogTrusted(trusted map[string]time.Time) bool {
+// pushLogSource is the source of the push log (its schema).
+func (o *Options) pushLogSource() string {
 	src, _, _ := strings.Cut(o.PushLog, ".")
-	_, ok := trusted[src]
-	return ok
+	return src
 }
 
 func (o *Options) defaults() {
@@ -107,7 +105,7 @@ func (o *Options) defaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.PushLog == "" {
-		o.PushLog = "exchange.push_log"
+		o.PushLog = pipelines.DefaultPushLog
 	}
 	if o.Levels == nil {
 		l := pipelines.DefaultLevelRules()
@@ -190,7 +188,7 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 		o.Logger.Debug("reconciled", "resource", res.ID(), "windows", len(rs), "took", time.Since(t0).Round(time.Millisecond).String())
 		out = append(out, rs...)
 	}
-	if o.Target == "" || o.Target == StatsTarget {
+	if o.Target == "" || o.Target == pipelines.StatsTarget {
 		rs, err := r.stats(ctx, o, lo, hi, trusted)
 		if err != nil {
 			return nil, err
@@ -202,17 +200,16 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 
 // windows lists the windows of res that end in (lo, hi].
 func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.Window, pipelines.Schedule, error) {
+	sch, err := o.Schedules.Of(res.Cadence)
+	if err != nil {
+		return nil, sch, err
+	}
 	if !res.Cadence.Periodic() {
-		w := pipelines.Window{Start: o.OnceAt, End: o.OnceAt.AddDate(0, 0, 1)}
-		sch := pipelines.Schedule{Cadence: res.Cadence, DeadlineAfter: 7 * time.Hour}
+		w := pipelines.OneTimeWindow(o.OnceAt)
 		if w.End.After(lo) && !w.End.After(hi) && w.Start.Before(o.Now) {
 			return []pipelines.Window{w}, sch, nil
 		}
 		return nil, sch, nil
-	}
-	sch, ok := o.Schedules[res.Cadence]
-	if !ok {
-		return nil, sch, fmt.Errorf("no schedule for cadence %s", res.Cadence)
 	}
 	all, err := sch.Windows(lo.Add(-res.Cadence.Period()), hi)
 	if err != nil {
@@ -260,10 +257,11 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	if err != nil {
 		return err
 	}
-	logTrusted := o.pushLogTrusted(trusted)
+	// the windows around rs are judged on the push log alone.
+	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: []string{o.pushLogSource()}}
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
-		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: !logTrusted}
+		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: logTrust.Unverifiable(w)}
 		return x
 	}
 	all := make([]*Result, 0, len(before)+len(rs)+len(after))
@@ -279,9 +277,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	// before the first push ever, a window without a push is not part of a
 	// run: it breaks runs like a pushed one.
 	for _, x := range all {
-		if history.IsZero() || x.Window.Start.Before(history) {
-			x.Facts.BeforeHistory = true
-		}
+		x.Facts.BeforeHistory = pipelines.BeforeHistory(x.Window, history)
 	}
 	markStale(all, sch)
 	return nil
@@ -316,33 +312,18 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 	return out, warehouse.FromWall(first.Time), nil
 }
 
-// markStale flags runs of consecutive windows without any push that span
-// at least the schedule's StaleAfter.
+// markStale flags the results rs (consecutive windows) that belong to a
+// stale run (pipelines.StaleRuns).
 func markStale(rs []*Result, sch pipelines.Schedule) {
-	if sch.StaleAfter <= 0 {
-		return
+	ws := make([]pipelines.Window, len(rs))
+	fs := make([]pipelines.Facts, len(rs))
+	for i, x := range rs {
+		ws[i], fs[i] = x.Window, x.Facts
 	}
-	// A window not yet due, or not verified (its evidence was not read),
-	// says nothing about a missing push: it ends a run.
-	noPush := func(f pipelines.Facts) bool {
-		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.BeforeHistory && !f.Now.Before(f.Deadline)
-	}
-	i := 0
-	for i < len(rs) {
-		if !noPush(rs[i].Facts) {
-			i++
-			continue
+	for i, stale := range pipelines.StaleRuns(ws, fs, sch.StaleAfter) {
+		if stale {
+			rs[i].Facts.InStaleRun = true
 		}
-		j := i
-		for j < len(rs) && noPush(rs[j].Facts) {
-			j++
-		}
-		if rs[j-1].Window.End.Sub(rs[i].Window.Start) >= sch.StaleAfter {
-			for k := i; k < j; k++ {
-				rs[k].Facts.InStaleRun = true
-			}
-		}
-		i = j
 	}
 }
 

@@ -69,22 +69,16 @@ func setSourceSQL(res *pipelines.Resource, sch pipelines.Schedule, tcol, rest st
 	return b.String()
 }
 
-// unverifiable says whether a window cannot be judged: a source it reads,
-// the target's front-end snapshot or the push log is missing, or a source
-// is not complete to the window end.
+// unverifiable says whether a window of res that reads the source query q
+// cannot be judged (pipelines.Trust.Unverifiable): q's sources must be
+// complete to the window end; the target's front-end database and the
+// push log need a good snapshot, unless the evidence is receipt files.
 func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time) bool {
-	for _, src := range sourcesOf(q) {
-		if at, ok := trusted[src]; !ok || at.Before(w.End) {
-			return true
-		}
+	t := pipelines.Trust{Snapshots: trusted, Compared: sourcesOf(q)}
+	if res.Mode != pipelines.ModeReceipt {
+		t.Evidence = []string{tgt.Database, o.pushLogSource()}
 	}
-	if res.Mode == pipelines.ModeReceipt {
-		return false
-	}
-	if _, ok := trusted[tgt.Database]; !ok {
-		return true
-	}
-	return !o.pushLogTrusted(trusted)
+	return t.Unverifiable(w)
 }
 
 // windowsSet reconciles the windows ws of a bucketed resource in two

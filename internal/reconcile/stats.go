@@ -11,15 +11,6 @@ import (
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
-// StatsTarget is the pseudo-target of business-vs-statistics results;
-// StatsResource its per-case counter resource and StatsDailyResource its
-// per-district daily aggregates, one window per calendar day each.
-const (
-	StatsTarget        = "stats"
-	StatsResource      = "case_eval"
-	StatsDailyResource = "daily_district_stats"
-)
-
 // stats recomputes the per-case counters of the statistics DB from the
 // business DB, with the catalog's definitions, as of the time the
 // statistics were computed, and compares them case by case, one result per
@@ -28,30 +19,38 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 	if len(r.cat.StatsCounters) == 0 {
 		return nil, nil
 	}
-	_, okBiz := trusted["biz"]
-	_, okStats := trusted["stats"]
+	sch, err := o.Schedules.Statistics()
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	days, err := sch.Windows(lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
 	var dailyCols []pipelines.StatsCounter
-	if okStats {
-		var err error
+	if _, ok := trusted["stats"]; ok {
 		if dailyCols, err = r.dailyCounters(ctx); err != nil {
 			return nil, err
 		}
 	}
-	daily := pipelines.DefaultSchedules()[pipelines.DailyAfter2300]
+	// the recomputed counters read biz as of the window end; the stored
+	// ones need a good snapshot of stats.
+	trust := pipelines.Trust{Snapshots: trusted, Compared: []string{"biz"}, Evidence: []string{"stats"}}
 	var out []*Result
-	for _, resource := range []string{StatsResource, StatsDailyResource} {
+	for _, resource := range []string{pipelines.StatsResource, pipelines.StatsDailyResource} {
 		if o.Resource != "" && o.Resource != resource {
 			continue
 		}
-		for d := lo; d.Before(hi) && d.Before(o.Now); d = d.AddDate(0, 0, 1) {
-			w := pipelines.Window{Start: d, End: d.AddDate(0, 0, 1)}
-			x := &Result{Target: StatsTarget, Resource: resource, Window: w, Deadline: w.End.Add(daily.DeadlineAfter)}
+		for _, w := range days {
+			if !w.Start.Before(o.Now) {
+				break
+			}
+			x := &Result{Target: pipelines.StatsTarget, Resource: resource, Window: w, Deadline: sch.Deadline(w)}
 			x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: x.Deadline, Now: o.Now}
-			var err error
 			switch {
-			case !okBiz || !okStats || trusted["biz"].Before(w.End):
+			case trust.Unverifiable(w):
 				x.Facts.Unverifiable = true
-			case resource == StatsResource:
+			case resource == pipelines.StatsResource:
 				err = r.statsDay(ctx, x)
 			default:
 				err = r.statsDaily(ctx, x, dailyCols)

@@ -49,8 +49,8 @@ func (s *simulation) drift(ctx context.Context, p *plan) error {
 			return err
 		}
 		detail := fmt.Sprintf("case %d: %s flipped", caseID, counter)
-		p.records = append(p.records, FaultRecord{N: n, Kind: FaultStatsDrift, Target: StatsTarget, Resource: StatsResource, From: rfc(day), To: rfc(day.AddDate(0, 0, 1)), Detail: detail})
-		p.add(ManifestEntry{Target: StatsTarget, Resource: StatsResource, WindowStart: rfc(day), Kind: FaultStatsDrift, ExpectStatus: FaultStatsDrift.ExpectStatus(), Fault: n, Detail: detail})
+		p.records = append(p.records, FaultRecord{N: n, Kind: FaultStatsDrift, Target: pipelines.StatsTarget, Resource: pipelines.StatsResource, From: rfc(day), To: rfc(day.AddDate(0, 0, 1)), Detail: detail})
+		p.add(ManifestEntry{Target: pipelines.StatsTarget, Resource: pipelines.StatsResource, WindowStart: rfc(day), Kind: FaultStatsDrift, ExpectStatus: FaultStatsDrift.ExpectStatus(), Fault: n, Detail: detail})
 	}
 	var drifts []int
 	for i, d := range onceDrifts {

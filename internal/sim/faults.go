@@ -49,13 +49,6 @@ func (k FaultKind) ExpectStatus() pipelines.Status {
 	return ""
 }
 
-// StatsTarget is the pseudo-target of business-vs-statistics results.
-const StatsTarget = "stats"
-
-// StatsResource is the resource of per-case counter results of target
-// stats; its windows are calendar days.
-const StatsResource = "case_eval"
-
 // ManifestEntry is one target × resource × window a fault affects.
 type ManifestEntry struct {
 	Target       string           `json:"target"`
