@@ -91,7 +91,7 @@ func (w *dailyWriter) summary(context.Context) error {
 			style: st.totalInt,
 		})
 	}
-	rag := ragOf(total)
+	rag := pipelines.RAGOf(total)
 	tot = append(tot, styled{value: lbl.ragLabels[rag], style: st.rag[rag]})
 	if err := t.add(tot...); err != nil {
 		return err
@@ -321,11 +321,10 @@ func (w *dailyWriter) findings(context.Context) error {
 	row := func(f finding) []any {
 		met := ""
 		if f.resolveBy.Valid {
-			by := warehouse.FromWall(f.resolveBy.Time)
-			switch {
-			case f.resolvedAt.Valid && !warehouse.FromWall(f.resolvedAt.Time).After(by):
+			switch pipelines.Judge(warehouse.FromWall(f.resolvedAt.Time), warehouse.FromWall(f.resolveBy.Time), w.now) {
+			case pipelines.InTime:
 				met = lbl.metYes
-			case f.resolvedAt.Valid, w.now.After(by):
+			case pipelines.Late, pipelines.Overdue:
 				met = lbl.metNo
 			default:
 				met = lbl.metNotDue

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -201,27 +200,25 @@ type levelRow struct {
 	respInTime, respLate, respNone int
 }
 
-// deduction is one rule of the assessment applied to the period.
+// deduction is one rule of the assessment applied to the period, with the
+// text the sheet shows.
 type deduction struct {
 	rule, basis string
 	count       any // int, or nil when not counted
 	each        float64
-}
-
-// levelPoints are the points deducted per fault of level 1..4 not
-// resolved, or not answered, in time.
-var levelPoints = [5]float64{1: 3, 2: 2, 3: 1, 4: 1}
-
-func (d deduction) points() float64 {
-	if n, ok := d.count.(int); ok {
-		return float64(n) * d.each
-	}
-	return 0
+	points      float64
 }
 
 // prepare derives the rows shared by several sheets.
 func (w *opsWriter) prepare() {
-	// Exchange rows: catalog order, then others by key; stats is left out.
+	w.prepareExchange()
+	w.prepareLevels()
+	w.prepareDeductions()
+}
+
+// prepareExchange lists the exchange rows: catalog order, then others by
+// key; stats is left out.
+func (w *opsWriter) prepareExchange() {
 	seen := map[[2]string]bool{}
 	for _, t := range w.cat.Targets {
 		for _, r := range w.cat.ResourcesOf(t.Key) {
@@ -256,94 +253,90 @@ func (w *opsWriter) prepare() {
 		t.resolved += e.resolved
 		t.resolveHours += e.resolveHours
 	}
-	// Faults by level, all findings of the period (stats included).
+}
+
+// prepareLevels counts the faults by level against the limits of table
+// 3-5 (pipelines.Judge), all findings of the period (stats included):
+// resolutions by now, responses by the as-of time.
+func (w *opsWriter) prepareLevels() {
 	for _, f := range w.data.findings {
 		l := &w.levels[f.levelIndex()]
 		l.faults++
-		by, hasBy := warehouse.FromWall(f.resolveBy.Time), f.resolveBy.Valid
-		switch {
-		case f.resolvedAt.Valid:
-			l.resolved++
+		resolvedAt := warehouse.FromWall(f.resolvedAt.Time)
+		if f.resolvedAt.Valid {
 			w.resolved++
-			w.resolveH += warehouse.FromWall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
-			if !hasBy || !warehouse.FromWall(f.resolvedAt.Time).After(by) {
-				l.inTime++
-			} else {
-				l.late++
-			}
-		case hasBy && w.now.After(by):
+			w.resolveH += resolvedAt.Sub(f.firstSeen).Hours()
+		}
+		switch pipelines.Judge(resolvedAt, warehouse.FromWall(f.resolveBy.Time), w.now) {
+		case pipelines.InTime:
+			l.resolved++
+			l.inTime++
+		case pipelines.Late:
+			l.resolved++
+			l.late++
+		case pipelines.Overdue:
 			l.openOverdue++
 		default:
 			l.openNotDue++
 		}
-		respBy, hasRespBy := warehouse.FromWall(f.respondBy.Time), f.respondBy.Valid
-		switch {
-		case f.respondedAt.Valid:
-			if !hasRespBy || !warehouse.FromWall(f.respondedAt.Time).After(respBy) {
-				l.respInTime++
-			} else {
-				l.respLate++
-			}
-		case hasRespBy && respBy.Before(w.asOf):
+		switch pipelines.Judge(warehouse.FromWall(f.respondedAt.Time), warehouse.FromWall(f.respondBy.Time), w.asOf) {
+		case pipelines.InTime:
+			l.respInTime++
+		case pipelines.Late, pipelines.Overdue:
 			l.respLate++
 		default:
 			l.respNone++
 		}
 	}
-	// Deductions.
+}
+
+// prepareDeductions applies the assessment (pipelines.Deductions) to the
+// period and words each rule and its basis.
+func (w *opsWriter) prepareDeductions() {
 	ol := w.ol
-	ended, with := 0, 0
-	for _, d := range w.p.days() {
-		if d.AddDate(0, 0, 1).After(w.now) {
-			break
-		}
-		if w.data.firstRun.IsZero() || !d.AddDate(0, 0, 1).After(w.data.firstRun) {
-			continue // before pushaudit ran: the warehouse cannot tell
-		}
-		ended++
-		if w.data.inspected[d.Format("2006-01-02")] {
-			with++
-		}
-	}
-	w.deducts = append(w.deducts, deduction{rule: ol.ruleInspection, basis: fmt.Sprintf(ol.basisInspection, ended, with), count: ended - with, each: 0.2})
+	var facts pipelines.AssessmentFacts
+	facts.DaysEnded, facts.DaysInspected = pipelines.InspectionDays(w.p.days(), w.data.inspected, w.data.firstRun, w.now)
 	for lv := 1; lv <= 4; lv++ {
-		l, pts := w.levels[lv], levelPoints[lv]
-		w.deducts = append(w.deducts, deduction{
-			rule:  fmt.Sprintf(ol.ruleResolve, w.lbl.levels[lv], fmt.Sprint(pts)),
-			basis: ol.basisResolve, count: l.late + l.openOverdue, each: pts,
-		})
+		l := w.levels[lv]
+		facts.ResolvedLate[lv], facts.RespondedLate[lv] = l.late+l.openOverdue, l.respLate
 	}
-	for lv := 1; lv <= 4; lv++ {
-		l, pts := w.levels[lv], levelPoints[lv]
-		w.deducts = append(w.deducts, deduction{
-			rule:  fmt.Sprintf(ol.ruleRespond, w.lbl.levels[lv], fmt.Sprint(pts)),
-			basis: fmt.Sprintf(ol.basisRespond, l.respLate), count: l.respLate, each: pts,
-		})
+	outages := make([]pipelines.Outage, len(w.data.outages))
+	for i, o := range w.data.outages {
+		outages[i] = pipelines.Outage{Target: o.target, Start: o.start, End: o.end}
 	}
-	n, worst := outageMonths(w.data.outages, time.Hour)
-	w.deducts = append(w.deducts, deduction{rule: ol.ruleOutage, basis: fmt.Sprintf(ol.basisOutage, n, fmtDuration(worst)), count: n, each: 0.5})
+	var worst time.Duration
+	facts.OutageMonths, worst = pipelines.OutageMonths(outages, pipelines.OutageLimit)
 	reps := dueReports(w.p, w.data.written, w.data.firstRun, w.now)
-	missing, lateDays := 0, 0
-	var absent []string
-	for _, r := range reps {
-		switch {
-		case r.written.IsZero():
-			missing++
-			absent = append(absent, r.period.String())
-		case r.written.After(r.due):
-			lateDays += int(math.Ceil(r.written.Sub(r.due).Hours() / 24))
-		}
+	owed := make([]pipelines.DueReport, len(reps))
+	for i, r := range reps {
+		owed[i] = pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
 	}
+	absent, lateDays := pipelines.ReportsOwed(owed)
+	facts.ReportsMissing, facts.ReportDaysLate = len(absent), lateDays
 	list := ""
 	if len(absent) > 0 {
 		list = fmt.Sprintf(ol.missingList, strings.Join(absent, ol.listJoin))
 	}
-	w.deducts = append(w.deducts,
-		deduction{rule: ol.ruleReports, basis: fmt.Sprintf(ol.basisReports, len(reps), missing, reportDueDays, list), count: missing, each: 0.5},
-		deduction{rule: ol.ruleReportsLate, basis: fmt.Sprintf(ol.basisReportsLate, lateDays), count: lateDays, each: 0.1})
-	for _, d := range w.deducts {
-		w.deductSum += d.points()
+	ds := pipelines.Deductions(facts)
+	for _, d := range ds {
+		x := deduction{count: d.Count, each: d.Each, points: d.Points()}
+		switch d.Rule {
+		case pipelines.RuleInspection:
+			x.rule, x.basis = ol.ruleInspection, fmt.Sprintf(ol.basisInspection, facts.DaysEnded, facts.DaysInspected)
+		case pipelines.RuleResolve:
+			x.rule, x.basis = fmt.Sprintf(ol.ruleResolve, w.lbl.levels[d.Level], fmt.Sprint(d.Each)), ol.basisResolve
+		case pipelines.RuleRespond:
+			x.rule, x.basis = fmt.Sprintf(ol.ruleRespond, w.lbl.levels[d.Level], fmt.Sprint(d.Each)), fmt.Sprintf(ol.basisRespond, d.Count)
+		case pipelines.RuleOutage:
+			x.rule, x.basis = ol.ruleOutage, fmt.Sprintf(ol.basisOutage, d.Count, fmtDuration(worst))
+		case pipelines.RuleReports:
+			x.rule, x.basis = ol.ruleReports, fmt.Sprintf(ol.basisReports, len(reps), d.Count, reportDueDays, list)
+		case pipelines.RuleReportsLate:
+			x.rule, x.basis = ol.ruleReportsLate, fmt.Sprintf(ol.basisReportsLate, d.Count)
+		}
+		w.deducts = append(w.deducts, x)
 	}
+	w.deductSum = pipelines.Deducted(ds)
 }
 
 func fmtDuration(d time.Duration) string {

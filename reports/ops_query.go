@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -167,49 +166,6 @@ ORDER BY target, window_start, window_end`, from, to, pipelines.StatsTarget)
 		out = append(out, o)
 	}
 	return out, rows.Err()
-}
-
-// outageMonths counts the target × calendar month pairs whose merged
-// outage time exceeds limit; an outage counts in the month it starts.
-func outageMonths(outages []outage, limit time.Duration) (n int, worst time.Duration) {
-	sum := map[string]time.Duration{}
-	byTarget := map[string][]outage{}
-	for _, o := range outages {
-		byTarget[o.target] = append(byTarget[o.target], o)
-	}
-	for t, list := range byTarget {
-		sort.Slice(list, func(i, j int) bool { return list[i].start.Before(list[j].start) })
-		var cur outage
-		flush := func() {
-			if cur.end.After(cur.start) {
-				sum[t+"|"+cur.start.Format("2006-01")] += cur.end.Sub(cur.start)
-			}
-		}
-		for i, o := range list {
-			if i > 0 && !o.start.After(cur.end) && o.start.Format("2006-01") == cur.start.Format("2006-01") {
-				if o.end.After(cur.end) {
-					cur.end = o.end
-				}
-				continue
-			}
-			if i > 0 {
-				flush()
-			}
-			cur = o
-		}
-		if len(list) > 0 {
-			flush()
-		}
-	}
-	for _, d := range sum {
-		if d > limit {
-			n++
-		}
-		if d > worst {
-			worst = d
-		}
-	}
-	return n, worst
 }
 
 // inspectedDays returns the days of the period (as 2006-01-02) that have
@@ -459,9 +415,8 @@ func reportsWritten(ctx context.Context, db *sql.DB) (map[string]time.Time, time
 }
 
 // reportDueDays is how long after its period ends a monthly or quarterly
-// report is due. The contract says reports are handed in on time without
-// a date; five days is this program's reading, stated on the sheet.
-const reportDueDays = 5
+// report is due (pipelines.ReportDueDays).
+const reportDueDays = pipelines.ReportDueDays
 
 // dueReport is a monthly or quarterly report the assessment of a period
 // expects.

@@ -730,7 +730,7 @@ func (w *opsWriter) deductions() error {
 		var each, pts any
 		if d.count != nil {
 			each = d.each
-			pts = formula{expr: fmt.Sprintf("C%[1]d*D%[1]d", n), value: d.points()}
+			pts = formula{expr: fmt.Sprintf("C%[1]d*D%[1]d", n), value: d.points}
 		}
 		return []any{d.rule, d.basis, d.count, each, pts}
 	}

@@ -69,32 +69,16 @@ LIMIT 1`, d.from, d.to).Scan(&id)
 	return id, nil
 }
 
-// RAG is the traffic light of a target in the summary.
-type RAG int
+// RAG is the traffic light of a target in the summary (pipelines.RAGOf).
+type RAG = pipelines.RAG
 
 // The traffic lights.
 const (
-	// RAGNone: no results for the day.
-	RAGNone RAG = iota
-	// RAGGreen: every result ok.
-	RAGGreen
-	// RAGAmber: only late, pending or unverifiable besides ok.
-	RAGAmber
-	// RAGRed: any other finding.
-	RAGRed
+	RAGNone  = pipelines.RAGNone
+	RAGGreen = pipelines.RAGGreen
+	RAGAmber = pipelines.RAGAmber
+	RAGRed   = pipelines.RAGRed
 )
-
-func (r RAG) String() string {
-	switch r {
-	case RAGGreen:
-		return "green"
-	case RAGAmber:
-		return "amber"
-	case RAGRed:
-		return "red"
-	}
-	return "none"
-}
 
 // TargetSummary is one row of the daily summary.
 type TargetSummary struct {
@@ -117,29 +101,7 @@ type TargetSummary struct {
 func (s TargetSummary) OK() int { return s.Counts[pipelines.StatusOK] }
 
 // RAG is the traffic light of the target.
-func (s TargetSummary) RAG() RAG { return ragOf(s.Counts) }
-
-func ragOf(counts map[pipelines.Status]int) RAG {
-	out := RAGNone
-	for st, n := range counts {
-		if n == 0 {
-			continue
-		}
-		var r RAG
-		switch st {
-		case pipelines.StatusOK:
-			r = RAGGreen
-		case pipelines.StatusLate, pipelines.StatusPending, pipelines.StatusUnverifiable:
-			r = RAGAmber
-		default:
-			r = RAGRed
-		}
-		if r > out {
-			out = r
-		}
-	}
-	return out
-}
+func (s TargetSummary) RAG() RAG { return pipelines.RAGOf(s.Counts) }
 
 // SummaryRows returns one row per target for the day, from the latest run
 // with results for the day (see LatestRun): the catalog's targets in
