@@ -187,11 +187,7 @@ func (w *dailyWriter) targetSheet(target string) error {
 		}
 	}
 	wd := newWidths(len(cols))
-	for _, r := range res {
-		for i, v := range row(r, 0) {
-			wd.measure(i, v)
-		}
-	}
+	measureRows(wd, res, row)
 	name := w.targetName(target)
 	t, err := w.wb.newTable(sheetName(name, w.used), fmt.Sprintf(lbl.titleTarget, name, w.d), cols, wd)
 	if err != nil {
@@ -203,10 +199,8 @@ func (w *dailyWriter) targetSheet(target string) error {
 		}
 		return t.finish(headerRow)
 	}
-	for _, r := range res {
-		if err := t.add(row(r, t.row+1)...); err != nil {
-			return err
-		}
+	if err := addRows(t, res, row); err != nil {
+		return err
 	}
 	if err := t.verdictRules(10, t.row); err != nil {
 		return err
@@ -385,11 +379,7 @@ func (w *dailyWriter) stats(context.Context) error {
 		}
 	}
 	wd := newWidths(len(cols))
-	for _, r := range res {
-		for i, v := range row(r, 0) {
-			wd.measure(i, v)
-		}
-	}
+	measureRows(wd, res, row)
 	t, err := w.wb.newTable(sheetName(lbl.sheetStats, w.used), fmt.Sprintf(lbl.titleStats, w.d), cols, wd)
 	if err != nil {
 		return err
@@ -400,10 +390,8 @@ func (w *dailyWriter) stats(context.Context) error {
 		}
 		return t.finish(headerRow)
 	}
-	for _, r := range res {
-		if err := t.add(row(r, t.row+1)...); err != nil {
-			return err
-		}
+	if err := addRows(t, res, row); err != nil {
+		return err
 	}
 	if err := t.verdictRules(7, t.row); err != nil {
 		return err

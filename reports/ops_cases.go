@@ -22,11 +22,7 @@ func (w *opsWriter) cases() (err error) {
 	row := func(c caseRow, n int) []any { return append([]any{c.district, c.month}, c.flowCells(n, 2)...) }
 	wd := newWidths(len(cols))
 	wd.fit(1, 7)
-	for _, c := range w.data.cases {
-		for i, v := range row(c, 0) {
-			wd.measure(i, v)
-		}
-	}
+	measureRows(wd, w.data.cases, row)
 	wd.measure(0, lbl.total)
 	name := sheetName(ol.sheetCases, w.used)
 	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleCases, w.p), cols, wd)
@@ -44,22 +40,30 @@ func (w *opsWriter) cases() (err error) {
 		}
 		return t.finish(headerRow)
 	}
-	var tot caseRow
-	for _, c := range w.data.cases {
-		if err := t.add(row(c, t.row+1)...); err != nil {
-			return err
-		}
-		tot.addCounts(c)
-	}
-	last := t.row
-	if err := w.caseTotal(t, tot, 2, last); err != nil {
-		return err
-	}
-	t.row++
-	if err := t.note(w.casesNote()); err != nil {
+	last, err := w.caseRows(t, w.data.cases, row, 2)
+	if err != nil {
 		return err
 	}
 	return t.finish(last)
+}
+
+// caseRows writes the rows of a case-flow table, its total row (the
+// counts starting at column first, 0-based) and its note; it returns the
+// last data row.
+func (w *opsWriter) caseRows(t *table, cs []caseRow, row func(caseRow, int) []any, first int) (int, error) {
+	if err := addRows(t, cs, row); err != nil {
+		return 0, err
+	}
+	var tot caseRow
+	for _, c := range cs {
+		tot.addCounts(c)
+	}
+	last := t.row
+	if err := w.caseTotal(t, tot, first, last); err != nil {
+		return 0, err
+	}
+	t.row++
+	return last, t.note(w.casesNote())
 }
 
 // caseFlowCols are the columns of a case-flow table after its keys: seven
@@ -147,11 +151,7 @@ func (w *opsWriter) districts() (err error) {
 	}
 	row := func(c caseRow, n int) []any { return append([]any{c.district}, c.flowCells(n, 1)...) }
 	wd := newWidths(len(cols))
-	for _, c := range ds {
-		for i, v := range row(c, 0) {
-			wd.measure(i, v)
-		}
-	}
+	measureRows(wd, ds, row)
 	wd.measure(0, lbl.total)
 	name := sheetName(ol.sheetDistricts, w.used)
 	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleDistricts, w.p), cols, wd)
@@ -165,19 +165,8 @@ func (w *opsWriter) districts() (err error) {
 		}
 		return t.finish(headerRow)
 	}
-	var tot caseRow
-	for _, c := range ds {
-		if err := t.add(row(c, t.row+1)...); err != nil {
-			return err
-		}
-		tot.addCounts(c)
-	}
-	last := t.row
-	if err := w.caseTotal(t, tot, 1, last); err != nil {
-		return err
-	}
-	t.row++
-	if err := t.note(w.casesNote()); err != nil {
+	last, err := w.caseRows(t, ds, row, 1)
+	if err != nil {
 		return err
 	}
 	var series []excelize.ChartSeries

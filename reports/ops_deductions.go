@@ -27,20 +27,14 @@ func (w *opsWriter) deductions() error {
 		return []any{d.rule, d.basis, d.count, each, pts}
 	}
 	wd := newWidths(len(cols))
-	for _, d := range w.deducts {
-		for i, v := range row(d, 0) {
-			wd.measure(i, v)
-		}
-	}
+	measureRows(wd, w.deducts, row)
 	wd.measure(1, ol.deductScore)
 	t, err := w.wb.newTable(sheetName(ol.sheetDeduct, w.used), fmt.Sprintf(ol.titleDeduct, w.p), cols, wd)
 	if err != nil {
 		return err
 	}
-	for _, d := range w.deducts {
-		if err := t.add(row(d, t.row+1)...); err != nil {
-			return err
-		}
+	if err := addRows(t, w.deducts, row); err != nil {
+		return err
 	}
 	last := t.row
 	blank := styled{value: nil, style: st.totalText}

@@ -126,6 +126,16 @@ func (w widths) measure(i int, v any) {
 	}
 }
 
+// measureRows records in w the widths of the cells row gives each item
+// (as sheet row 0: a width does not depend on the row).
+func measureRows[T any](w widths, items []T, row func(T, int) []any) {
+	for _, it := range items {
+		for i, v := range row(it, 0) {
+			w.measure(i, v)
+		}
+	}
+}
+
 // groupDigits formats n as #,##0 does.
 func groupDigits(n int64) string {
 	s := strconv.FormatInt(n, 10)

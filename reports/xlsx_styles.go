@@ -22,6 +22,12 @@ type styles struct {
 	cfRed, cfAmber, cfGreen, cfGrey int // conditional (dxf) formats
 }
 
+// ofKind is the style of a cell of a column of kind k.
+func (s *styles) ofKind(k colKind) int {
+	return [...]int{colText: s.text, colWrap: s.wrap, colInt: s.integer, colTime: s.datetime,
+		colPct: s.pct, colDate: s.date, colDec: s.dec, colMonth: s.month}[k]
+}
+
 var thinBorder = []excelize.Border{
 	{Type: "left", Color: "A6A6A6", Style: 1},
 	{Type: "right", Color: "A6A6A6", Style: 1},

@@ -121,22 +121,7 @@ func (t *table) cell(i int, v any) excelize.Cell {
 	st := t.wb.st
 	style := st.text
 	if i < len(t.cols) {
-		switch t.cols[i].kind {
-		case colWrap:
-			style = st.wrap
-		case colInt:
-			style = st.integer
-		case colTime:
-			style = st.datetime
-		case colPct:
-			style = st.pct
-		case colDate:
-			style = st.date
-		case colMonth:
-			style = st.month
-		case colDec:
-			style = st.dec
-		}
+		style = st.ofKind(t.cols[i].kind)
 	}
 	switch v := v.(type) {
 	case nil:
@@ -191,6 +176,16 @@ func (t *table) add(values ...any) error {
 	}
 	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells, opts...); err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+	}
+	return nil
+}
+
+// addRows writes the row row gives each item, n its sheet row.
+func addRows[T any](t *table, items []T, row func(T, int) []any) error {
+	for _, it := range items {
+		if err := t.add(row(it, t.row+1)...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
