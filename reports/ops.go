@@ -354,13 +354,17 @@ func sortExch(es []*exchRow) {
 	})
 }
 
-// ratio is num/den, or nil when den is 0.
-func ratio(num, den int64) any {
-	if den == 0 {
+// rate is a rate of pipelines (r, ok) as a cell value: nil when there is
+// none.
+func rate(r float64, ok bool) any {
+	if !ok {
 		return nil
 	}
-	return float64(num) / float64(den)
+	return r
 }
+
+// ratio is pipelines.Rate(num, den) as a cell value.
+func ratio(num, den int64) any { return rate(pipelines.Rate(num, den)) }
 
 // rateFormula is num/den as a formula of two cells of the row, blank when
 // the denominator is 0, with its cached value.

@@ -46,7 +46,7 @@ func (w *opsWriter) faults() error {
 	}
 	// inTimeRate is F/(E+H) of sheet row n.
 	inTimeRate := func(l levelRow, n int) formula {
-		return formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(ratio(int64(l.inTime), int64(l.resolved+l.openOverdue)))}
+		return formula{expr: fmt.Sprintf(`IF(E%[1]d+H%[1]d=0,"",F%[1]d/(E%[1]d+H%[1]d))`, n), value: orEmpty(rate(pipelines.ResolvedInTimeRate(l.inTime, l.resolved, l.openOverdue)))}
 	}
 	row := func(lv int, l levelRow, n int) []any {
 		return []any{levelName(lv), limits[lv][0], limits[lv][1], l.faults, l.resolved, l.inTime, l.late, l.openOverdue, l.openNotDue,

@@ -41,9 +41,6 @@ type exchRow struct {
 	resolveHours                        float64 // sum over resolved findings
 }
 
-// judged is the number of due windows that could be judged.
-func (e exchRow) judged() int { return e.due - e.unver }
-
 // loadExchange counts the period's latest results per target × resource,
 // and adds the period's findings fs (loadPeriodFindings) by level.
 func loadExchange(ctx context.Context, db *sql.DB, p Period, fs []finding) (map[[2]string]*exchRow, error) {

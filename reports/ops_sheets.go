@@ -1,13 +1,15 @@
 package reports
 
 // The sheets of the operations report, in workbook order: 概览, 数据对接,
-// 完整率趋势, 案件流转, 区县汇总, 故障等级, 快照与结构, 考核扣分.
+// 完整率趋势, 案件流转 and 区县汇总 (ops_cases.go), 故障等级 (ops_faults.go),
+// 快照与结构, 考核扣分 (ops_deductions.go).
 
 import (
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -94,13 +96,13 @@ func (w *opsWriter) overview() error {
 		{ol.ovOK, num(e.ok), nil},
 		{ol.ovLate, num(e.late), nil},
 		{ol.ovMissed, num(e.missed), nil},
-		{ol.ovComplete, pct(ratio(int64(e.ok+e.late), int64(e.judged()))), nil},
-		{ol.ovOnTime, pct(ratio(int64(e.ok), int64(e.judged()))), nil},
+		{ol.ovComplete, pct(rate(pipelines.Completeness(e.ok, e.late, e.due, e.unver))), nil},
+		{ol.ovOnTime, pct(rate(pipelines.OnTimeRate(e.ok, e.due, e.unver))), nil},
 		{ol.ovFindings, num(nf), fmt.Sprintf(ol.ovFindingsText, lv[1], lv[2], lv[3], lv[4], lv[0])},
 		{ol.ovMTTR, mttr, nil},
 		{ol.ovCases, fmt.Sprintf("%s / %s / %s", groupDigits(rep), groupDigits(file), groupDigits(cls)), nil},
-		{ol.ovCloseR, pct(ratio(cls, need)), ol.noteCloseRate},
-		{ol.ovOnTimeCloseR, pct(ratio(ontime, need)), ol.noteOnTimeCloseRate},
+		{ol.ovCloseR, pct(rate(pipelines.CloseRate(cls, need))), ol.noteCloseRate},
+		{ol.ovOnTimeCloseR, pct(rate(pipelines.OnTimeCloseRate(ontime, need))), ol.noteOnTimeCloseRate},
 		{ol.ovSnap, pct(ratio(int64(okLoads), int64(allLoads))), nil},
 		{ol.ovDrift, w.driftText(), nil},
 		{ol.ovDeduct, dec(w.deductSum), nil},
@@ -169,9 +171,8 @@ func (w *opsWriter) exchange() error {
 		{label: ol.colMTTR, kind: colDec, max: 10},
 	}
 	rates := func(row int, e exchRow) (any, any) {
-		den := int64(e.judged())
-		return formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",(F%[1]d+G%[1]d)/(E%[1]d-J%[1]d))`, row), value: orEmpty(ratio(int64(e.ok+e.late), den))},
-			formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",F%[1]d/(E%[1]d-J%[1]d))`, row), value: orEmpty(ratio(int64(e.ok), den))}
+		return formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",(F%[1]d+G%[1]d)/(E%[1]d-J%[1]d))`, row), value: orEmpty(rate(pipelines.Completeness(e.ok, e.late, e.due, e.unver)))},
+			formula{expr: fmt.Sprintf(`IF(E%[1]d-J%[1]d=0,"",F%[1]d/(E%[1]d-J%[1]d))`, row), value: orEmpty(rate(pipelines.OnTimeRate(e.ok, e.due, e.unver)))}
 	}
 	mttr := func(e exchRow) any {
 		if e.resolved == 0 {

@@ -74,7 +74,7 @@ func (s *simulation) drift(ctx context.Context, p *plan) error {
 		if _, err := s.exec(ctx, fmt.Sprintf(d.update, id)); err != nil {
 			return err
 		}
-		w := onceWindow(s.o.Start)
+		w := pipelines.OneTimeWindow(s.o.Start)
 		detail := fmt.Sprintf("biz.%s id %d changed after the one-time push", d.table, id)
 		p.records = append(p.records, FaultRecord{N: n, Kind: FaultOnceDrift, Target: d.target, Resource: d.resource, From: rfc(w.Start), Detail: detail})
 		p.add(ManifestEntry{Target: d.target, Resource: d.resource, WindowStart: rfc(w.Start), Kind: FaultOnceDrift, ExpectStatus: FaultOnceDrift.ExpectStatus(), Fault: n, Detail: detail})
@@ -85,7 +85,7 @@ func (s *simulation) drift(ctx context.Context, p *plan) error {
 // writeReceipts writes, for each media-copy resource, the receipt file the
 // target returned: the records it holds, as CSV in UTF-8.
 func (s *simulation) writeReceipts(ctx context.Context) error {
-	w := onceWindow(s.o.Start)
+	w := pipelines.OneTimeWindow(s.o.Start)
 	for i := range s.o.Catalog.Resources {
 		res := &s.o.Catalog.Resources[i]
 		if res.Mode != pipelines.ModeReceipt {

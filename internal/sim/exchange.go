@@ -29,12 +29,15 @@ func (s *simulation) jobs() ([]*job, error) {
 	var out []*job
 	for i := range s.o.Catalog.Resources {
 		res := &s.o.Catalog.Resources[i]
+		if !res.Cadence.Periodic() && res.Cadence != pipelines.Once {
+			continue // a media copy has no push
+		}
+		sch, err := s.o.Schedules.Of(res.Cadence)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
 		switch {
 		case res.Cadence.Periodic():
-			sch, ok := s.o.Schedules[res.Cadence]
-			if !ok {
-				return nil, fmt.Errorf("sim: no schedule for cadence %s", res.Cadence)
-			}
 			ws, err := sch.Windows(s.o.Start.Add(-res.Cadence.Period()), s.asOf)
 			if err != nil {
 				return nil, err
@@ -58,19 +61,13 @@ func (s *simulation) jobs() ([]*job, error) {
 				out = append(out, j)
 			}
 		case res.Cadence == pipelines.Once:
-			w := onceWindow(s.o.Start)
-			out = append(out, &job{res: res, w: w, deadline: w.End.Add(7 * time.Hour),
+			w := pipelines.OneTimeWindow(s.o.Start)
+			out = append(out, &job{res: res, w: w, deadline: sch.Deadline(w),
 				started: s.o.Start.Add(2*time.Hour + time.Duration(r.IntN(600))*time.Second), duration: time.Duration(5+r.IntN(60)) * time.Second})
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].started.Before(out[b].started) })
 	return out, nil
-}
-
-// onceWindow is the window of a one-time push or media copy: the first
-// simulated day.
-func onceWindow(start time.Time) pipelines.Window {
-	return pipelines.Window{Start: start, End: start.AddDate(0, 0, 1)}
 }
 
 type pushFault struct {

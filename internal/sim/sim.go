@@ -33,7 +33,7 @@ type Options struct {
 	// fe_<target>), so several simulations share one server.
 	DBPrefix   string
 	Catalog    *pipelines.Catalog
-	Schedules  map[pipelines.Cadence]pipelines.Schedule
+	Schedules  pipelines.Schedules
 	ReceiptDir string // where media-copy receipts are written; empty: none
 	Logger     *slog.Logger
 }
