@@ -283,29 +283,28 @@ func TestFindingID(t *testing.T) {
 	}
 }
 
-func TestLit(t *testing.T) {
-	tests := []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"nil", nil, "NULL"},
-		{"string", "abc", "'abc'"},
-		{"string with a quote", "O'Brien's", "'O''Brien''s'"},
-		{"empty string", "", "''"},
-		{"int", 42, "42"},
-		{"negative int64", int64(-7), "-7"},
-		{"time", sh(2026, 11, 20, 10, 0), "TIMESTAMP '2026-11-20 10:00:00'"},
-		{"UTC time in Shanghai wall clock", time.Date(2026, 11, 20, 2, 0, 5, 0, time.UTC), "TIMESTAMP '2026-11-20 10:00:05'"},
-		{"zero time", time.Time{}, "NULL"},
-		{"other types quoted", 1.5, "'1.5'"},
+func TestArgs_Bind(t *testing.T) {
+	db := mustOpenWarehouse(t)
+	ctx := context.Background()
+	// a value with a quote, a UTC instant that is 10:00:05 in Shanghai,
+	// and a name the query does not use (not bound: DuckDB would refuse it).
+	a := args{"s": "O'Brien's", "at": time.Date(2026, 11, 20, 2, 0, 5, 0, time.UTC), "n": int64(-7), "unused": 1}
+	q := `SELECT $s, strftime($at, '%Y-%m-%d %H:%M:%S'), $n + 0, $at = TIMESTAMP '2026-11-20 10:00:05', $s`
+	var s, at string
+	var n int64
+	var eq bool
+	if err := db.QueryRowContext(ctx, q, a.bind(q)...).Scan(&s, &at, &n, &eq, &s); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := lit(tc.v), tc.want; got != want {
-				t.Errorf("lit(%#v) = %s, want %s", tc.v, got, want)
-			}
-		})
+	if s != "O'Brien's" || at != "2026-11-20 10:00:05" || n != -7 || !eq {
+		t.Errorf("bound %q %q %d %v, want O'Brien's, 2026-11-20 10:00:05 (Shanghai wall clock), -7, true", s, at, n, eq)
+	}
+	if got, want := len(a.bind(q)), 3; got != want {
+		t.Errorf("bind: %d parameters, want %d (each used name once)", got, want)
+	}
+	got := strings.Join(a.show(), "; ")
+	if want := `$at = TIMESTAMP '2026-11-20 10:00:05'; $n = -7; $s = 'O''Brien''s'; $unused = 1`; got != want {
+		t.Errorf("show = %s, want %s", got, want)
 	}
 }
 

@@ -1,0 +1,257 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// Finding is one row of audit.findings: a result that is not ok, tracked
+// across runs. Zero times are NULL.
+type Finding struct {
+	ID                     string
+	Target, Resource       string
+	WindowStart, WindowEnd time.Time
+	Status                 pipelines.Status
+	FaultLevel             int // 1..4; 0: none
+	FirstSeen, LastSeen    time.Time
+	FirstRunID, LastRunID  string
+	ResolvedAt             time.Time
+	ResolvedRunID          string
+	RespondBy, ResolveBy   time.Time
+	Expected, Received     sql.NullInt64
+	Detail                 string
+	RespondedAt            time.Time
+	RespondedBy            string
+	ResponseNote           string
+}
+
+// Findings is the store of audit.findings.
+type Findings struct{ q warehouse.Querier }
+
+// NewFindings returns the findings store over q.
+func NewFindings(q warehouse.Querier) Findings { return Findings{q: q} }
+
+// Record opens a finding per row of fs seen by run runID at now, or
+// refreshes the one already in the ledger: last seen, its level, counts
+// and detail, and it is open again if it was resolved. A refreshed finding
+// keeps its first sighting, its limits and any response.
+func (s Findings) Record(ctx context.Context, runID string, now time.Time, fs []Finding) error {
+	const cols = `finding_id, target, resource, window_start, window_end, status, fault_level,
+  first_seen, last_seen, first_run_id, last_run_id, respond_by, resolve_by, expected, received, detail`
+	err := insertRows(ctx, s.q, "audit.findings ("+cols+")", 16, len(fs), 200, func(i int, args []any) []any {
+		f := &fs[i]
+		return append(args, f.ID, f.Target, f.Resource, warehouse.Timestamp(f.WindowStart), warehouse.Timestamp(f.WindowEnd),
+			string(f.Status), nullLevel(f.FaultLevel), warehouse.Timestamp(now), warehouse.Timestamp(now), runID, runID,
+			warehouse.Timestamp(f.RespondBy), warehouse.Timestamp(f.ResolveBy), f.Expected, f.Received, f.Detail)
+	}, `ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+  fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
+  resolved_at = NULL, resolved_run_id = NULL`)
+	if err != nil {
+		return fmt.Errorf("findings ledger: %w", err)
+	}
+	return nil
+}
+
+// WindowRef names one window of one resource.
+type WindowRef struct {
+	Target, Resource string
+	WindowStart      time.Time
+}
+
+func (w WindowRef) key() string {
+	return fmt.Sprintf("%s|%s|%d", w.Target, w.Resource, w.WindowStart.Unix())
+}
+
+// Resolve marks resolved, by run runID at now, the open findings of the
+// judged windows whose id is not in seen: the run judged the window again
+// and no longer finds them (a late arrival, a repaired push). It returns
+// how many it resolved.
+func (s Findings) Resolve(ctx context.Context, runID string, now time.Time, judged []WindowRef, seen map[string]bool) (int, error) {
+	if len(judged) == 0 {
+		return 0, nil
+	}
+	in := map[string]bool{}
+	lo, hi := judged[0].WindowStart, judged[0].WindowStart
+	for _, w := range judged {
+		in[w.key()] = true
+		if w.WindowStart.Before(lo) {
+			lo = w.WindowStart
+		}
+		if w.WindowStart.After(hi) {
+			hi = w.WindowStart
+		}
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT finding_id, target, resource, window_start FROM audit.findings
+WHERE resolved_at IS NULL AND window_start BETWEEN ? AND ?`, warehouse.Timestamp(lo), warehouse.Timestamp(hi))
+	if err != nil {
+		return 0, fmt.Errorf("findings ledger: %w", err)
+	}
+	var stale []string
+	for rows.Next() {
+		var id string
+		var w WindowRef
+		if err := rows.Scan(&id, &w.Target, &w.Resource, &w.WindowStart); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("findings ledger: %w", err)
+		}
+		w.WindowStart = warehouse.FromWall(w.WindowStart)
+		if !seen[id] && in[w.key()] {
+			stale = append(stale, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("findings ledger: %w", err)
+	}
+	if len(stale) == 0 {
+		return 0, nil
+	}
+	if _, err := s.q.ExecContext(ctx, `UPDATE audit.findings SET resolved_at = ?, resolved_run_id = ?
+WHERE finding_id IN (SELECT unnest(?))`, warehouse.Timestamp(now), runID, stale); err != nil {
+		return 0, fmt.Errorf("findings ledger: %w", err)
+	}
+	return len(stale), nil
+}
+
+// UnknownError is returned by Ack when some ids are not in the ledger.
+type UnknownError struct{ IDs []string }
+
+func (e *UnknownError) Error() string {
+	return "no finding " + strings.Join(e.IDs, ", ")
+}
+
+// Ack records a response to each finding of ids at at (Asia/Shanghai), by
+// who with a note (either may be empty: NULL). A finding already
+// responded to keeps its first response: it is listed in already. It
+// returns the findings after the response, in the order of ids; when an id
+// is not in the ledger nothing is recorded and the error is an
+// *UnknownError.
+func (s Findings) Ack(ctx context.Context, ids []string, at time.Time, by, note string) (out []Finding, already map[string]bool, err error) {
+	before, err := s.Get(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var unknown []string
+	already = map[string]bool{}
+	var todo []string
+	for _, id := range ids {
+		f, ok := before[id]
+		switch {
+		case !ok:
+			unknown = append(unknown, id)
+		case !f.RespondedAt.IsZero():
+			already[id] = true
+		default:
+			todo = append(todo, id)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, nil, &UnknownError{IDs: unknown}
+	}
+	if len(todo) > 0 {
+		if _, err := s.q.ExecContext(ctx, `UPDATE audit.findings SET responded_at = ?, responded_by = ?, response_note = ?
+WHERE finding_id IN (SELECT unnest(?)) AND responded_at IS NULL`,
+			warehouse.Timestamp(at), nullIfEmpty(by), nullIfEmpty(note), todo); err != nil {
+			return nil, nil, fmt.Errorf("ack: %w", err)
+		}
+	}
+	after, err := s.Get(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		out = append(out, after[id])
+	}
+	return out, already, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Get returns the findings of ids that are in the ledger, by id.
+func (s Findings) Get(ctx context.Context, ids []string) (map[string]Finding, error) {
+	fs, err := s.query(ctx, `finding_id IN (SELECT unnest(?))`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Finding{}
+	for _, f := range fs {
+		out[f.ID] = f
+	}
+	return out, nil
+}
+
+// Open returns the findings not resolved whose window starts in [from,
+// to).
+func (s Findings) Open(ctx context.Context, from, to time.Time) ([]Finding, error) {
+	return s.query(ctx, `resolved_at IS NULL AND window_start >= ? AND window_start < ?`,
+		warehouse.Timestamp(from), warehouse.Timestamp(to))
+}
+
+// EndingIn returns the findings of the windows that end in the span.
+func (s Findings) EndingIn(ctx context.Context, span Span) ([]Finding, error) {
+	cond, args := span.endsIn("window_end")
+	return s.query(ctx, cond, args...)
+}
+
+// Touching returns the findings that touch the span (a day): their window
+// ends in it, or they were seen during it (first seen..last seen overlaps
+// it), or they were resolved in it, or they were still open at its end.
+func (s Findings) Touching(ctx context.Context, span Span) ([]Finding, error) {
+	from, to := warehouse.Timestamp(span.From), warehouse.Timestamp(span.To)
+	return s.query(ctx, `(window_end > ? AND window_end <= ?)
+   OR (first_seen <= ? AND last_seen > ?)
+   OR (resolved_at > ? AND resolved_at <= ?)
+   OR (first_seen <= ? AND (resolved_at IS NULL OR resolved_at > ?))`,
+		from, to, to, from, from, to, to, to)
+}
+
+// query returns the findings matching the SQL condition where (with
+// args), ordered by window start, target, resource, status and id.
+func (s Findings) query(ctx context.Context, where string, args ...any) ([]Finding, error) {
+	rows, err := s.q.QueryContext(ctx, `
+SELECT finding_id, target, resource, window_start, window_end, status, coalesce(fault_level, 0),
+       first_seen, last_seen, first_run_id, last_run_id, resolved_at, coalesce(resolved_run_id, ''),
+       respond_by, resolve_by, expected, received, coalesce(detail, ''),
+       responded_at, coalesce(responded_by, ''), coalesce(response_note, '')
+FROM audit.findings
+WHERE `+where+`
+ORDER BY window_start, target, resource, status, finding_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("findings: %w", err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var f Finding
+		var start, end, first, last time.Time
+		var resolved, respondBy, resolveBy, responded sql.NullTime
+		var status string
+		if err := rows.Scan(&f.ID, &f.Target, &f.Resource, &start, &end, &status, &f.FaultLevel,
+			&first, &last, &f.FirstRunID, &f.LastRunID, &resolved, &f.ResolvedRunID,
+			&respondBy, &resolveBy, &f.Expected, &f.Received, &f.Detail,
+			&responded, &f.RespondedBy, &f.ResponseNote); err != nil {
+			return nil, fmt.Errorf("findings: %w", err)
+		}
+		f.WindowStart, f.WindowEnd = warehouse.FromWall(start), warehouse.FromWall(end)
+		f.FirstSeen, f.LastSeen = warehouse.FromWall(first), warehouse.FromWall(last)
+		f.ResolvedAt, f.RespondedAt = warehouse.NullTime(resolved), warehouse.NullTime(responded)
+		f.RespondBy, f.ResolveBy = warehouse.NullTime(respondBy), warehouse.NullTime(resolveBy)
+		f.Status = pipelines.Status(status)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("findings: %w", err)
+	}
+	return out, nil
+}

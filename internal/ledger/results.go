@@ -1,0 +1,248 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// ErrNoResults is wrapped when no run has results for the span asked for.
+var ErrNoResults = errors.New("no reconcile results for the day")
+
+// Result is one row of audit.results: the verdict of one target × resource
+// × window in one run, with the keys behind it (audit.result_keys).
+type Result struct {
+	RunID                  string
+	Target, Resource       string
+	WindowStart, WindowEnd time.Time // Asia/Shanghai
+	Deadline               time.Time // zero: none
+	Status                 pipelines.Status
+	// Expected, Claimed and Received are NULL when unknown (unverifiable).
+	Expected, Claimed, Received           sql.NullInt64
+	MissingKeys, ExtraKeys, DuplicateKeys int64
+	Mismatched                            int64
+	LastPushAt                            time.Time // zero: no push
+	FaultLevel                            int       // 1..4; 0: none
+	Detail                                string
+	Keys                                  []Key // written by Save; not read back by ForDay
+}
+
+// Key is one key behind a result.
+type Key struct {
+	Kind        string // missing | extra | duplicate | mismatch
+	Key         string // key columns joined by '|'
+	Occurrences int64
+}
+
+// Results is the store of audit.results and audit.result_keys.
+type Results struct{ q warehouse.Querier }
+
+// NewResults returns the results store over q.
+func NewResults(q warehouse.Querier) Results { return Results{q: q} }
+
+// resultCols are the columns Save writes, in order.
+const resultCols = `run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received,
+  missing_keys, extra_keys, duplicate_keys, mismatched, last_push_at, fault_level, detail`
+
+// Save writes the results of run runID and all their keys.
+func (s Results) Save(ctx context.Context, runID string, rs []Result) error {
+	const batch = 200
+	err := insertRows(ctx, s.q, "audit.results ("+resultCols+")", 17, len(rs), batch, func(i int, args []any) []any {
+		r := &rs[i]
+		return append(args, runID, r.Target, r.Resource, warehouse.Timestamp(r.WindowStart), warehouse.Timestamp(r.WindowEnd),
+			warehouse.Timestamp(r.Deadline), string(r.Status), r.Expected, r.Claimed, r.Received,
+			r.MissingKeys, r.ExtraKeys, r.DuplicateKeys, r.Mismatched, warehouse.Timestamp(r.LastPushAt), nullLevel(r.FaultLevel), r.Detail)
+	})
+	if err != nil {
+		return fmt.Errorf("store results: %w", err)
+	}
+	type ref struct {
+		r *Result
+		k *Key
+	}
+	var keys []ref
+	for i := range rs {
+		for j := range rs[i].Keys {
+			keys = append(keys, ref{&rs[i], &rs[i].Keys[j]})
+		}
+	}
+	err = insertRows(ctx, s.q, "audit.result_keys (run_id, target, resource, window_start, kind, key, occurrences)", 7, len(keys), 1000,
+		func(i int, args []any) []any {
+			r, k := keys[i].r, keys[i].k
+			return append(args, runID, r.Target, r.Resource, warehouse.Timestamp(r.WindowStart), k.Kind, k.Key, k.Occurrences)
+		})
+	if err != nil {
+		return fmt.Errorf("store result keys: %w", err)
+	}
+	return nil
+}
+
+// insertRows inserts n rows of width parameters each into into (a table
+// with its column list), batch rows per statement; row appends the
+// parameters of row i; suffix (an ON CONFLICT clause) ends each statement.
+func insertRows(ctx context.Context, q warehouse.Querier, into string, width, n, batch int, row func(i int, args []any) []any, suffix ...string) error {
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for i := 0; i < n; i += batch {
+		m := min(batch, n-i)
+		args := make([]any, 0, m*width)
+		for j := i; j < i+m; j++ {
+			args = row(j, args)
+		}
+		stmt := "INSERT INTO " + into + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", m), ", ") + "\n" + strings.Join(suffix, "\n")
+		if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullLevel(l int) any {
+	if l == 0 {
+		return nil
+	}
+	return l
+}
+
+// LatestRun returns the run whose results a day's report shows when no
+// run is named: the latest run (by started_at in audit.runs, then run id)
+// that has results in the span and is not still running. It returns an
+// error wrapping ErrNoResults when there is none.
+func (s Results) LatestRun(ctx context.Context, span Span) (string, error) {
+	cond, args := span.endsIn("window_end")
+	var id string
+	err := s.q.QueryRowContext(ctx, `
+SELECT r.run_id
+FROM (SELECT DISTINCT run_id FROM audit.results WHERE `+cond+`) r
+LEFT JOIN audit.runs u ON u.run_id = r.run_id
+WHERE coalesce(u.status, '') <> 'running'
+ORDER BY u.started_at DESC NULLS LAST, r.run_id DESC
+LIMIT 1`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNoResults
+	}
+	return id, err
+}
+
+// StatusCount is the number of results of one target × resource with one
+// verdict.
+type StatusCount struct {
+	Target, Resource string
+	Status           string
+	N                int
+}
+
+// CountByStatus counts the results of run in the span per target,
+// resource and verdict, in that order.
+func (s Results) CountByStatus(ctx context.Context, run string, span Span) ([]StatusCount, error) {
+	cond, args := span.endsIn("window_end")
+	rows, err := s.q.QueryContext(ctx, `
+SELECT target, resource, status, count(*)
+FROM audit.results
+WHERE run_id = ? AND `+cond+`
+GROUP BY target, resource, status
+ORDER BY target, resource, status`, append([]any{run}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StatusCount
+	for rows.Next() {
+		var c StatusCount
+		if err := rows.Scan(&c.Target, &c.Resource, &c.Status, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ForDay returns the results of run whose windows end in the span (a
+// day), ordered by target, resource and window start, without their keys.
+func (s Results) ForDay(ctx context.Context, run string, span Span) ([]Result, error) {
+	cond, args := span.endsIn("window_end")
+	rows, err := s.q.QueryContext(ctx, `
+SELECT target, resource, window_start, window_end, deadline, status,
+       expected, claimed, received, missing_keys, extra_keys, duplicate_keys, mismatched,
+       last_push_at, coalesce(fault_level, 0), coalesce(detail, '')
+FROM audit.results
+WHERE run_id = ? AND `+cond+`
+ORDER BY target, resource, window_start`, append([]any{run}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Result
+	for rows.Next() {
+		r := Result{RunID: run}
+		var start, end time.Time
+		var deadline, last sql.NullTime
+		var status string
+		if err := rows.Scan(&r.Target, &r.Resource, &start, &end, &deadline, &status,
+			&r.Expected, &r.Claimed, &r.Received, &r.MissingKeys, &r.ExtraKeys, &r.DuplicateKeys, &r.Mismatched,
+			&last, &r.FaultLevel, &r.Detail); err != nil {
+			return nil, err
+		}
+		r.WindowStart, r.WindowEnd = warehouse.FromWall(start), warehouse.FromWall(end)
+		r.Deadline, r.LastPushAt = warehouse.NullTime(deadline), warehouse.NullTime(last)
+		r.Status = pipelines.Status(status)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Stored is the verdict a run stored for a window.
+type Stored struct {
+	RunID  string
+	Status pipelines.Status
+}
+
+// History returns what the latest runs (at most limit, newest run id
+// first) stored for the window of target/resource starting at start.
+func (s Results) History(ctx context.Context, target, resource string, start time.Time, limit int) ([]Stored, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT run_id, status FROM audit.results
+WHERE target = ? AND resource = ? AND window_start = ? ORDER BY run_id DESC LIMIT ?`,
+		target, resource, warehouse.Timestamp(start), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		var st Stored
+		if err := rows.Scan(&st.RunID, &st.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// InspectedDays returns the days (as 2006-01-02) in the span that have a
+// daily inspection record: a finished reconcile run (status ok or
+// findings) with results for windows of the day.
+func (s Results) InspectedDays(ctx context.Context, span Span) (map[string]bool, error) {
+	cond, args := span.endsIn("x.window_end")
+	rows, err := s.q.QueryContext(ctx, `
+SELECT DISTINCT strftime(audit.window_day(x.window_end), '%Y-%m-%d')
+FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
+WHERE u.status IN ('ok', 'findings') AND `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
