@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -87,27 +86,16 @@ func (s Findings) Resolve(ctx context.Context, runID string, now time.Time, judg
 			hi = w.WindowStart
 		}
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT finding_id, target, resource, window_start FROM audit.findings
-WHERE resolved_at IS NULL AND window_start BETWEEN ? AND ?`, warehouse.Timestamp(lo), warehouse.Timestamp(hi))
+	open, err := s.Open(ctx, lo, hi.Add(time.Microsecond))
 	if err != nil {
 		return 0, fmt.Errorf("findings ledger: %w", err)
 	}
 	var stale []string
-	for rows.Next() {
-		var id string
-		var w WindowRef
-		if err := rows.Scan(&id, &w.Target, &w.Resource, &w.WindowStart); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("findings ledger: %w", err)
+	for _, f := range open {
+		w := WindowRef{Target: f.Target, Resource: f.Resource, WindowStart: f.WindowStart}
+		if !seen[f.ID] && in[w.key()] {
+			stale = append(stale, f.ID)
 		}
-		w.WindowStart = warehouse.FromWall(w.WindowStart)
-		if !seen[id] && in[w.key()] {
-			stale = append(stale, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("findings ledger: %w", err)
 	}
 	if len(stale) == 0 {
 		return 0, nil
@@ -117,65 +105,6 @@ WHERE finding_id IN (SELECT unnest(?))`, warehouse.Timestamp(now), runID, stale)
 		return 0, fmt.Errorf("findings ledger: %w", err)
 	}
 	return len(stale), nil
-}
-
-// UnknownError is returned by Ack when some ids are not in the ledger.
-type UnknownError struct{ IDs []string }
-
-func (e *UnknownError) Error() string {
-	return "no finding " + strings.Join(e.IDs, ", ")
-}
-
-// Ack records a response to each finding of ids at at (Asia/Shanghai), by
-// who with a note (either may be empty: NULL). A finding already
-// responded to keeps its first response: it is listed in already. It
-// returns the findings after the response, in the order of ids; when an id
-// is not in the ledger nothing is recorded and the error is an
-// *UnknownError.
-func (s Findings) Ack(ctx context.Context, ids []string, at time.Time, by, note string) (out []Finding, already map[string]bool, err error) {
-	before, err := s.Get(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	var unknown []string
-	already = map[string]bool{}
-	var todo []string
-	for _, id := range ids {
-		f, ok := before[id]
-		switch {
-		case !ok:
-			unknown = append(unknown, id)
-		case !f.RespondedAt.IsZero():
-			already[id] = true
-		default:
-			todo = append(todo, id)
-		}
-	}
-	if len(unknown) > 0 {
-		return nil, nil, &UnknownError{IDs: unknown}
-	}
-	if len(todo) > 0 {
-		if _, err := s.q.ExecContext(ctx, `UPDATE audit.findings SET responded_at = ?, responded_by = ?, response_note = ?
-WHERE finding_id IN (SELECT unnest(?)) AND responded_at IS NULL`,
-			warehouse.Timestamp(at), nullIfEmpty(by), nullIfEmpty(note), todo); err != nil {
-			return nil, nil, fmt.Errorf("ack: %w", err)
-		}
-	}
-	after, err := s.Get(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, id := range ids {
-		out = append(out, after[id])
-	}
-	return out, already, nil
-}
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // Get returns the findings of ids that are in the ledger, by id.
@@ -227,13 +156,7 @@ SELECT finding_id, target, resource, window_start, window_end, status, coalesce(
 FROM audit.findings
 WHERE `+where+`
 ORDER BY window_start, target, resource, status, finding_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("findings: %w", err)
-	}
-	defer rows.Close()
-	var out []Finding
-	for rows.Next() {
-		var f Finding
+	out, err := collect(rows, err, func(rows *sql.Rows, f *Finding) error {
 		var start, end, first, last time.Time
 		var resolved, respondBy, resolveBy, responded sql.NullTime
 		var status string
@@ -241,16 +164,16 @@ ORDER BY window_start, target, resource, status, finding_id`, args...)
 			&first, &last, &f.FirstRunID, &f.LastRunID, &resolved, &f.ResolvedRunID,
 			&respondBy, &resolveBy, &f.Expected, &f.Received, &f.Detail,
 			&responded, &f.RespondedBy, &f.ResponseNote); err != nil {
-			return nil, fmt.Errorf("findings: %w", err)
+			return err
 		}
 		f.WindowStart, f.WindowEnd = warehouse.FromWall(start), warehouse.FromWall(end)
 		f.FirstSeen, f.LastSeen = warehouse.FromWall(first), warehouse.FromWall(last)
 		f.ResolvedAt, f.RespondedAt = warehouse.NullTime(resolved), warehouse.NullTime(responded)
 		f.RespondBy, f.ResolveBy = warehouse.NullTime(respondBy), warehouse.NullTime(resolveBy)
 		f.Status = pipelines.Status(status)
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("findings: %w", err)
 	}
 	return out, nil

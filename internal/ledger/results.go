@@ -147,17 +147,24 @@ FROM audit.results
 WHERE run_id = ? AND `+cond+`
 GROUP BY target, resource, status
 ORDER BY target, resource, status`, append([]any{run}, args...)...)
+	return collect(rows, err, func(rows *sql.Rows, c *StatusCount) error {
+		return rows.Scan(&c.Target, &c.Resource, &c.Status, &c.N)
+	})
+}
+
+// collect reads every row of a query into a slice with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(rows *sql.Rows, v *T) error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []StatusCount
+	var out []T
 	for rows.Next() {
-		var c StatusCount
-		if err := rows.Scan(&c.Target, &c.Resource, &c.Status, &c.N); err != nil {
+		var v T
+		if err := scan(rows, &v); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -173,27 +180,21 @@ SELECT target, resource, window_start, window_end, deadline, status,
 FROM audit.results
 WHERE run_id = ? AND `+cond+`
 ORDER BY target, resource, window_start`, append([]any{run}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Result
-	for rows.Next() {
-		r := Result{RunID: run}
+	return collect(rows, err, func(rows *sql.Rows, r *Result) error {
+		r.RunID = run
 		var start, end time.Time
 		var deadline, last sql.NullTime
 		var status string
 		if err := rows.Scan(&r.Target, &r.Resource, &start, &end, &deadline, &status,
 			&r.Expected, &r.Claimed, &r.Received, &r.MissingKeys, &r.ExtraKeys, &r.DuplicateKeys, &r.Mismatched,
 			&last, &r.FaultLevel, &r.Detail); err != nil {
-			return nil, err
+			return err
 		}
 		r.WindowStart, r.WindowEnd = warehouse.FromWall(start), warehouse.FromWall(end)
 		r.Deadline, r.LastPushAt = warehouse.NullTime(deadline), warehouse.NullTime(last)
 		r.Status = pipelines.Status(status)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // Stored is the verdict a run stored for a window.
@@ -208,19 +209,7 @@ func (s Results) History(ctx context.Context, target, resource string, start tim
 	rows, err := s.q.QueryContext(ctx, `SELECT run_id, status FROM audit.results
 WHERE target = ? AND resource = ? AND window_start = ? ORDER BY run_id DESC LIMIT ?`,
 		target, resource, warehouse.Timestamp(start), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Stored
-	for rows.Next() {
-		var st Stored
-		if err := rows.Scan(&st.RunID, &st.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows, st *Stored) error { return rows.Scan(&st.RunID, &st.Status) })
 }
 
 // InspectedDays returns the days (as 2006-01-02) in the span that have a
@@ -231,18 +220,14 @@ func (s Results) InspectedDays(ctx context.Context, span Span) (map[string]bool,
 	rows, err := s.q.QueryContext(ctx, `
 SELECT DISTINCT strftime(audit.window_day(x.window_end), '%Y-%m-%d')
 FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
-WHERE u.status IN ('ok', 'findings') AND `+cond, args...)
+WHERE u.status IN (?, ?) AND `+cond, append([]any{warehouse.RunOK, warehouse.RunFindings}, args...)...)
+	days, err := collect(rows, err, func(rows *sql.Rows, d *string) error { return rows.Scan(d) })
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
+	for _, d := range days {
 		out[d] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -350,21 +350,11 @@ func markStale(rs []*Result, sch pipelines.Schedule) {
 // the time the data are complete to: the snapshot time less the replica
 // lag it recorded (the view audit.trusted_sources).
 func (r *Reconciler) trustedSources(ctx context.Context, wh warehouse.Querier) (map[string]time.Time, error) {
-	rows, err := wh.QueryContext(ctx, `SELECT source, complete_to FROM audit.trusted_sources`)
+	out, err := warehouse.TimesByName(ctx, wh, `SELECT source, complete_to FROM audit.trusted_sources`)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot status: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]time.Time{}
-	for rows.Next() {
-		var src string
-		var at sql.NullTime
-		if err := rows.Scan(&src, &at); err != nil {
-			return nil, err
-		}
-		out[src] = warehouse.FromWall(at.Time)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // sourcesOf returns the source schemas a query reads (biz, stats, …).

@@ -77,19 +77,25 @@ func FirstRunStart(ctx context.Context, q Querier) (time.Time, error) {
 // ReportsWritten returns when the report of each period (audit.reports,
 // by period name) was first written.
 func ReportsWritten(ctx context.Context, q Querier) (map[string]time.Time, error) {
-	rows, err := q.QueryContext(ctx, `SELECT period, min(written_at) FROM audit.reports GROUP BY period`)
+	return TimesByName(ctx, q, `SELECT period, min(written_at) FROM audit.reports GROUP BY period`)
+}
+
+// TimesByName reads the rows (name, TIMESTAMP) of query into a map, each
+// time read with FromWall (NULL: the zero time).
+func TimesByName(ctx context.Context, q Querier, query string, args ...any) (map[string]time.Time, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]time.Time{}
 	for rows.Next() {
-		var period string
-		var at time.Time
-		if err := rows.Scan(&period, &at); err != nil {
+		var name string
+		var at sql.NullTime
+		if err := rows.Scan(&name, &at); err != nil {
 			return nil, err
 		}
-		out[period] = FromWall(at)
+		out[name] = NullTime(at)
 	}
 	return out, rows.Err()
 }
