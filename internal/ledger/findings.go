@@ -41,16 +41,30 @@ func NewFindings(q warehouse.Querier) Findings { return Findings{q: q} }
 // and detail, and it is open again if it was resolved. A refreshed finding
 // keeps its first sighting, its limits and any response.
 func (s Findings) Record(ctx context.Context, runID string, now time.Time, fs []Finding) error {
-	const cols = `finding_id, target, resource, window_start, window_end, status, fault_level,
-  first_seen, last_seen, first_run_id, last_run_id, respond_by, resolve_by, expected, received, detail`
-	err := insertRows(ctx, s.q, "audit.findings ("+cols+")", 16, len(fs), 200, func(i int, args []any) []any {
-		f := &fs[i]
-		return append(args, f.ID, f.Target, f.Resource, warehouse.Timestamp(f.WindowStart), warehouse.Timestamp(f.WindowEnd),
-			string(f.Status), nullLevel(f.FaultLevel), warehouse.Timestamp(now), warehouse.Timestamp(now), runID, runID,
-			warehouse.Timestamp(f.RespondBy), warehouse.Timestamp(f.ResolveBy), f.Expected, f.Received, f.Detail)
-	}, `ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+	err := inChunks(len(fs), func(lo, hi int) error {
+		part := fs[lo:hi]
+		f := func(i int) *Finding { return &part[i] }
+		b := bulk{n: len(part)}
+		b.text("finding_id", func(i int) string { return f(i).ID })
+		b.text("target", func(i int) string { return f(i).Target })
+		b.text("resource", func(i int) string { return f(i).Resource })
+		b.times("window_start", func(i int) time.Time { return f(i).WindowStart })
+		b.times("window_end", func(i int) time.Time { return f(i).WindowEnd })
+		b.text("status", func(i int) string { return string(f(i).Status) })
+		b.ints("fault_level", func(i int) sql.NullInt64 { return level(f(i).FaultLevel) })
+		b.same("first_seen", warehouse.Timestamp(now))
+		b.same("last_seen", warehouse.Timestamp(now))
+		b.same("first_run_id", runID)
+		b.same("last_run_id", runID)
+		b.times("respond_by", func(i int) time.Time { return f(i).RespondBy })
+		b.times("resolve_by", func(i int) time.Time { return f(i).ResolveBy })
+		b.ints("expected", func(i int) sql.NullInt64 { return f(i).Expected })
+		b.ints("received", func(i int) sql.NullInt64 { return f(i).Received })
+		b.text("detail", func(i int) string { return f(i).Detail })
+		return b.insert(ctx, s.q, "audit.findings", `ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
   fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
   resolved_at = NULL, resolved_run_id = NULL`)
+	})
 	if err != nil {
 		return fmt.Errorf("findings ledger: %w", err)
 	}

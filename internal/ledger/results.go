@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -46,18 +45,30 @@ type Results struct{ q warehouse.Querier }
 // NewResults returns the results store over q.
 func NewResults(q warehouse.Querier) Results { return Results{q: q} }
 
-// resultCols are the columns Save writes, in order.
-const resultCols = `run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received,
-  missing_keys, extra_keys, duplicate_keys, mismatched, last_push_at, fault_level, detail`
-
 // Save writes the results of run runID and all their keys.
 func (s Results) Save(ctx context.Context, runID string, rs []Result) error {
-	const batch = 200
-	err := insertRows(ctx, s.q, "audit.results ("+resultCols+")", 17, len(rs), batch, func(i int, args []any) []any {
-		r := &rs[i]
-		return append(args, runID, r.Target, r.Resource, warehouse.Timestamp(r.WindowStart), warehouse.Timestamp(r.WindowEnd),
-			warehouse.Timestamp(r.Deadline), string(r.Status), r.Expected, r.Claimed, r.Received,
-			r.MissingKeys, r.ExtraKeys, r.DuplicateKeys, r.Mismatched, warehouse.Timestamp(r.LastPushAt), nullLevel(r.FaultLevel), r.Detail)
+	err := inChunks(len(rs), func(lo, hi int) error {
+		part := rs[lo:hi]
+		b := bulk{n: len(part)}
+		r := func(i int) *Result { return &part[i] }
+		b.same("run_id", runID)
+		b.text("target", func(i int) string { return r(i).Target })
+		b.text("resource", func(i int) string { return r(i).Resource })
+		b.times("window_start", func(i int) time.Time { return r(i).WindowStart })
+		b.times("window_end", func(i int) time.Time { return r(i).WindowEnd })
+		b.times("deadline", func(i int) time.Time { return r(i).Deadline })
+		b.text("status", func(i int) string { return string(r(i).Status) })
+		b.ints("expected", func(i int) sql.NullInt64 { return r(i).Expected })
+		b.ints("claimed", func(i int) sql.NullInt64 { return r(i).Claimed })
+		b.ints("received", func(i int) sql.NullInt64 { return r(i).Received })
+		b.ints("missing_keys", func(i int) sql.NullInt64 { return known(r(i).MissingKeys) })
+		b.ints("extra_keys", func(i int) sql.NullInt64 { return known(r(i).ExtraKeys) })
+		b.ints("duplicate_keys", func(i int) sql.NullInt64 { return known(r(i).DuplicateKeys) })
+		b.ints("mismatched", func(i int) sql.NullInt64 { return known(r(i).Mismatched) })
+		b.times("last_push_at", func(i int) time.Time { return r(i).LastPushAt })
+		b.ints("fault_level", func(i int) sql.NullInt64 { return level(r(i).FaultLevel) })
+		b.text("detail", func(i int) string { return r(i).Detail })
+		return b.insert(ctx, s.q, "audit.results", "")
 	})
 	if err != nil {
 		return fmt.Errorf("store results: %w", err)
@@ -72,41 +83,22 @@ func (s Results) Save(ctx context.Context, runID string, rs []Result) error {
 			keys = append(keys, ref{&rs[i], &rs[i].Keys[j]})
 		}
 	}
-	err = insertRows(ctx, s.q, "audit.result_keys (run_id, target, resource, window_start, kind, key, occurrences)", 7, len(keys), 1000,
-		func(i int, args []any) []any {
-			r, k := keys[i].r, keys[i].k
-			return append(args, runID, r.Target, r.Resource, warehouse.Timestamp(r.WindowStart), k.Kind, k.Key, k.Occurrences)
-		})
+	err = inChunks(len(keys), func(lo, hi int) error {
+		part := keys[lo:hi]
+		b := bulk{n: len(part)}
+		b.same("run_id", runID)
+		b.text("target", func(i int) string { return part[i].r.Target })
+		b.text("resource", func(i int) string { return part[i].r.Resource })
+		b.times("window_start", func(i int) time.Time { return part[i].r.WindowStart })
+		b.text("kind", func(i int) string { return part[i].k.Kind })
+		b.text("key", func(i int) string { return part[i].k.Key })
+		b.ints("occurrences", func(i int) sql.NullInt64 { return known(part[i].k.Occurrences) })
+		return b.insert(ctx, s.q, "audit.result_keys", "")
+	})
 	if err != nil {
 		return fmt.Errorf("store result keys: %w", err)
 	}
 	return nil
-}
-
-// insertRows inserts n rows of width parameters each into into (a table
-// with its column list), batch rows per statement; row appends the
-// parameters of row i; suffix (an ON CONFLICT clause) ends each statement.
-func insertRows(ctx context.Context, q warehouse.Querier, into string, width, n, batch int, row func(i int, args []any) []any, suffix ...string) error {
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	for i := 0; i < n; i += batch {
-		m := min(batch, n-i)
-		args := make([]any, 0, m*width)
-		for j := i; j < i+m; j++ {
-			args = row(j, args)
-		}
-		stmt := "INSERT INTO " + into + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", m), ", ") + "\n" + strings.Join(suffix, "\n")
-		if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func nullLevel(l int) any {
-	if l == 0 {
-		return nil
-	}
-	return l
 }
 
 // LatestRun returns the run whose results a day's report shows when no

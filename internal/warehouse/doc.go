@@ -24,7 +24,8 @@
 //   - bind parameters with Timestamp(t): a value typed TIMESTAMP holding the
 //     Shanghai wall clock, right in every position (never a time formatted
 //     into SQL text, nor text cast with CAST(? AS TIMESTAMP));
-//   - append Wall(t) to TIMESTAMP columns with the Appender;
+//   - append Wall(t) to TIMESTAMP columns with the Appender, or bind a
+//     list of WallMicros(t) read with UnnestTimestamps() in a bulk insert;
 //   - read TIMESTAMP values back with FromWall(t), or NullTime(nt) for a
 //     nullable column.
 //
