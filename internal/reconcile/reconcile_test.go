@@ -559,6 +559,29 @@ func TestReconciler_Run(t *testing.T) {
 			}
 		})
 	}
+
+	// explain recomputes the failed window read-only, lists what the runs
+	// stored, and shows SQL that gives its numbers with the values it lists.
+	e, err := r.Explain(ctx, Options{Now: sh(2026, 11, 21, 2, 0)}, "t", "r", sh(2026, 11, 20, 12, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Result.Status, pipelines.StatusFailed; got != want {
+		t.Errorf("explain: status %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(e.Stored), "[{run-2 failed} {run-1 failed}]"; got != want {
+		t.Errorf("explain: stored %s, want %s", got, want)
+	}
+	if got, want := strings.Join(e.Params, "; "), "$window_start = TIMESTAMP '2026-11-20 12:00:00'"; !strings.Contains(got, want) {
+		t.Errorf("explain: parameters %s, want %s among them", got, want)
+	}
+	for name, want := range map[string]int{"expected": 3, "claimed": 3, "received": 1} {
+		q := e.Queries[name]
+		var n int
+		if err := db.QueryRowContext(ctx, q, e.Result.params.bind(q)...).Scan(&n); err != nil || n != want {
+			t.Errorf("explain: %s query gives %d, %v; want %d\nSQL: %s", name, n, err, want, q)
+		}
+	}
 }
 
 // TestReconciler_Run_ReplicaLag: a replica's snapshot holds the primary of
