@@ -352,22 +352,32 @@ var knownParams = map[string]bool{
 	"day_start": true, "month_start": true, "months6_start": true,
 }
 
-// WindowParams gives the standard parameters of a source query for window
-// w evaluated as of asOf: window_start and window_end; day_start, the
-// 00:00 of the day the window ends in (its last instant); month_start, the
-// first day of that month; months6_start, the first day of the month five
-// months before it (so six calendar months); as_of.
-func WindowParams(w Window, asOf time.Time) Params {
+// WindowTimes gives the values of the standard parameters of a source
+// query for window w evaluated as of asOf: window_start and window_end;
+// day_start, the 00:00 of the day the window ends in (its last instant);
+// month_start, the first day of that month; months6_start, the first day
+// of the month five months before it (so six calendar months); as_of.
+func WindowTimes(w Window, asOf time.Time) map[string]time.Time {
 	day := DayStart(w.End.Add(-time.Second))
 	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, Shanghai)
-	return Params{
-		"window_start":  TimeParam(w.Start),
-		"window_end":    TimeParam(w.End),
-		"as_of":         TimeParam(asOf),
-		"day_start":     TimeParam(day),
-		"month_start":   TimeParam(month),
-		"months6_start": TimeParam(month.AddDate(0, -5, 0)),
+	return map[string]time.Time{
+		"window_start":  w.Start,
+		"window_end":    w.End,
+		"as_of":         asOf,
+		"day_start":     day,
+		"month_start":   month,
+		"months6_start": month.AddDate(0, -5, 0),
 	}
+}
+
+// WindowParams gives the standard parameters of WindowTimes as SQL
+// literals (TimeParam), for a query sent as text (MySQL).
+func WindowParams(w Window, asOf time.Time) Params {
+	p := Params{}
+	for k, t := range WindowTimes(w, asOf) {
+		p[k] = TimeParam(t)
+	}
+	return p
 }
 
 // Render replaces the named parameters (:window_start, …) of sql with

@@ -26,7 +26,18 @@ type Evidence interface {
 	// at all (the warehouse failed, the evidence table is missing or has
 	// the wrong shape, ctx was cancelled). The report is valid, as far as
 	// it got, even with an error.
-	Load(ctx context.Context, wh *sql.DB, res *Resource, target *Target) (EvidenceReport, error)
+	Load(ctx context.Context, wh EvidenceWarehouse, res *Resource, target *Target) (EvidenceReport, error)
+}
+
+// EvidenceWarehouse is what an evidence adapter needs of the warehouse:
+// reads (the shape and row count of an evidence table) and one connection
+// of its own to replace an evidence table in bulk (a DuckDB Appender and
+// the transaction that swaps the table in run on the same connection).
+// The warehouse's *sql.DB is one; it is not handed over whole.
+type EvidenceWarehouse interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	Conn(ctx context.Context) (*sql.Conn, error)
 }
 
 // ErrNoEvidence is wrapped by Load when the evidence it should check is not

@@ -6,30 +6,27 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // The queries of the operations report. A period's results are the
-// windows that end within it, window_end in (start 00:00, end 00:00], as
-// for a day; of each target × resource × window only the latest result
-// (by the run's start, then run id) of a run that is not still running
-// counts. A period's findings are those of windows that end within it.
+// windows that end within it, as for a day; of each target × resource ×
+// window only the latest result counts (the table macro
+// audit.latest_results of the warehouse DDL). A period's findings are
+// those of windows that end within it.
 
 // latestResults is a CTE "r" of the latest result per window of the
-// period; it takes the parameters (from, to).
-var latestResults = `r AS (
-  SELECT x.target, x.resource, x.window_start, x.window_end, x.status, x.fault_level
-  FROM audit.results x
-  LEFT JOIN audit.runs u ON u.run_id = x.run_id
-  WHERE coalesce(u.status, '') <> 'running'
-    AND ` + endsInDay("x.window_end") + `
-  QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
-                             ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1)`
+// period; it takes the parameters of Period.latestArgs.
+const latestResults = `r AS (SELECT * FROM audit.latest_results(?, ?))`
 
-// bounds are the period's SQL bounds as wall-clock text.
-func (p Period) bounds() (from, to string) {
-	return p.Start.Format(sqlTime), p.End.Format(sqlTime)
+// span is the period's window ends.
+func (p Period) span() ledger.Span { return ledger.Span{From: p.Start, To: p.End} }
+
+// latestArgs are the parameters of latestResults.
+func (p Period) latestArgs() []any {
+	return []any{warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End)}
 }
 
 // exchRow is the data exchange of one target × resource in the period.
@@ -44,7 +41,6 @@ type exchRow struct {
 // loadExchange counts the period's latest results per target × resource,
 // and adds the period's findings fs (loadPeriodFindings) by level.
 func loadExchange(ctx context.Context, db *sql.DB, p Period, fs []finding) (map[[2]string]*exchRow, error) {
-	from, to := p.bounds()
 	out := map[[2]string]*exchRow{}
 	get := func(t, r string) *exchRow {
 		k := [2]string{t, r}
@@ -63,7 +59,7 @@ SELECT target, resource,
        count(*) FILTER (WHERE status IN ('missed', 'stale')),
        count(*) FILTER (WHERE status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')),
        count(*) FILTER (WHERE status = 'unverifiable')
-FROM r GROUP BY target, resource`, from, to)
+FROM r GROUP BY target, resource`, p.latestArgs()...)
 	if err != nil {
 		return nil, fmt.Errorf("exchange of %s: %w", p, err)
 	}
@@ -94,8 +90,11 @@ FROM r GROUP BY target, resource`, from, to)
 // loadPeriodFindings returns the findings of the windows that end within
 // the period.
 func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, error) {
-	from, to := p.bounds()
-	return queryFindings(ctx, db, p.String(), endsInDay("window_end"), from, to)
+	fs, err := ledger.NewFindings(db).EndingIn(ctx, p.span())
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", p, err)
+	}
+	return findingsOf(fs), nil
 }
 
 // trendCell is one target's complete and judged windows on one day.
@@ -105,12 +104,11 @@ type trendCell struct{ complete, judged int }
 // late) and the judged (due, not unverifiable) windows; the stats
 // pseudo-target is left out.
 func loadTrend(ctx context.Context, db *sql.DB, p Period) (map[time.Time]map[string]trendCell, error) {
-	from, to := p.bounds()
 	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
-SELECT CAST(window_end - INTERVAL 1 MICROSECOND AS DATE) AS day, target,
+SELECT day, target,
        count(*) FILTER (WHERE status IN ('ok', 'late')),
        count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable'))
-FROM r WHERE target <> ? GROUP BY day, target`, from, to, pipelines.StatsTarget)
+FROM r WHERE target <> ? GROUP BY day, target`, append(p.latestArgs(), pipelines.StatsTarget)...)
 	if err != nil {
 		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
 	}
@@ -144,11 +142,10 @@ type outage struct {
 // loadOutages returns the windows of the period, of every target but
 // stats, whose verdict says nothing arrived: missed, stale or failed.
 func loadOutages(ctx context.Context, db *sql.DB, p Period) ([]outage, error) {
-	from, to := p.bounds()
 	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
 SELECT target, window_start, window_end FROM r
 WHERE target <> ? AND status IN ('missed', 'stale', 'failed')
-ORDER BY target, window_start, window_end`, from, to, pipelines.StatsTarget)
+ORDER BY target, window_start, window_end`, append(p.latestArgs(), pipelines.StatsTarget)...)
 	if err != nil {
 		return nil, fmt.Errorf("outages of %s: %w", p, err)
 	}
@@ -169,25 +166,11 @@ ORDER BY target, window_start, window_end`, from, to, pipelines.StatsTarget)
 // a daily inspection record: a finished reconcile run (status ok or
 // findings) with results for windows ending on the day.
 func inspectedDays(ctx context.Context, db *sql.DB, p Period) (map[string]bool, error) {
-	from, to := p.bounds()
-	rows, err := db.QueryContext(ctx, `
-SELECT DISTINCT strftime(CAST(x.window_end - INTERVAL 1 MICROSECOND AS DATE), '%Y-%m-%d')
-FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
-WHERE u.status IN ('ok', 'findings')
-  AND `+endsInDay("x.window_end"), from, to)
+	out, err := ledger.NewResults(db).InspectedDays(ctx, p.span())
 	if err != nil {
 		return nil, fmt.Errorf("inspections of %s: %w", p, err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("inspections of %s: %w", p, err)
-		}
-		out[d] = true
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // caseRow is the case flow of one district in one month (from the
@@ -243,7 +226,7 @@ func loadCases(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (rows 
 	} else if has {
 		names = `SELECT id, name, code FROM biz.regions WHERE level = 1`
 	}
-	from, to := p.bounds()
+	from, to := warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End)
 	var query string
 	var args []any
 	switch {
@@ -259,7 +242,7 @@ FROM stats.case_eval e LEFT JOIN d ON d.id = e.district_id
 WHERE e.stat_date >= CAST(? AS DATE) AND e.stat_date < CAST(? AS DATE)
 GROUP BY e.district_id, d.name, d.code, month
 ORDER BY coalesce(d.code, ''), e.district_id, month`
-		args = []any{from[:10], to[:10]}
+		args = []any{from, to}
 	case hasCases:
 		source = "biz.cases"
 		query = `
@@ -267,13 +250,13 @@ WITH d AS (` + names + `)
 SELECT c.district_id, coalesce(d.name, CAST(c.district_id AS VARCHAR)),
        CAST(date_trunc('month', c.report_time) AS DATE) AS month,
        count(*), count(c.file_time), count(c.dispatch_time), count(c.handle_time), count(c.close_time),
-       count(*) FILTER (WHERE c.handle_time IS NOT NULL OR c.handle_deadline < CAST(? AS TIMESTAMP)),
+       count(*) FILTER (WHERE c.handle_time IS NOT NULL OR c.handle_deadline < ?),
        count(*) FILTER (WHERE c.close_time IS NOT NULL AND c.close_time <= c.close_deadline)
 FROM biz.cases c LEFT JOIN d ON d.id = c.district_id
-WHERE c.report_time >= CAST(? AS TIMESTAMP) AND c.report_time < CAST(? AS TIMESTAMP)
+WHERE c.report_time >= ? AND c.report_time < ?
 GROUP BY c.district_id, d.name, d.code, month
 ORDER BY coalesce(d.code, ''), c.district_id, month`
-		args = []any{asOf.Format(sqlTime), from, to}
+		args = []any{warehouse.Timestamp(asOf.Truncate(time.Second)), from, to}
 	default:
 		return nil, "", nil
 	}
@@ -308,24 +291,10 @@ type snapRow struct {
 }
 
 func loadSnapshots(ctx context.Context, db *sql.DB, p Period) ([]snapRow, error) {
-	from, to := p.bounds()
 	rows, err := db.QueryContext(ctx, `
-WITH s AS (
-  SELECT * FROM audit.snapshots
-  WHERE started_at >= CAST(? AS TIMESTAMP) AND started_at < CAST(? AS TIMESTAMP)),
-a AS (
-  SELECT n.source, sum(n.count) AS anomalies
-  FROM audit.snapshot_anomalies n JOIN (SELECT DISTINCT run_id, source FROM s) k USING (run_id, source)
-  GROUP BY n.source)
-SELECT s.source, count(DISTINCT s.run_id), count(DISTINCT s.table_name),
-       count(*) FILTER (WHERE s.status = 'ok'), count(*) FILTER (WHERE s.status <> 'ok'),
-       coalesce(sum(s.rows_loaded), 0),
-       count(*) FILTER (WHERE s.rows_source IS NOT NULL AND s.rows_source <> s.rows_loaded),
-       max(s.replica_lag_s), avg(s.replica_lag_s),
-       max(coalesce(s.snapshot_at, s.started_at)) FILTER (WHERE s.status = 'ok'),
-       coalesce(any_value(a.anomalies), 0)
-FROM s LEFT JOIN a ON a.source = s.source
-GROUP BY s.source ORDER BY s.source`, from, to)
+SELECT source, snapshots, tables, ok_loads, failed_loads, rows_loaded, count_mismatches,
+       max_lag_s, avg_lag_s, last_ok, anomalies
+FROM audit.snapshot_health(?, ?) ORDER BY source`, warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End))
 	if err != nil {
 		return nil, fmt.Errorf("snapshots of %s: %w", p, err)
 	}
@@ -370,9 +339,9 @@ ORDER BY ordinal_position LIMIT 1`).Scan(&col)
 	q := `SELECT count(*) FROM audit.schema_drift`
 	var args []any
 	if col.Valid {
-		from, to := p.bounds()
-		q += ` WHERE "` + col.String + `" >= CAST(? AS TIMESTAMP) AND "` + col.String + `" < CAST(? AS TIMESTAMP)`
-		args = append(args, from, to)
+		c := warehouse.QuoteIdent(col.String)
+		q += ` WHERE ` + c + ` >= ? AND ` + c + ` < ?`
+		args = append(args, warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End))
 		info.scoped = true
 	}
 	if err := db.QueryRowContext(ctx, q, args...).Scan(&info.changes); err != nil {
@@ -386,28 +355,14 @@ ORDER BY ordinal_position LIMIT 1`).Scan(&col)
 // started (zero when it has none): reports are due only for periods that
 // ended after pushaudit began.
 func reportsWritten(ctx context.Context, db *sql.DB) (map[string]time.Time, time.Time, error) {
-	out := map[string]time.Time{}
-	rows, err := db.QueryContext(ctx, `SELECT period, min(written_at) FROM audit.reports GROUP BY period`)
+	out, err := warehouse.ReportsWritten(ctx, db)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var period string
-		var at time.Time
-		if err := rows.Scan(&period, &at); err != nil {
-			return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
-		}
-		out[period] = warehouse.FromWall(at)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, time.Time{}, fmt.Errorf("reports written: %w", err)
-	}
-	var first sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT min(started_at) FROM audit.runs`).Scan(&first); err != nil {
+	start, err := warehouse.FirstRunStart(ctx, db)
+	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("first run: %w", err)
 	}
-	start := warehouse.FromWall(first.Time)
 	return out, start, nil
 }
 

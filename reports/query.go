@@ -3,48 +3,37 @@ package reports
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // ErrNoResults is returned when no run has results for the day asked for.
-var ErrNoResults = errors.New("no reconcile results for the day")
+var ErrNoResults = ledger.ErrNoResults
 
-// dayRange is the calendar day of the report in Asia/Shanghai.
-//
-// The results of a day are the windows that END within the day: window_end
-// in (from, to], from = day 00:00 and to = next day 00:00. Windows are
-// half-open [start, end), so the window [23:50, 00:00) is the last one of
-// the day and [00:00, 00:10) the first; a daily_after_2300 window
-// [D-1 23:00, D 23:00) belongs to D. The TIMESTAMP columns hold Shanghai
-// wall-clock time, so the bounds are passed as wall-clock text, never as
-// time.Time (the driver would convert those to UTC).
+// dayRange is the calendar day of the report in Asia/Shanghai: the
+// results of a day are the windows that END within it (ledger.Day).
 type dayRange struct {
-	day      time.Time // 00:00 Shanghai
-	from, to string    // "2006-01-02 15:04:05" wall clock
+	day  time.Time // 00:00 Shanghai
+	span ledger.Span
 }
 
-const sqlTime = "2006-01-02 15:04:05"
-
 func newDayRange(day time.Time) dayRange {
-	d := day.In(pipelines.Shanghai)
-	start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, pipelines.Shanghai)
-	next := start.AddDate(0, 0, 1)
-	return dayRange{day: start, from: start.Format(sqlTime), to: next.Format(sqlTime)}
+	span := ledger.Day(day)
+	return dayRange{day: span.From, span: span}
 }
 
 func (d dayRange) String() string { return d.day.Format("2006-01-02") }
 
-// endsInDay is the SQL condition "col ends within the day" (or the
-// period, for the operations report); it takes the parameters (from, to).
-func endsInDay(col string) string {
-	return col + ` > CAST(? AS TIMESTAMP) AND ` + col + ` <= CAST(? AS TIMESTAMP)`
-}
+// nullTime is t as a nullable time: the zero time is NULL.
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
+
+// nullLevel is a fault level as a nullable number: 0 is NULL.
+func nullLevel(l int) sql.NullInt64 { return sql.NullInt64{Int64: int64(l), Valid: l != 0} }
 
 // LatestRun returns the run whose results the daily report shows when no
 // run is named: the latest run (by started_at in audit.runs, then run id)
@@ -52,17 +41,7 @@ func endsInDay(col string) string {
 // error wrapping ErrNoResults when there is none.
 func LatestRun(ctx context.Context, db *sql.DB, day time.Time) (string, error) {
 	d := newDayRange(day)
-	var id string
-	err := db.QueryRowContext(ctx, `
-SELECT r.run_id
-FROM (SELECT DISTINCT run_id FROM audit.results WHERE `+endsInDay("window_end")+`) r
-LEFT JOIN audit.runs u ON u.run_id = r.run_id
-WHERE coalesce(u.status, '') <> 'running'
-ORDER BY u.started_at DESC NULLS LAST, r.run_id DESC
-LIMIT 1`, d.from, d.to).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("latest run for %s: %w", d, ErrNoResults)
-	}
+	id, err := ledger.NewResults(db).LatestRun(ctx, d.span)
 	if err != nil {
 		return "", fmt.Errorf("latest run for %s: %w", d, err)
 	}
@@ -117,16 +96,10 @@ func SummaryRows(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, day ti
 
 // summaryRows is the one query behind SummaryRows and the summary sheet.
 func summaryRows(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, d dayRange, run string) ([]TargetSummary, error) {
-	rows, err := db.QueryContext(ctx, `
-SELECT target, resource, status, count(*)
-FROM audit.results
-WHERE run_id = ? AND `+endsInDay("window_end")+`
-GROUP BY target, resource, status
-ORDER BY target, resource, status`, run, d.from, d.to)
+	counts, err := ledger.NewResults(db).CountByStatus(ctx, run, d.span)
 	if err != nil {
 		return nil, fmt.Errorf("summary of %s run %s: %w", d, run, err)
 	}
-	defer rows.Close()
 	byTarget := map[string]*TargetSummary{}
 	checked := map[string]map[string]bool{}
 	var order []string
@@ -147,12 +120,8 @@ ORDER BY target, resource, status`, run, d.from, d.to)
 	for _, t := range cat.Targets {
 		get(t.Key)
 	}
-	for rows.Next() {
-		var target, resource, status string
-		var n int
-		if err := rows.Scan(&target, &resource, &status, &n); err != nil {
-			return nil, fmt.Errorf("summary of %s run %s: %w", d, run, err)
-		}
+	for _, c := range counts {
+		target, resource, status, n := c.Target, c.Resource, c.Status, c.N
 		st := pipelines.Status(status)
 		if !st.Valid() {
 			return nil, fmt.Errorf("summary of %s run %s: result %s/%s: status %q is not a verdict", d, run, target, resource, status)
@@ -164,9 +133,6 @@ ORDER BY target, resource, status`, run, d.from, d.to)
 			s.Due += n
 		}
 		checked[target][resource] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("summary of %s run %s: %w", d, run, err)
 	}
 	nCat := len(cat.Targets)
 	extra := order[nCat:]
@@ -198,33 +164,15 @@ type result struct {
 // loadResults returns the day's results of the run, ordered by target,
 // resource and window start.
 func loadResults(ctx context.Context, db *sql.DB, d dayRange, run string) ([]result, error) {
-	rows, err := db.QueryContext(ctx, `
-SELECT target, resource, window_start, window_end, deadline, status,
-       expected, claimed, received, fault_level, coalesce(detail, '')
-FROM audit.results
-WHERE run_id = ? AND `+endsInDay("window_end")+`
-ORDER BY target, resource, window_start`, run, d.from, d.to)
+	rs, err := ledger.NewResults(db).ForDay(ctx, run, d.span)
 	if err != nil {
 		return nil, fmt.Errorf("results of %s run %s: %w", d, run, err)
 	}
-	defer rows.Close()
-	var out []result
-	for rows.Next() {
-		var r result
-		var start, end time.Time
-		var deadline sql.NullTime
-		var status string
-		if err := rows.Scan(&r.target, &r.resource, &start, &end, &deadline, &status,
-			&r.expected, &r.claimed, &r.recvd, &r.level, &r.detail); err != nil {
-			return nil, fmt.Errorf("results of %s run %s: %w", d, run, err)
-		}
-		r.start, r.end = warehouse.FromWall(start), warehouse.FromWall(end)
-		r.deadline, r.hasDeadline = warehouse.FromWall(deadline.Time), deadline.Valid
-		r.status = pipelines.Status(status)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("results of %s run %s: %w", d, run, err)
+	out := make([]result, len(rs))
+	for i, r := range rs {
+		out[i] = result{target: r.Target, resource: r.Resource, start: r.WindowStart, end: r.WindowEnd,
+			deadline: r.Deadline, hasDeadline: !r.Deadline.IsZero(), status: r.Status,
+			expected: r.Expected, claimed: r.Claimed, recvd: r.Received, level: nullLevel(r.FaultLevel), detail: r.Detail}
 	}
 	return out, nil
 }
@@ -249,33 +197,24 @@ type snapshotInfo struct {
 // started (any time, when the run is not in audit.runs).
 func loadRunInfo(ctx context.Context, db *sql.DB, run string) (runInfo, error) {
 	info := runInfo{id: run}
-	var started, finished sql.NullTime
-	var status sql.NullString
-	err := db.QueryRowContext(ctx, `SELECT started_at, finished_at, status FROM audit.runs WHERE run_id = ?`, run).
-		Scan(&started, &finished, &status)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	u, found, err := warehouse.ReadRun(ctx, db, run)
+	if err != nil {
 		return info, fmt.Errorf("run %s: %w", run, err)
 	}
-	info.started, info.hasStart = warehouse.FromWall(started.Time), started.Valid
-	info.finished, info.hasEnd = warehouse.FromWall(finished.Time), finished.Valid
-	info.status = status.String
-	cutoff := "9999-12-31 00:00:00"
+	if found {
+		info.started, info.hasStart = u.StartedAt, !u.StartedAt.IsZero()
+		info.finished, info.hasEnd = u.FinishedAt, !u.FinishedAt.IsZero()
+		info.status = u.Status
+	}
+	cutoff := time.Date(9999, 12, 31, 0, 0, 0, 0, pipelines.Shanghai)
 	if info.hasStart {
-		cutoff = info.started.Format(sqlTime)
+		cutoff = info.started
 	}
 	rows, err := db.QueryContext(ctx, `
-WITH s AS (
-  SELECT run_id, source,
-         min(coalesce(snapshot_at, started_at)) AS snap_at,
-         max(replica_lag_s) AS lag,
-         bool_and(status = 'ok') AS all_ok,
-         max(coalesce(finished_at, started_at)) AS fin
-  FROM audit.snapshots
-  GROUP BY run_id, source)
-SELECT source, snap_at, lag FROM s
-WHERE all_ok AND fin <= CAST(? AS TIMESTAMP)
-QUALIFY row_number() OVER (PARTITION BY source ORDER BY fin DESC, run_id DESC) = 1
-ORDER BY source`, cutoff)
+SELECT source, snapshot_at, replica_lag_s FROM audit.source_snapshots
+WHERE all_ok AND finished_at <= ?
+QUALIFY row_number() OVER (PARTITION BY source ORDER BY finished_at DESC, run_id DESC) = 1
+ORDER BY source`, warehouse.Timestamp(cutoff))
 	if err != nil {
 		return info, fmt.Errorf("snapshots before run %s: %w", run, err)
 	}
@@ -315,59 +254,32 @@ func (f finding) levelIndex() int {
 	return 0
 }
 
-// loadFindings returns the findings that touch the day: their window ends
-// within the day, or they were seen during it (first seen..last seen
-// overlaps the day), or they were resolved during it, or they were still
-// open at the end of the day.
+// loadFindings returns the findings that touch the day
+// (ledger.Findings.Touching).
 func loadFindings(ctx context.Context, db *sql.DB, d dayRange) ([]finding, error) {
-	return queryFindings(ctx, db, d.String(), `(`+endsInDay("window_end")+`)
-   OR (first_seen <= CAST(? AS TIMESTAMP) AND last_seen > CAST(? AS TIMESTAMP))
-   OR (`+endsInDay("resolved_at")+`)
-   OR (first_seen <= CAST(? AS TIMESTAMP) AND (resolved_at IS NULL OR resolved_at > CAST(? AS TIMESTAMP)))`,
-		d.from, d.to, d.to, d.from, d.from, d.to, d.to, d.to)
+	fs, err := ledger.NewFindings(db).Touching(ctx, d.span)
+	if err != nil {
+		return nil, fmt.Errorf("findings of %s: %w", d, err)
+	}
+	return findingsOf(fs), nil
 }
 
-// queryFindings returns the findings that match the SQL condition where
-// (with args), ordered by window start, target, resource, status and id;
-// of names the day or period in errors.
-func queryFindings(ctx context.Context, db *sql.DB, of, where string, args ...any) ([]finding, error) {
-	rows, err := db.QueryContext(ctx, `
-SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
-       first_seen, last_seen, resolved_at, respond_by, resolve_by, responded_at
-FROM audit.findings
-WHERE `+where+`
-ORDER BY window_start, target, resource, status, finding_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", of, err)
+// findingsOf are the ledger's findings fs as the reports show them.
+func findingsOf(fs []ledger.Finding) []finding {
+	out := make([]finding, len(fs))
+	for i, f := range fs {
+		out[i] = finding{id: f.ID, target: f.Target, resource: f.Resource, start: f.WindowStart, end: f.WindowEnd,
+			status: f.Status, level: nullLevel(f.FaultLevel), firstSeen: f.FirstSeen, lastSeen: f.LastSeen,
+			resolvedAt: nullTime(f.ResolvedAt), respondBy: nullTime(f.RespondBy), resolveBy: nullTime(f.ResolveBy),
+			respondedAt: nullTime(f.RespondedAt)}
 	}
-	defer rows.Close()
-	var out []finding
-	for rows.Next() {
-		var f finding
-		var start, end, first, last time.Time
-		var status string
-		if err := rows.Scan(&f.id, &f.target, &f.resource, &start, &end, &status, &f.level,
-			&first, &last, &f.resolvedAt, &f.respondBy, &f.resolveBy, &f.respondedAt); err != nil {
-			return nil, fmt.Errorf("findings of %s: %w", of, err)
-		}
-		f.start, f.end, f.firstSeen, f.lastSeen = warehouse.FromWall(start), warehouse.FromWall(end), warehouse.FromWall(first), warehouse.FromWall(last)
-		f.status = pipelines.Status(status)
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("findings of %s: %w", of, err)
-	}
-	return out, nil
+	return out
 }
 
 // keyStats measures the key detail of the day's results before it is
 // streamed: how many rows and the longest key in bytes.
 func keyStats(ctx context.Context, db *sql.DB, d dayRange, run string) (n int64, maxKey int64, maxOcc int64, err error) {
-	err = db.QueryRowContext(ctx, `
-SELECT count(*), coalesce(max(strlen(k.key)), 0), coalesce(max(k.occurrences), 0)
-FROM audit.result_keys k
-JOIN audit.results r USING (run_id, target, resource, window_start)
-WHERE k.run_id = ? AND `+endsInDay("r.window_end"), run, d.from, d.to).Scan(&n, &maxKey, &maxOcc)
+	n, maxKey, maxOcc, err = ledger.NewResults(db).KeyStats(ctx, run, d.span)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("key detail of %s run %s: %w", d, run, err)
 	}
@@ -387,35 +299,10 @@ type keyRow struct {
 // eachKey streams the keys of one resource's results of the day, at most
 // limit per result, ordered by window start, kind and key.
 func eachKey(ctx context.Context, db *sql.DB, d dayRange, run, target, resource string, limit int, fn func(keyRow) error) error {
-	rows, err := db.QueryContext(ctx, `
-SELECT window_start, kind, key, occurrences, total, rn FROM (
-  SELECT k.window_start, k.kind, k.key, k.occurrences,
-         count(*) OVER (PARTITION BY k.window_start) AS total,
-         row_number() OVER (PARTITION BY k.window_start
-           ORDER BY CASE k.kind WHEN 'missing' THEN 0 WHEN 'extra' THEN 1
-                                WHEN 'duplicate' THEN 2 WHEN 'mismatch' THEN 3 ELSE 4 END,
-                    k.kind, k.key) AS rn
-  FROM audit.result_keys k
-  JOIN audit.results r USING (run_id, target, resource, window_start)
-  WHERE k.run_id = ? AND k.target = ? AND k.resource = ? AND `+endsInDay("r.window_end")+`
-) WHERE rn <= ?
-ORDER BY window_start, rn`, run, target, resource, d.from, d.to, limit)
+	err := ledger.NewResults(db).EachKey(ctx, run, target, resource, d.span, limit, func(k ledger.WindowKey) error {
+		return fn(keyRow{start: k.WindowStart, kind: k.Kind, key: k.Key.Key, occurrences: k.Occurrences, total: k.Total, rank: k.Rank})
+	})
 	if err != nil {
-		return fmt.Errorf("keys of %s/%s: %w", target, resource, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k keyRow
-		var start time.Time
-		if err := rows.Scan(&start, &k.kind, &k.key, &k.occurrences, &k.total, &k.rank); err != nil {
-			return fmt.Errorf("keys of %s/%s: %w", target, resource, err)
-		}
-		k.start = warehouse.FromWall(start)
-		if err := fn(k); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("keys of %s/%s: %w", target, resource, err)
 	}
 	return nil

@@ -68,8 +68,7 @@ func pingSource(ctx context.Context, c *config.Config, name string) error {
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	var one int
-	if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := db.PingContext(ctx); err != nil {
 		return fmt.Errorf("%s@%s/%s: %s", mc.User, mc.Addr, mc.DBName, warehouse.ScrubText(err.Error()))
 	}
 	return nil

@@ -152,6 +152,9 @@ func writeExplainText(w io.Writer, e *reconcile.Explanation, cat *pipelines.Cata
 		fmt.Fprintf(w, "\nearlier runs: %s\n", strings.Join(s, ", "))
 	}
 	fmt.Fprintln(w, "\nSQL (DuckDB, over the warehouse):")
+	if len(e.Params) > 0 {
+		fmt.Fprintf(w, "-- parameters:\n--   %s\n\n", strings.Join(e.Params, "\n--   "))
+	}
 	names := make([]string, 0, len(e.Queries))
 	for k := range e.Queries {
 		names = append(names, k)
@@ -190,7 +193,8 @@ func writeExplainJSON(w io.Writer, e *reconcile.Explanation) error {
 		KeyCounts map[string]int64    `json:"key_counts"`
 		Batches   []batch             `json:"batches"`
 		Queries   map[string]string   `json:"queries"`
-	}{jsonResult: toJSON(e.Result), Keys: e.Keys, KeyCounts: e.KeyCounts, Queries: e.Queries}
+		Params    []string            `json:"params,omitempty"`
+	}{jsonResult: toJSON(e.Result), Keys: e.Keys, KeyCounts: e.KeyCounts, Queries: e.Queries, Params: e.Params}
 	for _, b := range e.Batches {
 		jb := batch{WindowStart: b.WindowStart.Format(time.RFC3339), BatchID: b.BatchID, Status: b.Status, Rows: b.Rows,
 			StartedAt: b.StartedAt.Format(time.RFC3339), Error: b.Error}

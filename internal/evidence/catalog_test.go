@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -65,7 +66,7 @@ func TestReceiptFiles_Catalog(t *testing.T) {
 		}
 		var keys int
 		q := fmt.Sprintf("SELECT count(DISTINCT %s) FROM %s WHERE batch_id = '%s' AND arrived_at = TIMESTAMP '%s'",
-			res.KeyColumns[0], quoteTable(rep.Table), name, t1.Format("2006-01-02 15:04:05"))
+			res.KeyColumns[0], warehouse.QuoteTable(rep.Table), name, t1.Format("2006-01-02 15:04:05"))
 		if err := db.QueryRow(q).Scan(&keys); err != nil || keys != 2 {
 			t.Errorf("%s: %d keys, %v\nSQL: %s", res.ID(), keys, err, q)
 		}

@@ -2,10 +2,10 @@ package evidence
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -23,7 +23,7 @@ var _ pipelines.Evidence = (*FrontendTables)(nil)
 func (*FrontendTables) Name() string { return "frontend_tables" }
 
 // Load implements pipelines.Evidence.
-func (e *FrontendTables) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
+func (e *FrontendTables) Load(ctx context.Context, wh pipelines.EvidenceWarehouse, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
 	table := pipelines.EvidenceTable(res, target)
 	rep := pipelines.EvidenceReport{Adapter: e.Name(), Table: table}
 	if res.Mode == pipelines.ModeReceipt {
@@ -39,7 +39,7 @@ func (e *FrontendTables) Load(ctx context.Context, wh *sql.DB, res *pipelines.Re
 	if err := checkShape(ctx, wh, table, want, order); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: %w", e.Name(), res.ID(), err)
 	}
-	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteTable(table)).Scan(&rep.Rows); err != nil {
+	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.QuoteTable(table)).Scan(&rep.Rows); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: count %s: %w", e.Name(), res.ID(), table, err)
 	}
 	return rep, nil
@@ -68,7 +68,7 @@ var pushLogColumns = []struct{ name, typ string }{
 }
 
 // Load implements pipelines.Evidence.
-func (e *PushLog) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
+func (e *PushLog) Load(ctx context.Context, wh pipelines.EvidenceWarehouse, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
 	table := e.Table
 	if table == "" {
 		table = pipelines.DefaultPushLog
@@ -83,7 +83,7 @@ func (e *PushLog) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource,
 	if err := checkShape(ctx, wh, table, want, order); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: %w", e.Name(), res.ID(), err)
 	}
-	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteTable(table)+" WHERE target = ? AND resource = ?",
+	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.QuoteTable(table)+" WHERE target = ? AND resource = ?",
 		target.Key, res.Key).Scan(&rep.Rows); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: count %s: %w", e.Name(), res.ID(), table, err)
 	}
@@ -93,7 +93,7 @@ func (e *PushLog) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource,
 // checkShape verifies that table has the columns of want with compatible
 // types; the error names the first column that is missing or of another
 // kind.
-func checkShape(ctx context.Context, db *sql.DB, table string, want map[string]string, order []string) error {
+func checkShape(ctx context.Context, db reader, table string, want map[string]string, order []string) error {
 	have, err := tableColumns(ctx, db, table)
 	if err != nil {
 		return err
@@ -133,10 +133,4 @@ func compatible(want, got string) bool {
 		return strings.HasPrefix(got, "TIMESTAMP") && !strings.Contains(got, "TIME ZONE")
 	}
 	return want == got
-}
-
-// quoteTable quotes "schema.table".
-func quoteTable(qualified string) string {
-	s, t := splitTable(qualified)
-	return quoteIdent(s) + "." + quoteIdent(t)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -67,11 +68,11 @@ func dumpTable(tb testing.TB, db *sql.DB, table string, cols []string) []string 
 	var sel []string
 	for _, c := range cols {
 		if !strings.Contains(c, "(") { // an expression stays as it is
-			c = quoteIdent(c)
+			c = warehouse.QuoteIdent(c)
 		}
 		sel = append(sel, fmt.Sprintf("coalesce(CAST(%s AS VARCHAR), '∅')", c))
 	}
-	q := fmt.Sprintf("SELECT concat_ws(' | ', %s) AS l FROM %s ORDER BY l", strings.Join(sel, ", "), quoteTable(table))
+	q := fmt.Sprintf("SELECT concat_ws(' | ', %s) AS l FROM %s ORDER BY l", strings.Join(sel, ", "), warehouse.QuoteTable(table))
 	rows, err := db.Query(q)
 	if err != nil {
 		tb.Fatalf("%v\nSQL: %s", err, q)

@@ -6,7 +6,6 @@ package evidence
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -45,7 +44,7 @@ var receiptExts = map[string]func(file string, data []byte, s *schema, emit func
 }
 
 // Load implements pipelines.Evidence.
-func (e *ReceiptFiles) Load(ctx context.Context, wh *sql.DB, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
+func (e *ReceiptFiles) Load(ctx context.Context, wh pipelines.EvidenceWarehouse, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
 	table := pipelines.EvidenceTable(res, target)
 	rep := pipelines.EvidenceReport{Adapter: e.Name(), Table: table}
 	if res.Mode != pipelines.ModeReceipt {

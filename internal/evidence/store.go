@@ -10,6 +10,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -25,20 +26,22 @@ const (
 // and put them in canonical form, so the casts cannot fail), are cast
 // into a stage table, and the stage table is swapped in place of the old
 // one in one transaction. A failed store leaves the old table as it was.
-func store(ctx context.Context, db *sql.DB, schemaName, name string, cols []column,
+func store(ctx context.Context, db interface {
+	Conn(ctx context.Context) (*sql.Conn, error)
+}, schemaName, name string, cols []column,
 	fill func(add func(row []driver.Value) error) error) (int64, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Close()
-	sch := quoteIdent(schemaName)
-	raw := sch + "." + quoteIdent(rawPrefix+name)
-	stage := sch + "." + quoteIdent(stagePrefix+name)
+	sch := warehouse.QuoteIdent(schemaName)
+	raw := sch + "." + warehouse.QuoteIdent(rawPrefix+name)
+	stage := sch + "." + warehouse.QuoteIdent(stagePrefix+name)
 	var def, sel []string
 	for i, c := range cols {
 		def = append(def, fmt.Sprintf("c%d VARCHAR", i))
-		sel = append(sel, fmt.Sprintf("CAST(c%d AS %s) AS %s", i, c.Duck, quoteIdent(c.Name)))
+		sel = append(sel, fmt.Sprintf("CAST(c%d AS %s) AS %s", i, c.Duck, warehouse.QuoteIdent(c.Name)))
 	}
 	def = append(def, "batch_id VARCHAR", "arrived_at VARCHAR")
 	sel = append(sel, "batch_id", "CAST(arrived_at AS TIMESTAMP) AS arrived_at")
@@ -85,8 +88,8 @@ func store(ctx context.Context, db *sql.DB, schemaName, name string, cols []colu
 	for _, q := range []string{
 		"DROP TABLE IF EXISTS " + stage,
 		"CREATE TABLE " + stage + " AS SELECT " + strings.Join(sel, ", ") + " FROM " + raw,
-		"DROP TABLE IF EXISTS " + sch + "." + quoteIdent(name),
-		"ALTER TABLE " + stage + " RENAME TO " + quoteIdent(name),
+		"DROP TABLE IF EXISTS " + sch + "." + warehouse.QuoteIdent(name),
+		"ALTER TABLE " + stage + " RENAME TO " + warehouse.QuoteIdent(name),
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return 0, fmt.Errorf("%w\nSQL: %s", err, q)
@@ -107,8 +110,10 @@ func execAll(ctx context.Context, conn *sql.Conn, stmts ...string) error {
 	return nil
 }
 
-// quoteIdent quotes a DuckDB identifier.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// reader is what reads the warehouse.
+type reader interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
 
 // splitTable splits "schema.table".
 func splitTable(qualified string) (string, string) {
@@ -121,7 +126,7 @@ func splitTable(qualified string) (string, string) {
 
 // tableColumns returns the columns of a warehouse table with their DuckDB
 // types, or ErrNoEvidence when it does not exist.
-func tableColumns(ctx context.Context, db *sql.DB, qualified string) (map[string]string, error) {
+func tableColumns(ctx context.Context, db reader, qualified string) (map[string]string, error) {
 	sch, name := splitTable(qualified)
 	rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = ? AND table_name = ?`, sch, name)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -155,7 +156,7 @@ func testEvidence(t *testing.T, newFixture func(t *testing.T) *fixture) {
 		// Keys that differ only by case stay distinct.
 		var n int
 		if err := fx.db.QueryRow(fmt.Sprintf("SELECT count(DISTINCT code) FROM %s WHERE lower(code) IN ('a-001', 'b-002')",
-			quoteTable(pipelines.EvidenceTable(fx.res, fxTarget)))).Scan(&n); err != nil {
+			warehouse.QuoteTable(pipelines.EvidenceTable(fx.res, fxTarget)))).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 4 {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -38,6 +39,7 @@ type StoredResult struct {
 type Explanation struct {
 	Result    *Result
 	Queries   map[string]string // expected, claimed, received, keys
+	Params    []string          // the values of the queries' parameters, "$name = value"
 	Keys      map[string][]string
 	KeyCounts map[string]int64
 	Batches   []Batch
@@ -73,7 +75,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	o.From = start.Add(-stale - period)
 	o.To = start.Add(stale + period)
 	lo, hi := o.dayBounds()
-	rs, err := r.compute(ctx, o, lo, hi)
+	rs, err := r.compute(ctx, r.db, o, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +88,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	if x == nil {
 		return nil, fmt.Errorf("explain: %s/%s has no window starting %s: %w", target, resource, start.Format(time.RFC3339), ErrNoWindow)
 	}
-	e := &Explanation{Result: x, Queries: x.queries, Keys: map[string][]string{}, KeyCounts: map[string]int64{}}
+	e := &Explanation{Result: x, Queries: x.queries, Params: x.params.show(), Keys: map[string][]string{}, KeyCounts: map[string]int64{}}
 	for _, k := range x.keys {
 		e.KeyCounts[k.kind]++
 		if len(e.Keys[k.kind]) < ExplainKeys {
@@ -101,26 +103,20 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 			return nil, err
 		}
 	}
-	rows, err := r.db.QueryContext(ctx, fmt.Sprintf("SELECT run_id, status FROM audit.results WHERE target = %s AND resource = %s AND window_start = %s ORDER BY run_id DESC LIMIT 10",
-		lit(target), lit(resource), lit(start)))
+	stored, err := ledger.NewResults(r.db).History(ctx, target, resource, start, 10)
 	if err != nil {
 		return nil, fmt.Errorf("explain: stored results: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var s StoredResult
-		if err := rows.Scan(&s.RunID, &s.Status); err != nil {
-			return nil, err
-		}
-		e.Stored = append(e.Stored, s)
+	for _, s := range stored {
+		e.Stored = append(e.Stored, StoredResult(s))
 	}
-	return e, rows.Err()
+	return e, nil
 }
 
 func (r *Reconciler) nearBatches(ctx context.Context, pushLog, target, resource string, from, to time.Time) ([]Batch, error) {
-	rows, err := r.db.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, batch_id, status, rows_sent, started_at, finished_at, coalesce(error, '')
-FROM %s WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s ORDER BY window_start, started_at, batch_id`,
-		pushLog, lit(target), lit(resource), lit(from), lit(to)))
+	rows, err := r.db.QueryContext(ctx, `SELECT window_start, batch_id, status, rows_sent, started_at, finished_at, coalesce(error, '')
+FROM `+warehouse.QuoteTable(pushLog)+` WHERE target = ? AND resource = ? AND window_start >= ? AND window_start < ? ORDER BY window_start, started_at, batch_id`,
+		target, resource, warehouse.Timestamp(from), warehouse.Timestamp(to))
 	if err != nil {
 		return nil, fmt.Errorf("explain: push log: %w", err)
 	}

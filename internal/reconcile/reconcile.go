@@ -58,6 +58,7 @@ type Result struct {
 	Detail     string
 	keys       []keyRow
 	queries    map[string]string // the SQL behind each number, for explain
+	params     args              // the values of the queries' parameters
 	note       string            // evidence trouble worth a line in the detail
 }
 
@@ -74,17 +75,16 @@ type keyRow struct {
 	occ  int64
 }
 
-// Reconciler runs reconciliations against one warehouse.
+// Reconciler runs reconciliations against one warehouse. Its methods
+// read through the warehouse.Querier they are given: Run's transaction, or
+// the warehouse itself for Explain.
 type Reconciler struct {
 	db  *sql.DB
 	cat *pipelines.Catalog
-	q   querier // the warehouse, or the running reconciliation's transaction
 }
 
 // New returns a reconciler over the warehouse db.
-func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db: db, cat: cat, q: db} }
-
-func ts(t time.Time) string { return pipelines.TimeParam(t) }
+func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db: db, cat: cat} }
 
 // dayBounds returns (From 00:00, To+1 00:00].
 func (o *Options) dayBounds() (time.Time, time.Time) {
@@ -126,9 +126,7 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 		return nil, fmt.Errorf("reconcile: begin: %w", err)
 	}
 	defer tx.Rollback()
-	r.q = tx
-	defer func() { r.q = r.db }()
-	out, err := r.compute(ctx, o, lo, hi)
+	out, err := r.compute(ctx, tx, o, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +140,9 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 }
 
 // compute reconciles the selected windows ending in (lo, hi] without
-// storing anything.
-func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) ([]*Result, error) {
-	trusted, err := r.trustedSources(ctx)
+// storing anything, reading through wh.
+func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time) ([]*Result, error) {
+	trusted, err := r.trustedSources(ctx, wh)
 	if err != nil {
 		return nil, err
 	}
@@ -167,19 +165,19 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 				rs = append(rs, x)
 			}
 		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
-			if rs, err = r.windowsSet(ctx, res, ws, sch, o, trusted, tcol, rest); err != nil {
+			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, tcol, rest); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
 		} else {
 			for _, w := range ws {
-				x, err := r.window(ctx, res, w, sch, o, trusted)
+				x, err := r.window(ctx, wh, res, w, sch, o, trusted)
 				if err != nil {
 					return nil, fmt.Errorf("reconcile %s %s: %w", res.ID(), w, err)
 				}
 				rs = append(rs, x)
 			}
 		}
-		if err := r.markStaleAround(ctx, res, sch, o, rs, trusted); err != nil {
+		if err := r.markStaleAround(ctx, wh, res, sch, o, rs, trusted); err != nil {
 			return nil, err
 		}
 		for _, x := range rs {
@@ -189,7 +187,7 @@ func (r *Reconciler) compute(ctx context.Context, o Options, lo, hi time.Time) (
 		out = append(out, rs...)
 	}
 	if o.Target == "" || o.Target == pipelines.StatsTarget {
-		rs, err := r.stats(ctx, o, lo, hi, trusted)
+		rs, err := r.stats(ctx, wh, o, lo, hi, trusted)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +229,7 @@ func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.
 // are read too (their push-log batches only), so a window gets the same
 // verdict whatever range it is reconciled in. Windows before the
 // resource's first push ever are not a run: there was no push to miss yet.
-func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resource, sch pipelines.Schedule, o Options, rs []*Result, trusted map[string]time.Time) error {
+func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, sch pipelines.Schedule, o Options, rs []*Result, trusted map[string]time.Time) error {
 	if len(rs) == 0 || !res.Cadence.Periodic() || sch.StaleAfter <= 0 {
 		return nil
 	}
@@ -253,7 +251,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 	if err != nil {
 		return err
 	}
-	pushed, history, err := r.pushedWindows(ctx, o.PushLog, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
+	pushed, history, err := r.pushedWindows(ctx, wh, o.PushLog, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
 	if err != nil {
 		return err
 	}
@@ -285,10 +283,11 @@ func (r *Reconciler) markStaleAround(ctx context.Context, res *pipelines.Resourc
 
 // pushedWindows counts the push-log batches per window start of res in
 // [from, to), and returns the resource's first window with a batch ever.
-func (r *Reconciler) pushedWindows(ctx context.Context, pushLog string, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
-	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, count(*) FROM %s
-WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s GROUP BY window_start`,
-		pushLog, lit(res.Target), lit(res.Key), lit(from), lit(to)))
+func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, pushLog string, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
+	a := resourceArgs(res).with(args{"lo": from, "hi": to})
+	q := `SELECT window_start, count(*) FROM ` + warehouse.QuoteTable(pushLog) + `
+WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY window_start`
+	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}
@@ -306,7 +305,8 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 		return nil, time.Time{}, err
 	}
 	var first sql.NullTime
-	if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT min(window_start) FROM %s WHERE target = %s AND resource = %s", pushLog, lit(res.Target), lit(res.Key))).Scan(&first); err != nil {
+	q = `SELECT min(window_start) FROM ` + warehouse.QuoteTable(pushLog) + ` WHERE target = $target AND resource = $resource`
+	if err := wh.QueryRowContext(ctx, q, a.bind(q)...).Scan(&first); err != nil {
 		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}
 	return out, warehouse.FromWall(first.Time), nil
@@ -329,27 +329,13 @@ func markStale(rs []*Result, sch pipelines.Schedule) {
 
 // trustedSources returns the sources whose latest snapshot succeeded, with
 // the time the data are complete to: the snapshot time less the replica
-// lag it recorded (a replica 2 hours behind holds the primary of 2 hours
-// ago).
-func (r *Reconciler) trustedSources(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := r.q.QueryContext(ctx, `
-		SELECT source, max(snapshot_at - to_microseconds(CAST(coalesce(replica_lag_s, 0) * 1000000 AS BIGINT))) FROM audit.snapshots s
-		WHERE run_id = (SELECT max(run_id) FROM audit.snapshots s2 WHERE s2.source = s.source)
-		GROUP BY source HAVING bool_and(status = 'ok')`)
+// lag it recorded (the view audit.trusted_sources).
+func (r *Reconciler) trustedSources(ctx context.Context, wh warehouse.Querier) (map[string]time.Time, error) {
+	out, err := warehouse.TimesByName(ctx, wh, `SELECT source, complete_to FROM audit.trusted_sources`)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot status: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]time.Time{}
-	for rows.Next() {
-		var src string
-		var at sql.NullTime
-		if err := rows.Scan(&src, &at); err != nil {
-			return nil, err
-		}
-		out[src] = warehouse.FromWall(at.Time)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // sourcesOf returns the source schemas a query reads (biz, stats, …).

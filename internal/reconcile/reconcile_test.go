@@ -283,29 +283,28 @@ func TestFindingID(t *testing.T) {
 	}
 }
 
-func TestLit(t *testing.T) {
-	tests := []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"nil", nil, "NULL"},
-		{"string", "abc", "'abc'"},
-		{"string with a quote", "O'Brien's", "'O''Brien''s'"},
-		{"empty string", "", "''"},
-		{"int", 42, "42"},
-		{"negative int64", int64(-7), "-7"},
-		{"time", sh(2026, 11, 20, 10, 0), "TIMESTAMP '2026-11-20 10:00:00'"},
-		{"UTC time in Shanghai wall clock", time.Date(2026, 11, 20, 2, 0, 5, 0, time.UTC), "TIMESTAMP '2026-11-20 10:00:05'"},
-		{"zero time", time.Time{}, "NULL"},
-		{"other types quoted", 1.5, "'1.5'"},
+func TestArgs_Bind(t *testing.T) {
+	db := mustOpenWarehouse(t)
+	ctx := context.Background()
+	// a value with a quote, a UTC instant that is 10:00:05 in Shanghai,
+	// and a name the query does not use (not bound: DuckDB would refuse it).
+	a := args{"s": "O'Brien's", "at": time.Date(2026, 11, 20, 2, 0, 5, 0, time.UTC), "n": int64(-7), "unused": 1}
+	q := `SELECT $s, strftime($at, '%Y-%m-%d %H:%M:%S'), $n + 0, $at = TIMESTAMP '2026-11-20 10:00:05', $s`
+	var s, at string
+	var n int64
+	var eq bool
+	if err := db.QueryRowContext(ctx, q, a.bind(q)...).Scan(&s, &at, &n, &eq, &s); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := lit(tc.v), tc.want; got != want {
-				t.Errorf("lit(%#v) = %s, want %s", tc.v, got, want)
-			}
-		})
+	if s != "O'Brien's" || at != "2026-11-20 10:00:05" || n != -7 || !eq {
+		t.Errorf("bound %q %q %d %v, want O'Brien's, 2026-11-20 10:00:05 (Shanghai wall clock), -7, true", s, at, n, eq)
+	}
+	if got, want := len(a.bind(q)), 3; got != want {
+		t.Errorf("bind: %d parameters, want %d (each used name once)", got, want)
+	}
+	got := strings.Join(a.show(), "; ")
+	if want := `$at = TIMESTAMP '2026-11-20 10:00:05'; $n = -7; $s = 'O''Brien''s'; $unused = 1`; got != want {
+		t.Errorf("show = %s, want %s", got, want)
 	}
 }
 
@@ -559,6 +558,29 @@ func TestReconciler_Run(t *testing.T) {
 				t.Errorf("%d rows, want %d\nSQL: %s", got, want, c.query)
 			}
 		})
+	}
+
+	// explain recomputes the failed window read-only, lists what the runs
+	// stored, and shows SQL that gives its numbers with the values it lists.
+	e, err := r.Explain(ctx, Options{Now: sh(2026, 11, 21, 2, 0)}, "t", "r", sh(2026, 11, 20, 12, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.Result.Status, pipelines.StatusFailed; got != want {
+		t.Errorf("explain: status %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(e.Stored), "[{run-2 failed} {run-1 failed}]"; got != want {
+		t.Errorf("explain: stored %s, want %s", got, want)
+	}
+	if got, want := strings.Join(e.Params, "; "), "$window_start = TIMESTAMP '2026-11-20 12:00:00'"; !strings.Contains(got, want) {
+		t.Errorf("explain: parameters %s, want %s among them", got, want)
+	}
+	for name, want := range map[string]int{"expected": 3, "claimed": 3, "received": 1} {
+		q := e.Queries[name]
+		var n int
+		if err := db.QueryRowContext(ctx, q, e.Result.params.bind(q)...).Scan(&n); err != nil || n != want {
+			t.Errorf("explain: %s query gives %d, %v; want %d\nSQL: %s", name, n, err, want, q)
+		}
 	}
 }
 

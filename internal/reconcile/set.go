@@ -39,23 +39,30 @@ func bucketed(res *pipelines.Resource) (tcol, rest string, ok bool) {
 	return m[1], m[3], true
 }
 
-// bucketSQL is the start of the window a time expression falls in.
-func bucketSQL(sch pipelines.Schedule, expr string) string {
-	origin := time.Date(2000, 1, 1, 0, 0, 0, 0, pipelines.Shanghai).Add(sch.Align)
-	return fmt.Sprintf("time_bucket(to_microseconds(%d), %s, %s)", sch.Cadence.Period().Microseconds(), expr, ts(origin))
+// bucketSQL is the start of the window a time expression falls in; it
+// takes the parameters $period_us and $origin of bucketArgs.
+func bucketSQL(expr string) string {
+	return "time_bucket(to_microseconds($period_us), " + expr + ", $origin)"
 }
 
-// setSourceSQL is the resource's source query over [lo, hi) with the
-// window of each row (or group) as __w.
-func setSourceSQL(res *pipelines.Resource, sch pipelines.Schedule, tcol, rest string, lo, hi time.Time) string {
-	bucket := bucketSQL(sch, tcol)
+// bucketArgs are the parameters of bucketSQL for the windows of sch.
+func bucketArgs(sch pipelines.Schedule) args {
+	origin := time.Date(2000, 1, 1, 0, 0, 0, 0, pipelines.Shanghai).Add(sch.Align)
+	return args{"period_us": sch.Cadence.Period().Microseconds(), "origin": origin}
+}
+
+// setSourceSQL is the resource's source query over [$lo, $hi) with the
+// window of each row (or group) as __w; it takes the parameters of
+// bucketArgs too.
+func setSourceSQL(res *pipelines.Resource, tcol, rest string) string {
+	bucket := bucketSQL(tcol)
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	for _, c := range res.Columns {
 		b.WriteString(c.Expr + " AS " + c.Name + ", ")
 	}
 	b.WriteString(bucket + " AS __w FROM " + res.From)
-	fmt.Fprintf(&b, " WHERE %s >= %s AND %s < %s", tcol, ts(lo), tcol, ts(hi))
+	fmt.Fprintf(&b, " WHERE %s >= $lo AND %s < $hi", tcol, tcol)
 	if rest != "" {
 		b.WriteString(" AND (" + rest + ")")
 	}
@@ -84,13 +91,13 @@ func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pi
 // windowsSet reconciles the windows ws of a bucketed resource in two
 // queries: one over the push log, one for every count and key of every
 // window. It gives the same facts as window() does one window at a time.
-func (r *Reconciler) windowsSet(ctx context.Context, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, tcol, rest string) ([]*Result, error) {
+func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, tcol, rest string) ([]*Result, error) {
 	tgt, ok := r.cat.Target(res.Target)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
-	lo, hi := ws[0].Start, ws[len(ws)-1].End
-	src := setSourceSQL(res, sch, tcol, rest, lo, hi)
+	a := resourceArgs(res).with(bucketArgs(sch)).with(args{"lo": ws[0].Start, "hi": ws[len(ws)-1].End})
+	src := setSourceSQL(res, tcol, rest)
 	byStart := map[int64]*Result{}
 	var rs []*Result
 	anyVerifiable := false
@@ -105,8 +112,10 @@ func (r *Reconciler) windowsSet(ctx context.Context, res *pipelines.Resource, ws
 		return rs, nil
 	}
 	// the push log of the range, by window.
-	rows, err := r.q.QueryContext(ctx, fmt.Sprintf(`SELECT window_start, status, rows_sent, finished_at FROM %s
-WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s`, o.PushLog, lit(res.Target), lit(res.Key), ts(lo), ts(hi)))
+	pushLog := warehouse.QuoteTable(o.PushLog)
+	const rangeBatches = `target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi`
+	pq := `SELECT window_start, status, rows_sent, finished_at FROM ` + pushLog + ` WHERE ` + rangeBatches
+	rows, err := wh.QueryContext(ctx, pq, a.bind(pq)...)
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
@@ -136,7 +145,7 @@ WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s
 		return nil, err
 	}
 	q := fmt.Sprintf(`WITH src AS (%s),
-pl AS (SELECT batch_id, window_start AS __w FROM %s WHERE target = %s AND resource = %s AND window_start >= %s AND window_start < %s),
+pl AS (SELECT batch_id, window_start AS __w FROM %s WHERE %s),
 rcv AS (SELECT r.*, pl.__w FROM %s r JOIN pl ON pl.batch_id = r.batch_id),
 sk AS (SELECT s.__w AS w, %s AS k, %s AS v FROM src s),
 rk AS (SELECT r.__w AS w, %s AS k, %s AS v FROM rcv r)
@@ -146,9 +155,9 @@ UNION ALL SELECT w, 'duplicate', k, count(*) FROM rk GROUP BY w, k HAVING count(
 UNION ALL SELECT w, 'mismatch', k, 1 FROM (SELECT DISTINCT s.w, s.k FROM (SELECT DISTINCT w, k, v FROM sk) s JOIN (SELECT DISTINCT w, k, v FROM rk) t ON s.w = t.w AND s.k = t.k AND s.v <> t.v)
 UNION ALL SELECT w, 'n_expected', '', count(*) FROM sk GROUP BY w
 UNION ALL SELECT w, 'n_received', '', count(*) FROM rk GROUP BY w`,
-		src, o.PushLog, lit(res.Target), lit(res.Key), ts(lo), ts(hi), pipelines.EvidenceTable(res, tgt),
+		src, pushLog, rangeBatches, warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt)),
 		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
-	krows, err := r.q.QueryContext(ctx, q)
+	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))
 	}

@@ -15,7 +15,7 @@ import (
 // business DB, with the catalog's definitions, as of the time the
 // statistics were computed, and compares them case by case, one result per
 // calendar day.
-func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, trusted map[string]time.Time) ([]*Result, error) {
+func (r *Reconciler) stats(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time, trusted map[string]time.Time) ([]*Result, error) {
 	if len(r.cat.StatsCounters) == 0 {
 		return nil, nil
 	}
@@ -29,7 +29,7 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 	}
 	var dailyCols []pipelines.StatsCounter
 	if _, ok := trusted["stats"]; ok {
-		if dailyCols, err = r.dailyCounters(ctx); err != nil {
+		if dailyCols, err = r.dailyCounters(ctx, wh); err != nil {
 			return nil, err
 		}
 	}
@@ -51,9 +51,9 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 			case trust.Unverifiable(w):
 				x.Facts.Unverifiable = true
 			case resource == pipelines.StatsResource:
-				err = r.statsDay(ctx, x)
+				err = r.statsDay(ctx, wh, x)
 			default:
-				err = r.statsDaily(ctx, x, dailyCols)
+				err = r.statsDaily(ctx, wh, x, dailyCols)
 			}
 			if err != nil {
 				return nil, err
@@ -66,8 +66,8 @@ func (r *Reconciler) stats(ctx context.Context, o Options, lo, hi time.Time, tru
 }
 
 // dailyCounters are the counters the daily aggregate table carries.
-func (r *Reconciler) dailyCounters(ctx context.Context) ([]pipelines.StatsCounter, error) {
-	rows, err := r.q.QueryContext(ctx, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'stats' AND table_name = 'daily_district_stats' ORDER BY ordinal_position")
+func (r *Reconciler) dailyCounters(ctx context.Context, wh warehouse.Querier) ([]pipelines.StatsCounter, error) {
+	rows, err := wh.QueryContext(ctx, "SELECT column_name FROM information_schema.columns WHERE table_schema = 'stats' AND table_name = 'daily_district_stats' ORDER BY ordinal_position")
 	if err != nil {
 		return nil, fmt.Errorf("stats: columns of daily_district_stats: %w", err)
 	}
@@ -92,9 +92,10 @@ func (r *Reconciler) dailyCounters(ctx context.Context) ([]pipelines.StatsCounte
 // computedAt is when the statistics of table for the day of x were
 // computed: the counters are recomputed as of it, read from that day's own
 // rows.
-func (r *Reconciler) computedAt(ctx context.Context, table string, x *Result) (time.Time, error) {
+func (r *Reconciler) computedAt(ctx context.Context, wh warehouse.Querier, table string, x *Result) (time.Time, error) {
 	var at sql.NullTime
-	if err := r.q.QueryRowContext(ctx, fmt.Sprintf("SELECT max(computed_at) FROM stats.%s WHERE stat_date = CAST(%s AS DATE)", table, ts(x.Window.Start))).Scan(&at); err != nil {
+	q := "SELECT max(computed_at) FROM " + warehouse.QuoteTable("stats."+table) + " WHERE stat_date = CAST(? AS DATE)"
+	if err := wh.QueryRowContext(ctx, q, warehouse.Timestamp(x.Window.Start)).Scan(&at); err != nil {
 		return time.Time{}, fmt.Errorf("stats: read computed_at of %s: %w", table, err)
 	}
 	return warehouse.FromWall(at.Time), nil
@@ -102,8 +103,8 @@ func (r *Reconciler) computedAt(ctx context.Context, table string, x *Result) (t
 
 // statsDaily recomputes the per-district aggregates of one day from the
 // business DB and compares them with stats.daily_district_stats.
-func (r *Reconciler) statsDaily(ctx context.Context, x *Result, cols []pipelines.StatsCounter) error {
-	asOf, err := r.computedAt(ctx, "daily_district_stats", x)
+func (r *Reconciler) statsDaily(ctx context.Context, wh warehouse.Querier, x *Result, cols []pipelines.StatsCounter) error {
+	asOf, err := r.computedAt(ctx, wh, "daily_district_stats", x)
 	if err != nil {
 		return err
 	}
@@ -111,10 +112,10 @@ func (r *Reconciler) statsDaily(ctx context.Context, x *Result, cols []pipelines
 		x.Facts.Unverifiable = true
 		return nil
 	}
-	p := pipelines.Params{"as_of": ts(asOf)}
+	x.params = args{"as_of": asOf, "window_start": x.Window.Start, "window_end": x.Window.End}
 	var recompute, stored []string
 	for _, c := range cols {
-		e, err := pipelines.Render(c.Expr, p)
+		e, err := named(c.Expr)
 		if err != nil {
 			return fmt.Errorf("stats counter %s: %w", c.Name, err)
 		}
@@ -122,24 +123,24 @@ func (r *Reconciler) statsDaily(ctx context.Context, x *Result, cols []pipelines
 		stored = append(stored, fmt.Sprintf("CAST(d.%s AS VARCHAR)", c.Name))
 	}
 	q := fmt.Sprintf(`WITH sk AS (SELECT CAST(c.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM biz.cases c
-  WHERE c.report_time >= %s AND c.report_time < %s GROUP BY c.district_id),
+  WHERE c.report_time >= $window_start AND c.report_time < $window_end GROUP BY c.district_id),
 rk AS (SELECT CAST(d.district_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stats.daily_district_stats d
-  WHERE d.stat_date = CAST(%s AS DATE))`,
-		strings.Join(recompute, ", "), ts(x.Window.Start), ts(x.Window.End), strings.Join(stored, ", "), ts(x.Window.Start))
-	return r.statsDiff(ctx, x, q)
+  WHERE d.stat_date = CAST($window_start AS DATE))`,
+		strings.Join(recompute, ", "), strings.Join(stored, ", "))
+	return r.statsDiff(ctx, wh, x, q)
 }
 
 // statsDay recomputes the per-case counters of one day from the business
 // DB and compares them with stats.case_eval.
-func (r *Reconciler) statsDay(ctx context.Context, x *Result) error {
-	asOf, err := r.computedAt(ctx, "case_eval", x)
+func (r *Reconciler) statsDay(ctx context.Context, wh warehouse.Querier, x *Result) error {
+	asOf, err := r.computedAt(ctx, wh, "case_eval", x)
 	if err != nil {
 		return err
 	}
-	p := pipelines.Params{"as_of": ts(asOf)}
+	x.params = args{"as_of": asOf, "window_start": x.Window.Start, "window_end": x.Window.End}
 	var recompute, stored []string
 	for _, c := range r.cat.StatsCounters {
-		e, err := pipelines.Render(c.Expr, p)
+		e, err := named(c.Expr)
 		if err != nil {
 			return fmt.Errorf("stats counter %s: %w", c.Name, err)
 		}
@@ -147,17 +148,17 @@ func (r *Reconciler) statsDay(ctx context.Context, x *Result) error {
 		stored = append(stored, fmt.Sprintf("CAST(e.%s AS VARCHAR)", c.Name))
 	}
 	q := fmt.Sprintf(`WITH sk AS (SELECT CAST(c.id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM biz.cases c
-  WHERE c.report_time >= %s AND c.report_time < %s),
+  WHERE c.report_time >= $window_start AND c.report_time < $window_end),
 rk AS (SELECT CAST(e.case_id AS VARCHAR) AS k, concat_ws('|', %s) AS v FROM stats.case_eval e
-  WHERE e.stat_date = CAST(%s AS DATE))`,
-		strings.Join(recompute, ", "), ts(x.Window.Start), ts(x.Window.End), strings.Join(stored, ", "), ts(x.Window.Start))
-	return r.statsDiff(ctx, x, q)
+  WHERE e.stat_date = CAST($window_start AS DATE))`,
+		strings.Join(recompute, ", "), strings.Join(stored, ", "))
+	return r.statsDiff(ctx, wh, x, q)
 }
 
 // statsDiff runs the key diff of a business-vs-statistics window whose sk
 // (recomputed) and rk (stored) sets q defines. The statistics DB has no
 // push log: claimed is what it holds.
-func (r *Reconciler) statsDiff(ctx context.Context, x *Result, q string) error {
+func (r *Reconciler) statsDiff(ctx context.Context, wh warehouse.Querier, x *Result, q string) error {
 	x.queries = map[string]string{
 		"expected": q + "\nSELECT count(*) FROM sk",
 		"received": q + "\nSELECT count(*) FROM rk",
@@ -165,7 +166,7 @@ func (r *Reconciler) statsDiff(ctx context.Context, x *Result, q string) error {
 		"keys":     q + keyDiffSQL + countsSQL,
 	}
 	x.Facts.Batches, x.Facts.Succeeded = 1, 1
-	rows, err := r.q.QueryContext(ctx, x.queries["keys"])
+	rows, err := wh.QueryContext(ctx, x.queries["keys"], x.params.bind(x.queries["keys"])...)
 	if err != nil {
 		return fmt.Errorf("stats %s %s: %w", x.Resource, x.Window, err)
 	}

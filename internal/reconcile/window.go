@@ -91,14 +91,15 @@ type batch struct {
 	finished time.Time
 }
 
-// batchesSQL reads the push-log batches of one window.
-func batchesSQL(pushLog string, res *pipelines.Resource, w pipelines.Window) string {
-	return fmt.Sprintf("SELECT batch_id, status, rows_sent, finished_at FROM %s WHERE target = %s AND resource = %s AND window_start = %s ORDER BY started_at, batch_id",
-		pushLog, lit(res.Target), lit(res.Key), ts(w.Start))
-}
+// windowBatches is the push-log condition of the batches of one window,
+// with the parameters of resourceArgs and window_start.
+const windowBatches = `target = $target AND resource = $resource AND window_start = $window_start`
 
-func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines.Resource, w pipelines.Window) ([]batch, error) {
-	rows, err := r.q.QueryContext(ctx, batchesSQL(pushLog, res, w))
+// batches reads the push-log batches of one window; a holds the
+// parameters of windowBatches.
+func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, pushLog string, a args) ([]batch, error) {
+	q := "SELECT batch_id, status, rows_sent, finished_at FROM " + warehouse.QuoteTable(pushLog) + " WHERE " + windowBatches + " ORDER BY started_at, batch_id"
+	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}
@@ -117,18 +118,19 @@ func (r *Reconciler) batches(ctx context.Context, pushLog string, res *pipelines
 }
 
 // window reconciles one window of a resource.
-func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time) (*Result, error) {
+func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time) (*Result, error) {
 	x := newResult(res, w, sch, o.Now)
-	q, err := pipelines.Render(res.SourceSQL(), pipelines.WindowParams(w, w.End))
+	q, err := named(res.SourceSQL())
 	if err != nil {
 		return nil, err
 	}
+	x.params = windowArgs(w, w.End).with(resourceArgs(res))
 	tgt, ok := r.cat.Target(res.Target)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
 	x.Facts.Unverifiable = unverifiable(res, tgt, q, w, o, trusted)
-	rcvTable := pipelines.EvidenceTable(res, tgt)
+	rcvTable := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
 	var rcvWhere string
 	if res.Mode == pipelines.ModeReceipt {
 		// a media copy has no push log: its receipt files are its batches.
@@ -155,11 +157,10 @@ func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipe
 		if x.Facts.Unverifiable {
 			return x, nil
 		}
-		bs, err := r.batches(ctx, o.PushLog, res, w)
+		bs, err := r.batches(ctx, wh, o.PushLog, x.params)
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
 		for _, b := range bs {
 			x.Facts.Batches++
 			if b.status == "success" {
@@ -169,12 +170,9 @@ func (r *Reconciler) window(ctx context.Context, res *pipelines.Resource, w pipe
 			if b.finished.After(x.Facts.LastFinish) {
 				x.Facts.LastFinish = b.finished
 			}
-			ids = append(ids, lit(b.id))
 		}
-		rcvWhere = "FALSE"
-		if len(ids) > 0 {
-			rcvWhere = "batch_id IN (" + strings.Join(ids, ", ") + ")"
-		}
+		// what the target received of the window: the rows of its batches.
+		rcvWhere = "batch_id IN (SELECT batch_id FROM " + warehouse.QuoteTable(o.PushLog) + " WHERE " + windowBatches + ")"
 	}
 	cte := fmt.Sprintf(`WITH src AS (%s),
 rcv AS (SELECT * FROM %s WHERE %s),
@@ -186,12 +184,11 @@ rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
 	keysQ := cte + keyDiffSQL + countsSQL
 	x.queries = map[string]string{
 		"expected": cte + "\nSELECT count(*) FROM sk",
-		"claimed": fmt.Sprintf("SELECT sum(rows_sent) FROM %s WHERE target = %s AND resource = %s AND window_start = %s AND status = 'success'",
-			o.PushLog, lit(res.Target), lit(res.Key), ts(w.Start)),
+		"claimed":  "SELECT sum(rows_sent) FROM " + warehouse.QuoteTable(o.PushLog) + " WHERE " + windowBatches + " AND status = 'success'",
 		"received": cte + "\nSELECT count(*) FROM rk",
 		"keys":     keysQ,
 	}
-	rows, err := r.q.QueryContext(ctx, keysQ)
+	rows, err := wh.QueryContext(ctx, keysQ, x.params.bind(keysQ)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
 	}

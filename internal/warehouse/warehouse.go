@@ -6,9 +6,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,4 +186,25 @@ func Timestamp(t time.Time) duckdb.TypedValue {
 		return duckdb.Typed(nil, duckdb.TYPE_TIMESTAMP)
 	}
 	return duckdb.Typed(Wall(t), duckdb.TYPE_TIMESTAMP)
+}
+
+// NullMicros stands for NULL in a list of WallMicros.
+const NullMicros = math.MinInt64
+
+// WallMicros is t for a list parameter (a bulk insert binds one list per
+// column): the Asia/Shanghai wall clock of t in microseconds since the
+// epoch, NullMicros for the zero time. UnnestTimestamps reads such a list
+// back as TIMESTAMP. (A []time.Time parameter would be bound as a list of
+// TIMESTAMPTZ and converted with the session TimeZone.)
+func WallMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return NullMicros
+	}
+	return Wall(t).UnixMicro()
+}
+
+// UnnestTimestamps is the SQL that unnests a list parameter of WallMicros
+// as TIMESTAMP values.
+func UnnestTimestamps() string {
+	return "make_timestamp(nullif(unnest(?), " + strconv.FormatInt(NullMicros, 10) + "))"
 }

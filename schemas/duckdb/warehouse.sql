@@ -184,3 +184,76 @@ CREATE TABLE IF NOT EXISTS audit.reports (
   path        VARCHAR NOT NULL,
   written_at  TIMESTAMP NOT NULL    -- Asia/Shanghai wall clock
 );
+
+-- Views and table macros: the rules the readers of the audit tables share,
+-- defined once here instead of in each query. They hold no data; a
+-- TIMESTAMP argument is Asia/Shanghai wall clock like every column.
+
+-- The day a window counts for: the day its end falls in, window_end in
+-- (day 00:00, next day 00:00]; the window [23:50, 00:00) is the last one
+-- of its day, a daily_after_2300 window [D-1 23:00, D 23:00) is D's.
+CREATE OR REPLACE MACRO audit.window_day(window_end) AS
+  CAST(window_end - INTERVAL 1 MICROSECOND AS DATE);
+
+-- The latest result of each target × resource × window whose window ends
+-- in (lo, hi]: of a run that is not still running, the latest by the
+-- run's start, then run id (a result of a run missing from audit.runs
+-- comes last). Its day is window_day(window_end).
+CREATE OR REPLACE MACRO audit.latest_results(lo, hi) AS TABLE
+  SELECT x.*, audit.window_day(x.window_end) AS day
+  FROM audit.results x
+  LEFT JOIN audit.runs u ON u.run_id = x.run_id
+  WHERE coalesce(u.status, '') <> 'running'
+    AND x.window_end > lo AND x.window_end <= hi
+  QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
+                             ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1;
+
+-- One row per source per snapshot run: whether every table loaded ok,
+-- the source time it shows (the earliest consistent snapshot of its
+-- tables), the worst replica lag, the time its data are complete to (the
+-- snapshot time less the lag: a replica 2 hours behind holds the primary
+-- of 2 hours ago), and when its last table finished.
+CREATE OR REPLACE VIEW audit.source_snapshots AS
+  SELECT run_id, source,
+         bool_and(status = 'ok') AS all_ok,
+         min(coalesce(snapshot_at, started_at)) AS snapshot_at,
+         max(replica_lag_s) AS replica_lag_s,
+         max(snapshot_at - to_microseconds(CAST(coalesce(replica_lag_s, 0) * 1000000 AS BIGINT))) AS complete_to,
+         max(coalesce(finished_at, started_at)) AS finished_at
+  FROM audit.snapshots
+  GROUP BY run_id, source;
+
+-- The sources whose latest snapshot run (by run id) loaded every table
+-- ok, with the time their data are complete to: what a reconciliation
+-- may trust.
+CREATE OR REPLACE VIEW audit.trusted_sources AS
+  SELECT source, complete_to FROM (
+    SELECT source, complete_to, all_ok,
+           row_number() OVER (PARTITION BY source ORDER BY run_id DESC) AS rn
+    FROM audit.source_snapshots)
+  WHERE rn = 1 AND all_ok;
+
+-- The snapshot health of each source over the snapshots started in
+-- [lo, hi): runs, tables, loads ok and failed, rows, row-count
+-- mismatches against the source, replica lag, the last good snapshot and
+-- the values the loader could not carry as they were.
+CREATE OR REPLACE MACRO audit.snapshot_health(lo, hi) AS TABLE
+  WITH s AS (
+    SELECT * FROM audit.snapshots WHERE started_at >= lo AND started_at < hi),
+  a AS (
+    SELECT n.source, sum(n.count) AS anomalies
+    FROM audit.snapshot_anomalies n JOIN (SELECT DISTINCT run_id, source FROM s) k USING (run_id, source)
+    GROUP BY n.source)
+  SELECT s.source,
+         count(DISTINCT s.run_id) AS snapshots,
+         count(DISTINCT s.table_name) AS tables,
+         count(*) FILTER (WHERE s.status = 'ok') AS ok_loads,
+         count(*) FILTER (WHERE s.status <> 'ok') AS failed_loads,
+         coalesce(sum(s.rows_loaded), 0) AS rows_loaded,
+         count(*) FILTER (WHERE s.rows_source IS NOT NULL AND s.rows_source <> s.rows_loaded) AS count_mismatches,
+         max(s.replica_lag_s) AS max_lag_s,
+         avg(s.replica_lag_s) AS avg_lag_s,
+         max(coalesce(s.snapshot_at, s.started_at)) FILTER (WHERE s.status = 'ok') AS last_ok,
+         coalesce(any_value(a.anomalies), 0) AS anomalies
+  FROM s LEFT JOIN a ON a.source = s.source
+  GROUP BY s.source;

@@ -1,0 +1,65 @@
+package ledger
+
+import (
+	"context"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+)
+
+// KeyStats measures the keys of run's results in the span before they are
+// streamed: how many rows, the longest key in bytes and the most
+// occurrences of one key.
+func (s Results) KeyStats(ctx context.Context, run string, span Span) (n, maxKey, maxOcc int64, err error) {
+	cond, args := span.endsIn("r.window_end")
+	err = s.q.QueryRowContext(ctx, `
+SELECT count(*), coalesce(max(strlen(k.key)), 0), coalesce(max(k.occurrences), 0)
+FROM audit.result_keys k
+JOIN audit.results r USING (run_id, target, resource, window_start)
+WHERE k.run_id = ? AND `+cond, append([]any{run}, args...)...).Scan(&n, &maxKey, &maxOcc)
+	return n, maxKey, maxOcc, err
+}
+
+// WindowKey is one key of a result as EachKey streams it.
+type WindowKey struct {
+	WindowStart time.Time
+	Key
+	Total int64 // keys of the window in all
+	Rank  int64 // 1-based, in the order missing, extra, duplicate, mismatch, then by key
+}
+
+// EachKey streams the keys of the results of run for target/resource in
+// the span, at most limit per window, ordered by window start and rank.
+func (s Results) EachKey(ctx context.Context, run, target, resource string, span Span, limit int, fn func(WindowKey) error) error {
+	cond, args := span.endsIn("r.window_end")
+	args = append(append([]any{run, target, resource}, args...), limit)
+	rows, err := s.q.QueryContext(ctx, `
+SELECT window_start, kind, key, occurrences, total, rn FROM (
+  SELECT k.window_start, k.kind, k.key, k.occurrences,
+         count(*) OVER (PARTITION BY k.window_start) AS total,
+         row_number() OVER (PARTITION BY k.window_start
+           ORDER BY CASE k.kind WHEN 'missing' THEN 0 WHEN 'extra' THEN 1
+                                WHEN 'duplicate' THEN 2 WHEN 'mismatch' THEN 3 ELSE 4 END,
+                    k.kind, k.key) AS rn
+  FROM audit.result_keys k
+  JOIN audit.results r USING (run_id, target, resource, window_start)
+  WHERE k.run_id = ? AND k.target = ? AND k.resource = ? AND `+cond+`
+) WHERE rn <= ?
+ORDER BY window_start, rn`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k WindowKey
+		var start time.Time
+		if err := rows.Scan(&start, &k.Kind, &k.Key.Key, &k.Occurrences, &k.Total, &k.Rank); err != nil {
+			return err
+		}
+		k.WindowStart = warehouse.FromWall(start)
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
