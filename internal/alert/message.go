@@ -103,7 +103,7 @@ func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 	line(l.target, both(f.TargetName, f.Target))
 	line(l.resource, both(f.ResourceName, f.Resource))
 	line(l.window, window(f.WindowStart, f.WindowEnd, l.to))
-	line(l.verdict, fmt.Sprintf("%s (%s)", l.status(f.Status), f.Status))
+	line(l.verdict, both(l.status(f.Status), string(f.Status)))
 	line(l.level, l.levelName(f.Level))
 	line(l.firstSeen, clock(f.FirstSeen))
 	deadline := func(t time.Time, done bool) string {
