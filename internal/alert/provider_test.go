@@ -78,6 +78,13 @@ func newFakeServer(t *testing.T, answers ...answer) *fakeServer {
 	return f
 }
 
+// answer replaces the scripted answers.
+func (f *fakeServer) answer(answers ...answer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers, f.reqs = answers, nil
+}
+
 func (f *fakeServer) requests() []request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
