@@ -23,7 +23,12 @@ type Message struct {
 }
 
 // maxMarkdown bounds a message body: WeCom takes 4096 bytes of markdown.
-const maxMarkdown = 4000
+// maxName bounds a target or resource name, in characters, so that the
+// rest of the message always fits.
+const (
+	maxMarkdown = 4000
+	maxName     = 64
+)
 
 // labels are the words of a message in one language.
 type labels struct {
@@ -84,6 +89,7 @@ func labelsFor(lang string) labels {
 func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 	l := labelsFor(lang)
 	f := e.Finding
+	f.TargetName, f.ResourceName = shorten(f.TargetName, maxName), shorten(f.ResourceName, maxName)
 	link := strings.TrimRight(baseURL, "/") + "/findings/" + f.ID
 	kind := l.kind[e.Kind]
 	if e.Kind == KindProgress {
@@ -158,6 +164,14 @@ func window(start, end time.Time, to string) string {
 		return s.Format("2006-01-02 15:04") + to + e.Format("15:04")
 	}
 	return s.Format("2006-01-02 15:04") + to + e.Format("2006-01-02 15:04")
+}
+
+// shorten cuts s to at most n characters.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // truncate cuts s to at most n bytes on a rune boundary.
