@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -47,12 +46,7 @@ func DingTalkSign(timestamp int64, secret string) string {
 func (d *DingTalk) Kind() string { return "dingtalk" }
 
 // Validate implements Provider.
-func (d *DingTalk) Validate() error {
-	if d.token == "" {
-		return errors.New("dingtalk: empty access token")
-	}
-	return validURL("dingtalk", d.url)
-}
+func (d *DingTalk) Validate() error { return validRobot("dingtalk", "access token", d.token, d.url) }
 
 // Send implements Provider.
 func (d *DingTalk) Send(ctx context.Context, m Message) error {

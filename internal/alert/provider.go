@@ -151,6 +151,14 @@ func validURL(kind, raw string) error {
 	return nil
 }
 
+// validRobot checks a robot's key (what it is called) and endpoint.
+func validRobot(kind, what, key, rawURL string) error {
+	if key == "" {
+		return fmt.Errorf("%s: empty %s", kind, what)
+	}
+	return validURL(kind, rawURL)
+}
+
 // withQuery returns raw with the query values set.
 func withQuery(raw string, kv ...string) (string, error) {
 	u, err := url.Parse(raw)

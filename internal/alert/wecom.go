@@ -2,7 +2,6 @@ package alert
 
 import (
 	"context"
-	"errors"
 	"net/http"
 )
 
@@ -29,12 +28,7 @@ func NewWeCom(url, key string, client *http.Client) *WeCom {
 func (w *WeCom) Kind() string { return "wecom" }
 
 // Validate implements Provider.
-func (w *WeCom) Validate() error {
-	if w.key == "" {
-		return errors.New("wecom: empty key")
-	}
-	return validURL("wecom", w.url)
-}
+func (w *WeCom) Validate() error { return validRobot("wecom", "key", w.key, w.url) }
 
 // Send implements Provider.
 func (w *WeCom) Send(ctx context.Context, m Message) error {
