@@ -97,7 +97,8 @@ type Failure struct {
 // against what was sent, rate-limits them per receiver, delivers them
 // with retries and remembers the outcome.
 type Engine struct {
-	mu       sync.Mutex
+	run      sync.Mutex // one Evaluate at a time; guards limiters
+	mu       sync.Mutex // guards records
 	groups   []Group
 	opt      Options
 	records  map[string]Record
@@ -161,49 +162,25 @@ func (e *Engine) redact(err error) string { return Redact(err.Error(), e.opt.Sec
 // messages. The error is the store's; delivery failures are counted,
 // logged and kept for Failures.
 func (e *Engine) Evaluate(ctx context.Context, findings []Finding) (Report, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.run.Lock()
+	defer e.run.Unlock()
 	now := e.opt.Now()
 	fs := slices.Clone(findings)
 	slices.SortFunc(fs, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Level, b.Level), a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.ID, b.ID))
 	})
 	var rep Report
-	var saveErr error
+	var errs []error
 	for _, g := range e.groups {
 		deferred := 0
 		for _, r := range g.Receivers {
-			prefix := g.Name + "/" + r.Name + "/"
-			sent := func(key string) bool { return !e.records[prefix+key].SentAt.IsZero() }
-			lim := e.limiters[g.Name+"/"+r.Name]
-			for _, f := range fs {
-				if ctx.Err() != nil {
-					return rep, errors.Join(saveErr, ctx.Err())
-				}
-				ev, ok := Due(g.Policy, f, now, sent)
-				if !ok {
-					continue
-				}
-				rec := e.records[prefix+ev.Key()]
-				if rec.Failures > 0 && now.Before(rec.LastAttempt.Add(cooldown(rec.Failures))) {
-					rep.Waiting++
-					continue
-				}
-				if !lim.allow(now) {
-					deferred++
-					continue
-				}
-				lim.record(now)
-				err := e.deliver(ctx, g, r, Render(ev, g.Name, g.Lang, e.opt.BaseURL, now))
-				e.remember(g, r, ev, now, err)
-				if err == nil {
-					rep.Sent++
-				} else {
-					rep.Failed++
-				}
-				if err := e.opt.Store.Save(e.records); err != nil {
-					saveErr = err
-				}
+			d, err := e.evaluateReceiver(ctx, g, r, fs, now, &rep)
+			deferred += d
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ctx.Err() != nil {
+				return rep, errors.Join(append(errs, ctx.Err())...)
 			}
 		}
 		rep.Deferred += deferred
@@ -214,12 +191,59 @@ func (e *Engine) Evaluate(ctx context.Context, findings []Finding) (Report, erro
 			}
 		}
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.prune(findings, now) {
+		if err := e.opt.Store.Save(e.records); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// evaluateReceiver sends r what is due about fs, adding to rep; it
+// returns how many messages the rate limit held back and the store's last
+// error. The records are locked only between deliveries, so Failures
+// answers while a delivery waits for its retries.
+func (e *Engine) evaluateReceiver(ctx context.Context, g Group, r Receiver, fs []Finding, now time.Time, rep *Report) (int, error) {
+	prefix := g.Name + "/" + r.Name + "/"
+	sent := func(key string) bool { return !e.records[prefix+key].SentAt.IsZero() }
+	lim := e.limiters[g.Name+"/"+r.Name]
+	deferred := 0
+	var saveErr error
+	for _, f := range fs {
+		if ctx.Err() != nil {
+			break
+		}
+		e.mu.Lock()
+		ev, ok := Due(g.Policy, f, now, sent)
+		rec := e.records[prefix+ev.Key()]
+		e.mu.Unlock()
+		switch {
+		case !ok:
+			continue
+		case rec.Failures > 0 && now.Before(rec.LastAttempt.Add(cooldown(rec.Failures))):
+			rep.Waiting++
+			continue
+		case !lim.allow(now):
+			deferred++
+			continue
+		}
+		lim.record(now)
+		err := e.deliver(ctx, g, r, Render(ev, g.Name, g.Lang, e.opt.BaseURL, now))
+		if err == nil {
+			rep.Sent++
+		} else {
+			rep.Failed++
+		}
+		e.mu.Lock()
+		e.remember(g, r, ev, now, err)
 		if err := e.opt.Store.Save(e.records); err != nil {
 			saveErr = err
 		}
+		e.mu.Unlock()
 	}
-	return rep, saveErr
+	return deferred, saveErr
 }
 
 // cooldown is how long a message given up on n times waits before it is

@@ -269,3 +269,39 @@ func TestNewEngine_BadReceiver(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestEngine_FailuresWhileRetrying: the status page reads Failures while
+// a delivery waits between retries.
+func TestEngine_FailuresWhileRetrying(t *testing.T) {
+	srv := newFakeServer(t, answer{503, "busy"})
+	waiting, release := make(chan struct{}), make(chan struct{})
+	eng, err := alert.NewEngine([]alert.Group{group("oncall", 3, alert.NewWeCom(srv.URL, wecomKey, srv.Client()))}, alert.Options{
+		Retry:  alert.Retry{Attempts: 2, Backoff: time.Second},
+		Now:    func() time.Time { return t0 },
+		Sleep:  func(context.Context, time.Duration) error { close(waiting); <-release; return nil },
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan alert.Report)
+	go func() {
+		rep, _ := eng.Evaluate(context.Background(), []alert.Finding{finding("f1", 2)})
+		done <- rep
+	}()
+	<-waiting
+	answered := make(chan int)
+	go func() { answered <- len(eng.Failures()) }()
+	select {
+	case n := <-answered:
+		if n != 0 {
+			t.Errorf("Failures during the first delivery = %d, want 0", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Failures blocked behind a delivery's retries")
+	}
+	close(release)
+	if rep := <-done; rep.Failed != 1 {
+		t.Errorf("report = %+v, want 1 failed", rep)
+	}
+}
