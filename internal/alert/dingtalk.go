@@ -48,6 +48,9 @@ func (d *DingTalk) Kind() string { return "dingtalk" }
 // Validate implements Provider.
 func (d *DingTalk) Validate() error { return validRobot("dingtalk", "access token", d.token, d.url) }
 
+// Reach implements Provider.
+func (d *DingTalk) Reach(ctx context.Context) error { return d.post.reach(ctx, d.url) }
+
 // Send implements Provider.
 func (d *DingTalk) Send(ctx context.Context, m Message) error {
 	kv := []string{"access_token", d.token}

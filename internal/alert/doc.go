@@ -21,7 +21,7 @@
 //	fs, err := alert.LoadFindings(ctx, wh.DB(), now.Add(-24*time.Hour), catalog)
 //	rep, err := eng.Evaluate(ctx, fs)  // sends what is due, at most once each
 //	eng.Failures()                     // undelivered messages, for the status page
-//	eng.Check()                        // every receiver's settings, for `pushaudit check`
+//	eng.Reach(ctx)                     // dry run of every receiver, for `pushaudit check`
 //
 // Evaluate blocks while it retries (by default up to 2+4+8 s a message);
 // run it on the daemon's alert goroutine.

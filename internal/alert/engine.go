@@ -335,18 +335,33 @@ func (e *Engine) Failures() []Failure {
 	return out
 }
 
-// Check validates every receiver without sending anything (for
-// `pushaudit check`): one line per receiver, an error for each bad one.
+// Check validates every receiver without sending anything: one line per
+// receiver, an error for each bad one.
 func (e *Engine) Check() ([]string, error) {
+	return e.check(func(p Provider) error { return p.Validate() }, "settings ok")
+}
+
+// Reach is Check and then a dry run against every receiver's host (an
+// HTTP HEAD to its root, no message sent), for `pushaudit check`.
+func (e *Engine) Reach(ctx context.Context) ([]string, error) {
+	return e.check(func(p Provider) error {
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		return p.Reach(ctx)
+	}, "reached")
+}
+
+func (e *Engine) check(test func(Provider) error, ok string) ([]string, error) {
 	var lines []string
 	var errs []error
 	for _, g := range e.groups {
 		for _, r := range g.Receivers {
-			if err := r.Provider.Validate(); err != nil {
+			if err := test(r.Provider); err != nil {
 				errs = append(errs, fmt.Errorf("alert group %s receiver %s: %s", g.Name, r.Name, e.redact(err)))
 				continue
 			}
-			lines = append(lines, fmt.Sprintf("alert group %s receiver %s (%s): ok", g.Name, r.Name, r.Provider.Kind()))
+			lines = append(lines, fmt.Sprintf("alert group %s receiver %s (%s): %s", g.Name, r.Name, r.Provider.Kind(), ok))
 		}
 	}
 	return lines, errors.Join(errs...)

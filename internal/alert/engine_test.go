@@ -305,3 +305,26 @@ func TestEngine_FailuresWhileRetrying(t *testing.T) {
 		t.Errorf("report = %+v, want 1 failed", rep)
 	}
 }
+
+// TestEngine_Reach: the dry run reaches each receiver's host without
+// sending a message, and names the one it cannot reach without its key.
+func TestEngine_Reach(t *testing.T) {
+	up := newFakeServer(t)
+	down := newFakeServer(t)
+	down.Close()
+	r := newRig(t, nil, group("oncall", 3,
+		alert.NewWeCom(up.URL+"/cgi-bin/webhook/send", wecomKey, up.Client()),
+		alert.NewDingTalk(down.URL+"/robot/send", dingToken, dingSecret, nil)))
+	lines, err := r.eng.Reach(context.Background())
+	if len(lines) != 1 || !strings.Contains(lines[0], "receiver wecom (wecom): reached") {
+		t.Errorf("lines = %q", lines)
+	}
+	if err == nil || !strings.Contains(err.Error(), "alert group oncall receiver dingtalk: dingtalk: HEAD http://127.0.0.1") {
+		t.Errorf("err = %v", err)
+	}
+	checkNoSecret(t, "reach error", fmt.Sprint(err))
+	reqs := up.requests()
+	if len(reqs) != 1 || reqs[0].Method != "HEAD" || reqs[0].Path != "/" || reqs[0].RawQuery != "" {
+		t.Errorf("the dry run sent %+v, want one HEAD / without the key", reqs)
+	}
+}

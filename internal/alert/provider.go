@@ -21,6 +21,9 @@ type Provider interface {
 	Kind() string
 	// Validate checks the provider's settings without sending anything.
 	Validate() error
+	// Reach checks that the endpoint's host answers HTTP, without sending
+	// a message (the dry run of `pushaudit check`).
+	Reach(ctx context.Context) error
 	// Send delivers one message. An error is a *DeliveryError that says
 	// whether trying again may help.
 	Send(ctx context.Context, m Message) error
@@ -113,6 +116,30 @@ func (p poster) post(ctx context.Context, rawURL string, body []byte, header htt
 		return nil, p.fail(resp.StatusCode, 0, retry, "POST %s: %s", p.shown(rawURL), truncate(strings.TrimSpace(string(answer)), 200))
 	}
 	return answer, nil
+}
+
+// reach sends HEAD to the root of rawURL's host: any HTTP answer means
+// the host is reached; the robot's path and key are not touched.
+func (p poster) reach(ctx context.Context, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return p.fail(0, 0, false, "%s is not a URL", p.shown(rawURL))
+	}
+	root := u.Scheme + "://" + u.Host + "/"
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, root, nil)
+	if err != nil {
+		return p.fail(0, 0, false, "HEAD %s: %v", root, err)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return p.fail(0, 0, true, "HEAD %s: %v", root, err)
+	}
+	resp.Body.Close()
+	return nil
 }
 
 // robotAnswer is how WeCom and DingTalk robots answer: errcode 0 is ok.

@@ -31,6 +31,7 @@ const (
 
 // request is what the fake server received.
 type request struct {
+	Method   string
 	Path     string
 	RawQuery string
 	Query    url.Values
@@ -61,7 +62,7 @@ func newFakeServer(t *testing.T, answers ...answer) *fakeServer {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		n := len(f.reqs)
-		f.reqs = append(f.reqs, request{r.URL.Path, r.URL.RawQuery, r.URL.Query(), r.Header.Clone(), body})
+		f.reqs = append(f.reqs, request{r.Method, r.URL.Path, r.URL.RawQuery, r.URL.Query(), r.Header.Clone(), body})
 		a := robotOK
 		if len(f.answers) > 0 {
 			a = f.answers[min(n, len(f.answers)-1)]

@@ -94,6 +94,9 @@ func (w *Webhook) Kind() string { return "webhook" }
 // Validate implements Provider.
 func (w *Webhook) Validate() error { return validURL("webhook", w.url) }
 
+// Reach implements Provider.
+func (w *Webhook) Reach(ctx context.Context) error { return w.post.reach(ctx, w.url) }
+
 // Send implements Provider.
 func (w *Webhook) Send(ctx context.Context, m Message) error {
 	body, err := json.Marshal(payloadOf(m))

@@ -30,6 +30,9 @@ func (w *WeCom) Kind() string { return "wecom" }
 // Validate implements Provider.
 func (w *WeCom) Validate() error { return validRobot("wecom", "key", w.key, w.url) }
 
+// Reach implements Provider.
+func (w *WeCom) Reach(ctx context.Context) error { return w.post.reach(ctx, w.url) }
+
 // Send implements Provider.
 func (w *WeCom) Send(ctx context.Context, m Message) error {
 	u, err := withQuery(w.url, "key", w.key)
