@@ -30,58 +30,89 @@ const (
 	maxName     = 64
 )
 
+// word is a label of a message; words holds each in Chinese (0) and
+// English (1).
+type word int
+
+const (
+	wTarget word = iota
+	wResource
+	wWindow
+	wVerdict
+	wLevel
+	wFirstSeen
+	wRespondBy
+	wResolveBy
+	wResolvedAt
+	wOpen
+	wLink
+	wDetail
+	wOverdue
+	wResponded
+	wRows
+	wTo
+	wSep
+)
+
+var words = [...][2]string{
+	wTarget: {"目标系统", "Target"}, wResource: {"数据资源", "Resource"},
+	wWindow: {"时间窗口", "Window"}, wVerdict: {"核验结论", "Verdict"},
+	wLevel: {"故障等级", "Fault level"}, wFirstSeen: {"首次发现", "First seen"},
+	wRespondBy: {"响应时限", "Respond by"}, wResolveBy: {"解决时限", "Resolve by"},
+	wResolvedAt: {"恢复时间", "Resolved at"}, wOpen: {"已持续", "Open for"},
+	wLink: {"详情", "Details"}, wDetail: {"查看故障详情", "open the finding"},
+	wOverdue: {"（已超时）", " (overdue)"}, wResponded: {"（已响应）", " (responded)"},
+	wRows: {"应收 %d 条，实收 %d 条", "expected %d rows, received %d"}, wTo: {" 至 ", " to "},
+	wSep: {"：", ": "},
+}
+
+var kindWords = map[Kind][2]string{
+	KindNew: {"新故障", "New fault"}, KindResolved: {"已恢复", "Resolved"},
+	KindRespondOverdue: {"响应超时", "Response overdue"}, KindResolveOverdue: {"解决超时", "Resolution overdue"},
+	KindProgress: {"进展通报", "Progress"},
+}
+
 // labels are the words of a message in one language.
 type labels struct {
-	kind                                                 map[Kind]string
-	target, resource, window, verdict, level, firstSeen  string
-	respondBy, resolveBy, resolvedAt, open, link, detail string
-	overdue, responded, rows, to                         string
-	levelName                                            func(int) string
-	status                                               func(pipelines.Status) string
-	duration                                             func(time.Duration) string
+	en bool
 }
 
-var zh = labels{
-	kind: map[Kind]string{
-		KindNew: "新故障", KindResolved: "已恢复", KindRespondOverdue: "响应超时",
-		KindResolveOverdue: "解决超时", KindProgress: "进展通报",
-	},
-	target: "目标系统", resource: "数据资源", window: "时间窗口", verdict: "核验结论",
-	level: "故障等级", firstSeen: "首次发现", respondBy: "响应时限", resolveBy: "解决时限",
-	resolvedAt: "恢复时间", open: "已持续", link: "详情", detail: "查看故障详情",
-	overdue: "（已超时）", responded: "（已响应）", rows: "应收 %d 条，实收 %d 条", to: " 至 ",
-	levelName: pipelines.LevelZH,
-	status:    func(s pipelines.Status) string { return s.ZH() },
-	duration: func(d time.Duration) string {
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if h > 0 {
-			return fmt.Sprintf("%d 小时 %d 分钟", h, m)
-		}
-		return fmt.Sprintf("%d 分钟", m)
-	},
-}
+func labelsFor(lang string) labels { return labels{en: lang == "en"} }
 
-var en = labels{
-	kind: map[Kind]string{
-		KindNew: "New fault", KindResolved: "Resolved", KindRespondOverdue: "Response overdue",
-		KindResolveOverdue: "Resolution overdue", KindProgress: "Progress",
-	},
-	target: "Target", resource: "Resource", window: "Window", verdict: "Verdict",
-	level: "Fault level", firstSeen: "First seen", respondBy: "Respond by", resolveBy: "Resolve by",
-	resolvedAt: "Resolved at", open: "Open for", link: "Details", detail: "open the finding",
-	overdue: " (overdue)", responded: " (responded)", rows: "expected %d rows, received %d", to: " to ",
-	levelName: func(l int) string { return fmt.Sprintf("level %d (%s)", l, pipelines.LevelZH(l)) },
-	status:    func(s pipelines.Status) string { return string(s) },
-	duration: func(d time.Duration) string {
-		return d.Truncate(time.Minute).String()
-	},
-}
-
-func labelsFor(lang string) labels {
-	if lang == "en" {
-		return en
+func (l labels) idx() int {
+	if l.en {
+		return 1
 	}
-	return zh
+	return 0
+}
+
+func (l labels) w(x word) string { return words[x][l.idx()] }
+
+func (l labels) kind(k Kind) string { return kindWords[k][l.idx()] }
+
+func (l labels) levelName(level int) string {
+	if l.en {
+		return fmt.Sprintf("level %d (%s)", level, pipelines.LevelZH(level))
+	}
+	return pipelines.LevelZH(level)
+}
+
+func (l labels) status(s pipelines.Status) string {
+	if l.en {
+		return string(s)
+	}
+	return s.ZH()
+}
+
+func (l labels) duration(d time.Duration) string {
+	if l.en {
+		return d.Truncate(time.Minute).String()
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h > 0 {
+		return fmt.Sprintf("%d 小时 %d 分钟", h, m)
+	}
+	return fmt.Sprintf("%d 分钟", m)
 }
 
 // Render makes the message of e for group, in lang (zh or en), linking to
@@ -91,7 +122,7 @@ func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 	f := e.Finding
 	f.TargetName, f.ResourceName = shorten(f.TargetName, maxName), shorten(f.ResourceName, maxName)
 	link := strings.TrimRight(baseURL, "/") + "/findings/" + f.ID
-	kind := l.kind[e.Kind]
+	kind := l.kind(e.Kind)
 	if e.Kind == KindProgress {
 		kind = fmt.Sprintf("%s #%d", kind, e.Seq)
 	}
@@ -100,37 +131,34 @@ func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n", title)
 	if f.Expected != nil && f.Received != nil {
-		fmt.Fprintf(&b, "> "+l.rows+"\n\n", *f.Expected, *f.Received)
+		fmt.Fprintf(&b, "> "+l.w(wRows)+"\n\n", *f.Expected, *f.Received)
 	}
-	line := func(k, v string) { fmt.Fprintf(&b, "- %s：%s\n", k, v) }
-	if lang == "en" {
-		line = func(k, v string) { fmt.Fprintf(&b, "- %s: %s\n", k, v) }
-	}
-	line(l.target, both(f.TargetName, f.Target))
-	line(l.resource, both(f.ResourceName, f.Resource))
-	line(l.window, window(f.WindowStart, f.WindowEnd, l.to))
-	line(l.verdict, both(l.status(f.Status), string(f.Status)))
-	line(l.level, l.levelName(f.Level))
-	line(l.firstSeen, clock(f.FirstSeen))
+	line := func(k word, v string) { fmt.Fprintf(&b, "- %s%s%s\n", l.w(k), l.w(wSep), v) }
+	line(wTarget, both(f.TargetName, f.Target))
+	line(wResource, both(f.ResourceName, f.Resource))
+	line(wWindow, window(f.WindowStart, f.WindowEnd, l.w(wTo)))
+	line(wVerdict, both(l.status(f.Status), string(f.Status)))
+	line(wLevel, l.levelName(f.Level))
+	line(wFirstSeen, clock(f.FirstSeen))
 	deadline := func(t time.Time, done bool) string {
 		switch {
 		case t.IsZero():
 			return "-"
 		case done:
-			return clock(t) + l.responded
+			return clock(t) + l.w(wResponded)
 		case f.Open() && !now.Before(t):
-			return clock(t) + l.overdue
+			return clock(t) + l.w(wOverdue)
 		}
 		return clock(t)
 	}
-	line(l.respondBy, deadline(f.RespondBy, !f.RespondedAt.IsZero()))
-	line(l.resolveBy, deadline(f.ResolveBy, false))
+	line(wRespondBy, deadline(f.RespondBy, !f.RespondedAt.IsZero()))
+	line(wResolveBy, deadline(f.ResolveBy, false))
 	if f.Open() {
-		line(l.open, l.duration(now.Sub(f.FirstSeen)))
+		line(wOpen, l.duration(now.Sub(f.FirstSeen)))
 	} else {
-		line(l.resolvedAt, clock(f.ResolvedAt))
+		line(wResolvedAt, clock(f.ResolvedAt))
 	}
-	line(l.link, fmt.Sprintf("[%s](%s)", l.detail, link))
+	line(wLink, fmt.Sprintf("[%s](%s)", l.w(wDetail), link))
 	return Message{Event: e, Group: group, Title: title, Markdown: truncate(b.String(), maxMarkdown), Link: link, At: now}
 }
 
