@@ -2,7 +2,10 @@
 # scripts/test-deps.sh — install what the tests need from Debian's packages,
 # only when missing: Debian's python3-openpyxl (read by /usr/bin/python3)
 # and LibreOffice Calc (headless, converts the workbooks to PDF): the two
-# other readers of the workbooks we write. MariaDB is installed and
+# other readers of the workbooks we write; and Debian's prometheus, whose
+# promtool checks the /metrics output and the shipped alerting rules
+# (internal/metrics, deploy/prometheus) and whose server scrapes a
+# metrics endpoint in one integration test. MariaDB is installed and
 # started by scripts/mariadb.sh.
 #
 # libreoffice-calc without recommends, measured on this project's Debian 12
@@ -16,6 +19,9 @@ if ! /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1; then
 fi
 if ! command -v libreoffice >/dev/null 2>&1; then
 	need+=(libreoffice-calc)
+fi
+if ! command -v promtool >/dev/null 2>&1; then
+	need+=(prometheus)
 fi
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test-deps.sh: installing ${need[*]}" >&2

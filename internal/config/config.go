@@ -125,6 +125,8 @@ type Config struct {
 	// FaultLevels override the default fault-level rules (table 3-5).
 	FaultLevels *pipelines.LevelRules       `yaml:"fault_levels,omitempty"`
 	Schedules   map[string]ScheduleOverride `yaml:"schedules,omitempty"`
+	// Alerts: where alert messages go (alerts.go).
+	Alerts Alerts `yaml:"alerts,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
@@ -159,10 +161,11 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 	return c, nil
 }
 
-// passwordField is how yaml.v3 words a password written in the config.
-var passwordField = regexp.MustCompile(`^line \d+: field password not found in type \S+$`)
+// secretField is how yaml.v3 words a secret (a password, an alert
+// receiver's key or signing secret) written in the config.
+var secretField = regexp.MustCompile(`^line \d+: field (password|key|secret|token|access_token) not found in type \S+$`)
 
-// yamlError adds to a decoding error the way a password is given, when the
+// yamlError adds to a decoding error the way a secret is given, when the
 // file wrote one.
 func yamlError(err error) error {
 	var te *yaml.TypeError
@@ -173,8 +176,15 @@ func yamlError(err error) error {
 	hinted.Errors = append([]string(nil), te.Errors...)
 	found := false
 	for i, m := range hinted.Errors {
-		if passwordField.MatchString(m) {
-			hinted.Errors[i] += " (a password is never written in the config: give password_env or password_file)"
+		if sm := secretField.FindStringSubmatch(m); sm != nil {
+			name := sm[1]
+			if name != "password" {
+				name = "key"
+				if sm[1] == "secret" {
+					name = "secret"
+				}
+			}
+			hinted.Errors[i] += fmt.Sprintf(" (a %s is never written in the config: give %s_env or %s_file)", sm[1], name, name)
 			found = true
 		}
 	}
@@ -255,6 +265,7 @@ func (c *Config) Validate() error {
 			bad("schedules.%s: not a periodic cadence (every_10m, every_30m, hourly, daily_after_2300)", k)
 		}
 	}
+	c.validateAlerts(bad)
 	return errors.Join(errs...)
 }
 
@@ -318,21 +329,7 @@ func (c *Config) DSN(name string) (string, error) {
 }
 
 func (c *Config) password(name string, conn Conn) (string, error) {
-	switch {
-	case conn.PasswordEnv != "":
-		v, ok := os.LookupEnv(conn.PasswordEnv)
-		if !ok {
-			return "", fmt.Errorf("config: sources.%s: environment variable %s (password_env) is not set", name, conn.PasswordEnv)
-		}
-		return v, nil
-	case conn.PasswordFile != "":
-		b, err := os.ReadFile(c.Path(conn.PasswordFile))
-		if err != nil {
-			return "", fmt.Errorf("config: sources.%s: password_file: %w", name, err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
-	}
-	return "", nil
+	return c.readSecret("sources."+name, "password", conn.PasswordEnv, conn.PasswordFile)
 }
 
 // Clock returns the configured fixed clock, or nil for the real time.
