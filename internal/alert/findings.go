@@ -2,65 +2,45 @@ package alert
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
-// LoadFindings reads from the warehouse's audit.findings what Evaluate
+// LoadFindings reads from the warehouse's findings ledger what Evaluate
 // needs: every open finding with a fault level, and those resolved at or
-// after resolvedSince; target and resource names come from cat (nil: ids
-// only).
-func LoadFindings(ctx context.Context, db *sql.DB, resolvedSince time.Time, cat *pipelines.Catalog) ([]Finding, error) {
-	rows, err := db.QueryContext(ctx, `
-SELECT finding_id, target, resource, window_start, window_end, status, fault_level,
-       first_seen, respond_by, resolve_by, responded_at, resolved_at, expected, received
-FROM audit.findings
-WHERE fault_level IS NOT NULL AND (resolved_at IS NULL OR resolved_at >= ?)
-ORDER BY first_seen, finding_id`, warehouse.Wall(resolvedSince))
+// after resolvedSince, in the order they were first seen; target and
+// resource names come from cat (nil: ids only).
+func LoadFindings(ctx context.Context, q warehouse.Querier, resolvedSince time.Time, cat *pipelines.Catalog) ([]Finding, error) {
+	fs, err := ledger.NewFindings(q).Alertable(ctx, resolvedSince)
 	if err != nil {
 		return nil, fmt.Errorf("alert findings: %w", err)
 	}
-	defer rows.Close()
-	var out []Finding
-	for rows.Next() {
-		var f Finding
-		var status string
-		var respondBy, resolveBy, respondedAt, resolvedAt sql.NullTime
-		var expected, received sql.NullInt64
-		if err := rows.Scan(&f.ID, &f.Target, &f.Resource, &f.WindowStart, &f.WindowEnd, &status, &f.Level,
-			&f.FirstSeen, &respondBy, &resolveBy, &respondedAt, &resolvedAt, &expected, &received); err != nil {
-			return nil, fmt.Errorf("alert findings: %w", err)
+	out := make([]Finding, len(fs))
+	for i, lf := range fs {
+		f := Finding{ID: lf.ID, Target: lf.Target, Resource: lf.Resource, WindowStart: lf.WindowStart, WindowEnd: lf.WindowEnd,
+			Status: lf.Status, Level: lf.FaultLevel, FirstSeen: lf.FirstSeen, RespondBy: lf.RespondBy, ResolveBy: lf.ResolveBy,
+			RespondedAt: lf.RespondedAt, ResolvedAt: lf.ResolvedAt}
+		if lf.Expected.Valid {
+			f.Expected = &lf.Expected.Int64
 		}
-		f.Status = pipelines.Status(status)
-		for _, t := range []*time.Time{&f.WindowStart, &f.WindowEnd, &f.FirstSeen} {
-			*t = warehouse.FromWall(*t)
-		}
-		f.RespondBy, f.ResolveBy = fromNull(respondBy), fromNull(resolveBy)
-		f.RespondedAt, f.ResolvedAt = fromNull(respondedAt), fromNull(resolvedAt)
-		if expected.Valid {
-			f.Expected = &expected.Int64
-		}
-		if received.Valid {
-			f.Received = &received.Int64
+		if lf.Received.Valid {
+			f.Received = &lf.Received.Int64
 		}
 		f.TargetName, f.ResourceName = names(cat, f.Target, f.Resource)
-		out = append(out, f)
+		out[i] = f
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("alert findings: %w", err)
-	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].FirstSeen.Equal(out[j].FirstSeen) {
+			return out[i].FirstSeen.Before(out[j].FirstSeen)
+		}
+		return out[i].ID < out[j].ID
+	})
 	return out, nil
-}
-
-func fromNull(t sql.NullTime) time.Time {
-	if !t.Valid {
-		return time.Time{}
-	}
-	return warehouse.FromWall(t.Time)
 }
 
 // names returns the Chinese names of a target and a resource from cat.

@@ -141,6 +141,14 @@ func (s Findings) Open(ctx context.Context, from, to time.Time) ([]Finding, erro
 		warehouse.Timestamp(from), warehouse.Timestamp(to))
 }
 
+// Alertable returns the findings with a fault level that are open, or
+// were resolved at or after resolvedSince: what the alerting engine
+// evaluates.
+func (s Findings) Alertable(ctx context.Context, resolvedSince time.Time) ([]Finding, error) {
+	return s.query(ctx, `fault_level IS NOT NULL AND (resolved_at IS NULL OR resolved_at >= ?)`,
+		warehouse.Timestamp(resolvedSince))
+}
+
 // EndingIn returns the findings of the windows that end in the span.
 func (s Findings) EndingIn(ctx context.Context, span Span) ([]Finding, error) {
 	cond, args := span.endsIn("window_end")
