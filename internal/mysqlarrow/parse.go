@@ -1,128 +1,22 @@
-package snapshot
+package mysqlarrow
 
 import (
 	"bytes"
-	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"math"
 	"math/big"
-	"strconv"
-	"time"
-	"unicode/utf8"
 
-	"github.com/duckdb/duckdb-go/v2"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 )
 
-// Anomaly kinds of audit.snapshot_anomalies.
-const (
-	AnomalyZeroDate    = "zero_date"    // 0000-00-00: loaded as NULL
-	AnomalyPartialDate = "partial_date" // month or day 0, e.g. 2021-00-10: NULL
-	AnomalyInvalidDate = "invalid_date" // e.g. 2021-02-30 (ALLOW_INVALID_DATES): NULL
-	AnomalyInvalidUTF8 = "invalid_utf8" // invalid bytes replaced with U+FFFD
-)
-
-// errBadValue marks a value the loader cannot read at all; the table fails.
-var errBadValue = errors.New("unreadable value")
-
-// convert turns the scanned value of c into an Appender value. anomaly is
-// non-empty when the value could not be carried as it was.
-func (c *column) convert(dest any) (v driver.Value, anomaly string, err error) {
-	if p, ok := dest.(*any); ok {
-		return c.convertNumber(*p)
-	}
-	raw := *dest.(*sql.RawBytes)
-	if raw == nil {
-		return nil, "", nil
-	}
-	switch c.Kind {
-	case kindDecimal:
-		v, err = parseDecimal(raw, int(c.Precision), int(c.Scale))
-		return v, "", err
-	case kindText:
-		if utf8.Valid(raw) {
-			return []byte(raw), "", nil
-		}
-		return bytes.ToValidUTF8(raw, []byte("\uFFFD")), AnomalyInvalidUTF8, nil
-	case kindBlob:
-		return []byte(raw), "", nil
-	case kindDate:
-		return parseDateTime(raw, true)
-	case kindDateTime:
-		return parseDateTime(raw, false)
-	case kindTime:
-		v, err = parseTime(raw)
-		return v, "", err
-	case kindBit:
-		v, err = parseBit(raw)
-		return v, "", err
-	}
-	return nil, "", fmt.Errorf("column kind %d: %w", c.Kind, errBadValue)
-}
-
-func (c *column) convertNumber(v any) (driver.Value, string, error) {
-	if v == nil {
-		return nil, "", nil
-	}
-	if b, ok := v.([]byte); ok { // a server that sends numbers as text
-		var err error
-		switch c.Kind {
-		case kindInt:
-			v, err = strconv.ParseInt(string(b), 10, 64)
-		case kindUint:
-			v, err = strconv.ParseUint(string(b), 10, 64)
-		case kindFloat32:
-			var f float64
-			f, err = strconv.ParseFloat(string(b), 32)
-			v = float32(f)
-		case kindFloat64:
-			v, err = strconv.ParseFloat(string(b), 64)
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("%q: %w", b, errBadValue)
-		}
-	}
-	switch c.Kind {
-	case kindInt:
-		switch n := v.(type) {
-		case int64:
-			return n, "", nil
-		case uint64:
-			if n <= math.MaxInt64 {
-				return int64(n), "", nil
-			}
-		}
-	case kindUint:
-		switch n := v.(type) {
-		case uint64:
-			return n, "", nil
-		case int64:
-			if n >= 0 {
-				return uint64(n), "", nil
-			}
-		}
-	case kindFloat32:
-		switch n := v.(type) {
-		case float32:
-			return n, "", nil
-		case float64:
-			return float32(n), "", nil
-		}
-	case kindFloat64:
-		switch n := v.(type) {
-		case float64:
-			return n, "", nil
-		case float32:
-			return float64(n), "", nil
-		}
-	}
-	return nil, "", fmt.Errorf("%v (%T) for %s: %w", v, v, c.Duck, errBadValue)
-}
+// The parsers of MySQL's text forms, one per kind of value. The driver
+// path gets every DECIMAL, date, TIME and BIT value as text (or BIT's raw
+// bytes); the wire path decodes the common binary values itself
+// (wirevalue.go) and hands the rest, as go-sql-driver would format them,
+// to the driver path's appenders, so both paths read a value alike.
 
 // parseDecimal reads MySQL's text of a DECIMAL(p,s) as the unscaled
-// integer DuckDB stores: int64 up to 18 digits, *big.Int above.
-func parseDecimal(b []byte, precision, scale int) (driver.Value, error) {
+// integer, without going through floats or, up to 18 digits, allocating.
+func parseDecimal(b []byte, precision, scale int) (decimal128.Num, error) {
 	s := b
 	neg := false
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
@@ -131,7 +25,23 @@ func parseDecimal(b []byte, precision, scale int) (driver.Value, error) {
 	}
 	intPart, frac, _ := bytes.Cut(s, []byte("."))
 	if len(intPart) == 0 && len(frac) == 0 || len(frac) > scale || !allDigits(intPart) || !allDigits(frac) {
-		return nil, fmt.Errorf("decimal %q: %w", b, errBadValue)
+		return decimal128.Num{}, fmt.Errorf("decimal %q: %w", b, errBadValue)
+	}
+	if len(intPart)+scale <= 18 {
+		var n int64
+		for _, c := range intPart {
+			n = n*10 + int64(c-'0')
+		}
+		for _, c := range frac {
+			n = n*10 + int64(c-'0')
+		}
+		for i := len(frac); i < scale; i++ {
+			n *= 10
+		}
+		if neg {
+			n = -n
+		}
+		return decimal128.FromI64(n), nil
 	}
 	digits := make([]byte, 0, len(intPart)+scale+1)
 	if neg {
@@ -142,18 +52,11 @@ func parseDecimal(b []byte, precision, scale int) (driver.Value, error) {
 	for i := len(frac); i < scale; i++ {
 		digits = append(digits, '0')
 	}
-	if precision <= 18 {
-		n, err := strconv.ParseInt(string(digits), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("decimal %q: %w", b, errBadValue)
-		}
-		return n, nil
-	}
 	n, ok := new(big.Int).SetString(string(digits), 10)
-	if !ok {
-		return nil, fmt.Errorf("decimal %q: %w", b, errBadValue)
+	if !ok || n.BitLen() > 127 {
+		return decimal128.Num{}, fmt.Errorf("decimal %q out of range for precision %d: %w", b, precision, errBadValue)
 	}
-	return n, nil
+	return decimal128.FromBigInt(n), nil
 }
 
 func allDigits(b []byte) bool {
@@ -165,22 +68,29 @@ func allDigits(b []byte) bool {
 	return true
 }
 
-// parseDateTime reads "YYYY-MM-DD" (dateOnly) or "YYYY-MM-DD hh:mm:ss[.f]"
-// as a wall-clock time in time.UTC (the warehouse convention). Zero,
-// partial and invalid dates give NULL and an anomaly kind. A DATE may come
-// with a zero time of day (go-mysql-server casts DATE to CHAR that way).
-func parseDateTime(b []byte, dateOnly bool) (driver.Value, string, error) {
-	bad := func() (driver.Value, string, error) {
-		return nil, "", fmt.Errorf("date %q: %w", b, errBadValue)
+// microsPerDay is the microseconds of a day.
+const microsPerDay = 86_400_000_000
+
+// parseDateTime reads "YYYY-MM-DD" or "YYYY-MM-DD hh:mm:ss[.f]" as the
+// wall clock in microseconds since 1970-01-01 00:00 of the same wall
+// clock (the warehouse keeps Shanghai wall-clock time). Zero, partial and
+// invalid dates give an anomaly kind instead. dateOnly is for a DATE
+// column, which may come with a zero time of day (go-mysql-server casts
+// DATE to CHAR that way); a DATETIME may come as a date alone. The
+// common forms are read without allocating.
+func parseDateTime(b []byte, dateOnly bool) (int64, string, error) {
+	bad := func() (int64, string, error) {
+		return 0, "", fmt.Errorf("date %q: %w", b, errBadValue)
 	}
-	if dateOnly && len(b) > 10 {
-		v, kind, err := parseDateTime(b, false)
-		if t, ok := v.(time.Time); err != nil || ok && t.Truncate(24*time.Hour) != t {
+	n := len(b)
+	if dateOnly && n > 10 {
+		micros, kind, err := parseDateTime(b, false)
+		if err != nil || kind == "" && micros%microsPerDay != 0 {
 			return bad()
 		}
-		return v, kind, nil
+		return micros, kind, nil
 	}
-	if len(b) < 10 || b[4] != '-' || b[7] != '-' {
+	if n < 10 || b[4] != '-' || b[7] != '-' {
 		return bad()
 	}
 	y, ok1 := atoi(b[0:4])
@@ -190,8 +100,8 @@ func parseDateTime(b []byte, dateOnly bool) (driver.Value, string, error) {
 		return bad()
 	}
 	var hh, mm, ss, nsec int
-	if !dateOnly {
-		if len(b) < 19 || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+	if n > 10 {
+		if n < 19 || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
 			return bad()
 		}
 		var ok4, ok5, ok6 bool
@@ -201,24 +111,35 @@ func parseDateTime(b []byte, dateOnly bool) (driver.Value, string, error) {
 		if !ok4 || !ok5 || !ok6 || hh > 23 || mm > 59 || ss > 59 {
 			return bad()
 		}
-		if len(b) > 19 {
+		if n > 19 {
 			var ok bool
 			if nsec, ok = fraction(b[19:]); !ok {
 				return bad()
 			}
 		}
-	} else if len(b) != 10 {
-		return bad()
 	}
+	if kind := dateAnomaly(y, m, d); kind != "" {
+		if n == 10 && !dateOnly {
+			return bad() // a DATETIME's date alone is taken only when valid
+		}
+		return 0, kind, nil
+	}
+	return (daysFromCivil(y, m, d)*86400+int64(hh*3600+mm*60+ss))*1_000_000 + int64(nsec/1000), "", nil
+}
+
+// dateAnomaly is the anomaly kind of a date MySQL can hold and DuckDB
+// cannot: zero, partial (month or day 0) or invalid (2021-02-30); "" for
+// a valid date.
+func dateAnomaly(y, m, d int) string {
 	switch {
 	case y == 0 && m == 0 && d == 0:
-		return nil, AnomalyZeroDate, nil
+		return AnomalyZeroDate
 	case m == 0 || d == 0:
-		return nil, AnomalyPartialDate, nil
+		return AnomalyPartialDate
 	case m > 12 || d > daysIn(y, m):
-		return nil, AnomalyInvalidDate, nil
+		return AnomalyInvalidDate
 	}
-	return time.Date(y, time.Month(m), d, hh, mm, ss, nsec, time.UTC), "", nil
+	return ""
 }
 
 // fraction reads ".ffffff" as nanoseconds.
@@ -244,9 +165,37 @@ func atoi(b []byte) (int, bool) {
 	return n, true
 }
 
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d
+// (proleptic Gregorian; H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// daysIn is the number of days of month m (1 to 12) of year y (proleptic
+// Gregorian).
+func daysIn(y, m int) int {
+	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
+		return 29
+	}
+	return monthDays[m]
+}
+
 // parseTime reads a MySQL TIME "[-]h…h:mm:ss[.f]" (-838:59:59 to
-// 838:59:59) as an INTERVAL of microseconds.
-func parseTime(b []byte) (driver.Value, error) {
+// 838:59:59) as microseconds.
+func parseTime(b []byte) (int64, error) {
 	s := b
 	neg := false
 	if len(s) > 0 && s[0] == '-' {
@@ -255,7 +204,7 @@ func parseTime(b []byte) (driver.Value, error) {
 	hPart, rest, ok := bytes.Cut(s, []byte(":"))
 	h, okH := atoi(hPart)
 	if !ok || !okH || len(rest) < 5 || rest[2] != ':' {
-		return nil, fmt.Errorf("time %q: %w", b, errBadValue)
+		return 0, fmt.Errorf("time %q: %w", b, errBadValue)
 	}
 	m, okM := atoi(rest[0:2])
 	sec, okS := atoi(rest[3:5])
@@ -265,19 +214,19 @@ func parseTime(b []byte) (driver.Value, error) {
 		nsec, okF = fraction(rest[5:])
 	}
 	if !okM || !okS || !okF || m > 59 || sec > 59 {
-		return nil, fmt.Errorf("time %q: %w", b, errBadValue)
+		return 0, fmt.Errorf("time %q: %w", b, errBadValue)
 	}
 	micros := (int64(h)*3600+int64(m)*60+int64(sec))*1_000_000 + int64(nsec/1000)
 	if neg {
 		micros = -micros
 	}
-	return duckdb.Interval{Micros: micros}, nil
+	return micros, nil
 }
 
 // parseBit reads BIT(n), sent big-endian in up to 8 bytes.
-func parseBit(b []byte) (driver.Value, error) {
+func parseBit(b []byte) (uint64, error) {
 	if len(b) > 8 {
-		return nil, fmt.Errorf("bit value of %d bytes: %w", len(b), errBadValue)
+		return 0, fmt.Errorf("bit value of %d bytes: %w", len(b), errBadValue)
 	}
 	var n uint64
 	for _, c := range b {

@@ -1,4 +1,4 @@
-package snapshot
+package mysqlarrow
 
 import (
 	"database/sql/driver"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlwire"
 )
 
 // The tests of wirebatch.go encode binary-protocol rows by hand and check
@@ -24,31 +26,31 @@ var wtColumns = []struct {
 	name, dataType, columnType string
 	prec, scale                int64
 	key                        bool
-	w                          wireCol
+	w                          mysqlwire.Column
 	op                         uint8 // the op wirePlan chooses
 }{
-	{"id", "bigint", "bigint(20)", 19, 0, true, wireCol{typ: typeLongLong, flags: 0x4203}, opInt},
-	{"c_tiny", "tinyint", "tinyint(4)", 3, 0, false, wireCol{typ: typeTiny}, opInt},
-	{"c_small", "smallint", "smallint(6)", 5, 0, false, wireCol{typ: typeShort}, opInt},
-	{"c_int", "int", "int(11)", 10, 0, false, wireCol{typ: typeLong}, opInt},
-	{"c_big", "bigint", "bigint(20)", 19, 0, false, wireCol{typ: typeLongLong}, opInt},
-	{"c_ubig", "bigint", "bigint(20) unsigned", 20, 0, false, wireCol{typ: typeLongLong, flags: flagUnsigned}, opUint},
-	{"c_utiny", "tinyint", "tinyint(3) unsigned", 3, 0, false, wireCol{typ: typeTiny, flags: flagUnsigned}, opUint},
-	{"c_year", "year", "year(4)", 0, 0, false, wireCol{typ: typeYear, flags: flagUnsigned | 0x40}, opInt},
-	{"c_float", "float", "float", 12, 0, false, wireCol{typ: typeFloat, decimals: 31}, opFloat32},
-	{"c_double", "double", "double", 22, 0, false, wireCol{typ: typeDouble, decimals: 31}, opFloat64},
-	{"c_dec12", "decimal", "decimal(12,3)", 12, 3, false, wireCol{typ: typeNewDecimal, decimals: 3}, opDecimal},
-	{"c_dec38", "decimal", "decimal(38,10)", 38, 10, false, wireCol{typ: typeNewDecimal, decimals: 10}, opDecimal},
-	{"c_varchar", "varchar", "varchar(50)", 0, 0, false, wireCol{typ: typeVarString}, opText},
-	{"c_text", "text", "text", 0, 0, false, wireCol{typ: typeBlob, flags: 0x10}, opText},
-	{"c_blob", "blob", "blob", 0, 0, false, wireCol{typ: typeBlob, flags: 0x90}, opBlob},
-	{"c_varbin", "varbinary", "varbinary(16)", 0, 0, false, wireCol{typ: typeVarString, flags: 0x80}, opBlob},
-	{"c_date", "date", "date", 0, 0, false, wireCol{typ: typeDate}, opDate},
-	{"c_dt", "datetime", "datetime(6)", 0, 0, false, wireCol{typ: typeDateTime, decimals: 6}, opDateTime},
-	{"c_ts", "timestamp", "timestamp", 0, 0, false, wireCol{typ: typeTimestamp}, opDateTime},
-	{"c_time", "time", "time(3)", 0, 0, false, wireCol{typ: typeTime, decimals: 3}, opGeneric},
-	{"c_bit", "bit", "bit(10)", 10, 0, false, wireCol{typ: typeBit, flags: flagUnsigned}, opGeneric},
-	{"c_json", "json", "json", 0, 0, false, wireCol{typ: typeJSON, flags: 0x90}, opText},
+	{"id", "bigint", "bigint(20)", 19, 0, true, mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: 0x4203}, opInt},
+	{"c_tiny", "tinyint", "tinyint(4)", 3, 0, false, mysqlwire.Column{Type: mysqlwire.TypeTiny}, opInt},
+	{"c_small", "smallint", "smallint(6)", 5, 0, false, mysqlwire.Column{Type: mysqlwire.TypeShort}, opInt},
+	{"c_int", "int", "int(11)", 10, 0, false, mysqlwire.Column{Type: mysqlwire.TypeLong}, opInt},
+	{"c_big", "bigint", "bigint(20)", 19, 0, false, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, opInt},
+	{"c_ubig", "bigint", "bigint(20) unsigned", 20, 0, false, mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: mysqlwire.FlagUnsigned}, opUint},
+	{"c_utiny", "tinyint", "tinyint(3) unsigned", 3, 0, false, mysqlwire.Column{Type: mysqlwire.TypeTiny, Flags: mysqlwire.FlagUnsigned}, opUint},
+	{"c_year", "year", "year(4)", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeYear, Flags: mysqlwire.FlagUnsigned | 0x40}, opInt},
+	{"c_float", "float", "float", 12, 0, false, mysqlwire.Column{Type: mysqlwire.TypeFloat, Decimals: 31}, opFloat32},
+	{"c_double", "double", "double", 22, 0, false, mysqlwire.Column{Type: mysqlwire.TypeDouble, Decimals: 31}, opFloat64},
+	{"c_dec12", "decimal", "decimal(12,3)", 12, 3, false, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal, Decimals: 3}, opDecimal},
+	{"c_dec38", "decimal", "decimal(38,10)", 38, 10, false, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal, Decimals: 10}, opDecimal},
+	{"c_varchar", "varchar", "varchar(50)", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeVarString}, opText},
+	{"c_text", "text", "text", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeBlob, Flags: 0x10}, opText},
+	{"c_blob", "blob", "blob", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeBlob, Flags: 0x90}, opBlob},
+	{"c_varbin", "varbinary", "varbinary(16)", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeVarString, Flags: 0x80}, opBlob},
+	{"c_date", "date", "date", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeDate}, opDate},
+	{"c_dt", "datetime", "datetime(6)", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, opDateTime},
+	{"c_ts", "timestamp", "timestamp", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeTimestamp}, opDateTime},
+	{"c_time", "time", "time(3)", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 3}, opGeneric},
+	{"c_bit", "bit", "bit(10)", 10, 0, false, mysqlwire.Column{Type: mysqlwire.TypeBit, Flags: mysqlwire.FlagUnsigned}, opGeneric},
+	{"c_json", "json", "json", 0, 0, false, mysqlwire.Column{Type: mysqlwire.TypeJSON, Flags: 0x90}, opText},
 }
 
 // Column indexes of wtColumns.
@@ -79,29 +81,29 @@ const (
 )
 
 // wireTable returns the table of wtColumns and its wire columns.
-func wireTable(t testing.TB) (*table, []wireCol) {
+func wireTable(t testing.TB) (*Table, []mysqlwire.Column) {
 	t.Helper()
-	tbl := &table{Name: "wt"}
-	var cols []wireCol
+	tbl := &Table{Name: "wt"}
+	var cols []mysqlwire.Column
 	for _, c := range wtColumns {
-		col := column{Name: c.name, DataType: c.dataType, ColumnType: c.columnType,
+		col := Column{Name: c.name, DataType: c.dataType, ColumnType: c.columnType,
 			Precision: c.prec, Scale: c.scale, Nullable: !c.key, Key: c.key}
-		if !mapColumn(&col) {
-			t.Fatalf("mapColumn(%s): unknown type", c.dataType)
+		if !MapColumn(&col) {
+			t.Fatalf("MapColumn(%s): unknown type", c.dataType)
 		}
 		tbl.Columns = append(tbl.Columns, col)
 		w := c.w
-		w.name = c.name
+		w.Name = c.name
 		cols = append(cols, w)
 	}
 	return tbl, cols
 }
 
-// newWireBatcher returns a batcher of tbl and its ops for cols.
-func newWireBatcher(t testing.TB, tbl *table, cols []wireCol) (*batcher, []wireOp) {
+// newWireBatcher returns a Batcher of tbl and its ops for cols.
+func newWireBatcher(t testing.TB, tbl *Table, cols []mysqlwire.Column) (*Batcher, []wireOp) {
 	t.Helper()
-	b := newBatcher(tbl, newAnomalies(tbl))
-	t.Cleanup(b.release)
+	b := NewBatcher(tbl, NewAnomalies(tbl), memory.DefaultAllocator)
+	t.Cleanup(b.Release)
 	ops, err := b.wirePlan(cols)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +119,7 @@ func wI64(v int64) []byte   { return binary.LittleEndian.AppendUint64(nil, uint6
 func wU64(v uint64) []byte  { return binary.LittleEndian.AppendUint64(nil, v) }
 func wF32(v float32) []byte { return binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)) }
 func wF64(v float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)) }
-func wStr(s string) []byte  { return appendLenenc(nil, []byte(s)) }
+func wStr(s string) []byte  { return mysqlwire.AppendLenenc(nil, []byte(s)) }
 
 // wRaw is a length-prefixed temporal value of raw bytes.
 func wRaw(b ...byte) []byte { return append([]byte{byte(len(b))}, b...) }
@@ -206,9 +208,9 @@ func cell(arr arrow.Array, i int) string {
 }
 
 // flushCells flushes b and returns its rows as cells.
-func flushCells(t testing.TB, b *batcher) [][]string {
+func flushCells(t testing.TB, b *Batcher) [][]string {
 	t.Helper()
-	rec := b.flush()
+	rec := b.Flush()
 	defer rec.Release()
 	out := make([][]string, rec.NumRows())
 	for r := range out {
@@ -317,10 +319,10 @@ func TestAddWire_Values(t *testing.T) {
 			}
 		}
 	}
-	if an := b.a.list(); len(an) != 0 {
+	if an := b.a.List(); len(an) != 0 {
 		t.Errorf("anomalies %+v", an)
 	}
-	// the batcher goes on after a flush
+	// the Batcher goes on after a flush
 	if err := b.addWire(ops, wtRow(0)); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +346,7 @@ func TestAddWire_SameAsDriverPath(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: wireValues: %v", r.name, err)
 		}
-		if err := bd.add(vals); err != nil {
+		if err := bd.Add(vals); err != nil {
 			t.Fatalf("%s: add: %v", r.name, err)
 		}
 	}
@@ -388,7 +390,7 @@ func TestAddWire_Anomalies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := bd.add(dv); err != nil {
+		if err := bd.Add(dv); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -404,11 +406,11 @@ func TestAddWire_Anomalies(t *testing.T) {
 		{Column: "c_dt", Kind: AnomalyZeroDate, Count: 2, Example: `id=7: "0000-00-00 00:00:00.000000"`},
 		{Column: "c_ts", Kind: AnomalyInvalidDate, Count: 2, Example: `id=7: "2021-02-30 10:11:12"`},
 	}
-	list := b.a.list()
+	list := b.a.List()
 	if fmt.Sprint(list) != fmt.Sprint(want) {
 		t.Errorf("anomalies\n got %+v\nwant %+v", list, want)
 	}
-	if dl := bd.a.list(); fmt.Sprint(dl) != fmt.Sprint(list) {
+	if dl := bd.a.List(); fmt.Sprint(dl) != fmt.Sprint(list) {
 		t.Errorf("driver path anomalies %+v, wire path %+v", dl, list)
 	}
 	_ = flushCells(t, bd)
@@ -446,7 +448,7 @@ func TestAddWire_DateAnomalies(t *testing.T) {
 			if got := flushCells(t, b)[0][tc.col]; got != tc.cell {
 				t.Errorf("cell %q, want %q", got, tc.cell)
 			}
-			list := b.a.list()
+			list := b.a.List()
 			if tc.kind == "" {
 				if len(list) != 0 {
 					t.Errorf("anomalies %+v", list)
@@ -464,21 +466,21 @@ func TestAddWire_DateAnomalies(t *testing.T) {
 // TestAddWire_AnomalyWithoutKey: a table without a primary key names the
 // row by its number.
 func TestAddWire_AnomalyWithoutKey(t *testing.T) {
-	tbl := &table{Name: "nokey", Columns: []column{
+	tbl := &Table{Name: "nokey", Columns: []Column{
 		{Name: "n", DataType: "int", ColumnType: "int(11)"},
 		{Name: "s", DataType: "varchar", ColumnType: "varchar(10)"},
 	}}
 	for i := range tbl.Columns {
-		mapColumn(&tbl.Columns[i])
+		MapColumn(&tbl.Columns[i])
 	}
-	b, ops := newWireBatcher(t, tbl, []wireCol{{name: "n", typ: typeLong}, {name: "s", typ: typeVarString}})
+	b, ops := newWireBatcher(t, tbl, []mysqlwire.Column{{Name: "n", Type: mysqlwire.TypeLong}, {Name: "s", Type: mysqlwire.TypeVarString}})
 	for _, s := range []string{"fine", "bad\xc3"} {
 		if err := b.addWire(ops, binRow(wI32(1), wStr(s))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want := `[{s invalid_utf8 1 row 2: "bad` + "\uFFFD" + `"}]`
-	if got := fmt.Sprint(b.a.list()); got != want {
+	if got := fmt.Sprint(b.a.List()); got != want {
 		t.Errorf("anomalies %s, want %s", got, want)
 	}
 	_ = flushCells(t, b)
@@ -490,32 +492,32 @@ func TestAddWire_OutOfRange(t *testing.T) {
 	tests := []struct {
 		name string
 		col  int
-		w    wireCol // the column as the server describes it
+		w    mysqlwire.Column // the column as the server describes it
 		v    []byte
 		want string
 	}{
-		{"unsigned above MaxInt64 into BIGINT", wtBig, wireCol{typ: typeLongLong, flags: flagUnsigned}, wU64(math.MaxUint64), "18446744073709551615 for BIGINT"},
-		{"negative into UBIGINT", wtUbig, wireCol{typ: typeLongLong}, wI64(-5), "-5 for UBIGINT"},
-		{"negative into UTINYINT", wtUtiny, wireCol{typ: typeTiny}, wI8(-1), "-1 for UTINYINT"},
-		{"INT into SMALLINT", wtSmall, wireCol{typ: typeLong}, wI32(70000), "70000 for SMALLINT"},
-		{"BIGINT into INTEGER", wtInt, wireCol{typ: typeLongLong}, wI64(1 << 40), "1099511627776 for INTEGER"},
-		{"BIGINT into TINYINT", wtTiny, wireCol{typ: typeLongLong}, wI64(-129), "-129 for TINYINT"},
-		{"SMALLINT UNSIGNED into UTINYINT", wtUtiny, wireCol{typ: typeShort, flags: flagUnsigned}, wI16(300), "300 for UTINYINT"},
-		{"unsigned INT into INTEGER", wtInt, wireCol{typ: typeLong, flags: flagUnsigned}, wU64(math.MaxUint32)[:4], "4294967295 for INTEGER"},
-		{"decimal with too many decimals", wtDec12, wireCol{typ: typeNewDecimal}, wStr("1.23456"), `decimal "1.23456"`},
-		{"decimal not a number", wtDec38, wireCol{typ: typeNewDecimal}, wStr("12a"), `decimal "12a"`},
-		{"DATE with a time of day", wtDate, wireCol{typ: typeDate}, wDT(2024, 1, 2, 3, 4, 5, -1), `"2024-01-02" for DATE`},
-		{"datetime hour 24", wtDT, wireCol{typ: typeDateTime, decimals: 6}, wDT(2024, 1, 2, 24, 0, 0, 0), `"2024-01-02 24:00:00.000000" for TIMESTAMP`},
-		{"datetime microseconds 1e6", wtDT, wireCol{typ: typeDateTime, decimals: 6}, wDT(2024, 1, 2, 0, 0, 0, 1_000_000), "for TIMESTAMP"},
-		{"datetime of 5 bytes", wtDT, wireCol{typ: typeDateTime}, wRaw(1, 2, 3, 4, 5), "column c_dt"},
-		{"TIME minute 60", wtTime, wireCol{typ: typeTime}, wTime(false, 0, 1, 60, 0, -1), `time "01:60:00"`},
-		{"BIT of 9 bytes", wtBit, wireCol{typ: typeBit}, wStr("123456789"), "bit value of 9 bytes"},
-		{"BIGINT into BLOB", wtBlob, wireCol{typ: typeLongLong}, wI64(5), "int64 for BLOB"},
+		{"unsigned above MaxInt64 into BIGINT", wtBig, mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: mysqlwire.FlagUnsigned}, wU64(math.MaxUint64), "18446744073709551615 for BIGINT"},
+		{"negative into UBIGINT", wtUbig, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(-5), "-5 for UBIGINT"},
+		{"negative into UTINYINT", wtUtiny, mysqlwire.Column{Type: mysqlwire.TypeTiny}, wI8(-1), "-1 for UTINYINT"},
+		{"INT into SMALLINT", wtSmall, mysqlwire.Column{Type: mysqlwire.TypeLong}, wI32(70000), "70000 for SMALLINT"},
+		{"BIGINT into INTEGER", wtInt, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(1 << 40), "1099511627776 for INTEGER"},
+		{"BIGINT into TINYINT", wtTiny, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(-129), "-129 for TINYINT"},
+		{"SMALLINT UNSIGNED into UTINYINT", wtUtiny, mysqlwire.Column{Type: mysqlwire.TypeShort, Flags: mysqlwire.FlagUnsigned}, wI16(300), "300 for UTINYINT"},
+		{"unsigned INT into INTEGER", wtInt, mysqlwire.Column{Type: mysqlwire.TypeLong, Flags: mysqlwire.FlagUnsigned}, wU64(math.MaxUint32)[:4], "4294967295 for INTEGER"},
+		{"decimal with too many decimals", wtDec12, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("1.23456"), `decimal "1.23456"`},
+		{"decimal not a number", wtDec38, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("12a"), `decimal "12a"`},
+		{"DATE with a time of day", wtDate, mysqlwire.Column{Type: mysqlwire.TypeDate}, wDT(2024, 1, 2, 3, 4, 5, -1), `"2024-01-02" for DATE`},
+		{"datetime hour 24", wtDT, mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wDT(2024, 1, 2, 24, 0, 0, 0), `"2024-01-02 24:00:00.000000" for TIMESTAMP`},
+		{"datetime microseconds 1e6", wtDT, mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wDT(2024, 1, 2, 0, 0, 0, 1_000_000), "for TIMESTAMP"},
+		{"datetime of 5 bytes", wtDT, mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wRaw(1, 2, 3, 4, 5), "column c_dt"},
+		{"TIME minute 60", wtTime, mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(false, 0, 1, 60, 0, -1), `time "01:60:00"`},
+		{"BIT of 9 bytes", wtBit, mysqlwire.Column{Type: mysqlwire.TypeBit}, wStr("123456789"), "bit value of 9 bytes"},
+		{"BIGINT into BLOB", wtBlob, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(5), "int64 for BLOB"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tbl, cols := wireTable(t)
-			tc.w.name = cols[tc.col].name
+			tc.w.Name = cols[tc.col].Name
 			cols[tc.col] = tc.w
 			b, ops := newWireBatcher(t, tbl, cols)
 			err := b.addWire(ops, anomalyRow(1, map[int][]byte{tc.col: tc.v}))
@@ -588,7 +590,7 @@ func TestAddWire_LastKey(t *testing.T) {
 			if err := b.addWire(ops, wtRow(i)); err != nil {
 				t.Fatal(err)
 			}
-			if got := b.lastKeyText(false); got != want {
+			if got := b.LastKeyText(false); got != want {
 				t.Errorf("after row %d: key %s, want %s", i, got, want)
 			}
 		}
@@ -596,32 +598,32 @@ func TestAddWire_LastKey(t *testing.T) {
 	})
 	tests := []struct {
 		name     string
-		col      column
-		w        wireCol
+		col      Column
+		w        mysqlwire.Column
 		vals     [][]byte
 		unsigned bool
 		want     string
 	}{
-		{"bigint unsigned", column{Name: "k", DataType: "bigint", ColumnType: "bigint(20) unsigned", Key: true},
-			wireCol{typ: typeLongLong, flags: flagUnsigned}, [][]byte{wU64(5), wU64(math.MaxUint64)}, true, "18446744073709551615"},
-		{"int unsigned", column{Name: "k", DataType: "int", ColumnType: "int(10) unsigned", Key: true},
-			wireCol{typ: typeLong, flags: flagUnsigned}, [][]byte{wI32(-1)}, true, "4294967295"},
-		{"smallint", column{Name: "k", DataType: "smallint", ColumnType: "smallint(6)", Key: true},
-			wireCol{typ: typeShort}, [][]byte{wI16(-7)}, false, "-7"},
-		{"mediumint", column{Name: "k", DataType: "mediumint", ColumnType: "mediumint(9)", Key: true},
-			wireCol{typ: typeInt24}, [][]byte{wI32(8388607)}, false, "8388607"},
-		{"NULL keeps the last key", column{Name: "k", DataType: "bigint", ColumnType: "bigint(20)", Key: true},
-			wireCol{typ: typeLongLong}, [][]byte{wI64(9), nil}, false, "9"},
+		{"bigint unsigned", Column{Name: "k", DataType: "bigint", ColumnType: "bigint(20) unsigned", Key: true},
+			mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: mysqlwire.FlagUnsigned}, [][]byte{wU64(5), wU64(math.MaxUint64)}, true, "18446744073709551615"},
+		{"int unsigned", Column{Name: "k", DataType: "int", ColumnType: "int(10) unsigned", Key: true},
+			mysqlwire.Column{Type: mysqlwire.TypeLong, Flags: mysqlwire.FlagUnsigned}, [][]byte{wI32(-1)}, true, "4294967295"},
+		{"smallint", Column{Name: "k", DataType: "smallint", ColumnType: "smallint(6)", Key: true},
+			mysqlwire.Column{Type: mysqlwire.TypeShort}, [][]byte{wI16(-7)}, false, "-7"},
+		{"mediumint", Column{Name: "k", DataType: "mediumint", ColumnType: "mediumint(9)", Key: true},
+			mysqlwire.Column{Type: mysqlwire.TypeInt24}, [][]byte{wI32(8388607)}, false, "8388607"},
+		{"NULL keeps the last key", Column{Name: "k", DataType: "bigint", ColumnType: "bigint(20)", Key: true},
+			mysqlwire.Column{Type: mysqlwire.TypeLongLong}, [][]byte{wI64(9), nil}, false, "9"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tbl := &table{Name: "k", Columns: []column{tc.col}}
-			mapColumn(&tbl.Columns[0])
-			b := newBatcher(tbl, newAnomalies(tbl))
-			defer b.release()
+			tbl := &Table{Name: "k", Columns: []Column{tc.col}}
+			MapColumn(&tbl.Columns[0])
+			b := NewBatcher(tbl, NewAnomalies(tbl), memory.DefaultAllocator)
+			defer b.Release()
 			b.keyCol = 0
-			tc.w.name = "k"
-			ops, err := b.wirePlan([]wireCol{tc.w})
+			tc.w.Name = "k"
+			ops, err := b.wirePlan([]mysqlwire.Column{tc.w})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -630,10 +632,10 @@ func TestAddWire_LastKey(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got := b.lastKeyText(tc.unsigned); got != tc.want {
+			if got := b.LastKeyText(tc.unsigned); got != tc.want {
 				t.Errorf("key %s, want %s", got, tc.want)
 			}
-			b.flush().Release()
+			b.Flush().Release()
 		})
 	}
 }
@@ -647,38 +649,38 @@ func TestAddWire_GenericPath(t *testing.T) {
 		columnType string
 		prec       int64
 		scale      int64
-		w          wireCol
+		w          mysqlwire.Column
 		v          []byte
 		want       string
 	}{
-		{"date as text", "date", "date", 0, 0, wireCol{typ: typeVarString}, wStr("2024-03-04"), "2024-03-04"},
-		{"zero date as text", "date", "date", 0, 0, wireCol{typ: typeVarString}, wStr("0000-00-00"), "NULL"},
-		{"datetime as text", "datetime", "datetime(3)", 0, 0, wireCol{typ: typeVarString}, wStr("2024-03-04 05:06:07.250"), "2024-03-04 05:06:07.25"},
-		{"DATE into TIMESTAMP", "datetime", "datetime", 0, 0, wireCol{typ: typeDate}, wDate(2024, 3, 4), "2024-03-04 00:00:00"},
-		{"DATETIME into DATE", "date", "date", 0, 0, wireCol{typ: typeDateTime}, wDT(2024, 3, 4, 0, 0, 0, -1), "2024-03-04"},
-		{"DOUBLE into FLOAT", "float", "float", 0, 0, wireCol{typ: typeDouble}, wF64(0.25), "0.25"},
-		{"FLOAT into DOUBLE", "double", "double", 0, 0, wireCol{typ: typeFloat}, wF32(0.5), "0.5"},
-		{"DECIMAL into DOUBLE", "double", "double", 0, 0, wireCol{typ: typeNewDecimal}, wStr("1.125"), "1.125"},
-		{"BIGINT into DECIMAL", "decimal", "decimal(10,2)", 10, 2, wireCol{typ: typeLongLong}, wI64(-42), "-42.00"},
-		{"DECIMAL into BIGINT", "bigint", "bigint(20)", 0, 0, wireCol{typ: typeNewDecimal}, wStr("-17"), "-17"},
-		{"BIGINT into VARCHAR", "varchar", "varchar(20)", 0, 0, wireCol{typ: typeLongLong}, wI64(-17), "-17"},
-		{"TIME", "time", "time", 0, 0, wireCol{typ: typeTime}, wTime(false, 4, 3, 2, 1, -1), "99h2m1s"},
-		{"TIME(6) negative", "time", "time(6)", 0, 0, wireCol{typ: typeTime, decimals: 6}, wTime(true, 0, 0, 0, 1, 500000), "-1.5s"},
-		{"zero TIME", "time", "time", 0, 0, wireCol{typ: typeTime}, wRaw(), "0s"},
-		{"BIT of 8 bytes", "bit", "bit(64)", 0, 0, wireCol{typ: typeBit}, wStr("\xff\xff\xff\xff\xff\xff\xff\xff"), "18446744073709551615"},
-		{"BIT as integer", "bit", "bit(8)", 0, 0, wireCol{typ: typeLongLong}, wI64(3), "3"},
-		{"BIT into VARCHAR", "varchar", "varchar(20)", 0, 0, wireCol{typ: typeBit}, wStr("ab"), "ab"},
-		{"wide decimal as text", "decimal", "decimal(65,2)", 65, 2, wireCol{typ: typeNewDecimal}, wStr("123.45"), "123.45"},
-		{"NULL type", "varchar", "varchar(20)", 0, 0, wireCol{typ: typeNull}, []byte{}, "NULL"},
+		{"date as text", "date", "date", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeVarString}, wStr("2024-03-04"), "2024-03-04"},
+		{"zero date as text", "date", "date", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeVarString}, wStr("0000-00-00"), "NULL"},
+		{"datetime as text", "datetime", "datetime(3)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeVarString}, wStr("2024-03-04 05:06:07.250"), "2024-03-04 05:06:07.25"},
+		{"DATE into TIMESTAMP", "datetime", "datetime", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeDate}, wDate(2024, 3, 4), "2024-03-04 00:00:00"},
+		{"DATETIME into DATE", "date", "date", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wDT(2024, 3, 4, 0, 0, 0, -1), "2024-03-04"},
+		{"DOUBLE into FLOAT", "float", "float", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeDouble}, wF64(0.25), "0.25"},
+		{"FLOAT into DOUBLE", "double", "double", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeFloat}, wF32(0.5), "0.5"},
+		{"DECIMAL into DOUBLE", "double", "double", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("1.125"), "1.125"},
+		{"BIGINT into DECIMAL", "decimal", "decimal(10,2)", 10, 2, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(-42), "-42.00"},
+		{"DECIMAL into BIGINT", "bigint", "bigint(20)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("-17"), "-17"},
+		{"BIGINT into VARCHAR", "varchar", "varchar(20)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(-17), "-17"},
+		{"TIME", "time", "time", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(false, 4, 3, 2, 1, -1), "99h2m1s"},
+		{"TIME(6) negative", "time", "time(6)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 6}, wTime(true, 0, 0, 0, 1, 500000), "-1.5s"},
+		{"zero TIME", "time", "time", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeTime}, wRaw(), "0s"},
+		{"BIT of 8 bytes", "bit", "bit(64)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeBit}, wStr("\xff\xff\xff\xff\xff\xff\xff\xff"), "18446744073709551615"},
+		{"BIT as integer", "bit", "bit(8)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(3), "3"},
+		{"BIT into VARCHAR", "varchar", "varchar(20)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeBit}, wStr("ab"), "ab"},
+		{"wide decimal as text", "decimal", "decimal(65,2)", 65, 2, mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("123.45"), "123.45"},
+		{"NULL type", "varchar", "varchar(20)", 0, 0, mysqlwire.Column{Type: mysqlwire.TypeNull}, []byte{}, "NULL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tbl := &table{Name: "g", Columns: []column{{Name: "c", DataType: tc.dataType, ColumnType: tc.columnType, Precision: tc.prec, Scale: tc.scale}}}
-			mapColumn(&tbl.Columns[0])
-			b := newBatcher(tbl, newAnomalies(tbl))
-			defer b.release()
-			tc.w.name = "c"
-			ops, err := b.wirePlan([]wireCol{tc.w})
+			tbl := &Table{Name: "g", Columns: []Column{{Name: "c", DataType: tc.dataType, ColumnType: tc.columnType, Precision: tc.prec, Scale: tc.scale}}}
+			MapColumn(&tbl.Columns[0])
+			b := NewBatcher(tbl, NewAnomalies(tbl), memory.DefaultAllocator)
+			defer b.Release()
+			tc.w.Name = "c"
+			ops, err := b.wirePlan([]mysqlwire.Column{tc.w})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -698,40 +700,40 @@ func TestAddWire_GenericPath(t *testing.T) {
 func TestWireValue_DriverText(t *testing.T) {
 	tests := []struct {
 		name string
-		c    wireCol
+		c    mysqlwire.Column
 		v    []byte
 		want string
 	}{
-		{"zero DATETIME(6)", wireCol{typ: typeDateTime, decimals: 6}, wRaw(), "0000-00-00 00:00:00.000000"},
-		{"zero DATETIME", wireCol{typ: typeDateTime}, wRaw(), "0000-00-00 00:00:00"},
-		{"zero DATETIME(3)", wireCol{typ: typeDateTime, decimals: 3}, wRaw(), "0000-00-00 00:00:00.000"},
-		{"zero TIMESTAMP decimals 0x1f", wireCol{typ: typeTimestamp, decimals: 0x1f}, wRaw(), "0000-00-00 00:00:00"},
-		{"zero DATE", wireCol{typ: typeDate}, wRaw(), "0000-00-00"},
-		{"DATE", wireCol{typ: typeDate}, wDate(2024, 2, 9), "2024-02-09"},
-		{"DATE of 7 bytes", wireCol{typ: typeDate}, wDT(2024, 2, 9, 0, 0, 0, -1), "2024-02-09"},
-		{"DATETIME of 4 bytes", wireCol{typ: typeDateTime}, wDate(2024, 2, 9), "2024-02-09 00:00:00"},
-		{"DATETIME(6) of 4 bytes", wireCol{typ: typeDateTime, decimals: 6}, wDate(2024, 2, 9), "2024-02-09 00:00:00.000000"},
-		{"DATETIME(6) of 7 bytes", wireCol{typ: typeDateTime, decimals: 6}, wDT(2024, 2, 9, 1, 2, 3, -1), "2024-02-09 01:02:03.000000"},
-		{"DATETIME(6)", wireCol{typ: typeDateTime, decimals: 6}, wDT(2024, 2, 9, 1, 2, 3, 4005), "2024-02-09 01:02:03.004005"},
-		{"DATETIME(3)", wireCol{typ: typeDateTime, decimals: 3}, wDT(2024, 2, 9, 1, 2, 3, 123456), "2024-02-09 01:02:03.123"},
-		{"DATETIME(1)", wireCol{typ: typeDateTime, decimals: 1}, wDT(2024, 2, 9, 1, 2, 3, 50000), "2024-02-09 01:02:03.0"},
-		{"TIMESTAMP(2)", wireCol{typ: typeTimestamp, decimals: 2}, wDT(2024, 2, 9, 1, 2, 3, 999999), "2024-02-09 01:02:03.99"},
-		{"DATETIME decimals 0x1f with micros", wireCol{typ: typeDateTime, decimals: 0x1f}, wDT(2024, 2, 9, 1, 2, 3, 5), "2024-02-09 01:02:03"},
-		{"year 5", wireCol{typ: typeDateTime}, wDT(5, 1, 1, 0, 0, 0, -1), "0005-01-01 00:00:00"},
-		{"partial date", wireCol{typ: typeDate}, wDate(2021, 0, 0), "2021-00-00"},
-		{"zero TIME", wireCol{typ: typeTime}, wRaw(), "00:00:00"},
-		{"zero TIME(3)", wireCol{typ: typeTime, decimals: 3}, wRaw(), "00:00:00.000"},
-		{"TIME", wireCol{typ: typeTime}, wTime(false, 0, 1, 2, 3, -1), "01:02:03"},
-		{"TIME(3)", wireCol{typ: typeTime, decimals: 3}, wTime(false, 0, 1, 2, 3, 456789), "01:02:03.456"},
-		{"TIME(6) of 8 bytes", wireCol{typ: typeTime, decimals: 6}, wTime(false, 0, 1, 2, 3, -1), "01:02:03.000000"},
-		{"TIME 99 hours", wireCol{typ: typeTime}, wTime(false, 4, 3, 0, 0, -1), "99:00:00"},
-		{"TIME 100+ hours", wireCol{typ: typeTime}, wTime(false, 4, 4, 5, 6, -1), "100:05:06"},
-		{"TIME 838 hours", wireCol{typ: typeTime, decimals: 3}, wTime(false, 34, 22, 59, 59, 0), "838:59:59.000"},
-		{"negative TIME", wireCol{typ: typeTime}, wTime(true, 0, 1, 2, 3, -1), "-01:02:03"},
-		{"negative TIME 100+ hours", wireCol{typ: typeTime, decimals: 2}, wTime(true, 34, 22, 59, 59, 990000), "-838:59:59.99"},
-		{"TIME decimals 0x1f", wireCol{typ: typeTime, decimals: 0x1f}, wTime(false, 0, 1, 2, 3, 5), "01:02:03"},
-		{"DECIMAL", wireCol{typ: typeNewDecimal}, wStr("-1.50"), "-1.50"},
-		{"VARCHAR", wireCol{typ: typeVarString}, wStr("x y"), "x y"},
+		{"zero DATETIME(6)", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wRaw(), "0000-00-00 00:00:00.000000"},
+		{"zero DATETIME", mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wRaw(), "0000-00-00 00:00:00"},
+		{"zero DATETIME(3)", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 3}, wRaw(), "0000-00-00 00:00:00.000"},
+		{"zero TIMESTAMP decimals 0x1f", mysqlwire.Column{Type: mysqlwire.TypeTimestamp, Decimals: 0x1f}, wRaw(), "0000-00-00 00:00:00"},
+		{"zero DATE", mysqlwire.Column{Type: mysqlwire.TypeDate}, wRaw(), "0000-00-00"},
+		{"DATE", mysqlwire.Column{Type: mysqlwire.TypeDate}, wDate(2024, 2, 9), "2024-02-09"},
+		{"DATE of 7 bytes", mysqlwire.Column{Type: mysqlwire.TypeDate}, wDT(2024, 2, 9, 0, 0, 0, -1), "2024-02-09"},
+		{"DATETIME of 4 bytes", mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wDate(2024, 2, 9), "2024-02-09 00:00:00"},
+		{"DATETIME(6) of 4 bytes", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wDate(2024, 2, 9), "2024-02-09 00:00:00.000000"},
+		{"DATETIME(6) of 7 bytes", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wDT(2024, 2, 9, 1, 2, 3, -1), "2024-02-09 01:02:03.000000"},
+		{"DATETIME(6)", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 6}, wDT(2024, 2, 9, 1, 2, 3, 4005), "2024-02-09 01:02:03.004005"},
+		{"DATETIME(3)", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 3}, wDT(2024, 2, 9, 1, 2, 3, 123456), "2024-02-09 01:02:03.123"},
+		{"DATETIME(1)", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 1}, wDT(2024, 2, 9, 1, 2, 3, 50000), "2024-02-09 01:02:03.0"},
+		{"TIMESTAMP(2)", mysqlwire.Column{Type: mysqlwire.TypeTimestamp, Decimals: 2}, wDT(2024, 2, 9, 1, 2, 3, 999999), "2024-02-09 01:02:03.99"},
+		{"DATETIME decimals 0x1f with micros", mysqlwire.Column{Type: mysqlwire.TypeDateTime, Decimals: 0x1f}, wDT(2024, 2, 9, 1, 2, 3, 5), "2024-02-09 01:02:03"},
+		{"year 5", mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wDT(5, 1, 1, 0, 0, 0, -1), "0005-01-01 00:00:00"},
+		{"partial date", mysqlwire.Column{Type: mysqlwire.TypeDate}, wDate(2021, 0, 0), "2021-00-00"},
+		{"zero TIME", mysqlwire.Column{Type: mysqlwire.TypeTime}, wRaw(), "00:00:00"},
+		{"zero TIME(3)", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 3}, wRaw(), "00:00:00.000"},
+		{"TIME", mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(false, 0, 1, 2, 3, -1), "01:02:03"},
+		{"TIME(3)", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 3}, wTime(false, 0, 1, 2, 3, 456789), "01:02:03.456"},
+		{"TIME(6) of 8 bytes", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 6}, wTime(false, 0, 1, 2, 3, -1), "01:02:03.000000"},
+		{"TIME 99 hours", mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(false, 4, 3, 0, 0, -1), "99:00:00"},
+		{"TIME 100+ hours", mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(false, 4, 4, 5, 6, -1), "100:05:06"},
+		{"TIME 838 hours", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 3}, wTime(false, 34, 22, 59, 59, 0), "838:59:59.000"},
+		{"negative TIME", mysqlwire.Column{Type: mysqlwire.TypeTime}, wTime(true, 0, 1, 2, 3, -1), "-01:02:03"},
+		{"negative TIME 100+ hours", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 2}, wTime(true, 34, 22, 59, 59, 990000), "-838:59:59.99"},
+		{"TIME decimals 0x1f", mysqlwire.Column{Type: mysqlwire.TypeTime, Decimals: 0x1f}, wTime(false, 0, 1, 2, 3, 5), "01:02:03"},
+		{"DECIMAL", mysqlwire.Column{Type: mysqlwire.TypeNewDecimal}, wStr("-1.50"), "-1.50"},
+		{"VARCHAR", mysqlwire.Column{Type: mysqlwire.TypeVarString}, wStr("x y"), "x y"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -754,24 +756,24 @@ func TestWireValue_DriverText(t *testing.T) {
 func TestWireValue_Numbers(t *testing.T) {
 	tests := []struct {
 		name string
-		c    wireCol
+		c    mysqlwire.Column
 		v    []byte
 		want driver.Value
 	}{
-		{"TINYINT", wireCol{typ: typeTiny}, []byte{0xff}, int64(-1)},
-		{"TINYINT UNSIGNED", wireCol{typ: typeTiny, flags: flagUnsigned}, []byte{0xff}, int64(255)},
-		{"SMALLINT", wireCol{typ: typeShort}, wI16(-2), int64(-2)},
-		{"SMALLINT UNSIGNED", wireCol{typ: typeShort, flags: flagUnsigned}, wI16(-2), int64(65534)},
-		{"YEAR", wireCol{typ: typeYear, flags: flagUnsigned}, wI16(2155), int64(2155)},
-		{"MEDIUMINT", wireCol{typ: typeInt24}, wI32(-8388608), int64(-8388608)},
-		{"INT", wireCol{typ: typeLong}, wI32(-1), int64(-1)},
-		{"INT UNSIGNED", wireCol{typ: typeLong, flags: flagUnsigned}, wI32(-1), int64(math.MaxUint32)},
-		{"BIGINT", wireCol{typ: typeLongLong}, wI64(math.MinInt64), int64(math.MinInt64)},
-		{"BIGINT UNSIGNED small", wireCol{typ: typeLongLong, flags: flagUnsigned}, wU64(math.MaxInt64), int64(math.MaxInt64)},
-		{"BIGINT UNSIGNED large", wireCol{typ: typeLongLong, flags: flagUnsigned}, wU64(math.MaxUint64), uint64(math.MaxUint64)},
-		{"FLOAT", wireCol{typ: typeFloat}, wF32(1.25), float32(1.25)},
-		{"DOUBLE", wireCol{typ: typeDouble}, wF64(-1e100), -1e100},
-		{"NULL", wireCol{typ: typeNull}, nil, nil},
+		{"TINYINT", mysqlwire.Column{Type: mysqlwire.TypeTiny}, []byte{0xff}, int64(-1)},
+		{"TINYINT UNSIGNED", mysqlwire.Column{Type: mysqlwire.TypeTiny, Flags: mysqlwire.FlagUnsigned}, []byte{0xff}, int64(255)},
+		{"SMALLINT", mysqlwire.Column{Type: mysqlwire.TypeShort}, wI16(-2), int64(-2)},
+		{"SMALLINT UNSIGNED", mysqlwire.Column{Type: mysqlwire.TypeShort, Flags: mysqlwire.FlagUnsigned}, wI16(-2), int64(65534)},
+		{"YEAR", mysqlwire.Column{Type: mysqlwire.TypeYear, Flags: mysqlwire.FlagUnsigned}, wI16(2155), int64(2155)},
+		{"MEDIUMINT", mysqlwire.Column{Type: mysqlwire.TypeInt24}, wI32(-8388608), int64(-8388608)},
+		{"INT", mysqlwire.Column{Type: mysqlwire.TypeLong}, wI32(-1), int64(-1)},
+		{"INT UNSIGNED", mysqlwire.Column{Type: mysqlwire.TypeLong, Flags: mysqlwire.FlagUnsigned}, wI32(-1), int64(math.MaxUint32)},
+		{"BIGINT", mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI64(math.MinInt64), int64(math.MinInt64)},
+		{"BIGINT UNSIGNED small", mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: mysqlwire.FlagUnsigned}, wU64(math.MaxInt64), int64(math.MaxInt64)},
+		{"BIGINT UNSIGNED large", mysqlwire.Column{Type: mysqlwire.TypeLongLong, Flags: mysqlwire.FlagUnsigned}, wU64(math.MaxUint64), uint64(math.MaxUint64)},
+		{"FLOAT", mysqlwire.Column{Type: mysqlwire.TypeFloat}, wF32(1.25), float32(1.25)},
+		{"DOUBLE", mysqlwire.Column{Type: mysqlwire.TypeDouble}, wF64(-1e100), -1e100},
+		{"NULL", mysqlwire.Column{Type: mysqlwire.TypeNull}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -786,23 +788,23 @@ func TestWireValue_Numbers(t *testing.T) {
 	}
 	// malformed values
 	for _, tc := range []struct {
-		c wireCol
+		c mysqlwire.Column
 		v []byte
 	}{
-		{wireCol{typ: typeLongLong}, wI32(1)},
-		{wireCol{typ: typeTiny}, nil},
-		{wireCol{typ: typeFloat}, []byte{1, 2, 3}},
-		{wireCol{typ: typeDouble}, wF32(1)},
-		{wireCol{typ: typeVarString}, []byte{5, 'a'}},
-		{wireCol{typ: typeVarString}, []byte{0xfb}},
-		{wireCol{typ: typeDateTime}, nil},
-		{wireCol{typ: typeDateTime}, []byte{4, 1, 2}},
-		{wireCol{typ: typeDateTime}, wRaw(1, 2, 3)},
-		{wireCol{typ: typeTime}, wRaw(1, 2, 3, 4, 5, 6, 7, 8, 9)},
-		{wireCol{typ: 0x11}, []byte{1, 2, 3}}, // TIMESTAMP2: not sent on the wire
+		{mysqlwire.Column{Type: mysqlwire.TypeLongLong}, wI32(1)},
+		{mysqlwire.Column{Type: mysqlwire.TypeTiny}, nil},
+		{mysqlwire.Column{Type: mysqlwire.TypeFloat}, []byte{1, 2, 3}},
+		{mysqlwire.Column{Type: mysqlwire.TypeDouble}, wF32(1)},
+		{mysqlwire.Column{Type: mysqlwire.TypeVarString}, []byte{5, 'a'}},
+		{mysqlwire.Column{Type: mysqlwire.TypeVarString}, []byte{0xfb}},
+		{mysqlwire.Column{Type: mysqlwire.TypeDateTime}, nil},
+		{mysqlwire.Column{Type: mysqlwire.TypeDateTime}, []byte{4, 1, 2}},
+		{mysqlwire.Column{Type: mysqlwire.TypeDateTime}, wRaw(1, 2, 3)},
+		{mysqlwire.Column{Type: mysqlwire.TypeTime}, wRaw(1, 2, 3, 4, 5, 6, 7, 8, 9)},
+		{mysqlwire.Column{Type: 0x11}, []byte{1, 2, 3}}, // TIMESTAMP2: not sent on the wire
 	} {
 		if v, _, err := wireValue(tc.c, tc.v); err == nil || !errors.Is(err, errWireRow) {
-			t.Errorf("wireValue(type %#x, % x) = %v, %v", tc.c.typ, tc.v, v, err)
+			t.Errorf("wireValue(type %#x, % x) = %v, %v", tc.c.Type, tc.v, v, err)
 		}
 	}
 }
@@ -837,24 +839,24 @@ func FuzzAddWire(f *testing.F) {
 	f.Add([]byte{0})
 	f.Add(binRow(make([][]byte, wtN)...))
 	tbl, cols := wireTable(f)
-	// A batcher serves many inputs (making one per input is most of the
+	// A Batcher serves many inputs (making one per input is most of the
 	// time of an execution); its builders are left uneven by rejected
 	// rows, so it is replaced before it grows large.
-	var b *batcher
+	var b *Batcher
 	var ops []wireOp
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if b == nil || b.total >= 512 {
 			if b != nil {
-				b.release()
+				b.Release()
 			}
-			b = newBatcher(tbl, newAnomalies(tbl))
+			b = NewBatcher(tbl, NewAnomalies(tbl), memory.DefaultAllocator)
 			b.keyCol = wtID
 			var err error
 			if ops, err = b.wirePlan(cols); err != nil {
 				t.Fatal(err)
 			}
 		}
-		b.a = newAnomalies(tbl)
+		b.a = NewAnomalies(tbl)
 		lens := make([]int, len(ops))
 		for i, op := range ops {
 			lens[i] = op.fb.Len()
@@ -870,7 +872,7 @@ func FuzzAddWire(f *testing.F) {
 				t.Fatalf("column %s: %d values for one row", wtColumns[i].name, n)
 			}
 		}
-		for _, an := range b.a.list() {
+		for _, an := range b.a.List() {
 			if an.Count != 1 || !strings.HasPrefix(an.Example, "id=") {
 				t.Fatalf("anomaly %+v", an)
 			}
