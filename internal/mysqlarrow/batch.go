@@ -50,6 +50,9 @@ func (b *Batcher) Schema() *arrow.Schema { return b.rb.Schema() }
 // row added last LastKeyText returns.
 func (b *Batcher) SetKey(col int) { b.keyCol = col }
 
+// Columns are the columns of the table.
+func (b *Batcher) Columns() []Column { return b.t.Columns }
+
 // Rows is the number of rows in the current batch.
 func (b *Batcher) Rows() int { return b.rows }
 

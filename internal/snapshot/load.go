@@ -9,11 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 )
 
 // loadTable copies one table into its staging table and checks the count.
@@ -92,7 +90,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		plan.throttle = newThrottle(s.opts.Throttle, s.loadProbe(ms), log)
 	}
 
-	a := newAnomalies(t)
+	a := mysqlarrow.NewAnomalies(&t.Table)
 	total := estimate
 	if tr.delta != nil {
 		total = -1 // unknown: only changed rows are read
@@ -102,7 +100,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		return err
 	}
 	tr.RowsLoaded = loaded
-	tr.Anomalies = a.list()
+	tr.Anomalies = a.List()
 	for _, an := range tr.Anomalies {
 		log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
 	}
@@ -149,10 +147,10 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 // a channel, one warehouse transaction per chunk. It returns the rows in
 // the table, resumed ones included. total is the expected row count for
 // progress (-1 when unknown).
-func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *anomalies, total int64, begin time.Time) (int64, error) {
+func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *mysqlarrow.Anomalies, total int64, begin time.Time) (int64, error) {
 	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
-	bat := newBatcher(t, a)
-	defer bat.release()
+	rd := newTableRead(t, a)
+	defer rd.bat.Release()
 	loaded := tr.ResumedRows
 	lastReport := loaded
 	report := func(final bool) {
@@ -198,13 +196,13 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 			if err := lowerReaderPriority(); err != nil {
 				s.log.Debug("cannot lower the reader's priority", keyError, err)
 			}
-			err := ms.read(rctx, t, plan, bat, msgs)
+			err := ms.read(rctx, t, plan, rd, msgs)
 			if err == nil && plan.afterRead != nil {
 				err = plan.afterRead(rctx)
 			}
 			readErr <- err
 		}()
-		schemaA := bat.rb.Schema()
+		schemaA := rd.bat.Schema()
 		var werr error
 		for {
 			first, ok := <-msgs
@@ -258,7 +256,7 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 		return loaded, fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
 	}
 	report(true)
-	tr.ReadPath = bat.path
+	tr.ReadPath = rd.path
 	return loaded, nil
 }
 
@@ -370,79 +368,3 @@ type sourceReadError struct{ err error }
 
 func (e *sourceReadError) Error() string { return e.err.Error() }
 func (e *sourceReadError) Unwrap() error { return e.err }
-
-// anomalies counts anomalies per column and kind.
-type anomalies struct {
-	t      *table
-	counts map[anomalyKey]*Anomaly
-}
-
-type anomalyKey struct {
-	col  int
-	kind string
-}
-
-func newAnomalies(t *table) *anomalies {
-	return &anomalies{t: t, counts: map[anomalyKey]*Anomaly{}}
-}
-
-func (a *anomalies) add(col int, kind string, vals []driver.Value, rowNum int64) {
-	k := anomalyKey{col, kind}
-	an := a.counts[k]
-	if an == nil {
-		an = &Anomaly{Column: a.t.Columns[col].Name, Kind: kind,
-			Example: rowName(a.t, vals, rowNum) + ": " + valueText(vals[col])}
-		a.counts[k] = an
-	}
-	an.Count++
-}
-
-func (a *anomalies) list() []Anomaly {
-	keys := make([]anomalyKey, 0, len(a.counts))
-	for k := range a.counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].col != keys[j].col {
-			return keys[i].col < keys[j].col
-		}
-		return keys[i].kind < keys[j].kind
-	})
-	out := make([]Anomaly, len(keys))
-	for i, k := range keys {
-		out[i] = *a.counts[k]
-	}
-	return out
-}
-
-// rowName names a row by its primary key ("id=7", "a=1,b=x"), or by its
-// position in the read when the table has none ("row 12").
-func rowName(t *table, vals []driver.Value, rowNum int64) string {
-	var parts []string
-	for i := range t.Columns {
-		if t.Columns[i].Key && i < len(vals) {
-			parts = append(parts, t.Columns[i].Name+"="+valueText(vals[i]))
-		}
-	}
-	if len(parts) == 0 {
-		return "row " + strconv.FormatInt(rowNum, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-// valueText shows a driver value in a message: text quoted, invalid
-// UTF-8 replaced, long values cut.
-func valueText(v driver.Value) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		const maxRunes = 64
-		s := strings.ToValidUTF8(string(x), "\uFFFD")
-		if utf8.RuneCountInString(s) > maxRunes {
-			s = string([]rune(s)[:maxRunes]) + "…"
-		}
-		return strconv.Quote(s)
-	}
-	return fmt.Sprint(v)
-}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlwire"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -65,6 +67,23 @@ type readPlan struct {
 	afterRead func(ctx context.Context) error
 }
 
+// tableRead is the state of reading one table: the batcher its rows go
+// into, the pool its batches' buffers come from, and the read path used.
+type tableRead struct {
+	bat  *mysqlarrow.Batcher
+	pool *bufferPool
+	path string // ReadPathWire or ReadPathDriver, once the read began
+}
+
+// poolMaxHeld is what a table's buffer pool keeps for reuse: a few batches
+// in flight between the reader and the warehouse.
+const poolMaxHeld = 64 << 20
+
+func newTableRead(t *table, a *mysqlarrow.Anomalies) *tableRead {
+	pool := newBufferPool(poolMaxHeld)
+	return &tableRead{bat: mysqlarrow.NewBatcher(&t.Table, a, pool), pool: pool}
+}
+
 // chunkKey returns the index of the column a table is chunked on: its
 // primary key when that is one integer column, else -1.
 func (t *table) chunkKey() int {
@@ -78,7 +97,7 @@ func (t *table) chunkKey() int {
 		}
 		key = i
 	}
-	if key >= 0 && t.Columns[key].Kind != kindInt && t.Columns[key].Kind != kindUint {
+	if key >= 0 && t.Columns[key].Kind != mysqlarrow.KindInt && t.Columns[key].Kind != mysqlarrow.KindUint {
 		return -1
 	}
 	return key
@@ -98,14 +117,15 @@ func (t *table) selectCols() string {
 // source's connection (inside its consistent snapshot). It never closes
 // out. Rows come over the wire path (wire.go) when the connection allows
 // it, else through the driver.
-func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *batcher, out chan<- batchMsg) error {
+func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, rd *tableRead, out chan<- batchMsg) error {
 	from := quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name)
-	bat.keyCol = plan.key
+	bat := rd.bat
+	bat.SetKey(plan.key)
 	send := func(m batchMsg) error {
 		// Back-pressure by memory: while the batches waiting for the
 		// warehouse hold more than inFlightBytes, wait for it to take
 		// some (never while none wait: the warehouse may hold a few).
-		for bat.pool.outstanding() > inFlightBytes && len(out) > 0 {
+		for rd.pool.outstanding() > inFlightBytes && len(out) > 0 {
 			select {
 			case <-time.After(time.Millisecond):
 			case <-ctx.Done():
@@ -126,17 +146,17 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 	}
 	return ms.conn.Raw(func(dc any) error {
-		src, err := newRowSource(ms.wire, ms.cfg.ReadTimeout, dc, bat)
+		src, err := newRowSource(ms.wire, ms.cfg.ReadTimeout, dc, rd)
 		if err != nil {
 			return err
 		}
 		// flush returns the batch built so far, once the throttle lets its
 		// rows through.
 		flush := func() (arrow.RecordBatch, error) {
-			if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
+			if err := plan.throttle.wait(ctx, int64(bat.Rows())); err != nil {
 				return nil, err
 			}
-			return bat.flush(), nil
+			return bat.Flush(), nil
 		}
 		// drain reads every row of rows into batches.
 		drain := func(rows rowStream) (n int64, err error) {
@@ -154,10 +174,10 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 					if errors.As(err, &be) {
 						return n, be.err
 					}
-					return n, &sourceReadError{fmt.Errorf("after row %d: %w", bat.total, err)}
+					return n, &sourceReadError{fmt.Errorf("after row %d: %w", bat.Total(), err)}
 				}
 				n++
-				if bat.rows >= batchRows || bat.bytes >= batchBytes {
+				if bat.Rows() >= batchRows || bat.Bytes() >= batchBytes {
 					rec, err := flush()
 					if err != nil {
 						return n, err
@@ -170,7 +190,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 		endChunk := func(n int64, last string, final bool) error {
 			m := batchMsg{chunk: &chunkDone{rows: n, lastKey: last, final: final}}
-			if bat.rows > 0 {
+			if bat.Rows() > 0 {
 				var err error
 				if m.rec, err = flush(); err != nil {
 					return err
@@ -196,7 +216,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 		}
 
 		keyCol := quoteMySQL(t.Columns[plan.key].Name)
-		unsigned := t.Columns[plan.key].Kind == kindUint
+		unsigned := t.Columns[plan.key].Kind == mysqlarrow.KindUint
 		first, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" ORDER BY "+keyCol+" LIMIT ?")
 		if err != nil {
 			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
@@ -234,7 +254,7 @@ func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *b
 			}
 			final := n < int64(limit)
 			if n > 0 {
-				after = bat.lastKeyText(unsigned)
+				after = bat.LastKeyText(unsigned)
 			}
 			if err := endChunk(n, after, final); err != nil {
 				return err
@@ -278,18 +298,18 @@ func (e *batchError) Unwrap() error { return e.err }
 
 // newRowSource returns the wire path over w when it can be used, else the
 // driver's over dc.
-func newRowSource(w *wireConn, readTimeout time.Duration, dc any, bat *batcher) (rowSource, error) {
+func newRowSource(w *mysqlwire.Conn, readTimeout time.Duration, dc any, rd *tableRead) (rowSource, error) {
 	pc, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, fmt.Errorf("source connection is %T, cannot prepare", dc)
 	}
-	drv := &driverSource{dc: dc, pc: pc, bat: bat}
-	if ws := newWireSession(w); ws != nil {
-		ws.readTimeout = readTimeout
-		bat.path = ReadPathWire
-		return &wireSource{s: ws, bat: bat, fallback: drv}, nil
+	drv := &driverSource{dc: dc, pc: pc, bat: rd.bat}
+	if ws := mysqlwire.NewSession(w); ws != nil {
+		ws.ReadTimeout = readTimeout
+		rd.path = ReadPathWire
+		return &wireSource{s: ws, bat: rd.bat, fallback: drv}, nil
 	}
-	bat.path = ReadPathDriver
+	rd.path = ReadPathDriver
 	return drv, nil
 }
 
@@ -297,7 +317,7 @@ func newRowSource(w *wireConn, readTimeout time.Duration, dc any, bat *batcher) 
 type driverSource struct {
 	dc  any
 	pc  driver.ConnPrepareContext
-	bat *batcher
+	bat *mysqlarrow.Batcher
 }
 
 func (d *driverSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
@@ -318,7 +338,7 @@ func (d *driverSource) queryOnce(ctx context.Context, q string, args []driver.Na
 
 type driverStmt struct {
 	st  driver.Stmt
-	bat *batcher
+	bat *mysqlarrow.Batcher
 }
 
 func (s *driverStmt) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
@@ -334,18 +354,19 @@ func (s *driverStmt) close() error { return s.st.Close() }
 type driverRows struct {
 	rows driver.Rows
 	dest []driver.Value
-	bat  *batcher
+	bat  *mysqlarrow.Batcher
 }
 
-func newDriverRows(rows driver.Rows, bat *batcher) *driverRows {
-	return &driverRows{rows: rows, bat: bat, dest: make([]driver.Value, len(bat.t.Columns))}
+func newDriverRows(rows driver.Rows, bat *mysqlarrow.Batcher) *driverRows {
+	ncols := len(bat.Columns())
+	return &driverRows{rows: rows, bat: bat, dest: make([]driver.Value, ncols)}
 }
 
 func (r *driverRows) next() error {
 	if err := r.rows.Next(r.dest); err != nil {
 		return err
 	}
-	if err := r.bat.add(r.dest); err != nil {
+	if err := r.bat.Add(r.dest); err != nil {
 		return &batchError{err}
 	}
 	return nil
@@ -356,13 +377,13 @@ func (r *driverRows) close() error { return r.rows.Close() }
 // wireSource reads on the wire path; a statement the server cannot
 // prepare is run through the driver as a plain query.
 type wireSource struct {
-	s        *wireSession
-	bat      *batcher
+	s        *mysqlwire.Session
+	bat      *mysqlarrow.Batcher
 	fallback *driverSource
 }
 
 func (w *wireSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
-	st, err := w.s.prepare(ctx, q)
+	st, err := w.s.Prepare(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +391,7 @@ func (w *wireSource) prepare(ctx context.Context, q string) (preparedStmt, error
 }
 
 func (w *wireSource) queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error) {
-	st, err := w.s.prepare(ctx, q)
+	st, err := w.s.Prepare(ctx, q)
 	if err != nil {
 		var me *mysql.MySQLError
 		if !errors.As(err, &me) || ctx.Err() != nil {
@@ -380,7 +401,7 @@ func (w *wireSource) queryOnce(ctx context.Context, q string, args []driver.Name
 	}
 	rows, err := (&wireStmtRows{st: st, bat: w.bat}).query(ctx, args)
 	if err != nil {
-		_ = st.close()
+		_ = st.Close()
 		return nil, err
 	}
 	r := rows.(*wireRowStream)
@@ -389,62 +410,49 @@ func (w *wireSource) queryOnce(ctx context.Context, q string, args []driver.Name
 }
 
 type wireStmtRows struct {
-	st  *wireStmt
-	bat *batcher
-	ops []wireOp
+	st   *mysqlwire.Stmt
+	bat  *mysqlarrow.Batcher
+	plan *mysqlarrow.WirePlan
 }
 
 func (s *wireStmtRows) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
-	rows, err := s.st.query(ctx, args)
+	rows, err := s.st.Query(ctx, args)
 	if err != nil {
 		return nil, err
 	}
-	if s.ops == nil || !sameCols(s.ops, rows.cols) {
-		if s.ops, err = s.bat.wirePlan(rows.cols); err != nil {
-			_ = rows.close()
+	if s.plan == nil || !s.plan.Fits(rows.Columns()) {
+		if s.plan, err = s.bat.PlanWire(rows.Columns()); err != nil {
+			_ = rows.Close()
 			return nil, err
 		}
 	}
-	return &wireRowStream{rows: rows, ops: s.ops, bat: s.bat}, nil
+	return &wireRowStream{rows: rows, plan: s.plan, bat: s.bat}, nil
 }
 
-func (s *wireStmtRows) close() error { return s.st.close() }
-
-// sameCols reports whether ops were planned for cols.
-func sameCols(ops []wireOp, cols []wireCol) bool {
-	if len(ops) != len(cols) {
-		return false
-	}
-	for i := range ops {
-		if ops[i].col != cols[i] {
-			return false
-		}
-	}
-	return true
-}
+func (s *wireStmtRows) close() error { return s.st.Close() }
 
 type wireRowStream struct {
-	rows      *wireRows
-	ops       []wireOp
-	bat       *batcher
-	closeStmt *wireStmt // a one-off statement, closed with the rows
+	rows      *mysqlwire.Rows
+	plan      *mysqlarrow.WirePlan
+	bat       *mysqlarrow.Batcher
+	closeStmt *mysqlwire.Stmt // a one-off statement, closed with the rows
 }
 
 func (r *wireRowStream) next() error {
-	p, err := r.rows.next()
+	p, err := r.rows.Next()
 	if err != nil {
 		return err
 	}
-	if err := r.bat.addWire(r.ops, p); err != nil {
+	if err := r.bat.AddWire(r.plan, p); err != nil {
 		return &batchError{err}
 	}
 	return nil
 }
 
 func (r *wireRowStream) close() error {
-	err := r.rows.close()
+	err := r.rows.Close()
 	if r.closeStmt != nil {
-		err = errors.Join(err, r.closeStmt.close())
+		err = errors.Join(err, r.closeStmt.Close())
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -189,13 +190,8 @@ type TableReport struct {
 }
 
 // Anomaly counts values of one column that could not be carried as they
-// were.
-type Anomaly struct {
-	Column  string
-	Kind    string // AnomalyZeroDate, …
-	Count   int64
-	Example string // the first one: key (or row number) and value
-}
+// were (kinds mysqlarrow.AnomalyZeroDate, …).
+type Anomaly = mysqlarrow.Anomaly
 
 var sourceNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
@@ -412,10 +408,10 @@ func (s *snapshotter) resolveTables(ctx context.Context, ms *mysqlSource, src So
 			continue
 		}
 		lower[strings.ToLower(n)] = n
-		t := &table{Name: n, Columns: cols[n]}
+		t := &table{mysqlarrow.Table{Name: n, Columns: cols[n]}}
 		for j := range t.Columns {
 			c := &t.Columns[j]
-			if !mapColumn(c) {
+			if !mysqlarrow.MapColumn(c) {
 				log.Warn("unknown MySQL type, loaded as VARCHAR", keyTable, n, keyColumn, c.Name, "type", c.ColumnType)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -161,10 +162,10 @@ func testValues(t *testing.T, path string, dsn func(*mysql.Config)) {
 	an := queryStrings(t, wh, `SELECT table_name, column_name, kind, count, example FROM audit.snapshot_anomalies
 		WHERE run_id = ? ORDER BY column_name`, run.ID)
 	wantAn := [][]string{
-		{"vals", "bad", AnomalyInvalidUTF8, "1", "id=3: \"a\uFFFDb\""},
-		{"vals", "d", AnomalyZeroDate, "1", `id=3: "0000-00-00"`},
-		{"vals", "dt", AnomalyZeroDate, "1", `id=3: "0000-00-00 00:00:00"`},
-		{"vals", "dt6", AnomalyPartialDate, "1", `id=3: "2021-00-10 08:00:00.000000"`},
+		{"vals", "bad", mysqlarrow.AnomalyInvalidUTF8, "1", "id=3: \"a\uFFFDb\""},
+		{"vals", "d", mysqlarrow.AnomalyZeroDate, "1", `id=3: "0000-00-00"`},
+		{"vals", "dt", mysqlarrow.AnomalyZeroDate, "1", `id=3: "0000-00-00 00:00:00"`},
+		{"vals", "dt6", mysqlarrow.AnomalyPartialDate, "1", `id=3: "2021-00-10 08:00:00.000000"`},
 	}
 	if strings.Join(flatten(an), "|") != strings.Join(flatten(wantAn), "|") {
 		t.Errorf("anomalies\n got %q\nwant %q", an, wantAn)
