@@ -40,7 +40,7 @@ type mysqlSource struct {
 	dbName string
 	addr   string
 	// wire is the socket the driver's connection runs on, for the wire
-	// path (wire.go).
+	// path (internal/mysqlwire).
 	wire *mysqlwire.Conn
 	// pending is the goroutine of deferCounts.
 	pending sync.WaitGroup
