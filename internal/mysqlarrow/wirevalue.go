@@ -66,27 +66,39 @@ func wireUint(b []byte, width uint8, unsigned bool) (uint64, bool) {
 // kind for a zero, partial or invalid date; ok is false for a malformed
 // value.
 func wireDateTime(b []byte) (micros int64, anomaly string, ok bool) {
-	var y, m, d, hh, mm, ss, us int
+	t, ok := decodeWireDate(b)
+	if !ok {
+		return 0, "", false
+	}
+	if kind := dateAnomaly(t.y, t.m, t.d); kind != "" {
+		return 0, kind, true
+	}
+	if t.hh > 23 || t.mm > 59 || t.ss > 59 || t.us > 999_999 {
+		return 0, "", false
+	}
+	return (daysFromCivil(t.y, t.m, t.d)*86400+int64(t.hh*3600+t.mm*60+t.ss))*1_000_000 + int64(t.us), "", true
+}
+
+// wireDate is the fields of a binary DATE, DATETIME or TIMESTAMP.
+type wireDate struct{ y, m, d, hh, mm, ss, us int }
+
+// decodeWireDate reads a binary date of 0, 4, 7 or 11 bytes (zero, date,
+// seconds, microseconds); ok is false for another length.
+func decodeWireDate(b []byte) (t wireDate, ok bool) {
 	switch len(b) {
 	case 0:
 	case 4, 7, 11:
-		y, m, d = int(binary.LittleEndian.Uint16(b)), int(b[2]), int(b[3])
+		t.y, t.m, t.d = int(binary.LittleEndian.Uint16(b)), int(b[2]), int(b[3])
 		if len(b) >= 7 {
-			hh, mm, ss = int(b[4]), int(b[5]), int(b[6])
+			t.hh, t.mm, t.ss = int(b[4]), int(b[5]), int(b[6])
 		}
 		if len(b) == 11 {
-			us = int(binary.LittleEndian.Uint32(b[7:]))
+			t.us = int(binary.LittleEndian.Uint32(b[7:]))
 		}
 	default:
-		return 0, "", false
+		return t, false
 	}
-	if kind := dateAnomaly(y, m, d); kind != "" {
-		return 0, kind, true
-	}
-	if hh > 23 || mm > 59 || ss > 59 || us > 999_999 {
-		return 0, "", false
-	}
-	return (daysFromCivil(y, m, d)*86400+int64(hh*3600+mm*60+ss))*1_000_000 + int64(us), "", true
+	return t, true
 }
 
 // wireValues decodes a whole binary row into driver values, for messages.
@@ -183,31 +195,21 @@ func append2(dst []byte, n int) []byte {
 
 // formatWireDateTime writes a binary date as "YYYY-MM-DD[ hh:mm:ss[.f]]".
 func formatWireDateTime(b []byte, dateOnly bool, decimals byte) ([]byte, error) {
-	var y, m, d, hh, mm, ss, us int
-	switch len(b) {
-	case 0:
-	case 4, 7, 11:
-		y, m, d = int(binary.LittleEndian.Uint16(b)), int(b[2]), int(b[3])
-		if len(b) >= 7 {
-			hh, mm, ss = int(b[4]), int(b[5]), int(b[6])
-		}
-		if len(b) == 11 {
-			us = int(binary.LittleEndian.Uint32(b[7:]))
-		}
-	default:
+	t, ok := decodeWireDate(b)
+	if !ok {
 		return nil, fmt.Errorf("date of %d bytes: %w", len(b), errWireRow)
 	}
 	out := make([]byte, 0, 26)
-	out = append2(append2(out, y/100), y%100)
-	out = append2(append(out, '-'), m)
-	out = append2(append(out, '-'), d)
+	out = append2(append2(out, t.y/100), t.y%100)
+	out = append2(append(out, '-'), t.m)
+	out = append2(append(out, '-'), t.d)
 	if dateOnly {
 		return out, nil
 	}
-	out = append2(append(out, ' '), hh)
-	out = append2(append(out, ':'), mm)
-	out = append2(append(out, ':'), ss)
-	return appendFrac(out, us, fracDigits(decimals)), nil
+	out = append2(append(out, ' '), t.hh)
+	out = append2(append(out, ':'), t.mm)
+	out = append2(append(out, ':'), t.ss)
+	return appendFrac(out, t.us, fracDigits(decimals)), nil
 }
 
 // formatWireTime writes a binary TIME as "[-]hh:mm:ss[.f]".
