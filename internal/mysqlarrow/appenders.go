@@ -73,33 +73,28 @@ func blobAppender(bb *array.BinaryBuilder, size *int) func(driver.Value) (string
 }
 
 func dateAppender(db *array.Date32Builder) func(driver.Value) (string, error) {
-	return func(v driver.Value) (string, error) {
-		raw, done, err := rawBytes(v, db, "DATE")
-		if done {
-			return "", err
-		}
-		micros, kind, err := parseDateTime(raw, true)
-		if err != nil || kind != "" {
-			db.AppendNull()
-			return kind, err
-		}
-		db.Append(arrow.Date32(micros / microsPerDay))
-		return "", nil
-	}
+	return wallClockAppender(db, "DATE", true, func(micros int64) { db.Append(arrow.Date32(micros / microsPerDay)) })
 }
 
 func timestampAppender(tb *array.TimestampBuilder) func(driver.Value) (string, error) {
+	return wallClockAppender(tb, "DATETIME", false, func(micros int64) { tb.Append(arrow.Timestamp(micros)) })
+}
+
+// wallClockAppender appends the text of a DATE (dateOnly) or DATETIME to
+// fb by app, as microseconds of its wall clock; NULL for a zero, partial
+// or invalid date.
+func wallClockAppender(fb array.Builder, what string, dateOnly bool, app func(micros int64)) func(driver.Value) (string, error) {
 	return func(v driver.Value) (string, error) {
-		raw, done, err := rawBytes(v, tb, "DATETIME")
+		raw, done, err := rawBytes(v, fb, what)
 		if done {
 			return "", err
 		}
-		micros, kind, err := parseDateTime(raw, false)
+		micros, kind, err := parseDateTime(raw, dateOnly)
 		if err != nil || kind != "" {
-			tb.AppendNull()
+			fb.AppendNull()
 			return kind, err
 		}
-		tb.Append(arrow.Timestamp(micros))
+		app(micros)
 		return "", nil
 	}
 }

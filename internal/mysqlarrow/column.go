@@ -89,26 +89,14 @@ func MapColumn(c *Column) bool {
 // c.Duck.
 func (c *Column) ArrowType() arrow.DataType {
 	switch c.Kind {
-	case KindInt:
-		switch c.Duck {
-		case "TINYINT":
-			return arrow.PrimitiveTypes.Int8
-		case "SMALLINT":
-			return arrow.PrimitiveTypes.Int16
-		case "INTEGER":
-			return arrow.PrimitiveTypes.Int32
+	case KindInt, KindUint:
+		if t, ok := intArrowTypes[c.Duck]; ok {
+			return t
+		}
+		if c.Kind == KindUint {
+			return arrow.PrimitiveTypes.Uint64
 		}
 		return arrow.PrimitiveTypes.Int64
-	case KindUint:
-		switch c.Duck {
-		case "UTINYINT":
-			return arrow.PrimitiveTypes.Uint8
-		case "USMALLINT":
-			return arrow.PrimitiveTypes.Uint16
-		case "UINTEGER":
-			return arrow.PrimitiveTypes.Uint32
-		}
-		return arrow.PrimitiveTypes.Uint64
 	case KindFloat32:
 		return arrow.PrimitiveTypes.Float32
 	case KindFloat64:
@@ -129,6 +117,14 @@ func (c *Column) ArrowType() arrow.DataType {
 		return arrow.PrimitiveTypes.Uint64
 	}
 	return arrow.BinaryTypes.String
+}
+
+// intArrowTypes are the Arrow types of DuckDB's integer types.
+var intArrowTypes = map[string]arrow.DataType{
+	"TINYINT": arrow.PrimitiveTypes.Int8, "SMALLINT": arrow.PrimitiveTypes.Int16,
+	"INTEGER": arrow.PrimitiveTypes.Int32, "BIGINT": arrow.PrimitiveTypes.Int64,
+	"UTINYINT": arrow.PrimitiveTypes.Uint8, "USMALLINT": arrow.PrimitiveTypes.Uint16,
+	"UINTEGER": arrow.PrimitiveTypes.Uint32, "UBIGINT": arrow.PrimitiveTypes.Uint64,
 }
 
 // Schema is the Arrow schema of t's rows.

@@ -102,30 +102,12 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 		switch {
 		case c.Kind == KindInt && op.width > 0:
 			op.code = opInt
-			switch fb := op.fb.(type) {
-			case *array.Int8Builder:
-				op.i8 = fb
-			case *array.Int16Builder:
-				op.i16 = fb
-			case *array.Int32Builder:
-				op.i32 = fb
-			case *array.Int64Builder:
-				op.i64 = fb
-			default:
+			if !op.intBuilder() {
 				op.code = opGeneric
 			}
 		case c.Kind == KindUint && op.width > 0:
 			op.code = opUint
-			switch fb := op.fb.(type) {
-			case *array.Uint8Builder:
-				op.u8 = fb
-			case *array.Uint16Builder:
-				op.u16 = fb
-			case *array.Uint32Builder:
-				op.u32 = fb
-			case *array.Uint64Builder:
-				op.u64 = fb
-			default:
+			if !op.intBuilder() {
 				op.code = opGeneric
 			}
 		case c.Kind == KindFloat32 && wc.Type == mysqlwire.TypeFloat:
@@ -148,6 +130,32 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 		}
 	}
 	return ops, nil
+}
+
+// intBuilder sets the typed integer builder of op from op.fb; false when
+// fb is not an integer builder.
+func (op *wireOp) intBuilder() bool {
+	switch fb := op.fb.(type) {
+	case *array.Int8Builder:
+		op.i8 = fb
+	case *array.Int16Builder:
+		op.i16 = fb
+	case *array.Int32Builder:
+		op.i32 = fb
+	case *array.Int64Builder:
+		op.i64 = fb
+	case *array.Uint8Builder:
+		op.u8 = fb
+	case *array.Uint16Builder:
+		op.u16 = fb
+	case *array.Uint32Builder:
+		op.u32 = fb
+	case *array.Uint64Builder:
+		op.u64 = fb
+	default:
+		return false
+	}
+	return true
 }
 
 // WirePlan is how the rows of one binary result are appended: an op per

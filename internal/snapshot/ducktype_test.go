@@ -79,18 +79,8 @@ var everyType = []struct {
 // pipelines.DuckTypeOf says for the column's COLUMN_TYPE, which is the
 // type everyType wants, and that the row's value arrived in every column.
 func TestSnapshot_DuckTypes(t *testing.T) {
-	for _, tc := range []struct {
-		path string
-		dsn  func(*mysql.Config)
-	}{
-		{ReadPathWire, func(*mysql.Config) {}},
-		{ReadPathDriver, func(c *mysql.Config) {
-			if err := c.Apply(mysql.EnableCompression(true)); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
-		t.Run(tc.path, func(t *testing.T) { testDuckTypes(t, tc.dsn) })
+	for path, dsn := range readPaths(t) {
+		t.Run(path, func(t *testing.T) { testDuckTypes(t, dsn) })
 	}
 }
 

@@ -49,18 +49,8 @@ var valuesDDL = []string{
 // TestSnapshot_Values loads every type over both read paths: the wire
 // path on a plain connection, the driver's on a compressed one.
 func TestSnapshot_Values(t *testing.T) {
-	for _, tc := range []struct {
-		path string
-		dsn  func(*mysql.Config)
-	}{
-		{ReadPathWire, func(*mysql.Config) {}},
-		{ReadPathDriver, func(c *mysql.Config) {
-			if err := c.Apply(mysql.EnableCompression(true)); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
-		t.Run(tc.path, func(t *testing.T) { testValues(t, tc.path, tc.dsn) })
+	for path, dsn := range readPaths(t) {
+		t.Run(path, func(t *testing.T) { testValues(t, path, dsn) })
 	}
 }
 
