@@ -20,13 +20,9 @@ import (
 func decimalAppender(c *Column, db *array.Decimal128Builder) func(driver.Value) (string, error) {
 	prec, scale := int(c.Precision), int(c.Scale)
 	return func(v driver.Value) (string, error) {
-		raw, ok := v.([]byte)
-		if !ok {
-			if v == nil {
-				db.AppendNull()
-				return "", nil
-			}
-			raw = []byte(fmt.Sprint(v))
+		raw, null := textOf(v, db)
+		if null {
+			return "", nil
 		}
 		n, err := parseDecimal(raw, prec, scale)
 		if err != nil {
@@ -41,13 +37,9 @@ func decimalAppender(c *Column, db *array.Decimal128Builder) func(driver.Value) 
 // bytes.
 func textAppender(sb *array.StringViewBuilder, size *int) func(driver.Value) (string, error) {
 	return func(v driver.Value) (string, error) {
-		raw, ok := v.([]byte)
-		if !ok {
-			if v == nil {
-				sb.AppendNull()
-				return "", nil
-			}
-			raw = []byte(fmt.Sprint(v)) // a number where text was expected
+		raw, null := textOf(v, sb)
+		if null {
+			return "", nil
 		}
 		*size += len(raw)
 		if utf8.Valid(raw) {
@@ -57,6 +49,20 @@ func textAppender(sb *array.StringViewBuilder, size *int) func(driver.Value) (st
 		sb.BinaryViewBuilder.Append(bytes.ToValidUTF8(raw, []byte("\uFFFD")))
 		return AnomalyInvalidUTF8, nil
 	}
+}
+
+// textOf returns the bytes of a text value, or the text of another
+// value (a number where text was expected); null, after appending a null
+// to fb, for NULL.
+func textOf(v driver.Value, fb array.Builder) (raw []byte, null bool) {
+	switch x := v.(type) {
+	case []byte:
+		return x, false
+	case nil:
+		fb.AppendNull()
+		return nil, true
+	}
+	return []byte(fmt.Sprint(v)), false
 }
 
 // blobAppender appends bytes as they are; *size counts them.
