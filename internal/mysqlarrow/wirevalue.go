@@ -133,7 +133,7 @@ func wireValue(c mysqlwire.Column, b []byte) (v driver.Value, n int, err error) 
 		if len(b) < int(w) {
 			return nil, 0, errWireRow
 		}
-		if i, ok := wireInt(b, w, c.Flags&mysqlwire.FlagUnsigned != 0); ok {
+		if i, ok := wireInt(b, w, c.Unsigned()); ok {
 			return i, int(w), nil
 		}
 		return binary.LittleEndian.Uint64(b), 8, nil
