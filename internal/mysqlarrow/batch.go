@@ -32,7 +32,7 @@ type Batcher struct {
 // NewBatcher returns a batcher of t's rows that counts anomalies in a and
 // allocates its buffers from mem.
 func NewBatcher(t *Table, a *Anomalies, mem memory.Allocator) *Batcher {
-	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.Schema())}
+	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.schema())}
 	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
 	for i := range t.Columns {
 		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))

@@ -85,9 +85,9 @@ func MapColumn(c *Column) bool {
 	return known
 }
 
-// ArrowType is the Arrow type a column travels in; DuckDB imports it as
+// arrowType is the Arrow type a column travels in; DuckDB imports it as
 // c.Duck.
-func (c *Column) ArrowType() arrow.DataType {
+func (c *Column) arrowType() arrow.DataType {
 	switch c.Kind {
 	case KindInt, KindUint:
 		if t, ok := intArrowTypes[c.Duck]; ok {
@@ -127,11 +127,11 @@ var intArrowTypes = map[string]arrow.DataType{
 	"UINTEGER": arrow.PrimitiveTypes.Uint32, "UBIGINT": arrow.PrimitiveTypes.Uint64,
 }
 
-// Schema is the Arrow schema of t's rows.
-func (t *Table) Schema() *arrow.Schema {
+// schema is the Arrow schema of t's rows.
+func (t *Table) schema() *arrow.Schema {
 	fields := make([]arrow.Field, len(t.Columns))
 	for i := range t.Columns {
-		fields[i] = arrow.Field{Name: t.Columns[i].Name, Type: t.Columns[i].ArrowType(), Nullable: true}
+		fields[i] = arrow.Field{Name: t.Columns[i].Name, Type: t.Columns[i].arrowType(), Nullable: true}
 	}
 	return arrow.NewSchema(fields, nil)
 }
