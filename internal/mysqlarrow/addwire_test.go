@@ -70,7 +70,7 @@ func TestAddWire_Decimal38Max(t *testing.T) {
 		tbl, cols := wireTable(t)
 		b, ops := newWireBatcher(t, tbl, cols)
 		if err := b.addWire(ops, anomalyRow(1, map[int][]byte{wtDec38: wStr(v)})); err != nil {
-			t.Errorf("BUG: %s: %v (batch.go decimal128Of rejects unscaled values of 127 bits, BitLen() > 126)", v, err)
+			t.Errorf("BUG: %s: %v (parseDecimal rejects unscaled values of 127 bits, BitLen() > 126)", v, err)
 			continue
 		}
 		if got := flushCells(t, b)[0][wtDec38]; got != v {
