@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -126,43 +125,20 @@ func EvidenceTable(res *Resource, target *Target) string {
 	return target.Database + "." + res.Table
 }
 
-// DuckType maps a catalog column type (MySQL) to the DuckDB type of an
-// evidence column: integer types → BIGINT, DECIMAL(p,s) → DECIMAL(p,s)
-// (p ≤ 38; DECIMAL alone is DECIMAL(10,0)), DATETIME and TIMESTAMP →
-// TIMESTAMP, DATE → DATE, anything else → VARCHAR.
+// DuckType is the DuckDB type of an evidence column of a catalog column
+// type (MySQL): DuckTypeOf's, with every integer type widened to BIGINT
+// and the types evidence files cannot carry (FLOAT, DOUBLE, TIME, binary)
+// kept as VARCHAR text. So integer types (YEAR and BIT too) → BIGINT,
+// DECIMAL(p,s) → DECIMAL(p,s) (p ≤ 38; DECIMAL alone is DECIMAL(10,0)),
+// DATETIME and TIMESTAMP → TIMESTAMP, DATE → DATE, anything else →
+// VARCHAR.
 func DuckType(mysqlType string) string {
-	t := strings.ToUpper(strings.TrimSpace(mysqlType))
-	base, args, _ := strings.Cut(t, "(")
-	base = strings.TrimSpace(base)
-	if i := strings.IndexByte(base, ' '); i >= 0 {
-		base = base[:i] // "INT UNSIGNED"
-	}
-	switch base {
-	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT":
+	duck, _ := DuckTypeOf(mysqlType)
+	switch wide := WideDuckType(duck); {
+	case wide == "BIGINT", wide == "UBIGINT":
 		return "BIGINT"
-	case "DECIMAL", "NUMERIC", "DEC":
-		p, s := 10, 0
-		if args != "" {
-			args, _, _ = strings.Cut(args, ")")
-			ps, ss, hasS := strings.Cut(args, ",")
-			var err error
-			if p, err = strconv.Atoi(strings.TrimSpace(ps)); err != nil {
-				return "VARCHAR"
-			}
-			if hasS {
-				if s, err = strconv.Atoi(strings.TrimSpace(ss)); err != nil {
-					return "VARCHAR"
-				}
-			}
-		}
-		if p < 1 || p > 38 || s < 0 || s > p {
-			return "VARCHAR"
-		}
-		return fmt.Sprintf("DECIMAL(%d,%d)", p, s)
-	case "DATETIME", "TIMESTAMP":
-		return "TIMESTAMP"
-	case "DATE":
-		return "DATE"
+	case strings.HasPrefix(duck, "DECIMAL("), duck == "TIMESTAMP", duck == "DATE":
+		return duck
 	}
 	return "VARCHAR"
 }

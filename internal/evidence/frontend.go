@@ -32,7 +32,7 @@ func (e *FrontendTables) Load(ctx context.Context, wh pipelines.EvidenceWarehous
 	want := map[string]string{pipelines.EvidenceBatchID: "VARCHAR", pipelines.EvidenceArrivedAt: "TIMESTAMP"}
 	order := []string{}
 	for _, c := range res.Columns {
-		want[c.Name] = pipelines.DuckType(c.Type)
+		want[c.Name], _ = pipelines.DuckTypeOf(c.Type) // the snapshot wrote the table
 		order = append(order, c.Name)
 	}
 	order = append(order, pipelines.EvidenceBatchID, pipelines.EvidenceArrivedAt)
@@ -116,11 +116,12 @@ func checkShape(ctx context.Context, db reader, table string, want map[string]st
 }
 
 // compatible reports whether a warehouse column of DuckDB type got can
-// carry values of type want (DuckType's vocabulary): the snapshot keeps
-// the integer widths and decimal precisions of MySQL.
+// carry values of type want (pipelines.DuckTypeOf's or DuckType's): the
+// snapshot keeps the integer widths and decimal precisions of the real
+// MySQL column, which may differ from the catalog's.
 func compatible(want, got string) bool {
-	switch {
-	case want == "BIGINT":
+	switch wide := pipelines.WideDuckType(want); {
+	case wide == "BIGINT" || wide == "UBIGINT":
 		switch got {
 		case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
 			"UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT":

@@ -13,32 +13,11 @@ import (
 
 // duckType maps a front-end column's MySQL type to the DuckDB type both
 // sides are cast to before keys and values are compared, so that a source
-// expression and the stored column compare equal when their values are.
+// expression and the stored column compare equal when their values are:
+// the snapshot's type, integers widened (pipelines.WideDuckType).
 func duckType(mysqlType string) string {
-	t := strings.ToUpper(strings.TrimSpace(mysqlType))
-	base := t
-	if i := strings.IndexAny(t, "( "); i >= 0 {
-		base = t[:i] // INT(11), INT UNSIGNED, DOUBLE PRECISION
-	}
-	switch base {
-	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT":
-		if strings.Contains(t, "UNSIGNED") {
-			return "UBIGINT"
-		}
-		return "BIGINT"
-	case "DECIMAL", "NUMERIC":
-		if i := strings.IndexByte(t, ')'); i >= 0 {
-			return strings.ReplaceAll(t[:i+1], " ", "") // DECIMAL(10, 2) UNSIGNED
-		}
-		return base
-	case "FLOAT", "DOUBLE", "REAL":
-		return "DOUBLE"
-	case "DATETIME", "TIMESTAMP":
-		return "TIMESTAMP"
-	case "DATE":
-		return "DATE"
-	}
-	return "VARCHAR"
+	duck, _ := pipelines.DuckTypeOf(mysqlType)
+	return pipelines.WideDuckType(duck)
 }
 
 // norm is the text form of one column, cast to its front-end type; NULL

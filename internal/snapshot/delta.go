@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -29,8 +30,8 @@ type tableState struct {
 }
 
 // keyColumns returns the primary-key columns of t.
-func (t *table) keyColumns() []column {
-	var keys []column
+func (t *table) keyColumns() []mysqlarrow.Column {
+	var keys []mysqlarrow.Column
 	for _, c := range t.Columns {
 		if c.Key {
 			keys = append(keys, c)
@@ -169,7 +170,7 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 	if !tr.KeyCheck {
 		return nil
 	}
-	kt := &table{Name: t.Name, Columns: t.keyColumns()}
+	kt := &table{mysqlarrow.Table{Name: t.Name, Columns: t.keyColumns()}}
 	for i := range kt.Columns {
 		kt.Columns[i].Nullable = false
 	}
@@ -179,7 +180,7 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 	}
 	plan := readPlan{key: kt.chunkKey(), chunkRows: 1 << 20, chunkTime: 10 * time.Second}
 	ktr := &TableReport{Name: t.Name, delta: tr.delta}
-	n, err := s.copyRows(ctx, ms, dconn, schema, stage, kt, plan, ktr, "", newAnomalies(kt), -1, time.Now())
+	n, err := s.copyRows(ctx, ms, dconn, schema, stage, kt, plan, ktr, "", mysqlarrow.NewAnomalies(&kt.Table), -1, time.Now())
 	if err != nil {
 		return err
 	}

@@ -15,17 +15,18 @@
 //
 // Rows are read through server-side prepared statements, so they arrive
 // in the binary protocol as typed values, and built into Arrow record
-// batches. On a plain connection (no TLS, no compression) the snapshot
-// reads the binary rows off the socket itself and decodes them straight
-// into the Arrow builders (wire.go, wirebatch.go): go-sql-driver connects,
-// authenticates and runs every other statement, and the snapshot uses the
-// socket only inside sql.Conn.Raw, between two of the driver's commands.
-// Otherwise the driver's rows are used (batch.go); both paths convert
-// alike (TableReport.ReadPath says which ran). A table whose primary key
-// is one integer column is read in key chunks (WHERE key > ? ORDER BY key
-// LIMIT ?, reader.go) whose size adapts toward a target time per chunk;
-// other tables are read whole (audit.snapshots.read_whole). COUNT(*) is
-// read after the rows, in the same snapshot.
+// batches by internal/mysqlarrow. On a plain connection (no TLS, no
+// compression) the snapshot reads the binary rows off the socket itself
+// (internal/mysqlwire) and mysqlarrow decodes them straight into the Arrow
+// builders: go-sql-driver connects, authenticates and runs every other
+// statement, and the snapshot uses the socket only inside sql.Conn.Raw,
+// between two of the driver's commands. Otherwise the driver's rows are
+// used (rowsource.go); both paths convert alike (TableReport.ReadPath says
+// which ran). A table whose primary key is one integer column is read in
+// key chunks (WHERE key > ? ORDER BY key LIMIT ?, reader.go) whose size
+// adapts toward a target time per chunk; other tables are read whole
+// (audit.snapshots.read_whole). COUNT(*) is read after the rows, in the
+// same snapshot.
 //
 // The reader runs in its own goroutine, on an OS thread at the lowest CPU
 // priority (the warehouse insert is the slowest stage), and runs ahead of
@@ -55,14 +56,16 @@
 //
 // # Values
 //
-// MySQL types map to DuckDB types exactly (see mapColumn): integers keep
-// their width and signedness, DECIMAL(p,s) stays DECIMAL(p,s) (read as text,
-// never through a float; p > 38 becomes VARCHAR), DATETIME and TIMESTAMP
-// become TIMESTAMP holding the same Asia/Shanghai wall clock (the session
-// time_zone is +08:00, so TIMESTAMP columns render in Shanghai time too),
-// TIME becomes INTERVAL, BIT becomes UBIGINT. Dates are read as text (the
-// driver's ParseTime is off) so that zero and partial dates (0000-00-00,
-// 2021-00-10) and invalid dates are seen: they load as NULL and are counted
-// per column in audit.snapshot_anomalies with an example row. Invalid
-// UTF-8 in text columns is replaced with U+FFFD and counted the same way.
+// MySQL types map to DuckDB types exactly, as pipelines.DuckTypeOf says
+// (the one map, which reconcile and evidence use too): integers keep their
+// width and signedness, DECIMAL(p,s) stays DECIMAL(p,s) (read as text,
+// never through a float; p > 38 becomes VARCHAR), FLOAT stays FLOAT,
+// DATETIME and TIMESTAMP become TIMESTAMP holding the same Asia/Shanghai
+// wall clock (the session time_zone is +08:00, so TIMESTAMP columns render
+// in Shanghai time too), TIME becomes INTERVAL, BIT becomes UBIGINT. Dates
+// reach the driver path as text (the driver's ParseTime is off) so that
+// zero and partial dates (0000-00-00, 2021-00-10) and invalid dates are
+// seen: they load as NULL and are counted per column in
+// audit.snapshot_anomalies with an example row. Invalid UTF-8 in text
+// columns is replaced with U+FFFD and counted the same way.
 package snapshot

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -152,3 +153,19 @@ func queryInt(tb testing.TB, wh *warehouse.Warehouse, q string, args ...any) int
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// readPaths yields each read path with the change to a DSN that makes a
+// snapshot take it: the wire path on a plain connection, the driver's on a
+// compressed one.
+func readPaths(t *testing.T) iter.Seq2[string, func(*mysql.Config)] {
+	return func(yield func(string, func(*mysql.Config)) bool) {
+		if !yield(ReadPathWire, func(*mysql.Config) {}) {
+			return
+		}
+		yield(ReadPathDriver, func(c *mysql.Config) {
+			if err := c.Apply(mysql.EnableCompression(true)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

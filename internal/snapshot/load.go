@@ -9,11 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 )
 
 // loadTable copies one table into its staging table and checks the count.
@@ -31,22 +29,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	// the server's estimate.
 	tr.RowsSource = -1
 	estimate := ms.estimateRows(ctx, t)
-	count := func(ctx context.Context) error {
-		n, err := ms.count(ctx, t.Name)
-		if err != nil {
-			return &sourceReadError{err}
-		}
-		tr.RowsSource = n
-		return nil
-	}
-
-	plan := readPlan{key: t.chunkKey(), chunkRows: s.opts.ChunkRows, chunkTime: s.opts.ChunkTime, afterRead: count}
-	if plan.chunkRows <= 0 {
-		plan.chunkRows = firstChunkRows
-	}
-	if plan.key >= 0 {
-		tr.ChunkKey = t.Columns[plan.key].Name
-	}
+	plan := s.fullPlan(ms, t, tr)
 	sig := t.signature()
 	tr.Policy = pol.Policy
 	if tr.Policy == "" {
@@ -69,30 +52,14 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
 	}
 
-	if tr.delta == nil {
-		prog, err := s.resumePoint(ctx, dconn, schema, t, sig)
-		if err != nil {
-			return fmt.Errorf("snapshot %s.%s: read progress: %w", schema, t.Name, err)
-		}
-		if prog != nil && plan.key >= 0 {
-			plan.after = prog.lastKey
-			tr.ResumedRows, tr.Chunks = prog.rows, prog.chunks
-			log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
-		}
-	}
-	if tr.ResumedRows == 0 {
-		if _, err := dconn.ExecContext(ctx, t.stageDDL(schema)); err != nil {
-			return fmt.Errorf("snapshot %s.%s: create staging table: %w", schema, t.Name, err)
-		}
-		if _, err := dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, schema, t.Name); err != nil {
-			return fmt.Errorf("snapshot %s.%s: reset progress: %w", schema, t.Name, err)
-		}
+	if err := s.prepareStage(ctx, dconn, schema, t, sig, tr, &plan, log); err != nil {
+		return err
 	}
 	if s.opts.Throttle != (Throttle{}) {
 		plan.throttle = newThrottle(s.opts.Throttle, s.loadProbe(ms), log)
 	}
 
-	a := newAnomalies(t)
+	a := mysqlarrow.NewAnomalies(&t.Table)
 	total := estimate
 	if tr.delta != nil {
 		total = -1 // unknown: only changed rows are read
@@ -102,7 +69,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		return err
 	}
 	tr.RowsLoaded = loaded
-	tr.Anomalies = a.list()
+	tr.Anomalies = a.List()
 	for _, an := range tr.Anomalies {
 		log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
 	}
@@ -144,34 +111,66 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	return nil
 }
 
+// fullPlan is the plan of reading all of t: in chunks of its integer
+// key if it has one, then COUNT(*) into tr.RowsSource.
+func (s *snapshotter) fullPlan(ms *mysqlSource, t *table, tr *TableReport) readPlan {
+	count := func(ctx context.Context) error {
+		n, err := ms.count(ctx, t.Name)
+		if err != nil {
+			return &sourceReadError{err}
+		}
+		tr.RowsSource = n
+		return nil
+	}
+	plan := readPlan{key: t.chunkKey(), chunkRows: s.opts.ChunkRows, chunkTime: s.opts.ChunkTime, afterRead: count}
+	if plan.chunkRows <= 0 {
+		plan.chunkRows = firstChunkRows
+	}
+	if plan.key >= 0 {
+		tr.ChunkKey = t.Columns[plan.key].Name
+	}
+	return plan
+}
+
+// prepareStage resumes the staging table an interrupted full load left
+// with the same definition (sig), after its last committed chunk, or
+// creates it empty.
+func (s *snapshotter) prepareStage(ctx context.Context, dconn *sql.Conn, schema string, t *table, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
+	if tr.delta == nil {
+		prog, err := s.resumePoint(ctx, dconn, schema, t, sig)
+		if err != nil {
+			return fmt.Errorf("snapshot %s.%s: read progress: %w", schema, t.Name, err)
+		}
+		if prog != nil && plan.key >= 0 {
+			plan.after = prog.lastKey
+			tr.ResumedRows, tr.Chunks = prog.rows, prog.chunks
+			log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
+		}
+	}
+	if tr.ResumedRows == 0 {
+		if _, err := dconn.ExecContext(ctx, t.stageDDL(schema)); err != nil {
+			return fmt.Errorf("snapshot %s.%s: create staging table: %w", schema, t.Name, err)
+		}
+		if _, err := dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, schema, t.Name); err != nil {
+			return fmt.Errorf("snapshot %s.%s: reset progress: %w", schema, t.Name, err)
+		}
+	}
+	return nil
+}
+
 // copyRows streams the rows plan selects from the source into the
 // warehouse table schema.stage: the reader and the inserter overlap through
 // a channel, one warehouse transaction per chunk. It returns the rows in
 // the table, resumed ones included. total is the expected row count for
 // progress (-1 when unknown).
-func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *anomalies, total int64, begin time.Time) (int64, error) {
+func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *mysqlarrow.Anomalies, total int64, begin time.Time) (int64, error) {
 	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
-	bat := newBatcher(t, a)
-	defer bat.release()
+	rd := newTableRead(t, a)
+	defer rd.bat.Release()
 	loaded := tr.ResumedRows
-	lastReport := loaded
-	report := func(final bool) {
-		if final || loaded-lastReport >= progressEvery {
-			lastReport = loaded
-			if s.opts.Progress != nil {
-				s.opts.Progress(schema, t.Name, loaded)
-			}
-			if s.opts.OnProgress != nil {
-				s.opts.OnProgress(ProgressEvent{Source: schema, Table: t.Name, Rows: loaded, Total: total,
-					Elapsed: time.Since(begin), Resumed: tr.ResumedRows, Done: final})
-			}
-		}
-	}
-	if s.opts.OnProgress != nil {
-		// The start, so that a progress bar measures its rate from here.
-		s.opts.OnProgress(ProgressEvent{Source: schema, Table: t.Name, Rows: loaded, Total: total,
-			Elapsed: time.Since(begin), Resumed: tr.ResumedRows})
-	}
+	prog := &progress{opts: &s.opts, ev: ProgressEvent{Source: schema, Table: t.Name, Total: total, Resumed: tr.ResumedRows},
+		begin: begin, last: loaded}
+	prog.start(loaded)
 	err := dconn.Raw(func(dc any) error {
 		conn, ok := dc.(driver.Conn)
 		if !ok {
@@ -198,13 +197,13 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 			if err := lowerReaderPriority(); err != nil {
 				s.log.Debug("cannot lower the reader's priority", keyError, err)
 			}
-			err := ms.read(rctx, t, plan, bat, msgs)
+			err := ms.read(rctx, t, plan, rd, msgs)
 			if err == nil && plan.afterRead != nil {
 				err = plan.afterRead(rctx)
 			}
 			readErr <- err
 		}()
-		schemaA := bat.rb.Schema()
+		schemaA := rd.bat.Schema()
 		var werr error
 		for {
 			first, ok := <-msgs
@@ -224,7 +223,7 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 			if werr != nil {
 				cancel()
 			} else {
-				report(false)
+				prog.report(loaded, false)
 			}
 			if rdr.closed {
 				break
@@ -257,9 +256,44 @@ func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.
 		}
 		return loaded, fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
 	}
-	report(true)
-	tr.ReadPath = bat.path
+	prog.report(loaded, true)
+	tr.ReadPath = rd.path
 	return loaded, nil
+}
+
+// progress reports the load of one table to Options.Progress and
+// OnProgress.
+type progress struct {
+	opts  *Options
+	ev    ProgressEvent // source, table, total and resumed rows
+	begin time.Time
+	last  int64 // rows at the last report
+}
+
+// start reports the start, so that a progress bar measures its rate from
+// here.
+func (p *progress) start(loaded int64) {
+	if p.opts.OnProgress != nil {
+		ev := p.ev
+		ev.Rows, ev.Elapsed = loaded, time.Since(p.begin)
+		p.opts.OnProgress(ev)
+	}
+}
+
+// report reports loaded rows every progressEvery rows, and when final.
+func (p *progress) report(loaded int64, final bool) {
+	if !final && loaded-p.last < progressEvery {
+		return
+	}
+	p.last = loaded
+	if p.opts.Progress != nil {
+		p.opts.Progress(p.ev.Source, p.ev.Table, loaded)
+	}
+	if p.opts.OnProgress != nil {
+		ev := p.ev
+		ev.Rows, ev.Elapsed, ev.Done = loaded, time.Since(p.begin), final
+		p.opts.OnProgress(ev)
+	}
 }
 
 // writeChunk inserts one chunk from the reader in one warehouse
@@ -370,79 +404,3 @@ type sourceReadError struct{ err error }
 
 func (e *sourceReadError) Error() string { return e.err.Error() }
 func (e *sourceReadError) Unwrap() error { return e.err }
-
-// anomalies counts anomalies per column and kind.
-type anomalies struct {
-	t      *table
-	counts map[anomalyKey]*Anomaly
-}
-
-type anomalyKey struct {
-	col  int
-	kind string
-}
-
-func newAnomalies(t *table) *anomalies {
-	return &anomalies{t: t, counts: map[anomalyKey]*Anomaly{}}
-}
-
-func (a *anomalies) add(col int, kind string, vals []driver.Value, rowNum int64) {
-	k := anomalyKey{col, kind}
-	an := a.counts[k]
-	if an == nil {
-		an = &Anomaly{Column: a.t.Columns[col].Name, Kind: kind,
-			Example: rowName(a.t, vals, rowNum) + ": " + valueText(vals[col])}
-		a.counts[k] = an
-	}
-	an.Count++
-}
-
-func (a *anomalies) list() []Anomaly {
-	keys := make([]anomalyKey, 0, len(a.counts))
-	for k := range a.counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].col != keys[j].col {
-			return keys[i].col < keys[j].col
-		}
-		return keys[i].kind < keys[j].kind
-	})
-	out := make([]Anomaly, len(keys))
-	for i, k := range keys {
-		out[i] = *a.counts[k]
-	}
-	return out
-}
-
-// rowName names a row by its primary key ("id=7", "a=1,b=x"), or by its
-// position in the read when the table has none ("row 12").
-func rowName(t *table, vals []driver.Value, rowNum int64) string {
-	var parts []string
-	for i := range t.Columns {
-		if t.Columns[i].Key && i < len(vals) {
-			parts = append(parts, t.Columns[i].Name+"="+valueText(vals[i]))
-		}
-	}
-	if len(parts) == 0 {
-		return "row " + strconv.FormatInt(rowNum, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-// valueText shows a driver value in a message: text quoted, invalid
-// UTF-8 replaced, long values cut.
-func valueText(v driver.Value) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		const maxRunes = 64
-		s := strings.ToValidUTF8(string(x), "\uFFFD")
-		if utf8.RuneCountInString(s) > maxRunes {
-			s = string([]rune(s)[:maxRunes]) + "…"
-		}
-		return strconv.Quote(s)
-	}
-	return fmt.Sprint(v)
-}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/go-sql-driver/mysql"
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 )
 
 // Batch and chunk sizes. A batch is one Arrow record (one INSERT into the
@@ -65,6 +65,23 @@ type readPlan struct {
 	afterRead func(ctx context.Context) error
 }
 
+// tableRead is the state of reading one table: the batcher its rows go
+// into, the pool its batches' buffers come from, and the read path used.
+type tableRead struct {
+	bat  *mysqlarrow.Batcher
+	pool *bufferPool
+	path string // ReadPathWire or ReadPathDriver, once the read began
+}
+
+// poolMaxHeld is what a table's buffer pool keeps for reuse: a few batches
+// in flight between the reader and the warehouse.
+const poolMaxHeld = 64 << 20
+
+func newTableRead(t *table, a *mysqlarrow.Anomalies) *tableRead {
+	pool := newBufferPool(poolMaxHeld)
+	return &tableRead{bat: mysqlarrow.NewBatcher(&t.Table, a, pool), pool: pool}
+}
+
 // chunkKey returns the index of the column a table is chunked on: its
 // primary key when that is one integer column, else -1.
 func (t *table) chunkKey() int {
@@ -78,7 +95,7 @@ func (t *table) chunkKey() int {
 		}
 		key = i
 	}
-	if key >= 0 && t.Columns[key].Kind != kindInt && t.Columns[key].Kind != kindUint {
+	if key >= 0 && t.Columns[key].Kind != mysqlarrow.KindInt && t.Columns[key].Kind != mysqlarrow.KindUint {
 		return -1
 	}
 	return key
@@ -96,391 +113,184 @@ func (t *table) selectCols() string {
 
 // read streams t into out as record batches, chunk by chunk, on the
 // source's connection (inside its consistent snapshot). It never closes
-// out. Rows come over the wire path (wire.go) when the connection allows
-// it, else through the driver.
-func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, bat *batcher, out chan<- batchMsg) error {
-	from := quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name)
-	bat.keyCol = plan.key
-	send := func(m batchMsg) error {
-		// Back-pressure by memory: while the batches waiting for the
-		// warehouse hold more than inFlightBytes, wait for it to take
-		// some (never while none wait: the warehouse may hold a few).
-		for bat.pool.outstanding() > inFlightBytes && len(out) > 0 {
-			select {
-			case <-time.After(time.Millisecond):
-			case <-ctx.Done():
-				if m.rec != nil {
-					m.rec.Release()
-				}
-				return ctx.Err()
-			}
-		}
-		select {
-		case out <- m:
-			return nil
-		case <-ctx.Done():
-			if m.rec != nil {
-				m.rec.Release()
-			}
-			return ctx.Err()
-		}
-	}
+// out. Rows come over the wire path (internal/mysqlwire) when the
+// connection allows it, else through the driver.
+func (ms *mysqlSource) read(ctx context.Context, t *table, plan readPlan, rd *tableRead, out chan<- batchMsg) error {
+	r := &tableReader{ctx: ctx, t: t, plan: plan, rd: rd, out: out,
+		from: quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name)}
+	rd.bat.SetKey(plan.key)
 	return ms.conn.Raw(func(dc any) error {
-		src, err := newRowSource(ms.wire, ms.cfg.ReadTimeout, dc, bat)
+		src, err := newRowSource(ms.wire, ms.cfg.ReadTimeout, dc, rd)
 		if err != nil {
 			return err
 		}
-		// flush returns the batch built so far, once the throttle lets its
-		// rows through.
-		flush := func() (arrow.RecordBatch, error) {
-			if err := plan.throttle.wait(ctx, int64(bat.rows)); err != nil {
-				return nil, err
-			}
-			return bat.flush(), nil
-		}
-		// drain reads every row of rows into batches.
-		drain := func(rows rowStream) (n int64, err error) {
-			defer func() {
-				if cerr := rows.close(); err == nil && cerr != nil {
-					err = &sourceReadError{cerr}
-				}
-			}()
-			for {
-				if err := rows.next(); err != nil {
-					if errors.Is(err, io.EOF) {
-						return n, nil
-					}
-					var be *batchError
-					if errors.As(err, &be) {
-						return n, be.err
-					}
-					return n, &sourceReadError{fmt.Errorf("after row %d: %w", bat.total, err)}
-				}
-				n++
-				if bat.rows >= batchRows || bat.bytes >= batchBytes {
-					rec, err := flush()
-					if err != nil {
-						return n, err
-					}
-					if err := send(batchMsg{rec: rec}); err != nil {
-						return n, err
-					}
-				}
-			}
-		}
-		endChunk := func(n int64, last string, final bool) error {
-			m := batchMsg{chunk: &chunkDone{rows: n, lastKey: last, final: final}}
-			if bat.rows > 0 {
-				var err error
-				if m.rec, err = flush(); err != nil {
-					return err
-				}
-			}
-			return send(m)
-		}
-
 		if plan.key < 0 {
-			q := "SELECT " + t.selectCols() + " FROM " + from
-			if plan.where != "" {
-				q += " WHERE " + plan.where
-			}
-			rows, err := src.queryOnce(ctx, q, plan.whereArgs)
-			if err != nil {
-				return &sourceReadError{fmt.Errorf("select: %w", err)}
-			}
-			n, err := drain(rows)
-			if err != nil {
-				return err
-			}
-			return endChunk(n, "", true)
+			return r.readWhole(src)
 		}
-
-		keyCol := quoteMySQL(t.Columns[plan.key].Name)
-		unsigned := t.Columns[plan.key].Kind == kindUint
-		first, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" ORDER BY "+keyCol+" LIMIT ?")
-		if err != nil {
-			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
-		}
-		defer first.close()
-		next, err := src.prepare(ctx, "SELECT "+t.selectCols()+" FROM "+from+" WHERE "+keyCol+" > ? ORDER BY "+keyCol+" LIMIT ?")
-		if err != nil {
-			return &sourceReadError{fmt.Errorf("prepare: %w", err)}
-		}
-		defer next.close()
-		limit := max(plan.chunkRows, minChunkRows)
-		after := plan.after
-		for {
-			began := time.Now()
-			var (
-				stmt preparedStmt
-				args []driver.NamedValue
-			)
-			if after == "" {
-				stmt, args = first, []driver.NamedValue{{Ordinal: 1, Value: int64(limit)}}
-			} else {
-				kv, err := keyArg(after, unsigned)
-				if err != nil {
-					return err
-				}
-				stmt, args = next, []driver.NamedValue{{Ordinal: 1, Value: kv}, {Ordinal: 2, Value: int64(limit)}}
-			}
-			rows, err := stmt.query(ctx, args)
-			if err != nil {
-				return &sourceReadError{fmt.Errorf("select chunk after key %q: %w", after, err)}
-			}
-			n, err := drain(rows)
-			if err != nil {
-				return err
-			}
-			final := n < int64(limit)
-			if n > 0 {
-				after = bat.lastKeyText(unsigned)
-			}
-			if err := endChunk(n, after, final); err != nil {
-				return err
-			}
-			if final {
-				return nil
-			}
-			limit = nextChunkRows(limit, n, time.Since(began), plan.chunkTime)
-		}
+		return r.readChunks(src)
 	})
 }
 
-// rowSource prepares and runs the statements of one read, on the wire
-// path or the driver's.
-type rowSource interface {
-	prepare(ctx context.Context, q string) (preparedStmt, error)
-	// queryOnce runs q once: prepared when the server can, else as a
-	// plain query.
-	queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error)
+// tableReader is one read of a table, as read runs it.
+type tableReader struct {
+	ctx  context.Context
+	t    *table
+	plan readPlan
+	rd   *tableRead
+	out  chan<- batchMsg
+	from string // the table's qualified name in the source
 }
 
-// preparedStmt is a statement prepared on the source.
-type preparedStmt interface {
-	query(ctx context.Context, args []driver.NamedValue) (rowStream, error)
-	close() error
-}
-
-// rowStream adds the rows of one result to the batcher.
-type rowStream interface {
-	// next adds the next row; io.EOF after the last. A value that cannot
-	// be loaded is a *batchError.
-	next() error
-	close() error
-}
-
-// batchError is a row the batcher refused (not a failure of the source).
-type batchError struct{ err error }
-
-func (e *batchError) Error() string { return e.err.Error() }
-func (e *batchError) Unwrap() error { return e.err }
-
-// newRowSource returns the wire path over w when it can be used, else the
-// driver's over dc.
-func newRowSource(w *wireConn, readTimeout time.Duration, dc any, bat *batcher) (rowSource, error) {
-	pc, ok := dc.(driver.ConnPrepareContext)
-	if !ok {
-		return nil, fmt.Errorf("source connection is %T, cannot prepare", dc)
+// readWhole reads the table with one query.
+func (r *tableReader) readWhole(src rowSource) error {
+	q := "SELECT " + r.t.selectCols() + " FROM " + r.from
+	if r.plan.where != "" {
+		q += " WHERE " + r.plan.where
 	}
-	drv := &driverSource{dc: dc, pc: pc, bat: bat}
-	if ws := newWireSession(w); ws != nil {
-		ws.readTimeout = readTimeout
-		bat.path = ReadPathWire
-		return &wireSource{s: ws, bat: bat, fallback: drv}, nil
-	}
-	bat.path = ReadPathDriver
-	return drv, nil
-}
-
-// driverSource reads through go-sql-driver's driver.Rows.
-type driverSource struct {
-	dc  any
-	pc  driver.ConnPrepareContext
-	bat *batcher
-}
-
-func (d *driverSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
-	st, err := d.pc.PrepareContext(ctx, q)
+	rows, err := src.queryOnce(r.ctx, q, r.plan.whereArgs)
 	if err != nil {
-		return nil, err
+		return &sourceReadError{fmt.Errorf("select: %w", err)}
 	}
-	return &driverStmt{st: st, bat: d.bat}, nil
-}
-
-func (d *driverSource) queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error) {
-	rows, err := queryBinaryOrText(ctx, d.dc, d.pc, q, args)
-	if err != nil {
-		return nil, err
-	}
-	return newDriverRows(rows, d.bat), nil
-}
-
-type driverStmt struct {
-	st  driver.Stmt
-	bat *batcher
-}
-
-func (s *driverStmt) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
-	rows, err := s.st.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil {
-		return nil, err
-	}
-	return newDriverRows(rows, s.bat), nil
-}
-
-func (s *driverStmt) close() error { return s.st.Close() }
-
-type driverRows struct {
-	rows driver.Rows
-	dest []driver.Value
-	bat  *batcher
-}
-
-func newDriverRows(rows driver.Rows, bat *batcher) *driverRows {
-	return &driverRows{rows: rows, bat: bat, dest: make([]driver.Value, len(bat.t.Columns))}
-}
-
-func (r *driverRows) next() error {
-	if err := r.rows.Next(r.dest); err != nil {
-		return err
-	}
-	if err := r.bat.add(r.dest); err != nil {
-		return &batchError{err}
-	}
-	return nil
-}
-
-func (r *driverRows) close() error { return r.rows.Close() }
-
-// wireSource reads on the wire path; a statement the server cannot
-// prepare is run through the driver as a plain query.
-type wireSource struct {
-	s        *wireSession
-	bat      *batcher
-	fallback *driverSource
-}
-
-func (w *wireSource) prepare(ctx context.Context, q string) (preparedStmt, error) {
-	st, err := w.s.prepare(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return &wireStmtRows{st: st, bat: w.bat}, nil
-}
-
-func (w *wireSource) queryOnce(ctx context.Context, q string, args []driver.NamedValue) (rowStream, error) {
-	st, err := w.s.prepare(ctx, q)
-	if err != nil {
-		var me *mysql.MySQLError
-		if !errors.As(err, &me) || ctx.Err() != nil {
-			return nil, err
-		}
-		return w.fallback.queryOnce(ctx, q, args)
-	}
-	rows, err := (&wireStmtRows{st: st, bat: w.bat}).query(ctx, args)
-	if err != nil {
-		_ = st.close()
-		return nil, err
-	}
-	r := rows.(*wireRowStream)
-	r.closeStmt = st
-	return r, nil
-}
-
-type wireStmtRows struct {
-	st  *wireStmt
-	bat *batcher
-	ops []wireOp
-}
-
-func (s *wireStmtRows) query(ctx context.Context, args []driver.NamedValue) (rowStream, error) {
-	rows, err := s.st.query(ctx, args)
-	if err != nil {
-		return nil, err
-	}
-	if s.ops == nil || !sameCols(s.ops, rows.cols) {
-		if s.ops, err = s.bat.wirePlan(rows.cols); err != nil {
-			_ = rows.close()
-			return nil, err
-		}
-	}
-	return &wireRowStream{rows: rows, ops: s.ops, bat: s.bat}, nil
-}
-
-func (s *wireStmtRows) close() error { return s.st.close() }
-
-// sameCols reports whether ops were planned for cols.
-func sameCols(ops []wireOp, cols []wireCol) bool {
-	if len(ops) != len(cols) {
-		return false
-	}
-	for i := range ops {
-		if ops[i].col != cols[i] {
-			return false
-		}
-	}
-	return true
-}
-
-type wireRowStream struct {
-	rows      *wireRows
-	ops       []wireOp
-	bat       *batcher
-	closeStmt *wireStmt // a one-off statement, closed with the rows
-}
-
-func (r *wireRowStream) next() error {
-	p, err := r.rows.next()
+	n, err := r.drain(rows)
 	if err != nil {
 		return err
 	}
-	if err := r.bat.addWire(r.ops, p); err != nil {
-		return &batchError{err}
-	}
-	return nil
+	return r.endChunk(n, "", true)
 }
 
-func (r *wireRowStream) close() error {
-	err := r.rows.close()
-	if r.closeStmt != nil {
-		err = errors.Join(err, r.closeStmt.close())
+// readChunks reads the table in chunks of its integer key, each chunk's
+// size adapted toward the plan's time per chunk.
+func (r *tableReader) readChunks(src rowSource) error {
+	t, plan := r.t, r.plan
+	keyCol := quoteMySQL(t.Columns[plan.key].Name)
+	unsigned := t.Columns[plan.key].Kind == mysqlarrow.KindUint
+	first, err := src.prepare(r.ctx, "SELECT "+t.selectCols()+" FROM "+r.from+" ORDER BY "+keyCol+" LIMIT ?")
+	if err != nil {
+		return &sourceReadError{fmt.Errorf("prepare: %w", err)}
 	}
-	return err
+	defer first.close()
+	next, err := src.prepare(r.ctx, "SELECT "+t.selectCols()+" FROM "+r.from+" WHERE "+keyCol+" > ? ORDER BY "+keyCol+" LIMIT ?")
+	if err != nil {
+		return &sourceReadError{fmt.Errorf("prepare: %w", err)}
+	}
+	defer next.close()
+	limit := max(plan.chunkRows, minChunkRows)
+	after := plan.after
+	for {
+		began := time.Now()
+		var (
+			stmt preparedStmt
+			args []driver.NamedValue
+		)
+		if after == "" {
+			stmt, args = first, []driver.NamedValue{{Ordinal: 1, Value: int64(limit)}}
+		} else {
+			kv, err := keyArg(after, unsigned)
+			if err != nil {
+				return err
+			}
+			stmt, args = next, []driver.NamedValue{{Ordinal: 1, Value: kv}, {Ordinal: 2, Value: int64(limit)}}
+		}
+		rows, err := stmt.query(r.ctx, args)
+		if err != nil {
+			return &sourceReadError{fmt.Errorf("select chunk after key %q: %w", after, err)}
+		}
+		n, err := r.drain(rows)
+		if err != nil {
+			return err
+		}
+		final := n < int64(limit)
+		if n > 0 {
+			after = r.rd.bat.LastKeyText(unsigned)
+		}
+		if err := r.endChunk(n, after, final); err != nil {
+			return err
+		}
+		if final {
+			return nil
+		}
+		limit = nextChunkRows(limit, n, time.Since(began), plan.chunkTime)
+	}
 }
 
-// queryBinaryOrText runs q as a prepared statement (binary protocol), or,
-// when the server cannot prepare it, as a plain query (text protocol).
-func queryBinaryOrText(ctx context.Context, dc any, pc driver.ConnPrepareContext, q string, args []driver.NamedValue) (driver.Rows, error) {
-	stmt, err := pc.PrepareContext(ctx, q)
-	if err != nil {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok || ctx.Err() != nil {
-			return nil, err
+// drain reads every row of rows into batches, sending each full one.
+func (r *tableReader) drain(rows rowStream) (n int64, err error) {
+	defer func() {
+		if cerr := rows.close(); err == nil && cerr != nil {
+			err = &sourceReadError{cerr}
 		}
-		rows, qerr := qc.QueryContext(ctx, q, args)
-		if qerr != nil {
-			return nil, errors.Join(err, qerr)
+	}()
+	bat := r.rd.bat
+	for {
+		if err := rows.next(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return n, nil
+			}
+			var be *batchError
+			if errors.As(err, &be) {
+				return n, be.err
+			}
+			return n, &sourceReadError{fmt.Errorf("after row %d: %w", bat.Total(), err)}
 		}
-		return rows, nil
+		n++
+		if bat.Rows() >= batchRows || bat.Bytes() >= batchBytes {
+			rec, err := r.flush()
+			if err != nil {
+				return n, err
+			}
+			if err := r.send(batchMsg{rec: rec}); err != nil {
+				return n, err
+			}
+		}
 	}
-	rows, err := stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil {
-		_ = stmt.Close()
+}
+
+// endChunk sends the end of a chunk of n rows, with the batch built so
+// far.
+func (r *tableReader) endChunk(n int64, last string, final bool) error {
+	m := batchMsg{chunk: &chunkDone{rows: n, lastKey: last, final: final}}
+	if r.rd.bat.Rows() > 0 {
+		var err error
+		if m.rec, err = r.flush(); err != nil {
+			return err
+		}
+	}
+	return r.send(m)
+}
+
+// flush returns the batch built so far, once the throttle lets its rows
+// through.
+func (r *tableReader) flush() (arrow.RecordBatch, error) {
+	if err := r.plan.throttle.wait(r.ctx, int64(r.rd.bat.Rows())); err != nil {
 		return nil, err
 	}
-	return &stmtRows{Rows: rows, stmt: stmt}, nil
+	return r.rd.bat.Flush(), nil
 }
 
-// stmtRows closes its statement with the rows.
-type stmtRows struct {
-	driver.Rows
-	stmt driver.Stmt
-}
-
-func (r *stmtRows) Close() error {
-	err := r.Rows.Close()
-	return errors.Join(err, r.stmt.Close())
+// send hands m to the warehouse side.
+func (r *tableReader) send(m batchMsg) error {
+	// Back-pressure by memory: while the batches waiting for the
+	// warehouse hold more than inFlightBytes, wait for it to take some
+	// (never while none wait: the warehouse may hold a few).
+	for r.rd.pool.outstanding() > inFlightBytes && len(r.out) > 0 {
+		select {
+		case <-time.After(time.Millisecond):
+		case <-r.ctx.Done():
+			if m.rec != nil {
+				m.rec.Release()
+			}
+			return r.ctx.Err()
+		}
+	}
+	select {
+	case r.out <- m:
+		return nil
+	case <-r.ctx.Done():
+		if m.rec != nil {
+			m.rec.Release()
+		}
+		return r.ctx.Err()
+	}
 }
 
 // nextChunkRows adapts the chunk size toward target time per chunk:

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 )
 
 // ColumnDef is the captured structure of one column.
@@ -85,7 +87,7 @@ func SourceSchema(ctx context.Context, dsn string) (map[string][]ColumnDef, erro
 	}
 	out := map[string][]ColumnDef{}
 	for _, n := range names {
-		t := &table{Name: n, Columns: cols[n]}
+		t := &table{mysqlarrow.Table{Name: n, Columns: cols[n]}}
 		out[n] = t.defs()
 	}
 	return out, nil

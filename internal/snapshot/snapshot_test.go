@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -48,18 +49,8 @@ var valuesDDL = []string{
 // TestSnapshot_Values loads every type over both read paths: the wire
 // path on a plain connection, the driver's on a compressed one.
 func TestSnapshot_Values(t *testing.T) {
-	for _, tc := range []struct {
-		path string
-		dsn  func(*mysql.Config)
-	}{
-		{ReadPathWire, func(*mysql.Config) {}},
-		{ReadPathDriver, func(c *mysql.Config) {
-			if err := c.Apply(mysql.EnableCompression(true)); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
-		t.Run(tc.path, func(t *testing.T) { testValues(t, tc.path, tc.dsn) })
+	for path, dsn := range readPaths(t) {
+		t.Run(path, func(t *testing.T) { testValues(t, path, dsn) })
 	}
 }
 
@@ -161,10 +152,10 @@ func testValues(t *testing.T, path string, dsn func(*mysql.Config)) {
 	an := queryStrings(t, wh, `SELECT table_name, column_name, kind, count, example FROM audit.snapshot_anomalies
 		WHERE run_id = ? ORDER BY column_name`, run.ID)
 	wantAn := [][]string{
-		{"vals", "bad", AnomalyInvalidUTF8, "1", "id=3: \"a\uFFFDb\""},
-		{"vals", "d", AnomalyZeroDate, "1", `id=3: "0000-00-00"`},
-		{"vals", "dt", AnomalyZeroDate, "1", `id=3: "0000-00-00 00:00:00"`},
-		{"vals", "dt6", AnomalyPartialDate, "1", `id=3: "2021-00-10 08:00:00.000000"`},
+		{"vals", "bad", mysqlarrow.AnomalyInvalidUTF8, "1", "id=3: \"a\uFFFDb\""},
+		{"vals", "d", mysqlarrow.AnomalyZeroDate, "1", `id=3: "0000-00-00"`},
+		{"vals", "dt", mysqlarrow.AnomalyZeroDate, "1", `id=3: "0000-00-00 00:00:00"`},
+		{"vals", "dt6", mysqlarrow.AnomalyPartialDate, "1", `id=3: "2021-00-10 08:00:00.000000"`},
 	}
 	if strings.Join(flatten(an), "|") != strings.Join(flatten(wantAn), "|") {
 		t.Errorf("anomalies\n got %q\nwant %q", an, wantAn)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlwire"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -39,8 +40,8 @@ type mysqlSource struct {
 	dbName string
 	addr   string
 	// wire is the socket the driver's connection runs on, for the wire
-	// path (wire.go).
-	wire *wireConn
+	// path (internal/mysqlwire).
+	wire *mysqlwire.Conn
 	// pending is the goroutine of deferCounts.
 	pending sync.WaitGroup
 
@@ -91,7 +92,7 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 	ms := &mysqlSource{cfg: cfg, dbName: cfg.DBName, addr: cfg.Addr}
 	dialCfg := cfg.Clone()
 	if dialCfg.DialFunc == nil {
-		dialCfg.DialFunc = dialer(&ms.wire)
+		dialCfg.DialFunc = mysqlwire.Dialer(&ms.wire)
 	}
 	connector, err := mysql.NewConnector(dialCfg)
 	if err != nil {

@@ -1,0 +1,143 @@
+package mysqlarrow
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Batcher turns the rows of a table, from the wire path (AddWire) or the
+// driver's (Add), into Arrow record batches, one reused RecordBuilder per
+// table.
+type Batcher struct {
+	t       *Table
+	rb      *array.RecordBuilder
+	appends []func(v driver.Value) (anomaly string, err error)
+	a       *Anomalies
+	rows    int // rows in the current batch
+	bytes   int // approximate variable-length bytes in the current batch
+	total   int64
+
+	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
+	// (unsigned keys) is its value in the row added last.
+	keyCol   int
+	lastKey  int64
+	lastKeyU uint64
+}
+
+// NewBatcher returns a batcher of t's rows that counts anomalies in a and
+// allocates its buffers from mem.
+func NewBatcher(t *Table, a *Anomalies, mem memory.Allocator) *Batcher {
+	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.schema())}
+	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
+	for i := range t.Columns {
+		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))
+	}
+	return b
+}
+
+// Release releases the builders.
+func (b *Batcher) Release() { b.rb.Release() }
+
+// Schema is the Arrow schema of the batches.
+func (b *Batcher) Schema() *arrow.Schema { return b.rb.Schema() }
+
+// SetKey makes column col (-1: none) the chunk key, whose value in the
+// row added last LastKeyText returns.
+func (b *Batcher) SetKey(col int) { b.keyCol = col }
+
+// Columns are the columns of the table.
+func (b *Batcher) Columns() []Column { return b.t.Columns }
+
+// Rows is the number of rows in the current batch.
+func (b *Batcher) Rows() int { return b.rows }
+
+// Bytes is about the variable-length bytes in the current batch.
+func (b *Batcher) Bytes() int { return b.bytes }
+
+// Total is the number of rows added, the current one included.
+func (b *Batcher) Total() int64 { return b.total }
+
+// Add appends one row of driver values (go-sql-driver's, without
+// ParseTime). vals are only valid during the call.
+func (b *Batcher) Add(vals []driver.Value) error {
+	b.total++
+	for i, v := range vals {
+		kind, err := b.appends[i](v)
+		if err != nil {
+			return fmt.Errorf("row %s, column %s: %w", rowName(b.t, vals, b.total), b.t.Columns[i].Name, err)
+		}
+		if kind != "" {
+			b.a.add(i, kind, vals, b.total)
+		}
+	}
+	if b.keyCol >= 0 {
+		b.noteKey(vals[b.keyCol])
+	}
+	b.rows++
+	return nil
+}
+
+// noteKey records v, a driver value, as the chunk key of the row added
+// last.
+func (b *Batcher) noteKey(v driver.Value) {
+	switch k := v.(type) {
+	case int64:
+		b.lastKey, b.lastKeyU = k, 0
+	case uint64:
+		b.lastKey, b.lastKeyU = 0, k
+	case []byte:
+		if u, err := strconv.ParseUint(string(k), 10, 64); err == nil {
+			b.lastKey, b.lastKeyU = int64(u), u
+		} else if i, err := strconv.ParseInt(string(k), 10, 64); err == nil {
+			b.lastKey, b.lastKeyU = i, 0
+		}
+	}
+}
+
+// LastKeyText is the chunk key of the row added last, as text.
+func (b *Batcher) LastKeyText(unsigned bool) string {
+	if unsigned {
+		return strconv.FormatUint(b.lastKeyU, 10)
+	}
+	return strconv.FormatInt(b.lastKey, 10)
+}
+
+// Flush returns the batch built so far and starts the next one.
+func (b *Batcher) Flush() arrow.RecordBatch {
+	b.rows, b.bytes = 0, 0
+	return b.rb.NewRecordBatch()
+}
+
+// appender returns the function that appends a driver value of c to fb.
+func (b *Batcher) appender(c *Column, fb array.Builder) func(driver.Value) (string, error) {
+	switch c.Kind {
+	case KindInt:
+		return intAppender(c, fb)
+	case KindUint:
+		return uintAppender(c, fb)
+	case KindFloat32:
+		return floatAppender[float32](fb.(*array.Float32Builder), 32, "FLOAT")
+	case KindFloat64:
+		return floatAppender[float64](fb.(*array.Float64Builder), 64, "DOUBLE")
+	case KindDecimal:
+		return decimalAppender(c, fb.(*array.Decimal128Builder))
+	case KindText:
+		return textAppender(fb.(*array.StringViewBuilder), &b.bytes)
+	case KindBlob:
+		return blobAppender(fb.(*array.BinaryBuilder), &b.bytes)
+	case KindDate:
+		return dateAppender(fb.(*array.Date32Builder))
+	case KindDateTime:
+		return timestampAppender(fb.(*array.TimestampBuilder))
+	case KindTime:
+		return timeAppender(fb.(*array.DurationBuilder))
+	case KindBit:
+		return bitAppender(fb.(*array.Uint64Builder))
+	}
+	panic(fmt.Sprintf("mysqlarrow: column kind %d", c.Kind))
+}
