@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/schedule"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+func shanghai(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, pipelines.Shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestReconcileDays(t *testing.T) {
+	scheds := pipelines.DefaultSchedules()
+	const delay = 2 * time.Minute
+	once := shanghai("2026-11-18 00:00")
+	tests := []struct {
+		name     string
+		cad      pipelines.Cadence
+		due      string
+		prev     string
+		from, to string
+	}{
+		// 00:02 follows the deadline of [23:40, 23:50), a window of the 20th.
+		{"10m just after midnight", pipelines.Every10m, "2026-11-21 00:02", "2026-11-20 23:52", "2026-11-20", "2026-11-20"},
+		// 00:12 follows [23:50, 00:00), which ends at midnight: still the 20th.
+		{"10m window ending at midnight", pipelines.Every10m, "2026-11-21 00:12", "2026-11-21 00:02", "2026-11-20", "2026-11-20"},
+		{"10m first of the day", pipelines.Every10m, "2026-11-21 00:22", "2026-11-21 00:12", "2026-11-21", "2026-11-21"},
+		// after two days down: from the window after the last success.
+		{"hourly after downtime", pipelines.Hourly, "2026-11-21 10:02", "2026-11-19 08:02", "2026-11-19", "2026-11-21"},
+		{"hourly no previous run", pipelines.Hourly, "2026-11-21 10:02", "", "2026-11-21", "2026-11-21"},
+		{"hourly after a month down: 7 days", pipelines.Hourly, "2026-11-21 10:02", "2026-10-21 10:02", "2026-11-14", "2026-11-21"},
+		// 06:02 on the 21st follows [19th 23:00, 20th 23:00), the 20th's.
+		{"daily", pipelines.DailyAfter2300, "2026-11-21 06:02", "2026-11-20 06:02", "2026-11-20", "2026-11-20"},
+		{"once: its day", pipelines.Once, "2026-11-21 07:10", "", "2026-11-18", "2026-11-18"},
+		{"stats: yesterday", "", "2026-11-21 06:20", "", "2026-11-20", "2026-11-20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := schedule.Tick{Due: shanghai(tt.due)}
+			if tt.prev != "" {
+				tk.Prev = shanghai(tt.prev)
+			}
+			from, to := reconcileDays(tt.cad, scheds, delay, once, tk)
+			if got := from.Format(time.DateOnly) + ".." + to.Format(time.DateOnly); got != tt.from+".."+tt.to {
+				t.Errorf("days %s, want %s..%s", got, tt.from, tt.to)
+			}
+		})
+	}
+}
+
+func TestClosedPeriod(t *testing.T) {
+	tests := []struct{ kind, at, want string }{
+		{"day", "2026-11-21 07:30", "2026-11-20"},
+		{"day", "2026-01-01 07:30", "2025-12-31"},
+		{"half_month", "2026-11-16 08:00", "2026-11-H1"},
+		{"half_month", "2026-12-01 08:00", "2026-11-H2"},
+		{"half_month", "2026-12-03 08:00", "2026-11-H2"},
+		{"month", "2026-12-01 08:15", "2026-11"},
+		{"month", "2027-01-01 08:15", "2026-12"},
+		{"quarter", "2026-10-01 08:30", "2026-Q3"},
+		{"quarter", "2027-01-01 08:30", "2026-Q4"},
+		{"quarter", "2027-02-11 08:30", "2026-Q4"},
+		{"year", "2027-01-01 08:45", "2026"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.at, func(t *testing.T) {
+			p, err := closedPeriod(tt.kind, shanghai(tt.at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.String() != tt.want {
+				t.Errorf("closed %s at %s = %s, want %s", tt.kind, tt.at, p, tt.want)
+			}
+			if p.End.After(shanghai(tt.at)) {
+				t.Errorf("period %s ends %s, after %s", p, p.End, tt.at)
+			}
+		})
+	}
+	if _, err := closedPeriod("week", shanghai("2026-11-21 00:00")); err == nil {
+		t.Error("closedPeriod accepts the kind week")
+	}
+}
+
+func TestTransient(t *testing.T) {
+	if !transient(fmt.Errorf("snapshot biz: %w", syscall.ECONNREFUSED)) {
+		t.Error("connection refused is not transient")
+	}
+	if transient(fmt.Errorf("snapshot biz: %w", context.Canceled)) {
+		t.Error("a cancelled run is transient")
+	}
+	if transient(fmt.Errorf("config: no source")) {
+		t.Error("a config error is transient")
+	}
+}
+
+// idleConfig is a config whose sources no run reaches: the daemon tests
+// that do not move the clock need no server.
+const idleConfig = `
+warehouse: w.duckdb
+mysql: {addr: 127.0.0.1:9, user: nobody}
+sources:
+  biz: {database: biz}
+serve:
+  schedules: {report:year: "off"}
+`
+
+// startServe runs serve in-process on a manual clock that never moves; it
+// returns when /healthz listens, with a stop that cancels the context as
+// SIGTERM does and returns the exit code and output.
+func startServe(t *testing.T, dir string, hup chan os.Signal) (addr string, stderr *lockedBuffer, stop func() runResult) {
+	t.Helper()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	var stdout lockedBuffer
+	stderr = &lockedBuffer{}
+	m := NewMain(&stdout, stderr)
+	listening := make(chan string, 1)
+	m.hooks = &serveHooks{clock: schedule.NewManual(shanghai("2026-11-21 10:00")), hup: hup,
+		listening: func(a string) { listening <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() { code <- m.Run(ctx, []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0"}) }()
+	select {
+	case addr = <-listening:
+	case c := <-code:
+		t.Fatalf("serve ended with %d before listening: %s", c, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30 s")
+	}
+	return addr, stderr, func() runResult {
+		cancel()
+		c := <-code
+		_ = m.Close()
+		return runResult{code: c, stdout: stdout.String(), stderr: stderr.String()}
+	}
+}
+
+// TestServe_LockHealthzReload: a second serve on the warehouse exits 2 at
+// once naming the first; /healthz answers; SIGHUP with a bad config is
+// refused and the old one runs on; a good one is taken; a cancelled
+// context (SIGTERM) stops serve with exit 0.
+func TestServe_LockHealthzReload(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	hup := make(chan os.Signal, 1)
+	addr, stderr, stop := startServe(t, dir, hup)
+
+	r := runMain(t, "--config", filepath.Join(dir, "serve.yaml"), "serve", "--listen", "127.0.0.1:0")
+	if r.code != exitCannot || !strings.Contains(r.stderr, "another pushaudit serve runs on this warehouse") ||
+		!strings.Contains(r.stderr, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Errorf("second serve: exit %d, stderr %q; want 2 naming the first serve's pid", r.code, r.stderr)
+	}
+
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Status string `json:"status"`
+		Now    string `json:"now"`
+		Next   []struct{ Job, At string }
+	}
+	err = json.NewDecoder(res.Body).Decode(&health)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK || health.Status != "ok" || health.Now != "2026-11-21T10:00:00+08:00" {
+		t.Errorf("/healthz: %d %+v %v", res.StatusCode, health, err)
+	}
+	jobs := map[string]bool{}
+	for _, n := range health.Next {
+		jobs[n.Job] = true
+	}
+	if !jobs["snapshot:biz"] || !jobs["reconcile:every_10m"] || !jobs["report:day"] || jobs["report:year"] {
+		t.Errorf("/healthz next runs %+v: want snapshot:biz, reconcile:every_10m, report:day and not report:year", health.Next)
+	}
+
+	// A bad config: refused, with its error.
+	MustWriteFile(t, dir, "serve.yaml", idleConfig+"  listen: nowhere\n")
+	hup <- syscall.SIGHUP
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "config reload refused") })
+	// A good one: taken, with the year's report back.
+	MustWriteFile(t, dir, "serve.yaml", strings.Replace(idleConfig, `report:year: "off"`, `report:year: "0 9 1 1 *"`, 1))
+	hup <- syscall.SIGHUP
+	var out runResult
+	waitFor(t, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return strings.Contains(string(b), `"report:year"`)
+	})
+	out = stop()
+	if out.code != exitOK {
+		t.Errorf("serve after cancel: exit %d, want 0\n%s", out.code, out.stderr)
+	}
+	if !strings.Contains(out.stderr, "config reload refused, the old config runs on") || !strings.Contains(out.stderr, `serve.listen: "nowhere" is not host:port`) {
+		t.Errorf("stderr does not refuse the bad config naming the field:\n%s", out.stderr)
+	}
+	if !strings.Contains(out.stdout, "reloaded") || !strings.Contains(out.stdout, "serve: stopped") {
+		t.Errorf("stdout does not show the reload and the stop:\n%s", out.stdout)
+	}
+	if _, err := os.Stat(warehouse.LockPath(filepath.Join(dir, "w.duckdb"))); !os.IsNotExist(err) {
+		t.Errorf("lock file left behind after serve stopped: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		if ok() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("condition not met within 6 s")
+}
+
+// lockedBuffer is a bytes.Buffer safe for the serve goroutine and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServe_SIGTERM runs serve in a child process (this test binary) and
+// stops it with a real SIGTERM: exit 0, within the 30 s the issue allows.
+func TestServe_SIGTERM(t *testing.T) {
+	if os.Getenv("PUSHAUDIT_SERVE_CHILD") != "" {
+		t.Skip("in the child")
+	}
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServeChild$")
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_SERVE_CHILD="+cfg)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.HasPrefix(sc.Text(), "serve: ") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			seen = append(seen, sc.Text())
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0\nstdout: %q\nstderr: %s", err, seen, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("serve did not stop within 30 s of SIGTERM")
+	}
+	if !strings.Contains(strings.Join(seen, "\n"), "serve: stopped") {
+		t.Errorf("stdout %q: no stop line", seen)
+	}
+}
+
+// TestHelperServeChild is the child of TestServe_SIGTERM: main's signal
+// handling around serve.
+func TestHelperServeChild(t *testing.T) {
+	cfg := os.Getenv("PUSHAUDIT_SERVE_CHILD")
+	if cfg == "" {
+		t.Skip("the child process of TestServe_SIGTERM")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr)
+	code := m.Run(ctx, []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0"})
+	_ = m.Close()
+	os.Exit(code)
+}
