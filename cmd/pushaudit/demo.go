@@ -22,7 +22,9 @@ import (
 func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	var f simFlags
 	var out string
-	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN]", m.Stdout)
+	var serveSpeed float64
+	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN] [--serve-speed N]", m.Stdout)
+	fs.Float64Var(&serveSpeed, "serve-speed", 0, "instead of one pass, run serve over the last simulated day on a clock N times faster (make demo-serve: 600)")
 	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
@@ -57,7 +59,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	f.manifest = filepath.Join(out, "demo-manifest.json")
 	f.writeConfig = filepath.Join(out, "demo.yaml")
 	f.warehouse = filepath.Join(out, "demo.duckdb")
-	for _, p := range []string{f.warehouse, f.warehouse + ".wal"} {
+	for _, p := range []string{f.warehouse, f.warehouse + ".wal", f.warehouse + ".schedule.json"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -73,6 +75,10 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	c, err := config.Load(f.writeConfig)
 	if err != nil {
 		return err
+	}
+	if serveSpeed > 0 {
+		day := start.AddDate(0, 0, f.days-1)
+		return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: serveSpeed, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
 	}
 	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
 	if err != nil {

@@ -134,9 +134,20 @@ type daemon struct {
 	whPath string
 	sched  *schedule.Scheduler
 
-	mu   sync.Mutex
-	cfg  *config.Config
-	last map[string]schedule.Outcome // by job
+	mu    sync.Mutex
+	cfg   *config.Config
+	last  map[string]schedule.Outcome // by job
+	notes map[string]string           // by job: what its run found
+}
+
+// note keeps a line about the run of job in flight, printed when it ends.
+func (d *daemon) note(job, s string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.notes == nil {
+		d.notes = map[string]string{}
+	}
+	d.notes[job] = s
 }
 
 func (d *daemon) config() *config.Config {
@@ -156,11 +167,16 @@ func (d *daemon) started(t schedule.Tick) {
 func (d *daemon) finished(o schedule.Outcome) {
 	d.mu.Lock()
 	d.last[o.Job] = o
+	note := d.notes[o.Job]
+	delete(d.notes, o.Job)
 	d.mu.Unlock()
 	if err := d.lock.SetRun(""); err != nil {
 		d.m.Logger.Warn("serve lock file not updated", "err", err)
 	}
 	state := "ok"
+	if note != "" {
+		state += ": " + note
+	}
 	if o.Err != nil {
 		state = "FAILED: " + warehouse.ScrubText(o.Err.Error())
 		d.m.Logger.Error("run failed", "job", o.Job, "tick", o.Due.Format(time.RFC3339), "err", warehouse.ScrubText(o.Err.Error()))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -51,6 +52,10 @@ func (d *daemon) jobs(c *config.Config) ([]schedule.Job, error) {
 // runner is the run of one job: it reads the config current at each run.
 func (d *daemon) runner(j config.ServeJob) func(context.Context, schedule.Tick) error {
 	return func(ctx context.Context, t schedule.Tick) error {
+		t0 := time.Now()
+		defer func() {
+			d.m.Logger.Info("run done", "job", j.Name, "wall", time.Since(t0).Round(time.Millisecond).String())
+		}()
 		c := d.config().WithClock(d.clock.Now)
 		args := []string{"serve", "--job", j.Name, "--tick", t.Due.In(pipelines.Shanghai).Format(time.RFC3339)}
 		switch j.Kind {
@@ -122,13 +127,7 @@ func (d *daemon) reconcile(ctx context.Context, c *config.Config, wh *warehouse.
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, x := range rs {
-		if x.Status.Finding() {
-			n++
-		}
-	}
-	d.m.Logger.Info("reconciled", "job", "reconcile:"+arg, "from", sc.from.Format(time.DateOnly), "to", sc.to.Format(time.DateOnly), "results", len(rs), "findings", n)
+	d.note("reconcile:"+arg, verdictCounts(rs))
 	return nil
 }
 
@@ -176,6 +175,14 @@ func (d *daemon) report(ctx context.Context, c *config.Config, wh *warehouse.War
 	cat, err := c.LoadCatalog()
 	if err != nil {
 		return err
+	}
+	if p.Kind == reports.PeriodDay {
+		// The workbook shows one run's results for the day; the daemon's
+		// runs each judge one cadence, so the whole day, every window due
+		// by now, is reconciled in one run first.
+		if _, err := d.m.reconcileIn(ctx, c, cat, wh, reconcileScope{from: p.Start, to: p.Start}, args); err != nil {
+			return err
+		}
 	}
 	return asRun(ctx, wh, "report", args, func() (string, error) {
 		return d.m.report(ctx, c, cat, wh, p, c.Path(c.OutputDir), "zh")
@@ -254,4 +261,26 @@ func transient(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// verdictCounts says how many windows got each verdict, findings first:
+// "missed 1, late 2, ok 140" (pending windows left out).
+func verdictCounts(rs []*reconcile.Result) string {
+	counts := map[pipelines.Status]int{}
+	for _, x := range rs {
+		counts[x.Status]++
+	}
+	var parts []string
+	for _, s := range pipelines.Statuses {
+		if counts[s] > 0 && s.Finding() {
+			parts = append(parts, fmt.Sprintf("%s %d", s, counts[s]))
+		}
+	}
+	if n := counts[pipelines.StatusOK]; n > 0 {
+		parts = append(parts, fmt.Sprintf("ok %d", n))
+	}
+	if len(parts) == 0 {
+		return "nothing due"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -320,4 +321,138 @@ func TestHelperServeChild(t *testing.T) {
 	code := m.Run(ctx, []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0"})
 	_ = m.Close()
 	os.Exit(code)
+}
+
+// TestServe_SimulatedMorning runs serve against a simulated site on
+// MariaDB over a simulated hour, on a clock moved to each next tick as
+// soon as nothing runs: every scheduled run happens once, in order, and is
+// recorded in audit.runs.
+func TestServe_SimulatedMorning(t *testing.T) {
+	dsn, db := MustMariaDB(t)
+	isolateEnv(t)
+	prefix := MustUniquePrefix(t, db)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "site.yaml")
+	t0 := time.Now()
+	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "5", "--start", "2026-11-19", "--days", "1", "--cases-per-day", "100", "--faults", "9",
+		"--manifest", filepath.Join(dir, "manifest.json"), "--write-config", cfgPath)
+	site, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour of a morning: snapshots at 08:00, the 10-minute, 30-minute
+	// and hourly reconciliations after their deadlines, the daily one moved
+	// to 08:30 by a cron expression, the daily workbook at 08:45.
+	serveCfg := string(site) + `
+serve:
+  jitter: -1s
+  schedules:
+    snapshot: "0 8 * * *"
+    snapshot_full: "off"
+    reconcile:daily_after_2300: "30 8 * * *"
+    reconcile:once: "off"
+    reconcile:media_copy: "off"
+    reconcile:stats: "off"
+    report:day: "45 8 * * *"
+    report:half_month: "off"
+    report:month: "off"
+    report:quarter: "off"
+    report:year: "off"
+`
+	if strings.Contains(string(site), "\nserve:") {
+		t.Fatal("the simulator's config has a serve section already")
+	}
+	MustWriteFile(t, dir, "site.yaml", serveCfg)
+	c, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sim took %s", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	start, end := shanghai("2026-11-20 07:50"), shanghai("2026-11-20 08:50")
+	clock := schedule.NewManual(start)
+	var stdout, stderr lockedBuffer
+	m := NewMain(&stdout, &stderr)
+	m.hooks = &serveHooks{clock: clock, onIdle: clock.Set}
+	code := m.Run(context.Background(), []string{"--config", cfgPath, "--log-level", "warn", "serve", "--listen", "127.0.0.1:0",
+		"--start", start.Format(time.RFC3339), "--for", end.Sub(start).String()})
+	_ = m.Close()
+	t.Logf("serve took %s", time.Since(t0).Round(time.Millisecond))
+	if code != exitOK {
+		t.Fatalf("serve: exit %d\nstdout:\n%s\nstderr:\n%s", code, tail(stdout.String(), 40), tail(stderr.String(), 40))
+	}
+
+	// What must have run, by tick; within a tick in job-name order.
+	var want []string
+	add := func(at string, jobs ...string) {
+		for _, j := range jobs {
+			want = append(want, at+" "+j)
+		}
+	}
+	sources := c.SourceNames()
+	for _, hm := range []string{"07:52", "08:00", "08:02", "08:12", "08:22", "08:30", "08:32", "08:42", "08:45"} {
+		switch hm {
+		case "08:02":
+			add(hm, "reconcile:every_10m", "reconcile:every_30m", "reconcile:hourly")
+		case "08:32":
+			add(hm, "reconcile:every_10m", "reconcile:every_30m")
+		case "08:00":
+			for _, s := range sources {
+				add(hm, "snapshot:"+s)
+			}
+		case "08:30":
+			add(hm, "reconcile:daily_after_2300")
+		case "08:45":
+			add(hm, "report:day", "report:day") // the day's reconciliation, then its workbook
+		default:
+			add(hm, "reconcile:every_10m")
+		}
+	}
+	w, err := warehouse.Open(context.Background(), c.Path(c.Warehouse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.DB().Query(`SELECT args, status, coalesce(message, '') FROM audit.runs ORDER BY run_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var args, status, msg string
+		if err := rows.Scan(&args, &status, &msg); err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(args) // serve --job NAME --tick TIME
+		if len(f) != 5 || f[1] != "--job" || f[3] != "--tick" {
+			t.Fatalf("run args %q are not serve --job NAME --tick TIME", args)
+		}
+		tick, err := time.Parse(time.RFC3339, f[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tick.In(pipelines.Shanghai).Format("15:04")+" "+f[2])
+		if status != warehouse.RunOK && status != warehouse.RunFindings {
+			t.Errorf("run %s %s: %s %s", f[2], f[4], status, msg)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("runs, in order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// the day's workbook of the 19th: written and recorded.
+	var n int
+	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.reports WHERE period = '2026-11-19' AND kind = 'day'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audit.reports rows for the workbook of 2026-11-19: %d, %v; want 1", n, err)
+	}
+	// the 10-minute reconciliation after the snapshot judged its windows.
+	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.results r JOIN audit.runs u USING (run_id)
+		WHERE u.args LIKE '%reconcile:every_10m --tick 2026-11-20T08:12%' AND r.status <> 'unverifiable' AND r.status <> 'pending'`).Scan(&n); err != nil || n == 0 {
+		t.Errorf("judged results of the 08:12 reconciliation: %d, %v; want some", n, err)
+	}
+	t.Logf("%d runs; stdout:\n%s", len(got), tail(stdout.String(), 10))
+
 }

@@ -181,7 +181,7 @@ func (s *Scheduler) Run(ctx context.Context, jobs []Job) error {
 	for {
 		running += s.dispatch(runCtx, done, s.MaxConcurrent-running)
 		next, ok := s.nextAt()
-		if running == 0 && !s.Until.IsZero() && (!ok || next.After(s.Until)) {
+		if running == 0 && !s.Until.IsZero() && (!ok || s.after(next)) {
 			return nil
 		}
 		var timer Timer
@@ -270,6 +270,9 @@ func sameSpec(a, b Spec) bool {
 	return oka && okb && sa.String() == sb.String()
 }
 
+// after says whether t is past Until.
+func (s *Scheduler) after(t time.Time) bool { return !s.Until.IsZero() && t.After(s.Until) }
+
 // nextAt is the earliest tick (with jitter) of a job not running.
 func (s *Scheduler) nextAt() (time.Time, bool) {
 	s.mu.Lock()
@@ -293,7 +296,7 @@ func (s *Scheduler) dispatch(ctx context.Context, done chan<- Outcome, slots int
 	s.mu.Lock()
 	var due []*entry
 	for _, e := range s.entries {
-		if !e.running && !e.due.IsZero() && !e.at().After(now) {
+		if !e.running && !e.due.IsZero() && !e.at().After(now) && !s.after(e.at()) {
 			due = append(due, e)
 		}
 	}
@@ -312,7 +315,7 @@ func (s *Scheduler) dispatch(ctx context.Context, done chan<- Outcome, slots int
 		}
 		t := Tick{Job: e.job.Name, Due: e.due, Prev: e.lastOK}
 		// every tick missed up to now is stood for by this one run.
-		for n := e.job.Spec.Next(t.Due); !n.IsZero() && !n.After(now); n = e.job.Spec.Next(n) {
+		for n := e.job.Spec.Next(t.Due); !n.IsZero() && !n.After(now) && !s.after(n); n = e.job.Spec.Next(n) {
 			t.Due = n
 			t.Skipped++
 		}

@@ -471,3 +471,27 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// TestScheduler_UntilWithBacklog: on a clock that runs ahead of slow runs,
+// no tick after Until is run, and the ticks before it are run at most once.
+func TestScheduler_UntilWithBacklog(t *testing.T) {
+	clock := NewManual(at("2026-11-20 10:00"))
+	every, _ := ParseCron("*/10 * * * *")
+	var ticks []Tick
+	job := Job{Name: "slow", Spec: every, Run: func(ctx context.Context, tk Tick) error {
+		ticks = append(ticks, tk)
+		clock.Set(clock.Now().Add(25 * time.Minute))
+		return nil
+	}}
+	s := driven(clock, at("2026-11-20 11:00"))
+	if err := s.Run(context.Background(), []Job{job}); err != nil {
+		t.Fatal(err)
+	}
+	var dues []string
+	for _, tk := range ticks {
+		dues = append(dues, tk.Due.In(pipelines.Shanghai).Format("15:04"))
+	}
+	if want := []string{"10:10", "10:30", "11:00"}; !equal(dues, want) {
+		t.Errorf("ran for %v, want %v", dues, want)
+	}
+}
