@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -273,7 +274,7 @@ func TestScheduler_NoOverlap(t *testing.T) {
 	for _, tk := range ticks {
 		dues = append(dues, tk.Due.In(pipelines.Shanghai).Format("15:04"))
 	}
-	if got, want := dues, []string{"10:10", "10:30", "10:40"}; !equal(got, want) {
+	if got, want := dues, []string{"10:10", "10:30", "10:40"}; !slices.Equal(got, want) {
 		t.Errorf("slow ran for %v, want %v (10:20 and 10:30 in one run after the long one)", got, want)
 	}
 	if ticks[1].Skipped != 1 {
@@ -309,7 +310,7 @@ func TestScheduler_OneAtATime(t *testing.T) {
 	if most.Load() != 1 {
 		t.Errorf("%d runs at once, want 1", most.Load())
 	}
-	if want := []string{"a", "b", "c"}; !equal(order, want) {
+	if want := []string{"a", "b", "c"}; !slices.Equal(order, want) {
 		t.Errorf("order %v, want %v", order, want)
 	}
 }
@@ -378,7 +379,7 @@ func TestScheduler_Reload(t *testing.T) {
 		got = append(got, r.Job+"@"+r.Due.In(pipelines.Shanghai).Format("15:04"))
 	}
 	want := []string{"a@10:10", "a@10:20", "a@11:00", "b@11:00", "a@12:00", "b@12:00"}
-	if !equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("runs %v, want %v", got, want)
 	}
 	if err := Validate([]Job{rec.job("a", every, clock, 0), rec.job("a", hourly, clock, 0)}); err == nil {
@@ -455,21 +456,9 @@ func TestFileState(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if !equal(keys, []string{"a", "b"}) || !got["b"].Equal(at("2026-11-20 11:00")) {
+	if !slices.Equal(keys, []string{"a", "b"}) || !got["b"].Equal(at("2026-11-20 11:00")) {
 		t.Errorf("reloaded state %v", got)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestScheduler_UntilWithBacklog: on a clock that runs ahead of slow runs,
@@ -491,7 +480,7 @@ func TestScheduler_UntilWithBacklog(t *testing.T) {
 	for _, tk := range ticks {
 		dues = append(dues, tk.Due.In(pipelines.Shanghai).Format("15:04"))
 	}
-	if want := []string{"10:10", "10:30", "11:00"}; !equal(dues, want) {
+	if want := []string{"10:10", "10:30", "11:00"}; !slices.Equal(dues, want) {
 		t.Errorf("ran for %v, want %v", dues, want)
 	}
 }

@@ -15,37 +15,41 @@ import (
 // new file, never half of one.
 type FileState struct {
 	Path string
-	mu   sync.Mutex
-	last map[string]time.Time
+	mu   sync.Mutex // one write at a time
+	mem  MemState
 }
 
 // Load reads the file; a missing file is an empty state.
 func (f *FileState) Load() (map[string]time.Time, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.last = map[string]time.Time{}
+	last := map[string]time.Time{}
 	b, err := os.ReadFile(f.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return copyState(f.last), nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
 		return nil, fmt.Errorf("schedule state: %w", err)
+	default:
+		if err := json.Unmarshal(b, &last); err != nil {
+			return nil, fmt.Errorf("schedule state %s: %w", f.Path, err)
+		}
 	}
-	if err := json.Unmarshal(b, &f.last); err != nil {
-		return nil, fmt.Errorf("schedule state %s: %w", f.Path, err)
-	}
-	return copyState(f.last), nil
+	f.mem.mu.Lock()
+	f.mem.Last = last
+	f.mem.mu.Unlock()
+	return f.mem.Load()
 }
 
 // Save records job's last successful tick.
 func (f *FileState) Save(job string, tick time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.last == nil {
-		f.last = map[string]time.Time{}
+	if err := f.mem.Save(job, tick); err != nil {
+		return err
 	}
-	f.last[job] = tick
-	b, err := json.MarshalIndent(f.last, "", "  ")
+	last, err := f.mem.Load()
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(last, "", "  ")
 	if err != nil {
 		return err
 	}
