@@ -78,7 +78,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	}
 	if serveSpeed > 0 {
 		day := start.AddDate(0, 0, f.days-1)
-		return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: serveSpeed, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
+		return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: serveSpeed, simulated: true, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
 	}
 	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
 	if err != nil {

@@ -34,6 +34,7 @@ type serveOptions struct {
 	listen     string
 	speed      float64
 	start, end time.Time // simulated start; end zero: run until stopped
+	simulated  bool      // run a clock from start at speed, not the wall clock
 	configPath string
 }
 
@@ -63,6 +64,7 @@ func (m *Main) runServe(ctx context.Context, g *globals, args []string) error {
 	}
 	o.configPath = g.configPath
 	o.start = clock(c)
+	o.simulated = o.speed != 1 || c.Now != "" || start != ""
 	if start != "" {
 		if o.start, err = time.Parse(time.RFC3339, start); err != nil {
 			return usagef("serve: --start %q is not an RFC 3339 time", start)
@@ -120,7 +122,7 @@ func (m *Main) serveClock(c *config.Config, o serveOptions) schedule.Clock {
 	switch {
 	case m.hooks != nil && m.hooks.clock != nil:
 		return m.hooks.clock
-	case o.speed != 1 || c.Now != "" || !o.start.IsZero() && time.Since(o.start).Abs() > time.Second:
+	case o.simulated:
 		return schedule.NewScaled(o.start, o.speed)
 	}
 	return schedule.Real{}

@@ -456,3 +456,92 @@ serve:
 	t.Logf("%d runs; stdout:\n%s", len(got), tail(stdout.String(), 10))
 
 }
+
+func TestServe_Usage(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--speed", "0.5"}, "--speed 0.5 is below 1"},
+		{[]string{"--for", "-1h"}, "--for -1h0m0s is negative"},
+		{[]string{"--start", "tomorrow"}, `--start "tomorrow" is not an RFC 3339 time`},
+		{[]string{"--bogus"}, "-bogus"},
+	} {
+		r := MustRunMain(t, exitUsage, append([]string{"--config", cfg, "serve"}, tt.args...)...)
+		if !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("serve %v: stderr %q, want %q", tt.args, r.stderr, tt.want)
+		}
+	}
+	bad := MustWriteFile(t, dir, "bad.yaml", strings.Replace(idleConfig, `report:year: "off"`, `reconcile:hourly: "0 25 * * *"`, 1))
+	r := MustRunMain(t, exitUsage, "--config", bad, "serve")
+	if !strings.Contains(r.stderr, "serve.schedules.reconcile:hourly") {
+		t.Errorf("bad schedule: stderr %q does not name the field", r.stderr)
+	}
+	r = MustRunMain(t, exitOK, "serve", "--help")
+	if !strings.Contains(r.stdout, "SIGHUP reloads the config") {
+		t.Errorf("serve --help: %q", r.stdout)
+	}
+}
+
+// TestWarehouseHeld: while another process (here a child of this test
+// binary standing in for serve's run) holds the warehouse, a command waits
+// warehouse_wait naming the holder from serve's lock file, then exits 2.
+func TestWarehouseHeld(t *testing.T) {
+	if os.Getenv("PUSHAUDIT_HOLD") != "" {
+		t.Skip("in the child")
+	}
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "held.yaml", idleConfig+"warehouse_wait: 1s\n")
+	wh := filepath.Join(dir, "w.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldWarehouse$")
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_HOLD="+wh)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
+	if l, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(l) != "holding" {
+		t.Fatalf("child: %q", l)
+	}
+	r := MustRunMain(t, exitCannot, "--config", cfg, "report", "--period", "2026-11-20", "--out", dir)
+	want := fmt.Sprintf("the warehouse is held by pushaudit serve, pid %d", cmd.Process.Pid)
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "running report:day") ||
+		!strings.Contains(r.stderr, "waiting up to 1s") || !strings.Contains(r.stderr, "waited 1s") {
+		t.Errorf("stderr %q, want the holder (%s, running report:day), the wait and the give-up", r.stderr, want)
+	}
+}
+
+// TestHelperHoldWarehouse is the child of TestWarehouseHeld: it takes
+// serve's lock and holds the warehouse until its stdin closes.
+func TestHelperHoldWarehouse(t *testing.T) {
+	path := os.Getenv("PUSHAUDIT_HOLD")
+	if path == "" {
+		t.Skip("the child process of TestWarehouseHeld")
+	}
+	l, err := warehouse.LockServe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.SetRun("report:day"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fmt.Println("holding")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}

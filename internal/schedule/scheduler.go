@@ -81,6 +81,7 @@ type Scheduler struct {
 	mu      sync.Mutex
 	entries map[string]*entry
 	reload  chan []Job
+	stopped chan struct{} // closed when Run returns
 }
 
 type entry struct {
@@ -121,10 +122,13 @@ func (s *Scheduler) Plan() []Planned {
 // run. It returns at once; Run applies it.
 func (s *Scheduler) Reload(jobs []Job) {
 	s.mu.Lock()
-	ch := s.reload
+	ch, stopped := s.reload, s.stopped
 	s.mu.Unlock()
 	if ch != nil {
-		ch <- jobs
+		select {
+		case ch <- jobs:
+		case <-stopped:
+		}
 	}
 }
 
@@ -171,7 +175,9 @@ func (s *Scheduler) Run(ctx context.Context, jobs []Job) error {
 	s.mu.Lock()
 	s.entries = map[string]*entry{}
 	s.reload = make(chan []Job)
+	s.stopped = make(chan struct{})
 	s.mu.Unlock()
+	defer close(s.stopped)
 	s.apply(jobs, last)
 
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
