@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,13 +73,12 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if serveSpeed > 0 {
+		return m.demoServe(ctx, f, start.AddDate(0, 0, f.days-1), serveSpeed)
+	}
 	c, err := config.Load(f.writeConfig)
 	if err != nil {
 		return err
-	}
-	if serveSpeed > 0 {
-		day := start.AddDate(0, 0, f.days-1)
-		return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: serveSpeed, simulated: true, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
 	}
 	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
 	if err != nil {
@@ -233,4 +233,32 @@ func orNone(s pipelines.Status) string {
 		return "no result"
 	}
 	return string(s)
+}
+
+// demoServeSchedules are the demo's serve section: the embedded server is
+// slow, so snapshots every half hour and none in full, for the
+// reconciliations to keep up with a clock 600 times faster.
+const demoServeSchedules = `
+serve:
+  schedules:
+    snapshot: "*/30 * * * *"
+    snapshot_full: "off"
+`
+
+// demoServe runs serve over the simulated day on a clock speed times
+// faster, with the demo's schedules added to its config.
+func (m *Main) demoServe(ctx context.Context, f simFlags, day time.Time, speed float64) error {
+	cf, err := os.OpenFile(f.writeConfig, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := cf.WriteString(demoServeSchedules)
+	if err := errors.Join(werr, cf.Close()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	c, err := config.Load(f.writeConfig)
+	if err != nil {
+		return err
+	}
+	return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: speed, simulated: true, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
 }

@@ -44,7 +44,8 @@ func (d *daemon) jobs(c *config.Config) ([]schedule.Job, error) {
 			}
 			spec = schedule.AfterDeadlines{Schedule: sch, Delay: set.ReconcileDelay}
 		}
-		out = append(out, schedule.Job{Name: j.Name, Spec: spec, Jitter: set.Jitter, Run: d.runner(j)})
+		// a new daemon snapshots first: a reconciliation needs one to judge.
+		out = append(out, schedule.Job{Name: j.Name, Spec: spec, Jitter: set.Jitter, Run: d.runner(j), RunAtStart: j.Kind == config.JobSnapshot})
 	}
 	return out, schedule.Validate(out)
 }

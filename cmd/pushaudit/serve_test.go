@@ -124,7 +124,7 @@ mysql: {addr: 127.0.0.1:9, user: nobody}
 sources:
   biz: {database: biz}
 serve:
-  schedules: {report:year: "off"}
+  schedules: {report:year: "off", snapshot: "off", snapshot_full: "off"}
 `
 
 // startServe runs serve in-process on a manual clock that never moves; it
@@ -191,8 +191,8 @@ func TestServe_LockHealthzReload(t *testing.T) {
 	for _, n := range health.Next {
 		jobs[n.Job] = true
 	}
-	if !jobs["snapshot:biz"] || !jobs["reconcile:every_10m"] || !jobs["report:day"] || jobs["report:year"] {
-		t.Errorf("/healthz next runs %+v: want snapshot:biz, reconcile:every_10m, report:day and not report:year", health.Next)
+	if !jobs["reconcile:every_10m"] || !jobs["report:day"] || jobs["report:year"] || jobs["snapshot:biz"] {
+		t.Errorf("/healthz next runs %+v: want reconcile:every_10m, report:day and not report:year nor snapshot:biz", health.Next)
 	}
 
 	// A bad config: refused, with its error.
@@ -340,14 +340,15 @@ func TestServe_SimulatedMorning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An hour of a morning: snapshots at 08:00, the 10-minute, 30-minute
+	// An hour of a morning: snapshots when serve starts (a new warehouse),
+	// then at 09:00, after the hour; the 10-minute, 30-minute
 	// and hourly reconciliations after their deadlines, the daily one moved
 	// to 08:30 by a cron expression, the daily workbook at 08:45.
 	serveCfg := string(site) + `
 serve:
   jitter: -1s
   schedules:
-    snapshot: "0 8 * * *"
+    snapshot: "0 9 * * *"
     snapshot_full: "off"
     reconcile:daily_after_2300: "30 8 * * *"
     reconcile:once: "off"
@@ -390,13 +391,13 @@ serve:
 		}
 	}
 	sources := c.SourceNames()
-	for _, hm := range []string{"07:52", "08:00", "08:02", "08:12", "08:22", "08:30", "08:32", "08:42", "08:45"} {
+	for _, hm := range []string{"07:50", "07:52", "08:02", "08:12", "08:22", "08:30", "08:32", "08:42", "08:45"} {
 		switch hm {
 		case "08:02":
 			add(hm, "reconcile:every_10m", "reconcile:every_30m", "reconcile:hourly")
 		case "08:32":
 			add(hm, "reconcile:every_10m", "reconcile:every_30m")
-		case "08:00":
+		case "07:50":
 			for _, s := range sources {
 				add(hm, "snapshot:"+s)
 			}
@@ -448,7 +449,7 @@ serve:
 	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.reports WHERE period = '2026-11-19' AND kind = 'day'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("audit.reports rows for the workbook of 2026-11-19: %d, %v; want 1", n, err)
 	}
-	// the 10-minute reconciliation after the snapshot judged its windows.
+	// the 10-minute reconciliation judged its windows on the snapshot.
 	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.results r JOIN audit.runs u USING (run_id)
 		WHERE u.args LIKE '%reconcile:every_10m --tick 2026-11-20T08:12%' AND r.status <> 'unverifiable' AND r.status <> 'pending'`).Scan(&n); err != nil || n == 0 {
 		t.Errorf("judged results of the 08:12 reconciliation: %d, %v; want some", n, err)
@@ -561,7 +562,7 @@ serve:
   jitter: -1s
   retries: 1
   retry_backoff: 10ms
-  schedules: {snapshot: "0 8 * * *", snapshot_full: "off", reconcile:every_10m: "off", reconcile:every_30m: "off",
+  schedules: {snapshot: "0 9 * * *", snapshot_full: "off", reconcile:every_10m: "off", reconcile:every_30m: "off",
     reconcile:daily_after_2300: "off", reconcile:once: "off", reconcile:media_copy: "off", reconcile:stats: "off",
     report:day: "off", report:half_month: "off", report:month: "off", report:quarter: "off", report:year: "off"}
 `)

@@ -26,7 +26,10 @@ type Job struct {
 	// Jitter delays each tick by a fixed fraction of it, spreading jobs
 	// due at the same time.
 	Jitter time.Duration
-	Run    func(ctx context.Context, t Tick) error
+	// RunAtStart runs a job that never ran (no last tick kept) as soon as
+	// the scheduler starts: a new daemon snapshots before it judges.
+	RunAtStart bool
+	Run        func(ctx context.Context, t Tick) error
 }
 
 // Tick is one run of a job.
@@ -254,6 +257,9 @@ func (s *Scheduler) apply(jobs []Job, last map[string]time.Time) {
 			from = e.lastOK // ticks missed while down run once, at start
 		}
 		e.due = j.Spec.Next(from)
+		if e.lastOK.IsZero() && j.RunAtStart && last != nil {
+			e.due = now
+		}
 		if o, ok := old[j.Name]; ok && !o.due.IsZero() && sameSpec(o.job.Spec, j.Spec) {
 			e.due = o.due
 		}

@@ -484,3 +484,27 @@ func TestScheduler_UntilWithBacklog(t *testing.T) {
 		t.Errorf("ran for %v, want %v", dues, want)
 	}
 }
+
+// TestScheduler_RunAtStart: a job that never ran and asks to runs at once,
+// before the others; one with a last tick does not.
+func TestScheduler_RunAtStart(t *testing.T) {
+	clock := NewManual(at("2026-11-20 10:05"))
+	every, _ := ParseCron("*/10 * * * *")
+	rec := &recorder{}
+	fresh := rec.job("fresh", every, clock, time.Minute)
+	fresh.RunAtStart = true
+	known := rec.job("known", every, clock, 0)
+	known.RunAtStart = true
+	s := driven(clock, at("2026-11-20 10:10"))
+	s.State = &MemState{Last: map[string]time.Time{"known": at("2026-11-20 10:00")}}
+	if err := s.Run(context.Background(), []Job{known, fresh}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, r := range rec.runs {
+		got = append(got, r.Job+"@"+rec.now[i].In(pipelines.Shanghai).Format("15:04"))
+	}
+	if want := []string{"fresh@10:05", "known@10:10"}; !slices.Equal(got, want) {
+		t.Errorf("runs %v, want %v", got, want)
+	}
+}
