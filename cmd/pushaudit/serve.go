@@ -91,7 +91,7 @@ func (m *Main) serve(ctx context.Context, c *config.Config, o serveOptions) erro
 		return usageError{err}
 	}
 	d.sched = &schedule.Scheduler{
-		Clock: clk, State: &schedule.FileState{Path: whPath + ".schedule.json"}, Until: o.end, Grace: 20 * time.Second,
+		Clock: clk, State: &schedule.FileState{Path: whPath + ".schedule.json"}, Until: o.end, Grace: 15 * time.Second,
 		OnStart: d.started, OnFinish: d.finished, Logger: m.Logger,
 	}
 	if m.hooks != nil {

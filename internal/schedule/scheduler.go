@@ -267,11 +267,10 @@ func (s *Scheduler) apply(jobs []Job, last map[string]time.Time) {
 	}
 	for name, o := range old {
 		if _, ok := s.entries[name]; !ok && o.running {
-			// dropped while running: kept, with no next tick, until it ends.
-			o.due = time.Time{}
-			o.job.Name = name
+			// dropped while running: kept, with no next tick, until it ends
+			// (finish removes an entry without a spec).
+			o.due, o.job.Spec = time.Time{}, nil
 			s.entries[name] = o
-			o.job.Spec = nil
 		}
 	}
 }
