@@ -47,7 +47,7 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	wh, err := openExisting(ctx, c)
+	wh, err := m.openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,7 +23,9 @@ import (
 func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	var f simFlags
 	var out string
-	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN]", m.Stdout)
+	var serveSpeed float64
+	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN] [--serve-speed N]", m.Stdout)
+	fs.Float64Var(&serveSpeed, "serve-speed", 0, "instead of one pass, run serve over the last simulated day on a clock N times faster (make demo-serve: 600)")
 	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
 	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
 	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
@@ -57,7 +60,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	f.manifest = filepath.Join(out, "demo-manifest.json")
 	f.writeConfig = filepath.Join(out, "demo.yaml")
 	f.warehouse = filepath.Join(out, "demo.duckdb")
-	for _, p := range []string{f.warehouse, f.warehouse + ".wal"} {
+	for _, p := range []string{f.warehouse, f.warehouse + ".wal", f.warehouse + ".schedule.json"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -69,6 +72,9 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	res, err := m.simulate(ctx, f, start, cat)
 	if err != nil {
 		return err
+	}
+	if serveSpeed > 0 {
+		return m.demoServe(ctx, f, start.AddDate(0, 0, f.days-1), serveSpeed)
 	}
 	c, err := config.Load(f.writeConfig)
 	if err != nil {
@@ -227,4 +233,32 @@ func orNone(s pipelines.Status) string {
 		return "no result"
 	}
 	return string(s)
+}
+
+// demoServeSchedules are the demo's serve section: the embedded server is
+// slow, so snapshots every half hour and none in full, for the
+// reconciliations to keep up with a clock 600 times faster.
+const demoServeSchedules = `
+serve:
+  schedules:
+    snapshot: "*/30 * * * *"
+    snapshot_full: "off"
+`
+
+// demoServe runs serve over the simulated day on a clock speed times
+// faster, with the demo's schedules added to its config.
+func (m *Main) demoServe(ctx context.Context, f simFlags, day time.Time, speed float64) error {
+	cf, err := os.OpenFile(f.writeConfig, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := cf.WriteString(demoServeSchedules)
+	if err := errors.Join(werr, cf.Close()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	c, err := config.Load(f.writeConfig)
+	if err != nil {
+		return err
+	}
+	return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: speed, simulated: true, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
 }

@@ -47,7 +47,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 			return usagef("explain: %s/%s is not a resource of the catalog", target, resource)
 		}
 	}
-	wh, err := openExisting(ctx, c)
+	wh, err := m.openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -110,13 +110,22 @@ func (g *globals) loadConfig() (*config.Config, error) {
 
 // openExisting opens the config's warehouse, which must exist: reading a
 // mistyped path would create an empty warehouse and report every window
-// unverifiable instead of saying what is wrong.
-func openExisting(ctx context.Context, c *config.Config) (*warehouse.Warehouse, error) {
+// unverifiable instead of saying what is wrong. While the daemon's run
+// holds it, it waits (warehouse_wait), saying who holds it.
+func (m *Main) openExisting(ctx context.Context, c *config.Config) (*warehouse.Warehouse, error) {
 	p := c.Path(c.Warehouse)
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("warehouse %s: %w (run 'pushaudit snapshot' first)", p, err)
 	}
-	return warehouse.Open(ctx, p)
+	return warehouse.OpenWith(ctx, p, m.waitHeld(c.WarehouseWaitOr()))
+}
+
+// waitHeld are the options of a command's warehouse: wait that long for a
+// file another process holds, and say so on stderr.
+func (m *Main) waitHeld(wait time.Duration) warehouse.Options {
+	return warehouse.Options{Wait: wait, OnWait: func(holder string, wait time.Duration) {
+		fmt.Fprintf(m.Stderr, "pushaudit: the warehouse is held by %s; waiting up to %s\n", holder, wait)
+	}}
 }
 
 // parseDay parses YYYY-MM-DD as a Shanghai date.

@@ -39,6 +39,7 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	Logger         *slog.Logger
 	closers        []func() error
+	hooks          *serveHooks // tests drive serve's clock and signals
 }
 
 // NewMain returns a Main writing to stdout and stderr.
@@ -73,6 +74,7 @@ var commands = []command{
 	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
+	{"serve", "the daemon: every pipeline on its schedule, /healthz, SIGHUP reloads", (*Main).runServe},
 }
 
 func (m *Main) usage(w io.Writer) {

@@ -63,7 +63,7 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
 		}
 	}
-	wh, err := openExisting(ctx, c)
+	wh, err := m.openExisting(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -90,14 +90,28 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 
 // reconcile runs one reconciliation as a recorded run.
 func (m *Main) reconcile(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, from, to time.Time, target, resource string, args []string) ([]*reconcile.Result, error) {
+	return m.reconcileIn(ctx, c, cat, wh, reconcileScope{from: from, to: to, target: target, resource: resource}, args)
+}
+
+// reconcileScope is what one reconciliation covers: days, and optionally
+// one target, one resource or the resources of one cadence.
+type reconcileScope struct {
+	from, to         time.Time
+	target, resource string
+	cadence          pipelines.Cadence
+}
+
+// reconcileIn runs the reconciliation of sc as a recorded run.
+func (m *Main) reconcileIn(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, sc reconcileScope, args []string) ([]*reconcile.Result, error) {
+	target, resource := sc.target, sc.resource
 	run, err := wh.BeginRun(ctx, "reconcile", args)
 	if err != nil {
 		return nil, err
 	}
 	receipts := m.loadReceipts(ctx, c, cat, wh, target, resource)
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
-		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource),
-		From: from, To: to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
+		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource), Cadence: sc.cadence,
+		From: sc.from, To: sc.to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
 		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""

@@ -43,7 +43,7 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	wh, err := openExisting(ctx, c)
+	wh, err := m.openExisting(ctx, c)
 	if err != nil {
 		return err
 	}

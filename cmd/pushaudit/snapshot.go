@@ -43,6 +43,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	}
 	var srcs []snapshot.Source
 	throttle := snapshot.Throttle{MaxRowsPerSec: maxRowsPerSec}
+	wait := config.DefaultWarehouseWait
 	if len(sources) > 0 {
 		if whPath == "" {
 			return usagef("snapshot: --warehouse FILE is required with --source")
@@ -70,6 +71,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
 		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
+		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {
 			return err
 		}
@@ -79,7 +81,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			throttle.MaxRowsPerSec = c.Snapshot.MaxRowsPerSec
 		}
 	}
-	wh, err := warehouse.Open(ctx, whPath)
+	wh, err := warehouse.OpenWith(ctx, whPath, m.waitHeld(wait))
 	if err != nil {
 		return err
 	}

@@ -127,9 +127,16 @@ type Config struct {
 	Schedules   map[string]ScheduleOverride `yaml:"schedules,omitempty"`
 	// Alerts: where alert messages go (alerts.go).
 	Alerts Alerts `yaml:"alerts,omitempty"`
+	// WarehouseWait is how long a command waits for the warehouse while
+	// another process (the daemon's run) holds it; see WarehouseWaitOr.
+	WarehouseWait time.Duration `yaml:"warehouse_wait,omitempty"`
+	// Serve configures the daemon (pushaudit serve).
+	Serve ServeConfig `yaml:"serve,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
+	// clock, when set, overrides Now (the daemon's simulated clock).
+	clock func() time.Time
 }
 
 // Default returns the configuration used when a file says nothing.
@@ -266,6 +273,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateAlerts(bad)
+	c.validateServe(bad)
 	return errors.Join(errs...)
 }
 
@@ -334,11 +342,22 @@ func (c *Config) password(name string, conn Conn) (string, error) {
 
 // Clock returns the configured fixed clock, or nil for the real time.
 func (c *Config) Clock() func() time.Time {
+	if c.clock != nil {
+		return c.clock
+	}
 	if c.Now == "" {
 		return nil
 	}
 	t, _ := time.Parse(time.RFC3339, c.Now)
 	return func() time.Time { return t }
+}
+
+// WithClock returns a copy of c whose Clock is now: the daemon runs each
+// job on its scheduler's clock.
+func (c *Config) WithClock(now func() time.Time) *Config {
+	d := *c
+	d.clock = now
+	return &d
 }
 
 // OnceDate is the day of the one-time pushes (zero when not set).

@@ -39,6 +39,10 @@ type Options struct {
 	// in the detail, and the other resources go on.
 	EvidenceErrors map[string]string
 
+	// Cadence, when set, reconciles only the resources of that cadence
+	// (the daemon's run after each window's deadline), and not stats.
+	Cadence pipelines.Cadence
+
 	// perWindow reconciles every window with its own queries (explain
 	// shows them); otherwise windows of a simple time filter are done in
 	// one query per resource.
@@ -149,7 +153,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	var out []*Result
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
-		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) {
+		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) || (o.Cadence != "" && o.Cadence != res.Cadence) {
 			continue
 		}
 		ws, sch, err := windows(res, o, lo, hi)
@@ -186,7 +190,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 		o.Logger.Debug("reconciled", "resource", res.ID(), "windows", len(rs), "took", time.Since(t0).Round(time.Millisecond).String())
 		out = append(out, rs...)
 	}
-	if o.Target == "" || o.Target == pipelines.StatsTarget {
+	if (o.Target == "" && o.Cadence == "") || o.Target == pipelines.StatsTarget {
 		rs, err := r.stats(ctx, wh, o, lo, hi, trusted)
 		if err != nil {
 			return nil, err

@@ -37,6 +37,11 @@ type Options struct {
 	// Version is recorded in audit.runs.version; empty means the module
 	// version from the build info.
 	Version string
+	// Wait is how long to wait while another process holds the file (the
+	// daemon's run); 0 fails at once with ErrLocked. OnWait, when set, is
+	// told once who holds it.
+	Wait   time.Duration
+	OnWait func(holder string, wait time.Duration)
 }
 
 // Warehouse is an open DuckDB warehouse file.
@@ -56,6 +61,10 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Warehouse, error) {
+	return waitOpen(ctx, path, opts.Wait, opts.OnWait, func() (*Warehouse, error) { return open(ctx, path, opts) })
+}
+
+func open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if path == "" {
 		return nil, errors.New("open warehouse: empty path")
 	}

@@ -154,6 +154,53 @@ func TestOpen_Locked(t *testing.T) {
 		t.Errorf("error %q does not name the file", err)
 	}
 	t.Logf("locked: %v", err)
+
+	// Waiting, bounded: the holder is named, then ErrLocked after the wait.
+	var told []string
+	_, err = warehouse.OpenWith(context.Background(), path, warehouse.Options{Wait: 300 * time.Millisecond,
+		OnWait: func(holder string, wait time.Duration) { told = append(told, holder) }})
+	if !errors.Is(err, warehouse.ErrLocked) || !strings.Contains(err.Error(), "waited 300ms") {
+		t.Errorf("after waiting: error %v, want ErrLocked saying it waited 300ms", err)
+	}
+	if len(told) != 1 || !strings.Contains(told[0], fmt.Sprintf("pid %d", cmd.Process.Pid)) {
+		t.Errorf("OnWait told %q, want once the holder's pid %d", told, cmd.Process.Pid)
+	}
+	// The holder lets go while a command waits: it opens.
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_ = stdin.Close()
+	}()
+	wh, err = warehouse.OpenWith(context.Background(), path, warehouse.Options{Wait: time.Minute})
+	if err != nil {
+		t.Fatalf("open after the holder let go: %v", err)
+	}
+	_ = wh.Close()
+}
+
+func TestLockServe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	l, err := warehouse.LockServe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SetRun("snapshot:biz"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = warehouse.LockServe(path)
+	if !errors.Is(err, warehouse.ErrServeRunning) {
+		t.Fatalf("second lock: error %v, want ErrServeRunning", err)
+	}
+	if want := fmt.Sprintf("pid %d", os.Getpid()); !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "running snapshot:biz") {
+		t.Errorf("second lock: error %q does not name the holder (%s) and its run", err, want)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := warehouse.LockServe(path)
+	if err != nil {
+		t.Fatalf("lock after the first was released: %v", err)
+	}
+	_ = l2.Close()
 }
 
 func TestHelperHoldWarehouse(t *testing.T) {

@@ -1,0 +1,604 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/schedule"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+func shanghai(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, pipelines.Shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestReconcileDays(t *testing.T) {
+	scheds := pipelines.DefaultSchedules()
+	const delay = 2 * time.Minute
+	once := shanghai("2026-11-18 00:00")
+	tests := []struct {
+		name     string
+		cad      pipelines.Cadence
+		due      string
+		prev     string
+		from, to string
+	}{
+		// 00:02 follows the deadline of [23:40, 23:50), a window of the 20th.
+		{"10m just after midnight", pipelines.Every10m, "2026-11-21 00:02", "2026-11-20 23:52", "2026-11-20", "2026-11-20"},
+		// 00:12 follows [23:50, 00:00), which ends at midnight: still the 20th.
+		{"10m window ending at midnight", pipelines.Every10m, "2026-11-21 00:12", "2026-11-21 00:02", "2026-11-20", "2026-11-20"},
+		{"10m first of the day", pipelines.Every10m, "2026-11-21 00:22", "2026-11-21 00:12", "2026-11-21", "2026-11-21"},
+		// after two days down: from the window after the last success.
+		{"hourly after downtime", pipelines.Hourly, "2026-11-21 10:02", "2026-11-19 08:02", "2026-11-19", "2026-11-21"},
+		{"hourly no previous run", pipelines.Hourly, "2026-11-21 10:02", "", "2026-11-21", "2026-11-21"},
+		{"hourly after a month down: 7 days", pipelines.Hourly, "2026-11-21 10:02", "2026-10-21 10:02", "2026-11-14", "2026-11-21"},
+		// 06:02 on the 21st follows [19th 23:00, 20th 23:00), the 20th's.
+		{"daily", pipelines.DailyAfter2300, "2026-11-21 06:02", "2026-11-20 06:02", "2026-11-20", "2026-11-20"},
+		{"once: its day", pipelines.Once, "2026-11-21 07:10", "", "2026-11-18", "2026-11-18"},
+		{"stats: yesterday", "", "2026-11-21 06:20", "", "2026-11-20", "2026-11-20"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := schedule.Tick{Due: shanghai(tt.due)}
+			if tt.prev != "" {
+				tk.Prev = shanghai(tt.prev)
+			}
+			from, to := reconcileDays(tt.cad, scheds, delay, once, tk)
+			if got := from.Format(time.DateOnly) + ".." + to.Format(time.DateOnly); got != tt.from+".."+tt.to {
+				t.Errorf("days %s, want %s..%s", got, tt.from, tt.to)
+			}
+		})
+	}
+}
+
+func TestClosedPeriod(t *testing.T) {
+	tests := []struct{ kind, at, want string }{
+		{"day", "2026-11-21 07:30", "2026-11-20"},
+		{"day", "2026-01-01 07:30", "2025-12-31"},
+		{"half_month", "2026-11-16 08:00", "2026-11-H1"},
+		{"half_month", "2026-12-01 08:00", "2026-11-H2"},
+		{"half_month", "2026-12-03 08:00", "2026-11-H2"},
+		{"month", "2026-12-01 08:15", "2026-11"},
+		{"month", "2027-01-01 08:15", "2026-12"},
+		{"quarter", "2026-10-01 08:30", "2026-Q3"},
+		{"quarter", "2027-01-01 08:30", "2026-Q4"},
+		{"quarter", "2027-02-11 08:30", "2026-Q4"},
+		{"year", "2027-01-01 08:45", "2026"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.at, func(t *testing.T) {
+			p, err := closedPeriod(tt.kind, shanghai(tt.at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.String() != tt.want {
+				t.Errorf("closed %s at %s = %s, want %s", tt.kind, tt.at, p, tt.want)
+			}
+			if p.End.After(shanghai(tt.at)) {
+				t.Errorf("period %s ends %s, after %s", p, p.End, tt.at)
+			}
+		})
+	}
+	if _, err := closedPeriod("week", shanghai("2026-11-21 00:00")); err == nil {
+		t.Error("closedPeriod accepts the kind week")
+	}
+}
+
+func TestTransient(t *testing.T) {
+	if !transient(fmt.Errorf("snapshot biz: %w", syscall.ECONNREFUSED)) {
+		t.Error("connection refused is not transient")
+	}
+	if transient(fmt.Errorf("snapshot biz: %w", context.Canceled)) {
+		t.Error("a cancelled run is transient")
+	}
+	if transient(fmt.Errorf("config: no source")) {
+		t.Error("a config error is transient")
+	}
+}
+
+// idleConfig is a config whose sources no run reaches: the daemon tests
+// that do not move the clock need no server.
+const idleConfig = `
+warehouse: w.duckdb
+mysql: {addr: 127.0.0.1:9, user: nobody}
+sources:
+  biz: {database: biz}
+serve:
+  schedules: {report:year: "off", snapshot: "off", snapshot_full: "off"}
+`
+
+// startServe runs serve in-process on a manual clock that never moves; it
+// returns when /healthz listens, with a stop that cancels the context as
+// SIGTERM does and returns the exit code and output.
+func startServe(t *testing.T, dir string, hup chan os.Signal) (addr string, stderr *lockedBuffer, stop func() runResult) {
+	t.Helper()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	var stdout lockedBuffer
+	stderr = &lockedBuffer{}
+	m := NewMain(&stdout, stderr)
+	listening := make(chan string, 1)
+	m.hooks = &serveHooks{clock: schedule.NewManual(shanghai("2026-11-21 10:00")), hup: hup,
+		listening: func(a string) { listening <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() { code <- m.Run(ctx, []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0"}) }()
+	select {
+	case addr = <-listening:
+	case c := <-code:
+		t.Fatalf("serve ended with %d before listening: %s", c, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30 s")
+	}
+	return addr, stderr, func() runResult {
+		cancel()
+		c := <-code
+		_ = m.Close()
+		return runResult{code: c, stdout: stdout.String(), stderr: stderr.String()}
+	}
+}
+
+// TestServe_LockHealthzReload: a second serve on the warehouse exits 2 at
+// once naming the first; /healthz answers; SIGHUP with a bad config is
+// refused and the old one runs on; a good one is taken; a cancelled
+// context (SIGTERM) stops serve with exit 0.
+func TestServe_LockHealthzReload(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	hup := make(chan os.Signal, 1)
+	addr, stderr, stop := startServe(t, dir, hup)
+
+	r := runMain(t, "--config", filepath.Join(dir, "serve.yaml"), "serve", "--listen", "127.0.0.1:0")
+	if r.code != exitCannot || !strings.Contains(r.stderr, "another pushaudit serve runs on this warehouse") ||
+		!strings.Contains(r.stderr, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Errorf("second serve: exit %d, stderr %q; want 2 naming the first serve's pid", r.code, r.stderr)
+	}
+
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Status string `json:"status"`
+		Now    string `json:"now"`
+		Next   []struct{ Job, At string }
+	}
+	err = json.NewDecoder(res.Body).Decode(&health)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK || health.Status != "ok" || health.Now != "2026-11-21T10:00:00+08:00" {
+		t.Errorf("/healthz: %d %+v %v", res.StatusCode, health, err)
+	}
+	jobs := map[string]bool{}
+	for _, n := range health.Next {
+		jobs[n.Job] = true
+	}
+	if !jobs["reconcile:every_10m"] || !jobs["report:day"] || jobs["report:year"] || jobs["snapshot:biz"] {
+		t.Errorf("/healthz next runs %+v: want reconcile:every_10m, report:day and not report:year nor snapshot:biz", health.Next)
+	}
+
+	// A bad config: refused, with its error.
+	MustWriteFile(t, dir, "serve.yaml", idleConfig+"  listen: nowhere\n")
+	hup <- syscall.SIGHUP
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "config reload refused") })
+	// A good one: taken, with the year's report back.
+	MustWriteFile(t, dir, "serve.yaml", strings.Replace(idleConfig, `report:year: "off"`, `report:year: "0 9 1 1 *"`, 1))
+	hup <- syscall.SIGHUP
+	var out runResult
+	waitFor(t, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return strings.Contains(string(b), `"report:year"`)
+	})
+	out = stop()
+	if out.code != exitOK {
+		t.Errorf("serve after cancel: exit %d, want 0\n%s", out.code, out.stderr)
+	}
+	if !strings.Contains(out.stderr, "config reload refused, the old config runs on") || !strings.Contains(out.stderr, `serve.listen: "nowhere" is not host:port`) {
+		t.Errorf("stderr does not refuse the bad config naming the field:\n%s", out.stderr)
+	}
+	if !strings.Contains(out.stdout, "reloaded") || !strings.Contains(out.stdout, "serve: stopped") {
+		t.Errorf("stdout does not show the reload and the stop:\n%s", out.stdout)
+	}
+	if _, err := os.Stat(warehouse.LockPath(filepath.Join(dir, "w.duckdb"))); !os.IsNotExist(err) {
+		t.Errorf("lock file left behind after serve stopped: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		if ok() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("condition not met within 6 s")
+}
+
+// lockedBuffer is a bytes.Buffer safe for the serve goroutine and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServe_SIGTERM runs serve in a child process (this test binary) and
+// stops it with a real SIGTERM: exit 0, within the 30 s the issue allows.
+func TestServe_SIGTERM(t *testing.T) {
+	if os.Getenv("PUSHAUDIT_SERVE_CHILD") != "" {
+		t.Skip("in the child")
+	}
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServeChild$")
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_SERVE_CHILD="+cfg)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var seen []string
+	for sc.Scan() {
+		seen = append(seen, sc.Text())
+		if strings.HasPrefix(sc.Text(), "serve: ") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for sc.Scan() {
+			seen = append(seen, sc.Text())
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit 0\nstdout: %q\nstderr: %s", err, seen, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("serve did not stop within 30 s of SIGTERM")
+	}
+	if !strings.Contains(strings.Join(seen, "\n"), "serve: stopped") {
+		t.Errorf("stdout %q: no stop line", seen)
+	}
+}
+
+// TestHelperServeChild is the child of TestServe_SIGTERM: main's signal
+// handling around serve.
+func TestHelperServeChild(t *testing.T) {
+	cfg := os.Getenv("PUSHAUDIT_SERVE_CHILD")
+	if cfg == "" {
+		t.Skip("the child process of TestServe_SIGTERM")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr)
+	code := m.Run(ctx, []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0"})
+	_ = m.Close()
+	os.Exit(code)
+}
+
+// TestServe_SimulatedMorning runs serve against a simulated site on
+// MariaDB over a simulated hour, on a clock moved to each next tick as
+// soon as nothing runs: every scheduled run happens once, in order, and is
+// recorded in audit.runs.
+func TestServe_SimulatedMorning(t *testing.T) {
+	dsn, db := MustMariaDB(t)
+	isolateEnv(t)
+	prefix := MustUniquePrefix(t, db)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "site.yaml")
+	t0 := time.Now()
+	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "5", "--start", "2026-11-19", "--days", "1", "--cases-per-day", "100", "--faults", "9",
+		"--manifest", filepath.Join(dir, "manifest.json"), "--write-config", cfgPath)
+	site, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour of a morning: snapshots when serve starts (a new warehouse),
+	// then at 09:00, after the hour; the 10-minute, 30-minute
+	// and hourly reconciliations after their deadlines, the daily one moved
+	// to 08:30 by a cron expression, the daily workbook at 08:45.
+	serveCfg := string(site) + `
+serve:
+  jitter: -1s
+  schedules:
+    snapshot: "0 9 * * *"
+    snapshot_full: "off"
+    reconcile:daily_after_2300: "30 8 * * *"
+    reconcile:once: "off"
+    reconcile:media_copy: "off"
+    reconcile:stats: "off"
+    report:day: "45 8 * * *"
+    report:half_month: "off"
+    report:month: "off"
+    report:quarter: "off"
+    report:year: "off"
+`
+	if strings.Contains(string(site), "\nserve:") {
+		t.Fatal("the simulator's config has a serve section already")
+	}
+	MustWriteFile(t, dir, "site.yaml", serveCfg)
+	c, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sim took %s", time.Since(t0).Round(time.Millisecond))
+	t0 = time.Now()
+	start, end := shanghai("2026-11-20 07:50"), shanghai("2026-11-20 08:50")
+	clock := schedule.NewManual(start)
+	var stdout, stderr lockedBuffer
+	m := NewMain(&stdout, &stderr)
+	m.hooks = &serveHooks{clock: clock, onIdle: clock.Set}
+	code := m.Run(context.Background(), []string{"--config", cfgPath, "--log-level", "warn", "serve", "--listen", "127.0.0.1:0",
+		"--start", start.Format(time.RFC3339), "--for", end.Sub(start).String()})
+	_ = m.Close()
+	t.Logf("serve took %s", time.Since(t0).Round(time.Millisecond))
+	if code != exitOK {
+		t.Fatalf("serve: exit %d\nstdout:\n%s\nstderr:\n%s", code, tail(stdout.String(), 40), tail(stderr.String(), 40))
+	}
+
+	// What must have run, by tick; within a tick in job-name order.
+	var want []string
+	add := func(at string, jobs ...string) {
+		for _, j := range jobs {
+			want = append(want, at+" "+j)
+		}
+	}
+	sources := c.SourceNames()
+	for _, hm := range []string{"07:50", "07:52", "08:02", "08:12", "08:22", "08:30", "08:32", "08:42", "08:45"} {
+		switch hm {
+		case "08:02":
+			add(hm, "reconcile:every_10m", "reconcile:every_30m", "reconcile:hourly")
+		case "08:32":
+			add(hm, "reconcile:every_10m", "reconcile:every_30m")
+		case "07:50":
+			for _, s := range sources {
+				add(hm, "snapshot:"+s)
+			}
+		case "08:30":
+			add(hm, "reconcile:daily_after_2300")
+		case "08:45":
+			add(hm, "report:day", "report:day") // the day's reconciliation, then its workbook
+		default:
+			add(hm, "reconcile:every_10m")
+		}
+	}
+	w, err := warehouse.Open(context.Background(), c.Path(c.Warehouse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.DB().Query(`SELECT args, status, coalesce(message, '') FROM audit.runs ORDER BY run_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var args, status, msg string
+		if err := rows.Scan(&args, &status, &msg); err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(args) // serve --job NAME --tick TIME
+		if len(f) != 5 || f[1] != "--job" || f[3] != "--tick" {
+			t.Fatalf("run args %q are not serve --job NAME --tick TIME", args)
+		}
+		tick, err := time.Parse(time.RFC3339, f[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tick.In(pipelines.Shanghai).Format("15:04")+" "+f[2])
+		if status != warehouse.RunOK && status != warehouse.RunFindings {
+			t.Errorf("run %s %s: %s %s", f[2], f[4], status, msg)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("runs, in order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// the day's workbook of the 19th: written and recorded.
+	var n int
+	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.reports WHERE period = '2026-11-19' AND kind = 'day'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audit.reports rows for the workbook of 2026-11-19: %d, %v; want 1", n, err)
+	}
+	// the 10-minute reconciliation judged its windows on the snapshot.
+	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.results r JOIN audit.runs u USING (run_id)
+		WHERE u.args LIKE '%reconcile:every_10m --tick 2026-11-20T08:12%' AND r.status <> 'unverifiable' AND r.status <> 'pending'`).Scan(&n); err != nil || n == 0 {
+		t.Errorf("judged results of the 08:12 reconciliation: %d, %v; want some", n, err)
+	}
+	t.Logf("%d runs; stdout:\n%s", len(got), tail(stdout.String(), 10))
+
+}
+
+func TestServe_Usage(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--speed", "0.5"}, "--speed 0.5 is below 1"},
+		{[]string{"--for", "-1h"}, "--for -1h0m0s is negative"},
+		{[]string{"--start", "tomorrow"}, `--start "tomorrow" is not an RFC 3339 time`},
+		{[]string{"--bogus"}, "-bogus"},
+	} {
+		r := MustRunMain(t, exitUsage, append([]string{"--config", cfg, "serve"}, tt.args...)...)
+		if !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("serve %v: stderr %q, want %q", tt.args, r.stderr, tt.want)
+		}
+	}
+	bad := MustWriteFile(t, dir, "bad.yaml", strings.Replace(idleConfig, `report:year: "off"`, `reconcile:hourly: "0 25 * * *"`, 1))
+	r := MustRunMain(t, exitUsage, "--config", bad, "serve")
+	if !strings.Contains(r.stderr, "serve.schedules.reconcile:hourly") {
+		t.Errorf("bad schedule: stderr %q does not name the field", r.stderr)
+	}
+	r = MustRunMain(t, exitOK, "serve", "--help")
+	if !strings.Contains(r.stdout, "SIGHUP reloads the config") {
+		t.Errorf("serve --help: %q", r.stdout)
+	}
+}
+
+// TestWarehouseHeld: while another process (here a child of this test
+// binary standing in for serve's run) holds the warehouse, a command waits
+// warehouse_wait naming the holder from serve's lock file, then exits 2.
+func TestWarehouseHeld(t *testing.T) {
+	if os.Getenv("PUSHAUDIT_HOLD") != "" {
+		t.Skip("in the child")
+	}
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "held.yaml", idleConfig+"warehouse_wait: 1s\n")
+	wh := filepath.Join(dir, "w.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldWarehouse$")
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_HOLD="+wh)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
+	if l, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(l) != "holding" {
+		t.Fatalf("child: %q", l)
+	}
+	r := MustRunMain(t, exitCannot, "--config", cfg, "report", "--period", "2026-11-20", "--out", dir)
+	want := fmt.Sprintf("the warehouse is held by pushaudit serve, pid %d", cmd.Process.Pid)
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "running report:day") ||
+		!strings.Contains(r.stderr, "waiting up to 1s") || !strings.Contains(r.stderr, "waited 1s") {
+		t.Errorf("stderr %q, want the holder (%s, running report:day), the wait and the give-up", r.stderr, want)
+	}
+}
+
+// TestHelperHoldWarehouse is the child of TestWarehouseHeld: it takes
+// serve's lock and holds the warehouse until its stdin closes.
+func TestHelperHoldWarehouse(t *testing.T) {
+	path := os.Getenv("PUSHAUDIT_HOLD")
+	if path == "" {
+		t.Skip("the child process of TestWarehouseHeld")
+	}
+	l, err := warehouse.LockServe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.SetRun("report:day"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fmt.Println("holding")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// TestServe_SourceDown: a snapshot whose source refuses connections is
+// tried again, then recorded as failed; the reconciliation after it
+// judges its windows unverifiable, never missed.
+func TestServe_SourceDown(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "down.yaml", `
+warehouse: w.duckdb
+mysql: {addr: 127.0.0.1:9, user: nobody}
+sources:
+  exchange: {database: exchange}
+serve:
+  jitter: -1s
+  retries: 1
+  retry_backoff: 10ms
+  schedules: {snapshot: "0 9 * * *", snapshot_full: "off", reconcile:every_10m: "off", reconcile:every_30m: "off",
+    reconcile:daily_after_2300: "off", reconcile:once: "off", reconcile:media_copy: "off", reconcile:stats: "off",
+    report:day: "off", report:half_month: "off", report:month: "off", report:quarter: "off", report:year: "off"}
+`)
+	clock := schedule.NewManual(shanghai("2026-11-20 07:55"))
+	var stdout, stderr lockedBuffer
+	m := NewMain(&stdout, &stderr)
+	m.hooks = &serveHooks{clock: clock, onIdle: clock.Set}
+	code := m.Run(context.Background(), []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0",
+		"--start", "2026-11-20T07:55:00+08:00", "--for", "10m"})
+	_ = m.Close()
+	if code != exitOK {
+		t.Fatalf("serve: exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "snapshot:exchange            FAILED: snapshot exchange: connect 127.0.0.1:9") || !strings.Contains(stdout.String(), "reconcile:hourly             ok: unverifiable") {
+		t.Errorf("stdout shows no failed snapshot and unverifiable windows after it:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "transient source error; trying again") {
+		t.Errorf("no retry logged:\n%s", stderr.String())
+	}
+	w, err := warehouse.Open(context.Background(), filepath.Join(dir, "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var failed, unverifiable, judged int
+	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE command = 'snapshot' AND status = 'failed') FROM audit.runs`).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 2 {
+		t.Errorf("%d failed snapshot runs recorded, want 2 (the run and its retry)", failed)
+	}
+	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE status = 'unverifiable'), count(*) FILTER (WHERE status NOT IN ('unverifiable', 'pending'))
+		FROM audit.results`).Scan(&unverifiable, &judged); err != nil {
+		t.Fatal(err)
+	}
+	if unverifiable == 0 || judged != 0 {
+		t.Errorf("results after the failed snapshot: %d unverifiable, %d otherwise judged; want only unverifiable ones", unverifiable, judged)
+	}
+}
