@@ -1,5 +1,8 @@
 package pipelines_test
 
+// Helpers shared by the tests of the package: the test window, SQL scripts
+// read, split and translated for DuckDB.
+
 import (
 	"database/sql"
 	"fmt"

@@ -1,5 +1,7 @@
 package pipelines_test
 
+// The catalog fixture loaded into an engine under test.
+
 import (
 	"database/sql"
 	"strings"

@@ -1,5 +1,8 @@
 package pipelines_test
 
+// Running the catalog on an engine and comparing the normalised results
+// between engines.
+
 import (
 	"regexp"
 	"sort"

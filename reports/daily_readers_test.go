@@ -1,5 +1,7 @@
 package reports_test
 
+// The daily workbook opens in openpyxl and converts to PDF in LibreOffice.
+
 import (
 	"context"
 	"encoding/json"

@@ -1,5 +1,8 @@
 package reports_test
 
+// Helpers shared by the tests of the package: golden files, the test
+// catalog, cell dumps and their diff.
+
 import (
 	"flag"
 	"fmt"

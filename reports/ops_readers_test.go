@@ -1,5 +1,8 @@
 package reports_test
 
+// The operations workbook opens in openpyxl and converts to PDF in
+// LibreOffice.
+
 import (
 	"context"
 	"encoding/json"

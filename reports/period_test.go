@@ -1,5 +1,7 @@
 package reports_test
 
+// Parsing the period of the operations report.
+
 import (
 	"strings"
 	"testing"

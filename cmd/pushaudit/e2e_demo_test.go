@@ -1,5 +1,8 @@
 package main
 
+// End-to-end test of the demo command: its findings against the manifest of
+// injected faults.
+
 import (
 	"fmt"
 	"os"

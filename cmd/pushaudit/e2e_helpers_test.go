@@ -1,5 +1,8 @@
 package main
 
+// Helpers of the end-to-end tests: the test MariaDB, unique database
+// prefixes, workbooks read by openpyxl, the simulator's manifest.
+
 import (
 	"database/sql"
 	"encoding/json"

@@ -1,5 +1,7 @@
 package main
 
+// The sim command refuses a database it did not create.
+
 import (
 	"os"
 	"path/filepath"

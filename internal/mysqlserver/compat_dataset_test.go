@@ -1,5 +1,7 @@
 package mysqlserver
 
+// The deterministic src.cases dataset of the compatibility tests.
+
 import (
 	"fmt"
 	"strings"

@@ -1,5 +1,8 @@
 package mysqlserver
 
+// Compatibility cases: metadata (information_schema, table comments, SHOW
+// FULL COLUMNS, SHOW TABLE STATUS).
+
 import (
 	"context"
 	"fmt"

@@ -1,5 +1,8 @@
 package mysqlserver
 
+// Compatibility cases: queries (INSERT ... SELECT with literals and
+// parameters, GROUP BY, LIMIT, COALESCE, INTERVAL).
+
 import (
 	"context"
 	"database/sql"

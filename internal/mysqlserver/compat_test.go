@@ -1,5 +1,8 @@
 package mysqlserver
 
+// The compatibility table: the statements pushaudit needs, run on go-mysql-
+// server and on a real MariaDB.
+
 import (
 	"context"
 	"database/sql"

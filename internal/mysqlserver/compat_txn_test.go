@@ -1,5 +1,8 @@
 package mysqlserver
 
+// Compatibility cases: read-only sessions and transactions, consistent
+// snapshots, server variables and replication status.
+
 import (
 	"context"
 	"database/sql"

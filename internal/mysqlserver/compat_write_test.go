@@ -1,5 +1,8 @@
 package mysqlserver
 
+// Compatibility cases: DDL and writes (CREATE, INSERT, LOAD DATA, UPDATE,
+// DELETE, TRUNCATE, DROP).
+
 import (
 	"context"
 	"database/sql"

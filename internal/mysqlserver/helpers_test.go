@@ -1,5 +1,7 @@
 package mysqlserver
 
+// Helpers shared by the tests of the package.
+
 import (
 	"context"
 	"database/sql"

@@ -1,5 +1,8 @@
 package reconcile
 
+// A finding's ID, binding named query arguments and the detail text of a
+// result.
+
 import (
 	"context"
 	"fmt"

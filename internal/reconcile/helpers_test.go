@@ -1,5 +1,8 @@
 package reconcile
 
+// Helpers shared by the tests of the package: Shanghai times and a warehouse
+// in a temporary folder.
+
 import (
 	"database/sql"
 	"testing"

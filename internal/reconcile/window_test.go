@@ -1,5 +1,7 @@
 package reconcile
 
+// Windows to check, stale runs of windows and MySQL to DuckDB column types.
+
 import (
 	"strings"
 	"testing"
