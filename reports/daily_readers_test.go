@@ -1,0 +1,133 @@
+package reports_test
+
+// The daily workbook opens in openpyxl and converts to PDF in LibreOffice.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The workbook must open in other readers than excelize: Debian's
+// python3-openpyxl, run by /usr/bin/python3 (not a python3 on PATH that
+// may be another build without the Debian modules).
+func TestWriteDaily_Openpyxl(t *testing.T) {
+	const py = "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
+		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
+	}
+	path := MustWriteDaily(t, "zh")
+	out, err := exec.Command(py, filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var got struct {
+		Sheets []string `json:"sheets"`
+		Cells  map[string]struct {
+			Value  any    `json:"value"`
+			Format string `json:"format"`
+		} `json:"cells"`
+		Freeze      map[string]string `json:"freeze"`
+		Filter      map[string]string `json:"filter"`
+		PrintTitles map[string]string `json:"print_titles"`
+		Orientation map[string]string `json:"orientation"`
+		Creator     string            `json:"creator"`
+		Title       string            `json:"title"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
+	}
+	t.Logf("openpyxl sees: %s", out)
+	if len(got.Sheets) != 8 || got.Sheets[0] != "汇总" || got.Sheets[7] != "业务统计一致性" {
+		t.Errorf("sheets = %v", got.Sheets)
+	}
+	checks := []struct {
+		cell   string
+		value  any
+		format string
+	}{
+		{"汇总!A1", "数据对接日检表（2026-11-21）", ""},
+		{"汇总!A3", "市网络理政中心", ""},
+		{"国家住建部!G3", 1234.0, "#,##0"},
+		{"国家住建部!D3", "2026-11-21T08:00:00", "yyyy-mm-dd hh:mm"},
+		{"市网络理政中心!K4", "漏推", ""},
+	}
+	for _, c := range checks {
+		v, ok := got.Cells[c.cell]
+		if !ok {
+			t.Errorf("%s: not reported", c.cell)
+			continue
+		}
+		if v.Value != c.value {
+			t.Errorf("%s = %#v, want %#v", c.cell, v.Value, c.value)
+		}
+		if c.format != "" && v.Format != c.format {
+			t.Errorf("%s format = %q, want %q", c.cell, v.Format, c.format)
+		}
+	}
+	for _, s := range got.Sheets {
+		if got.Freeze[s] != "A3" {
+			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
+		}
+		if !strings.HasPrefix(strings.ReplaceAll(got.Filter[s], "$", ""), "A2:") {
+			t.Errorf("%s: autofilter %q, want it on the header row 2", s, got.Filter[s])
+		}
+		if got.PrintTitles[s] != "$1:$2" {
+			t.Errorf("%s: print title rows %q, want $1:$2", s, got.PrintTitles[s])
+		}
+		if got.Orientation[s] != "landscape" {
+			t.Errorf("%s: orientation %q", s, got.Orientation[s])
+		}
+	}
+	if got.Creator != "pushaudit" {
+		t.Errorf("creator = %q", got.Creator)
+	}
+}
+
+// LibreOffice must convert the workbook to PDF (what a steward without
+// Excel does to print it).
+func TestWriteDaily_LibreOffice(t *testing.T) {
+	lo, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
+			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the PDF conversion")
+	}
+	path := MustWriteDaily(t, "zh")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
+		"--headless", "--convert-to", "pdf", "--outdir", out, path)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, b)
+	}
+	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
+	fi, err := os.Stat(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if fi.Size() < 1000 {
+		t.Errorf("PDF is %d bytes", fi.Size())
+	}
+	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
+		b, _ := os.ReadFile(pdf)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
+		x, _ := os.ReadFile(path)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
+	}
+}

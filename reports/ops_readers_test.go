@@ -1,0 +1,143 @@
+package reports_test
+
+// The operations workbook opens in openpyxl and converts to PDF in
+// LibreOffice.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Debian's openpyxl reads the operations report: sheets, values, number
+// formats, the charts and the notes on the rate headers.
+func TestWriteOps_Openpyxl(t *testing.T) {
+	const py = "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
+		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
+	}
+	db := MustOpenOpsWarehouse(t)
+	path := MustWriteOps(t, db, "2026-11", "zh")
+	out, err := exec.Command(py, filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path, "40").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var got struct {
+		Sheets []string `json:"sheets"`
+		Cells  map[string]struct {
+			Value  any    `json:"value"`
+			Format string `json:"format"`
+		} `json:"cells"`
+		Freeze      map[string]string   `json:"freeze"`
+		Filter      map[string]string   `json:"filter"`
+		PrintTitles map[string]string   `json:"print_titles"`
+		Orientation map[string]string   `json:"orientation"`
+		Charts      map[string][]string `json:"charts"`
+		Notes       map[string]string   `json:"notes"`
+		Title       string              `json:"title"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
+	}
+	if len(got.Sheets) != 8 || got.Sheets[0] != "概览" || got.Sheets[7] != "考核扣分" {
+		t.Errorf("sheets = %v", got.Sheets)
+	}
+	if got.Title != "数字城管数据对接运维报告（2026-11）" {
+		t.Errorf("title = %q", got.Title)
+	}
+	for _, c := range []struct {
+		cell   string
+		value  any
+		format string
+	}{
+		{"概览!A1", "数字城管数据对接运维报告（2026-11）", ""},
+		{"数据对接!E3", 6.0, "#,##0"},
+		{"数据对接!K3", `=IF(E3-J3=0,"",(F3+G3)/(E3-J3))`, "0.0%"},
+		{"数据对接!R3", 4.0, "#,##0.0"},
+		{"完整率趋势!A22", "2026-11-20T00:00:00", "yyyy-mm-dd"},
+		{"案件流转!B3", "2026-11-01T00:00:00", "yyyy-mm"},
+		{"案件流转!J3", `=IF(H3=0,"",G3/H3)`, "0.0%"},
+		{"考核扣分!E16", "=100-E15", "#,##0.0"},
+	} {
+		v, ok := got.Cells[c.cell]
+		if !ok {
+			t.Errorf("%s: not reported", c.cell)
+			continue
+		}
+		if v.Value != c.value {
+			t.Errorf("%s = %#v, want %#v", c.cell, v.Value, c.value)
+		}
+		if c.format != "" && v.Format != c.format {
+			t.Errorf("%s format = %q, want %q", c.cell, v.Format, c.format)
+		}
+	}
+	wantCharts := map[string]string{"完整率趋势": "LineChart", "区县汇总": "BarChart", "故障等级": "BarChart,PieChart"}
+	for sheet, want := range wantCharts {
+		if g := strings.Join(got.Charts[sheet], ","); g != want {
+			t.Errorf("%s: charts %q, want %q", sheet, g, want)
+		}
+	}
+	if n := got.Notes["案件流转!J2"]; !strings.Contains(n, "结案率 = 结案数 / 应结案数") {
+		t.Errorf("案件流转!J2 note = %q, want the formula of 结案率", n)
+	}
+	for _, s := range got.Sheets {
+		if got.Freeze[s] != "A3" {
+			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
+		}
+		if !strings.HasPrefix(strings.ReplaceAll(got.Filter[s], "$", ""), "A2:") {
+			t.Errorf("%s: autofilter %q, want it on the header row 2", s, got.Filter[s])
+		}
+		if got.PrintTitles[s] != "$1:$2" {
+			t.Errorf("%s: print title rows %q, want $1:$2", s, got.PrintTitles[s])
+		}
+		if got.Orientation[s] != "landscape" {
+			t.Errorf("%s: orientation %q", s, got.Orientation[s])
+		}
+	}
+}
+
+// LibreOffice converts the operations report to PDF. `make test`
+// installs it (scripts/test-deps.sh), so this does not skip there.
+func TestWriteOps_LibreOffice(t *testing.T) {
+	lo, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
+			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
+	}
+	db := MustOpenOpsWarehouse(t)
+	path := MustWriteOps(t, db, "2026-Q4", "zh")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
+		"--headless", "--convert-to", "pdf", "--outdir", out, path)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, b)
+	}
+	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
+	fi, err := os.Stat(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if fi.Size() < 1000 {
+		t.Errorf("PDF is %d bytes", fi.Size())
+	}
+	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
+		b, _ := os.ReadFile(pdf)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
+		x, _ := os.ReadFile(path)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
+	}
+}
