@@ -26,7 +26,8 @@ trap 'rm -rf "$work"' EXIT
 mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, snapshot-1m,
-# snapshot-incremental, keydiff-1m, reconcile-year.
+# snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
+# reconcile-year.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
 if want sim-load; then
@@ -64,7 +65,7 @@ echo "== daily-100k: the daily workbook with 100,000 key rows"
 PUSHAUDIT_BENCH=1 go test -count=1 -run '^TestBench_Daily100k$' -v ./reports 2>&1 | grep -E '^(daily-100k|--- FAIL|FAIL|ok|    )'
 fi
 
-# Shared by snapshot-1m and snapshot-incremental.
+# Shared by the full-snapshot benchmarks and snapshot-incremental.
 SNAP_RUNS=${SNAP_RUNS:-5}
 bench_db=bench_snapshot
 snap_rows=${SNAP_ROWS:-1000000}
@@ -93,45 +94,108 @@ snap_dsn="${PUSHAUDIT_MYSQL_DSN%/*}/$bench_db"
 snap_bin="$work/pushaudit"
 go build -tags=duckdb_arrow -o "$snap_bin" ./cmd/pushaudit
 
-# snapshot-1m (issue 3): a 1,000,000-row, 20-column table of the simulator's
-# biz.cases shape, generated in MariaDB from its sequence engine. Full
-# snapshot wall time (a fresh warehouse each time, process start and the
-# final checkpoint included) against MariaDB's own client streaming the
-# same SELECT * to /dev/null, interleaved, medians of $SNAP_RUNS runs.
-# Targets: ratio <= 0.8; peak RSS < 512 MB.
+# Full-snapshot benchmarks, one per column mix: a 1,000,000-row table
+# generated in MariaDB from its sequence engine, snapshotted in full (a
+# fresh warehouse each time, process start and the final checkpoint
+# included) against MariaDB's own client streaming the same SELECT * to
+# /dev/null, interleaved, medians of $SNAP_RUNS runs. Targets: ratio
+# <= 0.8; peak RSS < 512 MB. SNAP_KEEP=1 keeps the generated tables for the
+# next run (and reuses them).
+#   snapshot-1m (issue 3): the simulator's biz.cases shape (20 columns:
+#     BIGINT ids, DECIMAL(12,3) coordinates, VARCHAR with CJK, DATETIMEs).
+#   snapshot-geo (issue 9): a facility register (24 columns): DOUBLE
+#     coordinates, 32-bit INTs, DECIMAL(12,2) money, nullable DATETIMEs,
+#     CJK text.
+#   snapshot-narrow (issue 9): 64 small columns (TINYINT, SMALLINT, INT,
+#     DATE, CHAR(2), many of them NULL in half the rows or more): per-column
+#     and per-value overhead rather than bytes.
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# snap_bench NAME DB TABLE DDL FILL: (re)builds DB.TABLE with DDL and the
+# function FILL (called as FILL DB ROWS), then times and prints NAME.
+snap_bench() {
+	local name=$1 db=$2 tbl=$3 ddl=$4 fill=$5 have t0 t1 e m c_med s_med rss_max
+	have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM $db.$tbl" 2>/dev/null || echo 0)
+	if [ "${SNAP_KEEP:-}" != 1 ] || [ "$have" != "$snap_rows" ]; then
+		"${client[@]}" -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4"
+		"${client[@]}" "$db" -e "$ddl"
+		t0=$(date +%s.%N)
+		"$fill" "$db" "$snap_rows"
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" -v n="$snap_rows" 'BEGIN{printf "generated %d rows in MariaDB in %.1f s\n", n, b-a}'
+	fi
+	local dsn="${PUSHAUDIT_MYSQL_DSN%/*}/$db"
+	: >"$work/client.t"; : >"$work/snap.t"; : >"$work/snap.rss"
+	for i in $(seq "$SNAP_RUNS"); do
+		/usr/bin/time -f "%e" -o "$work/t" "${client[@]}" --quick -B -N -e "SELECT * FROM $db.$tbl" >/dev/null
+		cat "$work/t" >>"$work/client.t"
+		rm -f "$work/snap.duckdb" "$work/snap.duckdb.wal"
+		/usr/bin/time -f "%e %M" -o "$work/t" "$snap_bin" --log-level warn snapshot --source "bench=$dsn" --table "$tbl" \
+			--warehouse "$work/snap.duckdb" --allow-primary >"$work/snap.out"
+		read -r e m <"$work/t"
+		echo "$e" >>"$work/snap.t"
+		echo "$m" >>"$work/snap.rss"
+		printf '  run %d: client %.2f s, snapshot %.2f s, peak RSS %d MB\n' "$i" "$(tail -1 "$work/client.t")" "$e" "$((m / 1024))"
+	done
+	c_med=$(median <"$work/client.t")
+	s_med=$(median <"$work/snap.t")
+	rss_max=$(sort -n "$work/snap.rss" | tail -1)
+	awk -v n="$name" -v c="$c_med" -v s="$s_med" -v r="$rss_max" 'BEGIN{
+		printf "%s: snapshot %.2f s; mariadb client %.2f s; ratio %.2f; target <= 0.8: %s; peak RSS %d MB (target < 512: %s)\n",
+			n, s, c, s/c, (s/c <= 0.8 ? "met" : "MISSED"), r/1024, (r/1024 < 512 ? "met" : "MISSED")}'
+	[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $db"
+}
+
 if want snapshot-1m; then
 echo
 echo "== snapshot-1m: full snapshot of a 1,000,000-row case table vs mariadb --quick SELECT * > /dev/null"
-# SNAP_KEEP=1 keeps the generated table for the next run (and reuses it).
-have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM $bench_db.cases" 2>/dev/null || echo 0)
-if [ "${SNAP_KEEP:-}" != 1 ] || [ "$have" != "$snap_rows" ]; then
-	"${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db; CREATE DATABASE $bench_db CHARACTER SET utf8mb4"
-	"${client[@]}" "$bench_db" -e "$cases_ddl"
-	t0=$(date +%s.%N)
-	cases_fill "$bench_db" "$snap_rows"
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" -v n="$snap_rows" 'BEGIN{printf "generated %d rows in MariaDB in %.1f s\n", n, b-a}'
+snap_bench snapshot-1m "$bench_db" cases "$cases_ddl" cases_fill
 fi
-median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-: >"$work/client.t"; : >"$work/snap.t"; : >"$work/snap.rss"
-for i in $(seq "$SNAP_RUNS"); do
-	/usr/bin/time -f "%e" -o "$work/t" "${client[@]}" --quick -B -N -e "SELECT * FROM $bench_db.cases" >/dev/null
-	cat "$work/t" >>"$work/client.t"
-	rm -f "$work/snap.duckdb" "$work/snap.duckdb.wal"
-	/usr/bin/time -f "%e %M" -o "$work/t" "$snap_bin" --log-level warn snapshot --source "bench=$snap_dsn" --table cases \
-		--warehouse "$work/snap.duckdb" --allow-primary >"$work/snap.out"
-	read -r e m <"$work/t"
-	echo "$e" >>"$work/snap.t"
-	echo "$m" >>"$work/snap.rss"
-	printf '  run %d: client %.2f s, snapshot %.2f s, peak RSS %d MB\n' "$i" "$(tail -1 "$work/client.t")" "$e" "$((m / 1024))"
+
+if want snapshot-geo; then
+echo
+echo "== snapshot-geo: full snapshot of a 1,000,000-row, 24-column facility table (DOUBLE, INT, DECIMAL(12,2), nullable DATETIME, CJK text)"
+geo_ddl="CREATE TABLE facilities (
+  id BIGINT NOT NULL, lng DOUBLE NOT NULL, lat DOUBLE NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL,
+  elevation DOUBLE NULL, district_id INT NOT NULL, street_id INT NOT NULL, grid_id INT NOT NULL,
+  dept_id INT NOT NULL, category INT NOT NULL, status INT NOT NULL, inspections INT NOT NULL,
+  price DECIMAL(12,2) NOT NULL, budget DECIMAL(12,2) NOT NULL, spent DECIMAL(12,2) NULL,
+  installed_at DATETIME NOT NULL, inspected_at DATETIME NULL, repaired_at DATETIME NULL,
+  retired_at DATETIME NULL, name VARCHAR(64) NOT NULL, address VARCHAR(255) NOT NULL,
+  owner VARCHAR(64) NULL, remark VARCHAR(512) NULL,
+  PRIMARY KEY (id))"
+geo_fill() {
+	"${client[@]}" "$1" -e "INSERT INTO facilities SELECT seq,
+  103.9 + (seq % 99991) / 400000, 30.5 + (seq % 77773) / 300000, 400000 + (seq % 99991) * 1.37, 3300000 + (seq % 77773) * 2.11,
+  IF(seq % 7 = 0, NULL, 480 + (seq % 997) / 10), 510104 + seq % 12, 5101040 + seq % 300, seq % 40000, 100 + seq % 57,
+  seq % 23, seq % 5, seq % 31, (seq % 100000) / 7, 1000 + (seq * 13 % 9999991) / 100, IF(seq % 4 = 0, NULL, (seq * 7 % 999983) / 100),
+  '2015-01-01 08:00:00' + INTERVAL seq * 251 SECOND, IF(seq % 3 = 0, NULL, '2023-01-01 00:00:00' + INTERVAL seq * 29 SECOND),
+  IF(seq % 5 = 0, '2024-03-01 09:30:00' + INTERVAL seq * 17 SECOND, NULL), IF(seq % 50 = 0, '2026-01-01 00:00:00' + INTERVAL seq SECOND, NULL),
+  CONCAT('井盖', seq % 97, '号-', LPAD(seq, 8, '0')), CONCAT('成都市武侯区人民南路', seq % 800, '号', seq % 13, '栋附近'),
+  IF(seq % 6 = 0, NULL, CONCAT('城管局第', seq % 40, '中队')), IF(seq % 2 = 0, NULL, CONCAT('巡查发现井盖松动，已通知养护单位处理，编号', seq))
+FROM seq_1_to_$2"
+}
+snap_bench snapshot-geo bench_snapshot_geo facilities "$geo_ddl" geo_fill
+fi
+
+if want snapshot-narrow; then
+echo
+echo "== snapshot-narrow: full snapshot of a 1,000,000-row table of 64 small columns, many NULL"
+narrow_ddl="CREATE TABLE readings (id INT NOT NULL"
+narrow_sel="seq"
+for i in $(seq 1 63); do
+	case $((i % 5)) in
+	0) typ="TINYINT NULL"; val="IF(seq % $((i % 3 + 2)) = 0, NULL, (seq + $i) % 100)" ;;
+	1) typ="SMALLINT NULL"; val="IF((seq + $i) % 4 < 3, NULL, (seq * $i) % 30000)" ;;
+	2) typ="INT NULL"; val="IF(seq % 2 = 0, NULL, seq * $i % 1000003)" ;;
+	3) typ="DATE NULL"; val="IF((seq + $i) % 3 = 0, NULL, '2020-01-01' + INTERVAL (seq + $i) % 2000 DAY)" ;;
+	4) typ="CHAR(2) NULL"; val="IF(seq % 5 = $((i % 5)), NULL, ELT(1 + (seq + $i) % 4, 'A', 'B1', '甲', 'ZZ'))" ;;
+	esac
+	narrow_ddl+=", c$i $typ"
+	narrow_sel+=", $val"
 done
-c_med=$(median <"$work/client.t")
-s_med=$(median <"$work/snap.t")
-rss_max=$(sort -n "$work/snap.rss" | tail -1)
-awk -v c="$c_med" -v s="$s_med" -v r="$rss_max" 'BEGIN{
-	printf "snapshot-1m: snapshot %.2f s; baseline (mariadb client, SELECT * to /dev/null) %.2f s; ratio %.2f (target <= 0.8: %s); peak RSS %d MB (target < 512: %s)\n",
-		s, c, s/c, (s/c <= 0.8 ? "met" : "MISSED"), r/1024, (r/1024 < 512 ? "met" : "MISSED")}'
-[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db"
+narrow_ddl+=", PRIMARY KEY (id))"
+narrow_fill() { "${client[@]}" "$1" -e "INSERT INTO readings SELECT $narrow_sel FROM seq_1_to_$2"; }
+snap_bench snapshot-narrow bench_snapshot_narrow readings "$narrow_ddl" narrow_fill
 fi
 
 # snapshot-incremental (issue 3): a 10,000,000-row case table, snapshotted

@@ -121,12 +121,14 @@ func TestNextChunkRows(t *testing.T) {
 		d, tgt time.Duration
 		want   int
 	}{
-		{20_000, 20_000, 100 * time.Millisecond, 2 * time.Second, 80_000},  // fast: at most 4× up
-		{80_000, 80_000, 1 * time.Second, 2 * time.Second, 160_000},        // toward the target
-		{80_000, 80_000, 8 * time.Second, 2 * time.Second, 20_000},         // slow: down
-		{800_000, 800_000, 100 * time.Millisecond, time.Second, 1_000_000}, // capped
-		{1000, 1000, time.Second, time.Millisecond, minChunkRows},          // floor
-		{5000, 5000, time.Second, -1, 5000},                                // fixed
+		{10_000, 10_000, 100 * time.Millisecond, 2 * time.Second, 40_000},              // fast: at most 4× up
+		{20_000, 20_000, 100 * time.Millisecond, 2 * time.Second, rowGroupRows},        // 80,000: one row group
+		{245_760, 245_760, 1 * time.Second, 2 * time.Second, 4 * rowGroupRows},         // toward the target
+		{245_760, 245_760, 1800 * time.Millisecond, 2 * time.Second, 2 * rowGroupRows}, // 273,066: the nearest whole row groups
+		{80_000, 80_000, 8 * time.Second, 2 * time.Second, 20_000},                     // slow: down, under half a row group
+		{800_000, 800_000, 100 * time.Millisecond, time.Second, 8 * rowGroupRows},      // capped at 1,000,000, in row groups
+		{1000, 1000, time.Second, time.Millisecond, minChunkRows},                      // floor
+		{5000, 5000, time.Second, -1, 5000},                                            // fixed
 	} {
 		if got := nextChunkRows(c.limit, c.n, c.d, c.tgt); got != c.want {
 			t.Errorf("nextChunkRows(%d, %d, %v, %v) = %d, want %d", c.limit, c.n, c.d, c.tgt, got, c.want)
