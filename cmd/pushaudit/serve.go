@@ -137,7 +137,7 @@ func (m *Main) serveClock(c *config.Config, o serveOptions) schedule.Clock {
 
 // daemon is the state of one serve.
 type daemon struct {
-	m      *Main
+	m       *Main
 	clock   schedule.Clock
 	lock    *warehouse.ServeLock
 	whPath  string
