@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/chengdu-cgw/pushaudit/internal/metrics/metricstest"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // simulatedSite simulates a site on MariaDB (the day 2026-11-19, 100
@@ -333,5 +336,76 @@ alerts:
 	defer mu.Unlock()
 	if len(heads) != 1 || heads[0] != "HEAD /" {
 		t.Errorf("the webhook got %q, want one HEAD / and no message", heads)
+	}
+}
+
+// TestServe_ReloadMetricsAlerts: a reload that drops a job drops its
+// series from /metrics; one whose alerts section cannot be built (a
+// secret's variable unset) is refused, naming the field.
+func TestServe_ReloadMetricsAlerts(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	hup := make(chan os.Signal, 1)
+	addr, stderr, stop := startServe(t, dir, hup)
+	defer stop()
+	const series = `pushaudit_pipeline_interval_seconds{pipeline="reconcile:every_10m"}`
+	if got := metricValue(scrape(t, "http://"+addr+"/metrics"), series); got != 600 {
+		t.Fatalf("%s = %v, want 600", series, got)
+	}
+	MustWriteFile(t, dir, "serve.yaml", idleConfig+`alerts:
+  groups:
+    oncall:
+      receivers: [{kind: wecom, key_env: PUSHAUDIT_TEST_UNSET_KEY}]
+`)
+	hup <- syscall.SIGHUP
+	waitFor(t, func() bool { return strings.Contains(stderr.String(), "config reload refused") })
+	if !strings.Contains(stderr.String(), "alerts.groups.oncall.receivers[0]") || !strings.Contains(stderr.String(), "PUSHAUDIT_TEST_UNSET_KEY") {
+		t.Errorf("the refusal does not name the receiver and its variable:\n%s", stderr.String())
+	}
+	MustWriteFile(t, dir, "serve.yaml", strings.Replace(idleConfig, `report:year: "off"`, `report:year: "off", reconcile:every_10m: "off"`, 1))
+	hup <- syscall.SIGHUP
+	waitFor(t, func() bool { return metricValue(scrape(t, "http://"+addr+"/metrics"), series) == -1 })
+}
+
+// TestServe_HealthzAlertFailures: /healthz lists the alert messages not
+// delivered, their error redacted.
+func TestServe_HealthzAlertFailures(t *testing.T) {
+	const secret = "s3cret-signing-key"
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	now := shanghai("2026-11-21 10:00")
+	eng, err := alert.NewEngine([]alert.Group{{Name: "oncall", Policy: alert.Policy{MinLevel: 4},
+		Receivers: []alert.Receiver{{Name: "ops", Provider: alert.NewWebhook(down.URL+"/hook", secret, down.Client())}}}},
+		alert.Options{Retry: alert.Retry{Attempts: 1}, Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eng.Evaluate(context.Background(), []alert.Finding{{ID: "f-1", Target: "city_gov", Resource: "cases",
+		WindowStart: now.Add(-time.Hour), WindowEnd: now, Status: pipelines.StatusMissed, Level: 2, FirstSeen: now}})
+	if err != nil || rep.Failed != 1 {
+		t.Fatalf("evaluate: %+v %v; want 1 failed", rep, err)
+	}
+	d := &daemon{clock: schedule.NewManual(now), last: map[string]schedule.Outcome{}, alerts: &alertLoop{}}
+	d.alerts.eng.Store(eng)
+	rec := httptest.NewRecorder()
+	d.healthz(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	var h struct {
+		AlertFailures []healthAlert `json:"alert_failures"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.AlertFailures) != 1 {
+		t.Fatalf("/healthz alert failures %+v, want 1\n%s", h.AlertFailures, rec.Body.String())
+	}
+	a := h.AlertFailures[0]
+	if a.Group != "oncall" || a.Receiver != "ops" || a.Finding != "f-1" || a.Event != "new" || a.Failures != 1 ||
+		a.LastAttempt != "2026-11-21T10:00:00+08:00" || !strings.Contains(a.LastError, "503") {
+		t.Errorf("/healthz alert failure %+v", a)
+	}
+	if strings.Contains(rec.Body.String(), secret) {
+		t.Errorf("/healthz shows the signing secret:\n%s", rec.Body.String())
 	}
 }
