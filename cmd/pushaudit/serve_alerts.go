@@ -78,14 +78,19 @@ func (l *alertLoop) stop(grace time.Duration) {
 	<-l.done
 }
 
-// latest replaces what a channel of capacity 1 holds with v; the caller
-// is its only sender.
+// latest puts v in a channel of capacity 1, in place of what it holds.
 func latest[T any](ch chan T, v T) {
-	select {
-	case <-ch:
-	default:
+	for {
+		select {
+		case ch <- v:
+			return
+		default:
+		}
+		select {
+		case <-ch:
+		default:
+		}
 	}
-	ch <- v
 }
 
 // evaluateSoon hands the findings of a run to the loop.
@@ -154,12 +159,17 @@ func (l *alertLoop) tick(ctx context.Context) {
 	}
 	c := l.d.config()
 	var fs []alert.Finding
-	err := l.d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
+	// no wait for another process holding the file: the next tick tries again.
+	err := l.d.holding(ctx, 0, func(wh *warehouse.Warehouse) error {
 		var err error
 		fs, err = l.d.loadFindings(ctx, c, wh)
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, warehouse.ErrLocked):
+		l.d.m.Logger.Info("findings not read for the alerts: another process holds the warehouse; next minute", "err", warehouse.ScrubText(err.Error()))
+		return
+	case err != nil:
 		l.d.m.Logger.Warn("findings not read for the alerts", "err", warehouse.ScrubText(err.Error()))
 		return
 	}

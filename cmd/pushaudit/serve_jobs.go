@@ -91,17 +91,23 @@ func (d *daemon) reconciling(ctx context.Context, c *config.Config, f func(*ware
 	return err
 }
 
-// withWarehouse opens the warehouse for one run (or one read of the alert
-// loop) and closes it after: the daemon holds the file only while a run
-// writes, and its runs and reads take turns.
+// withWarehouse opens the warehouse for one run and closes it after: the
+// daemon holds the file only while a run writes.
 func (d *daemon) withWarehouse(ctx context.Context, c *config.Config, f func(*warehouse.Warehouse) error) error {
+	return d.holding(ctx, c.WarehouseWaitOr(), f)
+}
+
+// holding runs f on the warehouse, open for it alone, after waiting for
+// the daemon's turn (its runs and the alert loop's reads take turns) and
+// at most wait for another process that holds the file.
+func (d *daemon) holding(ctx context.Context, wait time.Duration, f func(*warehouse.Warehouse) error) error {
 	select {
 	case d.whTurn <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-d.whTurn }()
-	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: c.WarehouseWaitOr(),
+	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: wait,
 		OnWait: func(holder string, wait time.Duration) {
 			d.m.Logger.Warn("the warehouse is held by another process; waiting", "holder", holder, "wait", wait.String())
 		}})
