@@ -19,8 +19,10 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/alert"
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/metrics"
 	"github.com/chengdu-cgw/pushaudit/internal/metrics/metricstest"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
+	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -397,5 +399,40 @@ func TestServe_HealthzAlertFailures(t *testing.T) {
 	}
 	if strings.Contains(rec.Body.String(), secret) {
 		t.Errorf("/healthz shows the signing secret:\n%s", rec.Body.String())
+	}
+}
+
+// TestDaemon_Snapshotted: what a snapshot reports sets the source and
+// table metrics; a source never reached is down, and its tables are not
+// recorded.
+func TestDaemon_Snapshotted(t *testing.T) {
+	d := &daemon{metrics: metrics.New()}
+	lag := 2.5
+	var rates tableRates
+	rates.progress(snapshot.ProgressEvent{Source: "biz", Table: "cases", Rows: 1200, Resumed: 200, Elapsed: 4 * time.Second, Done: true})
+	rates.progress(snapshot.ProgressEvent{Source: "biz", Table: "cases", Rows: 600, Elapsed: time.Second}) // not done: no rate
+	d.snapshotted(&snapshot.Report{Sources: []*snapshot.SourceReport{
+		{Name: "biz", Addr: "10.0.0.5:3306", ReplicaLag: &lag, Tables: []*snapshot.TableReport{
+			{Name: "cases", Status: snapshot.StatusOK, RowsLoaded: 1200},
+		}},
+		{Name: "stats", Err: errors.New("connect 10.0.0.6:3306: connection refused"), Tables: []*snapshot.TableReport{
+			{Name: "*", Status: snapshot.StatusFailed},
+		}},
+	}}, &rates)
+	srv := httptest.NewServer(d.metrics.Handler())
+	defer srv.Close()
+	body := scrape(t, srv.URL)
+	for series, want := range map[string]float64{
+		`pushaudit_source_up{source="biz"}`:                                    1,
+		`pushaudit_source_up{source="stats"}`:                                  0,
+		`pushaudit_replica_lag_seconds{source="biz"}`:                          2.5,
+		`pushaudit_snapshot_table_rows{source="biz",table="cases"}`:            1200,
+		`pushaudit_snapshot_table_rows_per_second{source="biz",table="cases"}`: 250,
+		`pushaudit_snapshot_table_rows{source="stats",table="*"}`:              -1,
+		`pushaudit_replica_lag_seconds{source="stats"}`:                        -1,
+	} {
+		if got := metricValue(body, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
 	}
 }
