@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/alert"
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -42,10 +43,46 @@ func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "  %-18s ok\n", name)
 	}
-	if failed > 0 {
+	badAlerts := m.checkAlerts(ctx, c)
+	switch {
+	case failed > 0 && badAlerts > 0:
+		return fmt.Errorf("check: %d of %d sources unreachable, %d alert receivers not reached", failed, len(c.Sources), badAlerts)
+	case failed > 0:
 		return fmt.Errorf("check: %d of %d sources unreachable", failed, len(c.Sources))
+	case badAlerts > 0:
+		return fmt.Errorf("check: %d alert receivers not reached", badAlerts)
 	}
 	return nil
+}
+
+// checkAlerts reaches every alert receiver of the config without sending
+// a message (a dry run to its host), one line each; it returns how many
+// failed. The lines and errors never hold a key or a secret.
+func (m *Main) checkAlerts(ctx context.Context, c *config.Config) int {
+	if len(c.AlertGroupNames()) == 0 {
+		return 0
+	}
+	eng, err := alert.FromConfig(c, alert.Options{Logger: m.Logger, Store: &alert.MemoryStore{}})
+	if err != nil {
+		fmt.Fprintf(m.Stdout, "  alerts             FAIL %s\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	lines, err := eng.Reach(ctx)
+	for _, l := range lines {
+		fmt.Fprintf(m.Stdout, "  %s\n", l)
+	}
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		fmt.Fprintf(m.Stdout, "  FAIL %s\n", e)
+	}
+	return len(errs)
 }
 
 // pingSource connects to one source and reads from it; the error never

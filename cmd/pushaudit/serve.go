@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/metrics"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -85,11 +86,17 @@ func (m *Main) serve(ctx context.Context, c *config.Config, o serveOptions) erro
 	}
 	defer lock.Close()
 	clk := m.serveClock(c, o)
-	d := &daemon{m: m, clock: clk, lock: lock, cfg: c, whPath: whPath, last: map[string]schedule.Outcome{}}
+	d := &daemon{m: m, clock: clk, lock: lock, cfg: c, whPath: whPath, last: map[string]schedule.Outcome{},
+		metrics: metrics.New(), whTurn: make(chan struct{}, 1)}
 	jobs, err := d.jobs(c)
 	if err != nil {
 		return usageError{err}
 	}
+	if d.alerts, err = d.startAlerts(c); err != nil {
+		return usageError{err}
+	}
+	defer d.alerts.stop(alertGrace)
+	d.scheduled(jobs)
 	d.sched = &schedule.Scheduler{
 		Clock: clk, State: &schedule.FileState{Path: whPath + ".schedule.json"}, Until: o.end, Grace: 15 * time.Second,
 		OnStart: d.started, OnFinish: d.finished, Logger: m.Logger,
@@ -130,16 +137,23 @@ func (m *Main) serveClock(c *config.Config, o serveOptions) schedule.Clock {
 
 // daemon is the state of one serve.
 type daemon struct {
-	m      *Main
-	clock  schedule.Clock
-	lock   *warehouse.ServeLock
-	whPath string
-	sched  *schedule.Scheduler
+	m       *Main
+	clock   schedule.Clock
+	lock    *warehouse.ServeLock
+	whPath  string
+	sched   *schedule.Scheduler
+	metrics *metrics.Metrics
+	alerts  *alertLoop
+	// whTurn is held while the warehouse is open: the runs and the alert
+	// loop's reads take turns.
+	whTurn chan struct{}
 
-	mu    sync.Mutex
-	cfg   *config.Config
-	last  map[string]schedule.Outcome // by job
-	notes map[string]string           // by job: what its run found
+	mu       sync.Mutex
+	cfg      *config.Config
+	last     map[string]schedule.Outcome // by job
+	notes    map[string]string           // by job: what its run found
+	jobNames map[string]bool             // the jobs scheduled
+	targets  map[string]bool             // the targets the open findings metric covers
 }
 
 // note keeps a line about the run of job in flight, printed when it ends.
@@ -164,9 +178,12 @@ func (d *daemon) started(t schedule.Tick) {
 	}
 }
 
-// finished prints the run and keeps it for /healthz. A failed run is
-// logged as an error: the alerting of failed runs hooks in here.
+// finished prints the run, keeps it for /healthz and records it in the
+// metrics. A failed run is logged as an error and counted
+// (pushaudit_pipeline_runs_total{result="failed"}); the alert engine
+// tells people about findings, not runs: Prometheus alerts on the metric.
 func (d *daemon) finished(o schedule.Outcome) {
+	d.metrics.RunFinished(o.Job, o.Finished, o.Finished.Sub(o.Started), o.Err == nil)
 	d.mu.Lock()
 	d.last[o.Job] = o
 	note := d.notes[o.Job]
@@ -233,10 +250,17 @@ func (d *daemon) reload(path string) error {
 	if err != nil {
 		return err
 	}
+	// the engine is built here to refuse a bad alerts section; the loop
+	// builds its own between two evaluations, from the state file.
+	if _, err := d.alertEngine(c); err != nil {
+		return err
+	}
 	d.mu.Lock()
 	d.cfg = c
 	d.mu.Unlock()
 	d.sched.Reload(jobs)
+	d.scheduled(jobs)
+	d.alerts.reload(c)
 	d.m.Logger.Info("config reloaded", "config", path, "jobs", len(jobs))
 	fmt.Fprintf(d.m.Stdout, "serve: config %s reloaded, %d jobs\n", path, len(jobs))
 	return nil
@@ -254,8 +278,8 @@ func (h *httpServer) Close() error {
 	return h.srv.Shutdown(ctx)
 }
 
-// listen serves /healthz (the last run of each job and the next ones, as
-// JSON) and /metrics, whose Prometheus collectors are not built in yet.
+// listen serves /healthz (the last run of each job, the next ones and the
+// undelivered alerts, as JSON) and /metrics (Prometheus).
 func (d *daemon) listen(addr string) (*httpServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -263,9 +287,7 @@ func (d *daemon) listen(addr string) (*httpServer, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", d.healthz)
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "metrics are not built into this pushaudit yet", http.StatusNotImplemented)
-	})
+	mux.Handle("GET /metrics", d.metrics.Handler())
 	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr().String()}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -286,6 +308,18 @@ type healthRun struct {
 	Error    string `json:"error,omitempty"`
 }
 
+// healthAlert is an alert message not delivered yet; its error is
+// redacted (no robot key, no signing secret).
+type healthAlert struct {
+	Group       string `json:"group"`
+	Receiver    string `json:"receiver"`
+	Finding     string `json:"finding"`
+	Event       string `json:"event"`
+	Failures    int    `json:"failures"`
+	LastAttempt string `json:"last_attempt"`
+	LastError   string `json:"last_error"`
+}
+
 type healthNext struct {
 	Job     string `json:"job"`
 	At      string `json:"at"`
@@ -294,12 +328,19 @@ type healthNext struct {
 
 func (d *daemon) healthz(w http.ResponseWriter, _ *http.Request) {
 	out := struct {
-		Status string               `json:"status"`
-		Now    string               `json:"now"`
-		Last   map[string]healthRun `json:"last"`
-		Next   []healthNext         `json:"next"`
-	}{Status: "ok", Now: d.clock.Now().In(pipelines.Shanghai).Format(time.RFC3339), Last: map[string]healthRun{}}
+		Status        string               `json:"status"`
+		Now           string               `json:"now"`
+		Last          map[string]healthRun `json:"last"`
+		Next          []healthNext         `json:"next"`
+		AlertFailures []healthAlert        `json:"alert_failures"`
+	}{Status: "ok", Now: d.clock.Now().In(pipelines.Shanghai).Format(time.RFC3339), Last: map[string]healthRun{}, AlertFailures: []healthAlert{}}
 	f := func(t time.Time) string { return t.In(pipelines.Shanghai).Format(time.RFC3339) }
+	if d.alerts != nil {
+		for _, a := range d.alerts.failures() {
+			out.AlertFailures = append(out.AlertFailures, healthAlert{Group: a.Group, Receiver: a.Receiver, Finding: a.Finding,
+				Event: string(a.Kind), Failures: a.Failures, LastAttempt: f(a.LastAttempt), LastError: a.LastError})
+		}
+	}
 	d.mu.Lock()
 	for job, o := range d.last {
 		r := healthRun{Tick: f(o.Due), Started: f(o.Started), Finished: f(o.Finished), OK: o.Err == nil}

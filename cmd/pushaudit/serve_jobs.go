@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/alert"
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
@@ -63,18 +64,50 @@ func (d *daemon) runner(j config.ServeJob) func(context.Context, schedule.Tick) 
 		case config.JobSnapshot, config.JobSnapshotFull:
 			return d.retrying(ctx, c, j.Name, func() error { return d.snapshot(ctx, c, j, args) })
 		case config.JobReconcile:
-			return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error { return d.reconcile(ctx, c, wh, j.Arg, t, args) })
+			return d.reconciling(ctx, c, func(wh *warehouse.Warehouse) error { return d.reconcile(ctx, c, wh, j.Arg, t, args) })
 		case config.JobReport:
+			if j.Arg == "day" { // it reconciles the day first
+				return d.reconciling(ctx, c, func(wh *warehouse.Warehouse) error { return d.report(ctx, c, wh, j.Arg, t, args) })
+			}
 			return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error { return d.report(ctx, c, wh, j.Arg, t, args) })
 		}
 		return fmt.Errorf("job %s: unknown kind %s", j.Name, j.Kind)
 	}
 }
 
+// reconciling runs f, a run that reconciles, on the warehouse; after it
+// the findings are read, and once the warehouse is let go of, they set
+// the open findings metric and go to the alert loop.
+func (d *daemon) reconciling(ctx context.Context, c *config.Config, f func(*warehouse.Warehouse) error) error {
+	var fs []alert.Finding
+	err := d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
+		if err := f(wh); err != nil {
+			return err
+		}
+		fs = d.reconciled(ctx, c, wh)
+		return nil
+	})
+	d.publishFindings(c, fs)
+	return err
+}
+
 // withWarehouse opens the warehouse for one run and closes it after: the
 // daemon holds the file only while a run writes.
 func (d *daemon) withWarehouse(ctx context.Context, c *config.Config, f func(*warehouse.Warehouse) error) error {
-	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: c.WarehouseWaitOr(),
+	return d.holding(ctx, c.WarehouseWaitOr(), f)
+}
+
+// holding runs f on the warehouse, open for it alone, after waiting for
+// the daemon's turn (its runs and the alert loop's reads take turns) and
+// at most wait for another process that holds the file.
+func (d *daemon) holding(ctx context.Context, wait time.Duration, f func(*warehouse.Warehouse) error) error {
+	select {
+	case d.whTurn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-d.whTurn }()
+	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: wait,
 		OnWait: func(holder string, wait time.Duration) {
 			d.m.Logger.Warn("the warehouse is held by another process; waiting", "holder", holder, "wait", wait.String())
 		}})
@@ -104,8 +137,11 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 	}
 	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
+	var rates tableRates
 	return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
-		return d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle}, args)
+		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress}, args)
+		d.snapshotted(rep, &rates)
+		return err
 	})
 }
 
@@ -128,6 +164,7 @@ func (d *daemon) reconcile(ctx context.Context, c *config.Config, wh *warehouse.
 	if err != nil {
 		return err
 	}
+	d.judged(rs)
 	d.note("reconcile:"+arg, verdictCounts(rs))
 	return nil
 }
@@ -181,9 +218,11 @@ func (d *daemon) report(ctx context.Context, c *config.Config, wh *warehouse.War
 		// The workbook shows one run's results for the day; the daemon's
 		// runs each judge one cadence, so the whole day, every window due
 		// by now, is reconciled in one run first.
-		if _, err := d.m.reconcileIn(ctx, c, cat, wh, reconcileScope{from: p.Start, to: p.Start}, args); err != nil {
+		rs, err := d.m.reconcileIn(ctx, c, cat, wh, reconcileScope{from: p.Start, to: p.Start}, args)
+		if err != nil {
 			return err
 		}
+		d.judged(rs)
 	}
 	return asRun(ctx, wh, "report", args, func() (string, error) {
 		return d.m.report(ctx, c, cat, wh, p, c.Path(c.OutputDir), "zh")

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -173,17 +172,22 @@ func TestServe_LockHealthzReload(t *testing.T) {
 		t.Errorf("second serve: exit %d, stderr %q; want 2 naming the first serve's pid", r.code, r.stderr)
 	}
 
-	res, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var health struct {
 		Status string `json:"status"`
 		Now    string `json:"now"`
 		Next   []struct{ Job, At string }
 	}
-	err = json.NewDecoder(res.Body).Decode(&health)
-	res.Body.Close()
+	var res *http.Response
+	var err error
+	// the next runs are known once the scheduler runs, just after serve listens.
+	waitFor(t, func() bool {
+		if res, err = http.Get("http://" + addr + "/healthz"); err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(res.Body).Decode(&health)
+		res.Body.Close()
+		return err != nil || len(health.Next) > 0
+	})
 	if err != nil || res.StatusCode != http.StatusOK || health.Status != "ok" || health.Now != "2026-11-21T10:00:00+08:00" {
 		t.Errorf("/healthz: %d %+v %v", res.StatusCode, health, err)
 	}
@@ -328,23 +332,11 @@ func TestHelperServeChild(t *testing.T) {
 // soon as nothing runs: every scheduled run happens once, in order, and is
 // recorded in audit.runs.
 func TestServe_SimulatedMorning(t *testing.T) {
-	dsn, db := MustMariaDB(t)
-	isolateEnv(t)
-	prefix := MustUniquePrefix(t, db)
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "site.yaml")
-	t0 := time.Now()
-	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "5", "--start", "2026-11-19", "--days", "1", "--cases-per-day", "100", "--faults", "9",
-		"--manifest", filepath.Join(dir, "manifest.json"), "--write-config", cfgPath)
-	site, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// An hour of a morning: snapshots when serve starts (a new warehouse),
 	// then at 09:00, after the hour; the 10-minute, 30-minute
 	// and hourly reconciliations after their deadlines, the daily one moved
 	// to 08:30 by a cron expression, the daily workbook at 08:45.
-	serveCfg := string(site) + `
+	cfgPath, c := simulatedSite(t, `
 serve:
   jitter: -1s
   schedules:
@@ -359,17 +351,8 @@ serve:
     report:month: "off"
     report:quarter: "off"
     report:year: "off"
-`
-	if strings.Contains(string(site), "\nserve:") {
-		t.Fatal("the simulator's config has a serve section already")
-	}
-	MustWriteFile(t, dir, "site.yaml", serveCfg)
-	c, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("sim took %s", time.Since(t0).Round(time.Millisecond))
-	t0 = time.Now()
+`)
+	t0 := time.Now()
 	start, end := shanghai("2026-11-20 07:50"), shanghai("2026-11-20 08:50")
 	clock := schedule.NewManual(start)
 	var stdout, stderr lockedBuffer

@@ -86,7 +86,8 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	return m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}, args)
+	_, err = m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}, args)
+	return err
 }
 
 // parsePolicies reads --policy TABLE=full|append|incremental:COLUMN flags.
@@ -137,18 +138,23 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 }
 
 func (m *Main) snapshot(ctx context.Context, wh *warehouse.Warehouse, srcs []snapshot.Source, allowPrimary bool, args []string) error {
-	return m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary}, args)
+	_, err := m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary}, args)
+	return err
 }
 
-func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs []snapshot.Source, opts snapshot.Options, args []string) error {
+func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs []snapshot.Source, opts snapshot.Options, args []string) (*snapshot.Report, error) {
 	run, err := wh.BeginRun(ctx, "snapshot", args)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t0 := time.Now()
 	opts.Logger = m.Logger
 	prog := newProgress(m.Stderr, m.Logger)
-	opts.OnProgress = prog.update
+	if also := opts.OnProgress; also != nil {
+		opts.OnProgress = func(e snapshot.ProgressEvent) { prog.update(e); also(e) }
+	} else {
+		opts.OnProgress = prog.update
+	}
 	rep, err := snapshot.Snapshot(ctx, wh, run, srcs, opts)
 	prog.finish()
 	status, msg := "ok", ""
@@ -174,7 +180,7 @@ func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs [
 		}
 		fmt.Fprintf(m.Stdout, "snapshot %s: %d sources, %d tables, %d rows in %s → %s\n", run.ID, len(rep.Sources), tables, rows, time.Since(t0).Round(time.Millisecond), wh.Path())
 	}
-	return err
+	return rep, err
 }
 
 // progress shows per-table progress: a bar with rows, rows/s and ETA on a

@@ -3,21 +3,17 @@ package metrics_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/chengdu-cgw/pushaudit/internal/metrics/metricstest"
 )
 
 var (
@@ -29,7 +25,7 @@ var (
 
 func runPromtool(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(MustPromtool(t), args...)
+	cmd := exec.Command(metricstest.MustPromtool(t), args...)
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -155,108 +151,27 @@ func TestDashboard_UsesExportedMetrics(t *testing.T) {
 // shipped rules against a /metrics endpoint, reads a metric back through
 // its HTTP API and waits for the 一级 alert to fire.
 func TestPrometheus_ScrapesAndAlerts(t *testing.T) {
-	bin, err := exec.LookPath("prometheus")
-	if err != nil {
-		t.Fatalf("prometheus not found (%v); scripts/test-deps.sh installs it (apt-get install prometheus)", err)
-	}
 	srv := httptest.NewServer(populated().Handler())
 	defer srv.Close()
 	rules, err := filepath.Abs(rulesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
-rule_files: [%q]
-scrape_configs:
-  - job_name: pushaudit
-    static_configs: [{targets: [%q]}]
-`, rules, strings.TrimPrefix(srv.URL, "http://"))
-	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", log.String())
-		}
-	})
-	api := "http://" + addr + "/api/v1/"
-	waitFor(t, "pushaudit_findings_open read back through the query API", func() (bool, string) {
-		var r struct {
-			Data struct {
-				Result []struct {
-					Metric map[string]string `json:"metric"`
-					Value  []any             `json:"value"`
-				} `json:"result"`
-			} `json:"data"`
-		}
-		body, ok := getJSON(api+"query?query="+url.QueryEscape(`pushaudit_findings_open{fault_level="1"}`), &r)
-		if !ok || len(r.Data.Result) != 1 {
+	prom := metricstest.Start(t, strings.TrimPrefix(srv.URL, "http://"), rules)
+	metricstest.WaitFor(t, "pushaudit_findings_open read back through the query API", func() (bool, string) {
+		r, body, ok := prom.Query(`pushaudit_findings_open{fault_level="1"}`)
+		if !ok || len(r) != 1 {
 			return false, body
 		}
-		res := r.Data.Result[0]
-		return res.Metric["target"] == "city_gov" && res.Metric["job"] == "pushaudit" && res.Value[1] == "3", body
+		return r[0].Metric["target"] == "city_gov" && r[0].Metric["job"] == metricstest.Job && r[0].Value == "3", body
 	})
-	waitFor(t, "PushauditLevel1FindingOpen firing", func() (bool, string) {
-		var r struct {
-			Data struct {
-				Alerts []struct {
-					Labels map[string]string `json:"labels"`
-					State  string            `json:"state"`
-				} `json:"alerts"`
-			} `json:"data"`
-		}
-		body, ok := getJSON(api+"alerts", &r)
-		for _, a := range r.Data.Alerts {
+	metricstest.WaitFor(t, "PushauditLevel1FindingOpen firing", func() (bool, string) {
+		alerts, body, ok := prom.Alerts()
+		for _, a := range alerts {
 			if ok && a.Labels["alertname"] == "PushauditLevel1FindingOpen" && a.State == "firing" && a.Labels["target"] == "city_gov" {
 				return true, body
 			}
 		}
 		return false, body
 	})
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func getJSON(u string, v any) (string, bool) {
-	resp, err := http.Get(u)
-	if err != nil {
-		return err.Error(), false
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b), resp.StatusCode == http.StatusOK && json.Unmarshal(b, v) == nil
-}
-
-// waitFor polls cond every 200 ms for up to 60 s (Prometheus starts,
-// scrapes and evaluates on its own schedule).
-func waitFor(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	var last string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		ok, body := cond()
-		if ok {
-			return
-		}
-		last = body
-	}
-	t.Fatalf("timed out waiting for %s; last answer: %s", what, last)
 }

@@ -11,18 +11,8 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/metrics"
+	"github.com/chengdu-cgw/pushaudit/internal/metrics/metricstest"
 )
-
-// MustPromtool returns the path of Debian's promtool, failing with the
-// way to install it.
-func MustPromtool(tb testing.TB) string {
-	tb.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		tb.Fatalf("promtool not found (%v); scripts/test-deps.sh installs it (apt-get install prometheus)", err)
-	}
-	return p
-}
 
 // populated returns metrics with every series set once.
 func populated() *metrics.Metrics {
@@ -102,7 +92,7 @@ func TestMetrics_Handler(t *testing.T) {
 // TestMetrics_PromtoolCheck runs `promtool check metrics`, Prometheus's
 // own linter of names, units, help and types, on a scrape.
 func TestMetrics_PromtoolCheck(t *testing.T) {
-	promtool := MustPromtool(t)
+	promtool := metricstest.MustPromtool(t)
 	body := scrape(t, populated().Handler())
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
