@@ -1,0 +1,135 @@
+// Tests of serve and the commands around a held warehouse and a source
+// that is down.
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chengdu-cgw/pushaudit/internal/schedule"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+)
+
+// TestWarehouseHeld: while another process (here a child of this test
+// binary standing in for serve's run) holds the warehouse, a command waits
+// warehouse_wait naming the holder from serve's lock file, then exits 2.
+func TestWarehouseHeld(t *testing.T) {
+	if os.Getenv("PUSHAUDIT_HOLD") != "" {
+		t.Skip("in the child")
+	}
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "held.yaml", idleConfig+"warehouse_wait: 1s\n")
+	wh := filepath.Join(dir, "w.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldWarehouse$")
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_HOLD="+wh)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
+	if l, _ := bufio.NewReader(stdout).ReadString('\n'); strings.TrimSpace(l) != "holding" {
+		t.Fatalf("child: %q", l)
+	}
+	r := MustRunMain(t, exitCannot, "--config", cfg, "report", "--period", "2026-11-20", "--out", dir)
+	want := fmt.Sprintf("the warehouse is held by pushaudit serve, pid %d", cmd.Process.Pid)
+	if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "running report:day") ||
+		!strings.Contains(r.stderr, "waiting up to 1s") || !strings.Contains(r.stderr, "waited 1s") {
+		t.Errorf("stderr %q, want the holder (%s, running report:day), the wait and the give-up", r.stderr, want)
+	}
+}
+
+// TestHelperHoldWarehouse is the child of TestWarehouseHeld: it takes
+// serve's lock and holds the warehouse until its stdin closes.
+func TestHelperHoldWarehouse(t *testing.T) {
+	path := os.Getenv("PUSHAUDIT_HOLD")
+	if path == "" {
+		t.Skip("the child process of TestWarehouseHeld")
+	}
+	l, err := warehouse.LockServe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.SetRun("report:day"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fmt.Println("holding")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// TestServe_SourceDown: a snapshot whose source refuses connections is
+// tried again, then recorded as failed; the reconciliation after it
+// judges its windows unverifiable, never missed.
+func TestServe_SourceDown(t *testing.T) {
+	isolateEnv(t)
+	dir := t.TempDir()
+	cfg := MustWriteFile(t, dir, "down.yaml", `
+warehouse: w.duckdb
+mysql: {addr: 127.0.0.1:9, user: nobody}
+sources:
+  exchange: {database: exchange}
+serve:
+  jitter: -1s
+  retries: 1
+  retry_backoff: 10ms
+  schedules: {snapshot: "0 9 * * *", snapshot_full: "off", reconcile:every_10m: "off", reconcile:every_30m: "off",
+    reconcile:daily_after_2300: "off", reconcile:once: "off", reconcile:media_copy: "off", reconcile:stats: "off",
+    report:day: "off", report:half_month: "off", report:month: "off", report:quarter: "off", report:year: "off"}
+`)
+	clock := schedule.NewManual(shanghai("2026-11-20 07:55"))
+	var stdout, stderr lockedBuffer
+	m := NewMain(&stdout, &stderr)
+	m.hooks = &serveHooks{clock: clock, onIdle: clock.Set}
+	code := m.Run(context.Background(), []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0",
+		"--start", "2026-11-20T07:55:00+08:00", "--for", "10m"})
+	_ = m.Close()
+	if code != exitOK {
+		t.Fatalf("serve: exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "snapshot:exchange            FAILED: snapshot exchange: connect 127.0.0.1:9") || !strings.Contains(stdout.String(), "reconcile:hourly             ok: unverifiable") {
+		t.Errorf("stdout shows no failed snapshot and unverifiable windows after it:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "transient source error; trying again") {
+		t.Errorf("no retry logged:\n%s", stderr.String())
+	}
+	w, err := warehouse.Open(context.Background(), filepath.Join(dir, "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var failed, unverifiable, judged int
+	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE command = 'snapshot' AND status = 'failed') FROM audit.runs`).Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 2 {
+		t.Errorf("%d failed snapshot runs recorded, want 2 (the run and its retry)", failed)
+	}
+	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE status = 'unverifiable'), count(*) FILTER (WHERE status NOT IN ('unverifiable', 'pending'))
+		FROM audit.results`).Scan(&unverifiable, &judged); err != nil {
+		t.Fatal(err)
+	}
+	if unverifiable == 0 || judged != 0 {
+		t.Errorf("results after the failed snapshot: %d unverifiable, %d otherwise judged; want only unverifiable ones", unverifiable, judged)
+	}
+}
