@@ -2,6 +2,7 @@ package config
 
 import (
 	"net"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,11 @@ type ServeConfig struct {
 	// (or "off"), by job name (snapshot:biz, reconcile:hourly, report:day
 	// …) or by kind for every job of it (snapshot, snapshot_full).
 	Schedules map[string]string `yaml:"schedules,omitempty"`
+	// TokenFile holds the status pages' tokens, one a line ("TOKEN" or
+	// "NAME TOKEN", # comments): required when listen is not loopback,
+	// and then for every page but /healthz and /metrics; acknowledging a
+	// finding needs a token whenever it is set.
+	TokenFile string `yaml:"token_file,omitempty"`
 }
 
 // Serve defaults.
@@ -161,6 +167,13 @@ func (c *Config) validateServe(bad func(string, ...any)) {
 	if s.Listen != "" {
 		if _, _, err := net.SplitHostPort(s.Listen); err != nil {
 			bad("serve.listen: %q is not host:port", s.Listen)
+		}
+	}
+	if s.TokenFile != "" {
+		if info, err := os.Stat(c.Path(s.TokenFile)); err != nil {
+			bad("serve.token_file: %v", err)
+		} else if info.IsDir() {
+			bad("serve.token_file: %s is a directory", c.Path(s.TokenFile))
 		}
 	}
 	if s.ReconcileDelay < 0 {
