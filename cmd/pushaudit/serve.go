@@ -154,6 +154,7 @@ type daemon struct {
 	notes    map[string]string           // by job: what its run found
 	jobNames map[string]bool             // the jobs scheduled
 	targets  map[string]bool             // the targets the open findings metric covers
+	lags     map[string]float64          // by source: the replica lag its last snapshot saw
 }
 
 // note keeps a line about the run of job in flight, printed when it ends.
@@ -288,6 +289,10 @@ func (d *daemon) listen(addr string) (*httpServer, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", d.healthz)
 	mux.Handle("GET /metrics", d.metrics.Handler())
+	if err := d.mountPages(mux, ln.Addr().String()); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, addr: ln.Addr().String()}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -107,6 +107,12 @@ func (d *daemon) holding(ctx context.Context, wait time.Duration, f func(*wareho
 		return ctx.Err()
 	}
 	defer func() { <-d.whTurn }()
+	return d.openFor(ctx, wait, f)
+}
+
+// openFor runs f on the warehouse, open for it alone, waiting at most
+// wait for another process that holds the file; the caller has the turn.
+func (d *daemon) openFor(ctx context.Context, wait time.Duration, f func(*warehouse.Warehouse) error) error {
 	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: wait,
 		OnWait: func(holder string, wait time.Duration) {
 			d.m.Logger.Warn("the warehouse is held by another process; waiting", "holder", holder, "wait", wait.String())

@@ -88,6 +88,7 @@ func (d *daemon) snapshotted(rep *snapshot.Report, rates *tableRates) {
 		d.metrics.SourceUp(s.Name, s.Addr != "") // set once the source answered
 		if s.ReplicaLag != nil {
 			d.metrics.ReplicaLag(s.Name, *s.ReplicaLag)
+			d.replicaLag(s.Name, *s.ReplicaLag)
 		}
 		for _, t := range s.Tables {
 			if t.Status == snapshot.StatusOK {
