@@ -5,8 +5,10 @@
 # other readers of the workbooks we write; and Debian's prometheus, whose
 # promtool checks the /metrics output and the shipped alerting rules
 # (internal/metrics, deploy/prometheus) and whose server scrapes a
-# metrics endpoint in one integration test. MariaDB is installed and
-# started by scripts/mariadb.sh.
+# metrics endpoint in one integration test; and Debian's
+# chromium-headless-shell, the browser the status pages' tests drive
+# (internal/web, through chromedp). MariaDB is installed and started by
+# scripts/mariadb.sh.
 #
 # libreoffice-calc without recommends, measured on this project's Debian 12
 # machine: 62 packages, 92 MB downloaded in 3 s, unpacked in 12 s (apt's
@@ -22,6 +24,9 @@ if ! command -v libreoffice >/dev/null 2>&1; then
 fi
 if ! command -v promtool >/dev/null 2>&1; then
 	need+=(prometheus)
+fi
+if [ ! -x /usr/bin/chromium-headless-shell ]; then
+	need+=(chromium-headless-shell)
 fi
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test-deps.sh: installing ${need[*]}" >&2

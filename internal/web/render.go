@@ -40,10 +40,12 @@ type Base struct {
 	Now   time.Time
 	// Query is "?lang=en" on the English pages, for links.
 	Query string
+	// Refresh is how often the page reloads itself, in seconds.
+	Refresh int
 }
 
 func (s *Server) base(r *http.Request, title string) Base {
-	b := Base{Title: title, Lang: "zh", L: labelsOf(r), Now: s.o.Now()}
+	b := Base{Title: title, Lang: "zh", L: labelsOf(r), Now: s.o.Now(), Refresh: int(s.o.Refresh / time.Second)}
 	if r.URL.Query().Get("lang") == "en" {
 		b.Lang, b.Query = "en", "?lang=en"
 	}

@@ -65,6 +65,9 @@ type Options struct {
 	// need a token.
 	Listen string
 	Logger *slog.Logger
+	// Refresh is how often a page reloads itself, keeping its scroll
+	// position (default a minute).
+	Refresh time.Duration
 }
 
 // Server holds the pages' handlers.
@@ -81,6 +84,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Refresh < time.Second {
+		o.Refresh = time.Minute
 	}
 	if o.Status == nil {
 		o.Status = func() Status { return Status{} }
