@@ -7,8 +7,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/web"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/internal/web"
 )
 
 // pageTurnWait bounds how long a status page waits for the daemon's turn
