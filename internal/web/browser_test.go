@@ -75,7 +75,7 @@ func browser(t *testing.T, w, h int) (context.Context, func() []string) {
 // PUSHAUDIT_SHOTS names a directory, there too.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		dirs = append(dirs, d)
 	}
 	for _, d := range dirs {
-		if err := os.WriteFile(filepath.Join(d, name+".jpg"), buf, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), buf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

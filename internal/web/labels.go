@@ -70,7 +70,11 @@ var labels = map[string][2]string{
 	"duplicate":    {"重复", "duplicate"},
 	"mismatch":     {"不一致", "mismatch"},
 	"first":        {"前", "first"},
-	"refresh":      {"自动刷新", "Auto-refresh"},
+	"batch":        {"批次", "Batch"},
+	"rows":         {"行数", "Rows"},
+	"finished":     {"结束", "Finished"},
+	"batcherror":   {"错误", "Error"},
+	"respondedat":  {"响应时间", "Responded at"},
 }
 
 // labelsOf returns the labels in the request's language.
