@@ -83,6 +83,8 @@ func TestConfig_ValidateServe(t *testing.T) {
 		{"serve: {schedules: {report:day: '0 25 * * *'}}\n", `serve.schedules.report:day: "0 25 * * *" is not a cron expression`},
 		{"serve: {schedules: {snapshot: 'every ten minutes'}}\n", `serve.schedules.snapshot: "every ten minutes" is not a cron expression`},
 		{"serve: {bogus: 1}\n", "field bogus not found"},
+		{"serve: {token_file: /nonexistent/tokens}\n", "serve.token_file: stat /nonexistent/tokens: no such file or directory"},
+		{"serve: {token_file: /}\n", "serve.token_file: / is a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
