@@ -80,26 +80,25 @@ func loadFinding(ctx context.Context, wh *warehouse.Warehouse, c *config.Config,
 	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
 		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Logger: log,
 	}, f.Target, f.Resource, f.WindowStart)
+	var stored []ledger.Stored
 	switch {
 	case err == nil:
 		p.Explain = e
 		p.Keys, p.Queries = explainLists(e, b.L)
 		for _, s := range e.Stored {
-			p.History = append(p.History, HistoryRow{RunID: s.RunID, Text: statusText(b.Lang, s.Status),
-				Light: lightClass(pipelines.RAGOf(map[pipelines.Status]int{s.Status: 1}))})
+			stored = append(stored, ledger.Stored(s))
 		}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return p, err
 	default:
 		p.ExplainError = warehouse.ScrubText(err.Error())
-		stored, err := ledger.NewResults(wh.DB()).History(ctx, f.Target, f.Resource, f.WindowStart, 10)
-		if err != nil {
+		if stored, err = ledger.NewResults(wh.DB()).History(ctx, f.Target, f.Resource, f.WindowStart, 10); err != nil {
 			return p, fmt.Errorf("results: %w", err)
 		}
-		for _, s := range stored {
-			p.History = append(p.History, HistoryRow{RunID: s.RunID, Text: statusText(b.Lang, s.Status),
-				Light: lightClass(pipelines.RAGOf(map[pipelines.Status]int{s.Status: 1}))})
-		}
+	}
+	for _, s := range stored {
+		p.History = append(p.History, HistoryRow{RunID: s.RunID, Text: statusText(b.Lang, s.Status),
+			Light: lightClass(pipelines.RAGOf(map[pipelines.Status]int{s.Status: 1}))})
 	}
 	return p, nil
 }
@@ -133,29 +132,6 @@ func explainLists(e *reconcile.Explanation, l map[string]string) ([]KeyList, []Q
 		qs = append([]Query{{Name: "parameters", SQL: strings.Join(e.Params, "\n")}}, qs...)
 	}
 	return keys, qs
-}
-
-func (s *Server) finding(w http.ResponseWriter, r *http.Request) {
-	c := s.o.Config()
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var p FindingPage
-	err = s.read(r.Context(), func(wh *warehouse.Warehouse) error {
-		var err error
-		p, err = loadFinding(r.Context(), wh, c, cat, r.PathValue("id"), s.o.Now(), s.o.Logger, s.base(r, ""))
-		return err
-	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.CSRF = s.auth.csrfFor(w, r)
-	p.AskName = !s.auth.hasTokens()
-	p.Acked = r.URL.Query().Get("acked") == "1"
-	s.render(w, r, http.StatusOK, "finding", p)
 }
 
 // ack records the response of the form: by the token's name, or with no

@@ -130,3 +130,24 @@ func TestLoadFinding(t *testing.T) {
 		t.Errorf("unknown finding: %v", err)
 	}
 }
+
+// TestLoadFinding_ExplainFails: a window explain cannot recompute (here,
+// no push log) is shown with the error, and its history still.
+func TestLoadFinding_ExplainFails(t *testing.T) {
+	f := newFixture(t)
+	var p FindingPage
+	err := f.hold(context.Background(), func(wh *warehouse.Warehouse) error {
+		if _, err := wh.DB().ExecContext(context.Background(), `DROP TABLE exchange.push_log`); err != nil {
+			return err
+		}
+		var err error
+		p, err = loadFinding(context.Background(), wh, f.cfg, f.cat, f.missedID, f.now, nil, f.base("en"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Explain != nil || !strings.Contains(p.ExplainError, "push_log") || len(p.History) != 1 || p.History[0].Text != "missed" {
+		t.Errorf("explain %v, error %q, history %+v; want the error and run-1's verdict", p.Explain != nil, p.ExplainError, p.History)
+	}
+}
