@@ -17,6 +17,7 @@ import (
 	"github.com/chengdu-cgw/pushaudit/internal/metrics"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/internal/web"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -155,6 +156,7 @@ type daemon struct {
 	jobNames map[string]bool             // the jobs scheduled
 	targets  map[string]bool             // the targets the open findings metric covers
 	lags     map[string]float64          // by source: the replica lag its last snapshot saw
+	pages    *web.Server                 // the status pages, once listening
 }
 
 // note keeps a line about the run of job in flight, printed when it ends.
@@ -255,6 +257,16 @@ func (d *daemon) reload(path string) error {
 	// builds its own between two evaluations, from the state file.
 	if _, err := d.alertEngine(c); err != nil {
 		return err
+	}
+	d.mu.Lock()
+	pages := d.pages
+	d.mu.Unlock()
+	if pages != nil {
+		// the token file: refused here like any bad config, before
+		// anything of the new config is applied.
+		if err := pages.Reload(c); err != nil {
+			return err
+		}
 	}
 	d.mu.Lock()
 	d.cfg = c

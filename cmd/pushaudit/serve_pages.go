@@ -24,6 +24,9 @@ func (d *daemon) mountPages(mux *http.ServeMux, addr string) error {
 		return err
 	}
 	s.Mount(mux)
+	d.mu.Lock()
+	d.pages = s
+	d.mu.Unlock()
 	return nil
 }
 

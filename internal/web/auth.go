@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,10 +36,10 @@ type token struct {
 // needs one whenever a token file is configured.
 type auth struct {
 	loopback bool
-	tokens   []token
 	key      []byte // signs the CSRF tokens
 
 	mu       sync.Mutex
+	tokens   []token // replaced whole by setTokens (a config reload)
 	sessions map[string]session
 }
 
@@ -54,17 +55,41 @@ func newAuth(listen, path string) (*auth, error) {
 	if _, err := rand.Read(a.key); err != nil {
 		return nil, err
 	}
+	ts, err := a.readFor(listen, path)
+	if err != nil {
+		return nil, err
+	}
+	a.tokens = ts
+	return a, nil
+}
+
+// readFor reads the token file at path (none: "") for pages served on
+// listen: off loopback a token is required.
+func (a *auth) readFor(listen, path string) ([]token, error) {
+	var ts []token
 	if path != "" {
-		ts, err := readTokens(path)
-		if err != nil {
+		var err error
+		if ts, err = readTokens(path); err != nil {
 			return nil, err
 		}
-		a.tokens = ts
 	}
-	if !a.loopback && len(a.tokens) == 0 {
+	if !a.loopback && len(ts) == 0 {
 		return nil, fmt.Errorf("status pages: %s is not loopback: serve.token_file is required", listen)
 	}
-	return a, nil
+	return ts, nil
+}
+
+// setTokens replaces the tokens (a config reload); when they changed, it
+// ends every session: a session logged in with a token that is gone must
+// not outlive it.
+func (a *auth) setTokens(ts []token) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if slices.Equal(a.tokens, ts) {
+		return
+	}
+	a.tokens = ts
+	clear(a.sessions)
 }
 
 // readTokens reads a token file: one token a line, "TOKEN" or "NAME
@@ -121,12 +146,18 @@ func isLoopback(listen string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (a *auth) hasTokens() bool { return len(a.tokens) > 0 }
+func (a *auth) hasTokens() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.tokens) > 0
+}
 
 // check returns the name of the token t, "" when it is none of them.
 func (a *auth) check(t string) string {
 	sum := sha256.Sum256([]byte(t))
 	name := ""
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, k := range a.tokens {
 		if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 && name == "" {
 			name = k.name

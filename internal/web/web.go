@@ -76,6 +76,18 @@ type Server struct {
 	auth *auth
 }
 
+// Reload reads the token file of c, the config the daemon reloads: a file
+// that cannot be read, or none off loopback, is refused and the old
+// tokens stay; new tokens end every login session.
+func (s *Server) Reload(c *config.Config) error {
+	ts, err := s.auth.readFor(s.o.Listen, tokenPath(c))
+	if err != nil {
+		return err
+	}
+	s.auth.setTokens(ts)
+	return nil
+}
+
 // New returns the pages of o. It refuses a listen address off loopback
 // without a token file, and a token file it cannot read.
 func New(o Options) (*Server, error) {
