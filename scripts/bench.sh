@@ -404,6 +404,10 @@ alerts:
 }
 serve_day day 2m
 read -r su ss sm se <"$sd/day.time"
+# Runs done, and the ticks they stood for that came while a run was busy
+# (a run prints "(for K missed ticks too)"): the work skipped at this speed.
+read -r runs missed < <(awk '$4 ~ /^[a-z_]+:[a-z_0-9]+$/ {n++; if (match($0, /for [0-9]+ missed tick/)) m += substr($0, RSTART + 4, RLENGTH - 16) + 0}
+	END{print n + 0, m + 0}' "$sd/day.out")
 # Baseline: the same day once from the CLI, on a warehouse of its own.
 serve_cfg cli ""
 : >"$sd/cli.times"
@@ -413,9 +417,9 @@ for step in "snapshot" "reconcile --from $day --to $day" "report --period $day";
 done
 # (GNU time adds a line "Command exited with non-zero status 1" when
 # reconcile finds something: only the lines of figures count.)
-awk -v u="$su" -v s="$ss" -v m="$sm" -v e="$se" -v n="$serve_speed" '$1 ~ /^[0-9.]+$/ {c += $1 + $2; if ($3 > r) r = $3} END{
-	printf "serve-day: CPU user+sys %.1f s, peak RSS %d MB, wall %.0f s for one simulated day at speed %g; CLI snapshot+reconcile+report of the day %.1f s CPU (peak RSS %d MB); ratio %.1f\n",
-		u+s, m/1024, e, n, c, r/1024, (u+s)/c}' "$sd/cli.times"
+awk -v u="$su" -v s="$ss" -v m="$sm" -v e="$se" -v n="$serve_speed" -v runs="$runs" -v missed="$missed" '$1 ~ /^[0-9.]+$/ {c += $1 + $2; if ($3 > r) r = $3} END{
+	printf "serve-day: CPU user+sys %.1f s, peak RSS %d MB, wall %.0f s for one simulated day at speed %g (%d runs, %d more ticks missed while busy); CLI snapshot+reconcile+report of the day %.1f s CPU (peak RSS %d MB); ratio %.1f\n",
+		u+s, m/1024, e, n, runs, missed, c, r/1024, (u+s)/c}' "$sd/cli.times"
 # serve_latency NAME LABEL: the latency figures of run NAME.
 serve_latency() {
 	local name=$1
@@ -467,7 +471,7 @@ PY
 serve_latency day "reconcile_delay 2m"
 serve_day day30 30s
 serve_latency day30 "reconcile_delay 30s"
-echo "(at speed $serve_speed a run of a few wall seconds spans simulated minutes: runs queue and the simulated latencies are inflated; reconcile_delay puts first seen at least that long after the deadline)"
+echo "(at speed $serve_speed a run of a few wall seconds spans simulated minutes: runs queue, ticks that come meanwhile are missed, the simulated latencies are inflated and the CPU is less than a real day's; reconcile_delay puts first seen at least that long after the deadline)"
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchserve\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
 done
