@@ -22,12 +22,13 @@ if [ ! -x /usr/bin/time ]; then
 fi
 BIN=bin/pushaudit
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 keeps the work directory (warehouses, logs) for a look after.
+trap '[ "${BENCH_KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, snapshot-1m,
 # snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
-# reconcile-year.
+# reconcile-year, serve-day.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
 if want sim-load; then
@@ -273,4 +274,205 @@ if want reconcile-year; then
 echo
 echo "== reconcile-year: one day of 55 resources on ${PUSHAUDIT_BENCH_DAYS:-365} days of data"
 go test -tags=duckdb_arrow -run '^$' -bench Reconcile_Year -benchtime 1x -timeout 60m ./cmd/pushaudit 2>&1 | grep -E '^(reconcile-year|--- FAIL|\s+bench_year)' || true
+fi
+
+# serve-day (issue 10): the daemon over one simulated day of the schedule
+# (every cadence, 55 resources, 7 targets) at the default volume, on a
+# two-day simulated site, with a generic webhook receiver on loopback.
+#   serve-idle: serve's RSS with every job off but report:day, against a
+#     minimal Go HTTP server (scripts/minhttp). Target: < 150 MB.
+#   serve-day: CPU seconds and peak RSS of `serve --speed SERVE_SPEED`
+#     over the day, against the same day done once from the CLI
+#     (snapshot, reconcile, report).
+#   serve-latency: in simulated time, a window's deadline → its finding's
+#     first_seen (audit.results, audit.findings) → the webhook's arrival
+#     (wall time mapped to simulated time from serve's start line), with
+#     the default reconcile_delay (2 min) and with 30s, for the windows
+#     due during the day (the day before's, judged when serve catches up
+#     at its start, are counted apart). Target: p95 < 2 min.
+# SERVE_SPEED (default 1440: a day in a minute, about 3.5 minutes for the
+# entry) sets --speed; at that speed the runs cannot keep up with the
+# clock, so the simulated latencies are upper bounds.
+if want serve-day; then
+echo
+echo "== serve-day: the daemon over one simulated day (every cadence, 55 resources, 7 targets)"
+sd="$work/serve"
+mkdir -p "$sd"
+go build -o "$work/minhttp" ./scripts/minhttp
+go build -tags=duckdb_arrow -o "$work/whquery" ./scripts/whquery
+serve_speed=${SERVE_SPEED:-1440}
+day=2026-11-21
+port=$((mariadb_port + 100))
+"$snap_bin" --log-level warn sim --mysql "$PUSHAUDIT_MYSQL_DSN" --db-prefix benchserve_ --seed 11 --start 2026-11-20 --days 2 --faults 12 \
+	--manifest "$sd/manifest.json" --write-config "$sd/sim.yaml" --warehouse "$sd/sim.duckdb" >"$sd/sim.out"
+cat "$sd/sim.out" | head -1
+# serve_cfg NAME YAML: the simulated site's config with a warehouse and
+# output directory of its own, YAML appended.
+serve_cfg() {
+	sed -e "s|^warehouse: .*|warehouse: $1.duckdb|" -e "s|^output_dir: .*|output_dir: out-$1|" "$sd/sim.yaml" >"$sd/$1.yaml"
+	mkdir -p "$sd/out-$1"
+	printf '%s\n' "$2" >>"$sd/$1.yaml"
+}
+wait_http() {
+	for _ in $(seq 300); do
+		curl -sf -o /dev/null "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "no answer from $1" >&2
+	return 1
+}
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# Idle: every job off but the daily report (07:30), half an hour away on
+# the config's clock (now: 07:00) at real speed.
+serve_cfg idle "serve:
+  schedules:
+    snapshot: 'off'
+    snapshot_full: 'off'
+    reconcile:every_10m: 'off'
+    reconcile:every_30m: 'off'
+    reconcile:hourly: 'off'
+    reconcile:daily_after_2300: 'off'
+    reconcile:once: 'off'
+    reconcile:media_copy: 'off'
+    reconcile:stats: 'off'
+    report:half_month: 'off'
+    report:month: 'off'
+    report:quarter: 'off'
+    report:year: 'off'"
+"$snap_bin" --log-level warn --config "$sd/idle.yaml" serve --listen "127.0.0.1:$port" >"$sd/idle.out" &
+idle_pid=$!
+wait_http "http://127.0.0.1:$port/healthz" "$idle_pid"
+sleep 5
+idle_rss=$(rss_mb "$idle_pid")
+kill -TERM "$idle_pid"
+wait "$idle_pid"
+"$work/minhttp" "127.0.0.1:$((port + 1))" &
+min_pid=$!
+wait_http "http://127.0.0.1:$((port + 1))/healthz" "$min_pid"
+sleep 5
+min_rss=$(rss_mb "$min_pid")
+kill -TERM "$min_pid"
+wait "$min_pid" || true
+awk -v s="$idle_rss" -v b="$min_rss" 'BEGIN{printf "serve-idle: RSS %.1f MB; minimal Go HTTP server %.1f MB; ratio %.2f; target < 150 MB: %s\n", s, b, s/b, (s < 150 ? "met" : "MISSED")}'
+
+# The receiver: one line per POST, its wall-clock arrival and its body.
+cat >"$work/receiver.py" <<'PY'
+import http.server, sys, time
+out = open(sys.argv[2], "a", buffering=1)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        t = time.time()
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        out.write("%.6f\t%s\n" % (t, body.decode("utf-8").replace("\n", " ")))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"ok":true}')
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+export PUSHAUDIT_BENCH_HOOK="http://127.0.0.1:$((port + 2))/hook"
+# serve_day NAME DELAY: serves the day on a fresh warehouse under GNU time,
+# every stdout line stamped with the wall clock (the start line anchors
+# the simulated clock), every webhook POST recorded in NAME.recv.
+serve_day() {
+	local name=$1 rpid
+	serve_cfg "$name" "serve:
+  reconcile_delay: $2
+alerts:
+  base_url: http://127.0.0.1:$port
+  state_file: $name-alerts.json
+  groups:
+    bench:
+      min_level: 4
+      rate_limit: 100000
+      rate_per: 1m
+      receivers:
+        - {kind: webhook, url_env: PUSHAUDIT_BENCH_HOOK}"
+	: >"$sd/$name.recv"
+	python3 "$work/receiver.py" "$((port + 2))" "$sd/$name.recv" &
+	rpid=$!
+	/usr/bin/time -f "%U %S %M %e" -o "$sd/$name.time" "$snap_bin" --log-level warn --config "$sd/$name.yaml" serve \
+		--listen "127.0.0.1:$port" --speed "$serve_speed" --start "${day}T00:00:00+08:00" --for 24h 2>"$sd/$name.err" |
+		while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done >"$sd/$name.out"
+	sleep 1
+	kill "$rpid"
+	wait "$rpid" 2>/dev/null || true
+}
+serve_day day 2m
+read -r su ss sm se <"$sd/day.time"
+# Runs done, and the ticks they stood for that came while a run was busy
+# (a run prints "(for K missed ticks too)"): the work skipped at this speed.
+read -r runs missed < <(awk '$4 ~ /^[a-z_]+:[a-z_0-9]+$/ {n++; if (match($0, /for [0-9]+ missed tick/)) m += substr($0, RSTART + 4, RLENGTH - 16) + 0}
+	END{print n + 0, m + 0}' "$sd/day.out")
+# Baseline: the same day once from the CLI, on a warehouse of its own.
+serve_cfg cli ""
+: >"$sd/cli.times"
+for step in "snapshot" "reconcile --from $day --to $day" "report --period $day"; do
+	# shellcheck disable=SC2086 # the step's words are its arguments
+	/usr/bin/time -f "%U %S %M" -a -o "$sd/cli.times" "$snap_bin" --log-level warn --config "$sd/cli.yaml" $step >/dev/null 2>&1 || true
+done
+# (GNU time adds a line "Command exited with non-zero status 1" when
+# reconcile finds something: only the lines of figures count.)
+awk -v u="$su" -v s="$ss" -v m="$sm" -v e="$se" -v n="$serve_speed" -v runs="$runs" -v missed="$missed" '$1 ~ /^[0-9.]+$/ {c += $1 + $2; if ($3 > r) r = $3} END{
+	printf "serve-day: CPU user+sys %.1f s, peak RSS %d MB, wall %.0f s for one simulated day at speed %g (%d runs, %d more ticks missed while busy); CLI snapshot+reconcile+report of the day %.1f s CPU (peak RSS %d MB); ratio %.1f\n",
+		u+s, m/1024, e, n, runs, missed, c, r/1024, (u+s)/c}' "$sd/cli.times"
+# serve_latency NAME LABEL: the latency figures of run NAME.
+serve_latency() {
+	local name=$1
+	"$work/whquery" "$sd/$name.duckdb" "SELECT f.finding_id, epoch(f.first_seen), epoch(max(r.deadline))
+		FROM audit.findings f JOIN audit.results r USING (target, resource, window_start)
+		WHERE f.first_seen >= TIMESTAMP '$day 00:00:00' AND f.first_seen < TIMESTAMP '$day 00:00:00' + INTERVAL 1 DAY
+		AND r.deadline IS NOT NULL GROUP BY ALL" >"$sd/$name.lat"
+	python3 - "$sd/$name.lat" "$sd/$name.recv" "$sd/$name.out" "$day" "$serve_speed" "$2" <<'PY'
+import calendar, json, math, re, sys, time
+lat, recv, out, day, speed, label = sys.argv[1:]
+speed = float(speed)
+# The start line: its wall-clock stamp and the simulated clock it prints.
+line = next(l for l in open(out) if " serve: " in l and " jobs on " in l)
+anchor_wall = float(line.split()[0])
+clock = re.search(r"clock (\S+)T(\S+)\+08:00", line)
+# Naive Shanghai wall clock as epoch seconds, as the warehouse's TIMESTAMPs.
+naive = lambda d, t: calendar.timegm(time.strptime(d + " " + t, "%Y-%m-%d %H:%M:%S"))
+anchor_sim = naive(clock.group(1), clock.group(2))
+start = naive(day, "00:00:00")
+found, catchup = {}, 0
+for l in open(lat):
+    fid, seen, deadline = l.rstrip("\n").split("\t")
+    if float(deadline) < start:
+        catchup += 1  # a window of the day before, judged when serve caught up
+        continue
+    found[fid] = (float(seen), float(deadline))
+sent = {}
+for l in open(recv):
+    t, body = l.split("\t", 1)
+    m = json.loads(body)
+    if m.get("event") == "new":
+        sent.setdefault(m["finding"]["id"], anchor_sim + (float(t) - anchor_wall) * speed)
+def rank(xs, q):  # nearest rank
+    return xs[max(0, math.ceil(q * len(xs)) - 1)]
+def stats(xs):
+    xs = sorted(x / 60 for x in xs)
+    if not xs:
+        return "none"
+    return "p50 %.1f, p95 %.1f, max %.1f min (n=%d)" % (rank(xs, 0.5), rank(xs, 0.95), xs[-1], len(xs))
+seen = [s - d for s, d in found.values()]
+deliv = [sent[f] - s for f, (s, d) in found.items() if f in sent]
+total = sorted(sent[f] - d for f, (s, d) in found.items() if f in sent)
+p95 = rank(total, 0.95) / 60 if total else math.inf
+print("serve-latency (%s, simulated time, windows due during the day): deadline -> first seen %s; first seen -> webhook %s; "
+      "deadline -> webhook %s; target p95 < 2 min: %s; %d findings of the day before left out (caught up at start), %d of the day's not sent"
+      % (label, stats(seen), stats(deliv), stats(total), "met" if p95 < 2 else "MISSED", catchup, len(found) - len(deliv)))
+PY
+}
+serve_latency day "reconcile_delay 2m"
+serve_day day30 30s
+serve_latency day30 "reconcile_delay 30s"
+echo "(at speed $serve_speed a run of a few wall seconds spans simulated minutes: runs queue, ticks that come meanwhile are missed, the simulated latencies are inflated and the CPU is less than a real day's; reconcile_delay puts first seen at least that long after the deadline)"
+for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchserve\\_%'"); do
+	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
+done
 fi
