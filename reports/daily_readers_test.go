@@ -3,15 +3,12 @@ package reports_test
 // The daily workbook opens in openpyxl and converts to PDF in LibreOffice.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The workbook must open in other readers than excelize: Debian's
@@ -97,37 +94,10 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 // LibreOffice must convert the workbook to PDF (what a steward without
 // Excel does to print it).
 func TestWriteDaily_LibreOffice(t *testing.T) {
-	lo, err := exec.LookPath("libreoffice")
-	if err != nil {
-		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
-			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
-		}
-		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
-	}
+	lo := mustLibreOffice(t)
 	if testing.Short() {
 		t.Skip("-short: skipping the PDF conversion")
 	}
 	path := MustWriteDaily(t, "zh")
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
-		"--headless", "--convert-to", "pdf", "--outdir", out, path)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("libreoffice: %v\n%s", err, b)
-	}
-	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
-	fi, err := os.Stat(pdf)
-	if err != nil {
-		t.Fatalf("no PDF: %v", err)
-	}
-	if fi.Size() < 1000 {
-		t.Errorf("PDF is %d bytes", fi.Size())
-	}
-	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
-		b, _ := os.ReadFile(pdf)
-		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
-		x, _ := os.ReadFile(path)
-		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
-	}
+	mustConvertPDF(t, lo, path)
 }

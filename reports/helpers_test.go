@@ -4,8 +4,12 @@ package reports_test
 // catalog, cell dumps and their diff.
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +112,47 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// mustLibreOffice returns the libreoffice binary; it skips the test when
+// it is missing, except under `make test` (PUSHAUDIT_MYSQL_DSN set), which
+// installs it (scripts/test-deps.sh).
+func mustLibreOffice(t *testing.T) string {
+	t.Helper()
+	lo, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
+			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
+	}
+	return lo
+}
+
+// mustConvertPDF converts the workbook at path to PDF with lo and checks
+// the PDF is not empty; PUSHAUDIT_KEEP_PDF=DIR keeps both for a look.
+func mustConvertPDF(t *testing.T, lo, path string) {
+	t.Helper()
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
+		"--headless", "--convert-to", "pdf", "--outdir", out, path)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, b)
+	}
+	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
+	fi, err := os.Stat(pdf)
+	if err != nil {
+		t.Fatalf("no PDF: %v", err)
+	}
+	if fi.Size() < 1000 {
+		t.Errorf("PDF is %d bytes", fi.Size())
+	}
+	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
+		b, _ := os.ReadFile(pdf)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
+		x, _ := os.ReadFile(path)
+		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
+	}
 }

@@ -4,15 +4,12 @@ package reports_test
 // LibreOffice.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Debian's openpyxl reads the operations report: sheets, values, number
@@ -109,35 +106,8 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 // LibreOffice converts the operations report to PDF. `make test`
 // installs it (scripts/test-deps.sh), so this does not skip there.
 func TestWriteOps_LibreOffice(t *testing.T) {
-	lo, err := exec.LookPath("libreoffice")
-	if err != nil {
-		if os.Getenv("PUSHAUDIT_MYSQL_DSN") != "" {
-			t.Fatal("libreoffice is not installed; `make test` installs it (scripts/test-deps.sh)")
-		}
-		t.Skip("libreoffice is not installed (apt-get install libreoffice-calc); skipping the PDF conversion")
-	}
+	lo := mustLibreOffice(t)
 	db := MustOpenOpsWarehouse(t)
 	path := MustWriteOps(t, db, "2026-Q4", "zh")
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, lo, "-env:UserInstallation=file://"+t.TempDir(),
-		"--headless", "--convert-to", "pdf", "--outdir", out, path)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("libreoffice: %v\n%s", err, b)
-	}
-	pdf := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), ".xlsx")+".pdf")
-	fi, err := os.Stat(pdf)
-	if err != nil {
-		t.Fatalf("no PDF: %v", err)
-	}
-	if fi.Size() < 1000 {
-		t.Errorf("PDF is %d bytes", fi.Size())
-	}
-	if dir := os.Getenv("PUSHAUDIT_KEEP_PDF"); dir != "" {
-		b, _ := os.ReadFile(pdf)
-		_ = os.WriteFile(filepath.Join(dir, filepath.Base(pdf)), b, 0o644)
-		x, _ := os.ReadFile(path)
-		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
-	}
+	mustConvertPDF(t, lo, path)
 }
