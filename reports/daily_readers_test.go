@@ -4,9 +4,6 @@ package reports_test
 
 import (
 	"encoding/json"
-	"errors"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,19 +12,8 @@ import (
 // python3-openpyxl, run by /usr/bin/python3 (not a python3 on PATH that
 // may be another build without the Debian modules).
 func TestWriteDaily_Openpyxl(t *testing.T) {
-	const py = "/usr/bin/python3"
-	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
-		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
-	}
 	path := MustWriteDaily(t, "zh")
-	out, err := exec.Command(py, filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path).Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
+	out := mustInspectXLSX(t, path)
 	var got struct {
 		Sheets []string `json:"sheets"`
 		Cells  map[string]struct {

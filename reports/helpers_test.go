@@ -5,6 +5,7 @@ package reports_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -155,4 +156,25 @@ func mustConvertPDF(t *testing.T, lo, path string) {
 		x, _ := os.ReadFile(path)
 		_ = os.WriteFile(filepath.Join(dir, filepath.Base(path)), x, 0o644)
 	}
+}
+
+// mustInspectXLSX reads the workbook at path with Debian's openpyxl (run
+// by /usr/bin/python3, not a python3 on PATH that may lack the Debian
+// modules) through testdata/reports/inspect_xlsx.py, args passed on, and
+// returns its JSON.
+func mustInspectXLSX(t *testing.T, path string, args ...string) []byte {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
+		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
+	}
+	out, err := exec.Command(py, append([]string{filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path}, args...)...).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	return out
 }

@@ -5,9 +5,6 @@ package reports_test
 
 import (
 	"encoding/json"
-	"errors"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,20 +12,9 @@ import (
 // Debian's openpyxl reads the operations report: sheets, values, number
 // formats, the charts and the notes on the rate headers.
 func TestWriteOps_Openpyxl(t *testing.T) {
-	const py = "/usr/bin/python3"
-	if out, err := exec.Command(py, "-c", "import openpyxl").CombinedOutput(); err != nil {
-		t.Fatalf("%s cannot import openpyxl (%v: %s); `make test` installs it (apt-get install python3-openpyxl)", py, err, out)
-	}
 	db := MustOpenOpsWarehouse(t)
 	path := MustWriteOps(t, db, "2026-11", "zh")
-	out, err := exec.Command(py, filepath.Join("..", "testdata", "reports", "inspect_xlsx.py"), path, "40").Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("inspect_xlsx.py: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
+	out := mustInspectXLSX(t, path, "40")
 	var got struct {
 		Sheets []string `json:"sheets"`
 		Cells  map[string]struct {
