@@ -53,3 +53,27 @@ func mustCount(tb testing.TB, db *sql.DB, query string) int {
 	}
 	return n
 }
+
+// exchangeDDL is the schema of the small reconcile fixtures: the sources
+// biz (cases), exchange (the push log) and the front-end database fe_t,
+// whose tables each test adds.
+func exchangeDDL() []string {
+	return []string{
+		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
+		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
+		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
+		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+	}
+}
+
+// mustSnapshotted records a good full snapshot of each source, taken at
+// (Shanghai wall clock), in run snap-1.
+func mustSnapshotted(tb testing.TB, db *sql.DB, at string, sources ...string) {
+	tb.Helper()
+	for _, src := range sources {
+		if _, err := db.Exec(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+			VALUES ('snap-1', ?, 'all', 'full', 1, CAST(? AS TIMESTAMP), 'ok', CAST(? AS TIMESTAMP))`, src, at, at); err != nil {
+			tb.Fatalf("snapshot of %s: %v", src, err)
+		}
+	}
+}

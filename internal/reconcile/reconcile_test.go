@@ -12,17 +12,10 @@ import (
 
 func TestReconciler_Run(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenWarehouse(t,
-		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
-		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
-		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
-		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+	db := mustOpenWarehouse(t, append(exchangeDDL(),
 		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
-	)
-	for _, src := range []string{"biz", "exchange", "fe_t"} {
-		mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
-			VALUES ('snap-1', '%s', 'all', 'full', 1, TIMESTAMP '2026-11-21 00:30:00', 'ok', TIMESTAMP '2026-11-21 00:30:00')`, src))
-	}
+	)...)
+	mustSnapshotted(t, db, "2026-11-21 00:30:00", "biz", "exchange", "fe_t")
 	cat := &pipelines.Catalog{
 		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
 		Resources: []pipelines.Resource{{
@@ -233,14 +226,10 @@ func TestReconciler_Run(t *testing.T) {
 // its lag ago, so the windows after that are unverifiable, never missed.
 func TestReconciler_Run_ReplicaLag(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenWarehouse(t,
-		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
-		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
-		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
-		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+	db := mustOpenWarehouse(t, append(exchangeDDL(),
 		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
 		"INSERT INTO biz.cases VALUES (1, TIMESTAMP '2026-11-20 08:10:00'), (2, TIMESTAMP '2026-11-20 11:10:00')",
-	)
+	)...)
 	// biz snapshotted at 12:00 from a replica 2 hours behind: complete to 10:00.
 	for src, lag := range map[string]string{"biz": "7200", "exchange": "NULL", "fe_t": "NULL"} {
 		mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at, replica_lag_s)

@@ -16,23 +16,16 @@ import (
 // of the same window, and the business-vs-statistics check.
 func TestSchedules_OverrideReachesEveryCheck(t *testing.T) {
 	ctx := context.Background()
-	db := mustOpenWarehouse(t,
-		"CREATE SCHEMA biz", "CREATE SCHEMA exchange", "CREATE SCHEMA fe_t",
-		"CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)",
-		`CREATE TABLE exchange.push_log (id BIGINT, target VARCHAR, resource VARCHAR, window_start TIMESTAMP, window_end TIMESTAMP,
-		   batch_id VARCHAR, rows_sent INTEGER, status VARCHAR, error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP)`,
+	db := mustOpenWarehouse(t, append(exchangeDDL(),
 		"CREATE TABLE fe_t.d (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
 		"INSERT INTO biz.cases VALUES (1, TIMESTAMP '2026-11-20 10:00:00')",
 		// the window [11-19 23:00, 11-20 23:00) pushed whole at 01:30 on 11-21.
 		`INSERT INTO exchange.push_log VALUES (1, 't', 'd', TIMESTAMP '2026-11-19 23:00:00', TIMESTAMP '2026-11-20 23:00:00',
 		   'b1', 1, 'success', NULL, TIMESTAMP '2026-11-21 01:29:00', TIMESTAMP '2026-11-21 01:30:00')`,
 		"INSERT INTO fe_t.d VALUES (1, 1, 'b1', TIMESTAMP '2026-11-21 01:30:00')",
-	)
+	)...)
 	// no snapshot of stats: its check is unverifiable once due.
-	for _, src := range []string{"biz", "exchange", "fe_t"} {
-		mustExec(t, db, `INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
-			VALUES ('snap-1', '`+src+`', 'all', 'full', 1, TIMESTAMP '2026-11-21 02:00:00', 'ok', TIMESTAMP '2026-11-21 02:00:00')`)
-	}
+	mustSnapshotted(t, db, "2026-11-21 02:00:00", "biz", "exchange", "fe_t")
 	cat := &pipelines.Catalog{
 		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
 		Resources: []pipelines.Resource{{
