@@ -302,6 +302,8 @@ func (c *Catalog) Validate() error {
 			}
 			if strings.TrimSpace(col.Type) == "" {
 				bad("%s.columns[%d] (%s).type: empty", at, j, col.Name)
+			} else if _, known := DuckTypeOf(col.Type); !known {
+				bad("%s.columns[%d] (%s).type: %q is not a MySQL column type", at, j, col.Name, col.Type)
 			}
 		}
 		if len(r.KeyColumns) == 0 {

@@ -42,7 +42,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 		return err
 	}
 	if f.dsn != "" {
-		if err := checkDSN("demo", f.dsn); err != nil {
+		if err := checkDSN("demo", "--mysql", f.dsn); err != nil {
 			return err
 		}
 	}

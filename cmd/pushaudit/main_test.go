@@ -211,8 +211,8 @@ func TestMain_Run_BadConfig(t *testing.T) {
 }
 
 // TestMain_Run_CannotRun covers the failures that mean "could not run"
-// (exit 2), malformed DSNs included: one line on stderr, never the
-// password.
+// (exit 2), and malformed DSNs, which are bad usage (64) caught before
+// anything starts: one line on stderr, never the password.
 func TestMain_Run_CannotRun(t *testing.T) {
 	isolateEnv(t)
 	const secret = "s3cretpw"
@@ -230,9 +230,9 @@ func TestMain_Run_CannotRun(t *testing.T) {
 	}{
 		{name: "sim server down", args: []string{"sim", "--mysql", "u:" + secret + "@tcp(127.0.0.1:1)/"}, want: exitCannot, stderr: "127.0.0.1:1"},
 		{name: "sim server down with debug log", args: []string{"--log-level", "debug", "sim", "--mysql", "u:" + secret + "@tcp(127.0.0.1:1)/", "--manifest", filepath.Join(dir, "m.json")}, want: exitCannot, stderr: "127.0.0.1:1"},
-		{name: "sim bad dsn", args: []string{"sim", "--mysql", "not a dsn"}, want: exitCannot, stderr: "--mysql"},
-		{name: "sim bad dsn with password", args: []string{"sim", "--mysql", "u:" + secret + "@tcp(127.0.0.1:1"}, want: exitCannot, stderr: "--mysql"},
-		{name: "demo bad dsn", args: []string{"demo", "--mysql", "u:" + secret + "@127.0.0.1"}, want: exitCannot, stderr: "--mysql"},
+		{name: "sim bad dsn", args: []string{"sim", "--mysql", "not a dsn"}, want: exitUsage, stderr: "--mysql"},
+		{name: "sim bad dsn with password", args: []string{"sim", "--mysql", "u:" + secret + "@tcp(127.0.0.1:1"}, want: exitUsage, stderr: "--mysql"},
+		{name: "demo bad dsn", args: []string{"demo", "--mysql", "u:" + secret + "@127.0.0.1"}, want: exitUsage, stderr: "--mysql"},
 		{name: "check source down, password_env", args: []string{"--config", envConfig, "check"}, want: exitCannot, stderr: "2 of 2 sources unreachable"},
 		{name: "check source down, password_file", args: []string{"--config", fileConfig, "check"}, want: exitCannot, stderr: "1 of 1 sources unreachable"},
 		{name: "snapshot source down", args: []string{"--config", fileConfig, "snapshot", "--warehouse", filepath.Join(dir, "w.duckdb")}, want: exitCannot, stderr: "127.0.0.1:1", logs: true},

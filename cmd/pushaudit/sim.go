@@ -52,7 +52,7 @@ func (m *Main) runSim(ctx context.Context, g *globals, args []string) error {
 	if f.dsn == "" {
 		return usagef("sim: --mysql DSN is required")
 	}
-	if err := checkDSN("sim", f.dsn); err != nil {
+	if err := checkDSN("sim", "--mysql", f.dsn); err != nil {
 		return err
 	}
 	start, err := parseDay("start", f.start)
@@ -109,12 +109,12 @@ func (m *Main) simulate(ctx context.Context, f simFlags, start time.Time, cat *p
 	return res, nil
 }
 
-// checkDSN rejects a malformed --mysql DSN before anything starts, with a
-// message naming the flag and never the password. Issue 2 fixes its exit
-// code: a bad DSN, like an unreachable server, is exit 2 (could not run).
-func checkDSN(cmd, dsn string) error {
+// checkDSN rejects a malformed DSN given with flag before anything
+// starts (no warehouse, no server): bad usage (exit 64), with a message
+// naming the command and the flag and never the password.
+func checkDSN(cmd, flag, dsn string) error {
 	if _, err := mysql.ParseDSN(dsn); err != nil {
-		return fmt.Errorf("%s: --mysql: %s", cmd, warehouse.ScrubText(err.Error()))
+		return usagef("%s: %s: %s", cmd, flag, warehouse.ScrubText(err.Error()))
 	}
 	return nil
 }

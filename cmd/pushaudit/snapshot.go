@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
@@ -56,6 +58,12 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			name, dsn, ok := strings.Cut(s, "=")
 			if !ok || name == "" || dsn == "" {
 				return usagef("snapshot: --source %q is not NAME=DSN", warehouse.ScrubText(s))
+			}
+			if err := checkDSN("snapshot", "--source "+name, dsn); err != nil {
+				return err
+			}
+			if cfg, _ := mysql.ParseDSN(dsn); cfg.DBName == "" {
+				return usagef("snapshot: --source %s: the DSN names no database (user@tcp(host:port)/DATABASE)", name)
 			}
 			srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: tables, Policies: pols})
 		}

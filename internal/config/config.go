@@ -135,6 +135,8 @@ type Config struct {
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
+	// name is the config file's name as given, for error messages.
+	name string
 	// clock, when set, overrides Now (the daemon's simulated clock).
 	clock func() time.Time
 }
@@ -162,6 +164,7 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", name, yamlError(err))
 	}
 	c.dir = dir
+	c.name = name
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
@@ -366,6 +369,15 @@ func (c *Config) OnceDate() time.Time {
 	return t
 }
 
+// errPrefix names the config file (when it came from one) and its
+// catalog key, the start of every LoadCatalog error.
+func (c *Config) errPrefix() string {
+	if c.name == "" {
+		return "config: catalog"
+	}
+	return "config " + c.name + ": catalog"
+}
+
 // LoadCatalog returns the embedded catalog with the site catalog merged
 // over it.
 func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
@@ -378,7 +390,7 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	}
 	f, err := os.Open(c.Path(c.Catalog))
 	if err != nil {
-		return nil, fmt.Errorf("config: catalog: %w", err)
+		return nil, fmt.Errorf("%s: %w", c.errPrefix(), err)
 	}
 	defer f.Close()
 	// Not pipelines.ParseCatalog: a site file may add or override resources
@@ -388,15 +400,15 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	dec.KnownFields(true)
 	var site pipelines.Catalog
 	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), yamlError(err))
+		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), yamlError(err))
 	}
 	cat.Merge(&site)
 	entries := pipelines.Catalog{Targets: cat.Targets, Resources: site.Resources, StatsCounters: site.StatsCounters}
 	if err := entries.Validate(); err != nil {
-		return nil, fmt.Errorf("config: catalog %s: %w", c.Path(c.Catalog), err)
+		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), err)
 	}
 	if err := cat.Validate(); err != nil {
-		return nil, fmt.Errorf("config: catalog %s merged: %w", c.Path(c.Catalog), err)
+		return nil, fmt.Errorf("%s %s merged: %w", c.errPrefix(), c.Path(c.Catalog), err)
 	}
 	return cat, nil
 }

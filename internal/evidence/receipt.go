@@ -27,9 +27,21 @@ import (
 // Header names are the resource's column names (any case) or their
 // Chinese names, in any order; unknown columns are ignored with a
 // warning. An empty field, an empty cell, a JSON null and \N are NULL.
+//
+// A file larger than MaxBytes is not read: it fails with its size named,
+// and the other files load.
 type ReceiptFiles struct {
 	Dir string
+	// MaxBytes bounds one receipt file (0: DefaultReceiptMaxBytes). A
+	// receipt is read whole: the bound keeps a stray dump in the folder
+	// from taking the machine's memory.
+	MaxBytes int64
 }
+
+// DefaultReceiptMaxBytes is ReceiptFiles.MaxBytes when unset: a receipt
+// of the largest media copy (a year of a district's cases, one line
+// each) is a few megabytes.
+const DefaultReceiptMaxBytes = 64 << 20
 
 var _ pipelines.Evidence = (*ReceiptFiles)(nil)
 
@@ -82,7 +94,11 @@ func (e *ReceiptFiles) Load(ctx context.Context, wh pipelines.EvidenceWarehouse,
 			var data []byte
 			if err == nil {
 				ef.ArrivedAt = st.ModTime().In(pipelines.Shanghai)
-				data, err = os.ReadFile(path)
+				if max := e.maxBytes(); st.Size() > max {
+					err = fmt.Errorf("%d bytes, more than the %d a receipt file may have: not read", st.Size(), max)
+				} else {
+					data, err = os.ReadFile(path)
+				}
 			}
 			if err != nil {
 				ef.Failed = true
@@ -120,6 +136,13 @@ func (e *ReceiptFiles) Load(ctx context.Context, wh pipelines.EvidenceWarehouse,
 	}
 	rep.Rows = n
 	return rep, nil
+}
+
+func (e *ReceiptFiles) maxBytes() int64 {
+	if e.MaxBytes > 0 {
+		return e.MaxBytes
+	}
+	return DefaultReceiptMaxBytes
 }
 
 // matchReceipts lists the files of dir that match pattern with any
