@@ -9,7 +9,7 @@ PKGS      := ./...
 # Integration tests run against the project's own MariaDB (scripts/mariadb.sh).
 MARIADB   := scripts/mariadb.sh
 
-.PHONY: build demo demo-serve test test-unit bench lint clean mariadb-start mariadb-stop deps-test
+.PHONY: build demo demo-serve test test-unit bench fuzz lint clean mariadb-start mariadb-stop deps-test
 
 # pushaudit-demodb, the embedded MySQL server of `pushaudit demo`, is a
 # binary of its own: linked into pushaudit it cost every command 0.26 s.
@@ -50,6 +50,10 @@ test-unit:
 ## bench: benchmarks that print ratios against a baseline measured in the same run.
 bench: build mariadb-start
 	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" scripts/bench.sh
+
+## fuzz: every fuzz target for FUZZTIME (default 5m) each; keeps the corpus in testdata/fuzz.
+fuzz:
+	scripts/fuzz.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -133,13 +133,15 @@ func (s Schedule) WindowAt(t time.Time) (Window, error) {
 	if p == 0 {
 		return Window{}, fmt.Errorf("cadence %s has no periodic windows", s.Cadence)
 	}
-	start := DayStart(t).Add(s.Align)
-	for start.After(t) {
-		start = start.Add(-p)
+	// The grid is anchored at the day's start plus Align; floor division
+	// finds t's window in one step whatever the Align (a loop stepping one
+	// period at a time would take as long as Align is large).
+	anchor := DayStart(t).Add(s.Align)
+	n := t.Sub(anchor) / p
+	if t.Before(anchor.Add(n * p)) {
+		n--
 	}
-	for !start.Add(p).After(t) {
-		start = start.Add(p)
-	}
+	start := anchor.Add(n * p)
 	return Window{Start: start, End: start.Add(p)}, nil
 }
 

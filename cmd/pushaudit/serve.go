@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/alert"
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/metrics"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
@@ -157,6 +159,9 @@ type daemon struct {
 	targets  map[string]bool             // the targets the open findings metric covers
 	lags     map[string]float64          // by source: the replica lag its last snapshot saw
 	pages    *web.Server                 // the status pages, once listening
+	// runFails are the jobs failing now, and those that worked again in
+	// the last day, as alert items (alert.Finding.Run).
+	runFails map[string]*alert.Finding
 }
 
 // note keeps a line about the run of job in flight, printed when it ends.
@@ -182,12 +187,15 @@ func (d *daemon) started(t schedule.Tick) {
 }
 
 // finished prints the run, keeps it for /healthz and records it in the
-// metrics. A failed run is logged as an error and counted
-// (pushaudit_pipeline_runs_total{result="failed"}); the alert engine
-// tells people about findings, not runs: Prometheus alerts on the metric.
+// metrics. A failed run (after its retries) is logged as an error,
+// counted (pushaudit_pipeline_runs_total{result="failed"}, on which the
+// shipped Prometheus rules alert) and told to the on-call groups by the
+// alert loop within a minute: once when the job starts failing, once
+// when it works again.
 func (d *daemon) finished(o schedule.Outcome) {
 	d.metrics.RunFinished(o.Job, o.Finished, o.Finished.Sub(o.Started), o.Err == nil)
 	d.mu.Lock()
+	d.runFailed(o)
 	d.last[o.Job] = o
 	note := d.notes[o.Job]
 	delete(d.notes, o.Job)
@@ -208,6 +216,43 @@ func (d *daemon) finished(o schedule.Outcome) {
 		skipped = fmt.Sprintf(" (for %d missed ticks too)", o.Skipped)
 	}
 	fmt.Fprintf(d.m.Stdout, "%s  %-28s %s%s\n", o.Started.In(pipelines.Shanghai).Format("2006-01-02 15:04:05"), o.Job, state, skipped)
+}
+
+// runFailed keeps the failure streak of o's job (d.mu held): a failed run
+// opens or continues it, a successful one resolves it.
+func (d *daemon) runFailed(o schedule.Outcome) {
+	if d.runFails == nil {
+		d.runFails = map[string]*alert.Finding{}
+	}
+	f := d.runFails[o.Job]
+	switch {
+	case o.Err != nil && (f == nil || !f.Open()):
+		d.runFails[o.Job] = &alert.Finding{ID: fmt.Sprintf("run-%s-%d", o.Job, o.Started.Unix()), Run: o.Job,
+			RunFailures: 1, FirstSeen: o.Started, Status: pipelines.StatusUnverifiable, Error: warehouse.ScrubText(o.Err.Error())}
+	case o.Err != nil:
+		f.RunFailures++
+		f.Error = warehouse.ScrubText(o.Err.Error())
+	case f != nil && f.Open():
+		f.ResolvedAt = o.Finished
+	}
+}
+
+// runFindings are the alert items of the failing jobs, and of those that
+// worked again in the last day (for their resolved message).
+func (d *daemon) runFindings() []alert.Finding {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now()
+	var out []alert.Finding
+	for job, f := range d.runFails {
+		if !f.Open() && now.Sub(f.ResolvedAt) > 24*time.Hour {
+			delete(d.runFails, job)
+			continue
+		}
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // watchHUP reloads the config on SIGHUP: a config that does not load, or

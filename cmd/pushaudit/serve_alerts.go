@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -155,7 +156,10 @@ func (l *alertLoop) tick(ctx context.Context) {
 		return
 	}
 	if _, err := os.Stat(l.d.whPath); err != nil {
-		return // no warehouse before the first run: nothing to tell
+		// No warehouse before the first run worked: no findings, but a
+		// run that failed is told.
+		l.evaluate(ctx, nil)
+		return
 	}
 	c := l.d.config()
 	var fs []alert.Finding
@@ -177,12 +181,14 @@ func (l *alertLoop) tick(ctx context.Context) {
 	l.evaluate(ctx, fs)
 }
 
+// evaluate has the engine send what is due about fs and about the
+// daemon's own failing runs.
 func (l *alertLoop) evaluate(ctx context.Context, fs []alert.Finding) {
 	eng := l.eng.Load()
 	if eng == nil {
 		return
 	}
-	rep, err := eng.Evaluate(ctx, fs)
+	rep, err := eng.Evaluate(ctx, append(slices.Clip(fs), l.d.runFindings()...))
 	if err != nil && !errors.Is(err, context.Canceled) {
 		l.d.m.Logger.Error("alert evaluation", "err", err)
 	}

@@ -7,7 +7,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"encoding/json"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,10 +85,26 @@ func TestHelperHoldWarehouse(t *testing.T) {
 // judges its windows unverifiable, never missed.
 func TestServe_SourceDown(t *testing.T) {
 	isolateEnv(t)
+	const password = "Down-S3cret-pw"
+	t.Setenv("PUSHAUDIT_TEST_DOWN_PW", password)
+	sink := &webhookSink{}
+	hook := httptest.NewServer(sink)
+	defer hook.Close()
 	dir := t.TempDir()
 	cfg := MustWriteFile(t, dir, "down.yaml", `
 warehouse: w.duckdb
-mysql: {addr: 127.0.0.1:9, user: nobody}
+mysql: {addr: 127.0.0.1:9, user: nobody, password_env: PUSHAUDIT_TEST_DOWN_PW}
+alerts:
+  base_url: http://pushaudit.test:9470/
+  retry: {attempts: 1, backoff: 10ms, timeout: 5s}
+  groups:
+    oncall:
+      receivers:
+        - {name: ops, kind: webhook, url: "`+hook.URL+`/hooks/pushaudit"}
+    jinniu:
+      targets: [jinniu]
+      receivers:
+        - {name: district, kind: webhook, url: "`+hook.URL+`/hooks/jinniu"}
 sources:
   exchange: {database: exchange}
 serve:
@@ -131,5 +149,26 @@ serve:
 	}
 	if unverifiable == 0 || judged != 0 {
 		t.Errorf("results after the failed snapshot: %d unverifiable, %d otherwise judged; want only unverifiable ones", unverifiable, judged)
+	}
+	// The on-call group is told once that the snapshot fails (not the
+	// district's group, not once per failed run), with the error and
+	// without the password.
+	var told []string
+	for _, p := range sink.payloads() {
+		b, _ := json.Marshal(p)
+		if strings.Contains(string(b), password) {
+			t.Errorf("the password is in an alert: %s", b)
+		}
+		if p.Run == nil {
+			t.Errorf("an alert about a finding while only the snapshot failed: %s", b)
+			continue
+		}
+		told = append(told, fmt.Sprintf("%s %s %s", p.Group, p.Event, p.Run.Job))
+		if !strings.Contains(p.Run.Error, "connect 127.0.0.1:9") || !strings.Contains(p.Markdown, "审计任务失败") || p.Link != "http://pushaudit.test:9470/" {
+			t.Errorf("the run failure message lacks the error, its title or the status page link: %+v", p)
+		}
+	}
+	if got := strings.Join(told, ", "); got != "oncall new snapshot:exchange" {
+		t.Errorf("alerts = %q, want one new run failure of snapshot:exchange to oncall", got)
 	}
 }

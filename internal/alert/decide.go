@@ -21,7 +21,14 @@ type Policy struct {
 // Matches reports whether the group is told about f: its level is at or
 // above MinLevel (1 is the most severe) and its target is one of the
 // group's.
+//
+// A failure of the auditor's own run (f.Run) goes to every group that is
+// not limited to some targets: the people who run pushaudit, not a
+// district's.
 func (p Policy) Matches(f Finding) bool {
+	if f.Run != "" {
+		return len(p.Targets) == 0
+	}
 	if f.Level < 1 || f.Level > p.MinLevel {
 		return false
 	}
@@ -67,7 +74,7 @@ func Due(p Policy, f Finding, now time.Time, sent func(key string) bool) (Event,
 	if !f.RespondBy.IsZero() && !now.Before(f.RespondBy) && f.RespondedAt.IsZero() {
 		due = append(due, Event{Kind: KindRespondOverdue, Finding: f})
 	}
-	if f.Level <= p.ProgressLevel && p.RepeatInterval > 0 {
+	if f.Level >= 1 && f.Level <= p.ProgressLevel && p.RepeatInterval > 0 {
 		if n := int(now.Sub(f.FirstSeen) / p.RepeatInterval); n >= 1 {
 			due = append(due, Event{Kind: KindProgress, Finding: f, Seq: n})
 		}

@@ -132,3 +132,43 @@ func TestEvent_Key(t *testing.T) {
 		}
 	}
 }
+
+// runFailure is a failure of the daemon's snapshot pipeline first seen at
+// t0.
+func runFailure() alert.Finding {
+	return alert.Finding{ID: "run-snapshot-1", Run: "snapshot", RunFailures: 1, FirstSeen: t0,
+		Status: pipelines.StatusUnverifiable, Error: "snapshot: biz: dial tcp 127.0.0.1:3306: connection refused"}
+}
+
+// TestDue_RunFailure: a failed run of the auditor itself is told once
+// when it starts failing and once when it works again, to the groups
+// that are not limited to some targets; it has no deadlines and no
+// progress messages (it is no fault of the contractor's).
+func TestDue_RunFailure(t *testing.T) {
+	sent := map[string]bool{}
+	was := func(k string) bool { return sent[k] }
+	f := runFailure()
+	e, ok := alert.Due(defaultPolicy, f, t0, was)
+	if describe(e, ok) != "new" {
+		t.Fatalf("first failure: %s, want new", describe(e, ok))
+	}
+	sent[e.Key()] = true
+	for _, at := range []time.Duration{time.Minute, time.Hour, 5 * time.Hour, 30 * time.Hour} {
+		f.RunFailures++
+		if e, ok := alert.Due(defaultPolicy, f, t0.Add(at), was); ok {
+			t.Errorf("still failing after %v: %s, want none", at, describe(e, ok))
+		}
+	}
+	f.ResolvedAt = t0.Add(31 * time.Hour)
+	e, ok = alert.Due(defaultPolicy, f, f.ResolvedAt, was)
+	if describe(e, ok) != "resolved" {
+		t.Fatalf("working again: %s, want resolved", describe(e, ok))
+	}
+	district := alert.Policy{MinLevel: 4, Targets: []string{"jinniu"}, ProgressLevel: 2, RepeatInterval: time.Hour}
+	if e, ok := alert.Due(district, runFailure(), t0, func(string) bool { return false }); ok {
+		t.Errorf("a district's group is told about the auditor's run: %s", describe(e, ok))
+	}
+	if !(alert.Policy{MinLevel: 1}).Matches(runFailure()) {
+		t.Error("a group of 一级 only is not told that the audit stopped working")
+	}
+}

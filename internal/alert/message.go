@@ -52,6 +52,13 @@ const (
 	wRows
 	wTo
 	wSep
+	wRunTitle
+	wRunJob
+	wRunFirst
+	wRunCount
+	wRunError
+	wRunNote
+	wRunStatus
 )
 
 var words = [...][2]string{
@@ -63,7 +70,12 @@ var words = [...][2]string{
 	wLink: {"详情", "Details"}, wDetail: {"查看故障详情", "open the finding"},
 	wOverdue: {"（已超时）", " (overdue)"}, wResponded: {"（已响应）", " (responded)"},
 	wRows: {"应收 %d 条，实收 %d 条", "expected %d rows, received %d"}, wTo: {" 至 ", " to "},
-	wSep: {"：", ": "},
+	wSep:      {"：", ": "},
+	wRunTitle: {"审计任务失败", "Audit run failed"}, wRunJob: {"任务", "Job"},
+	wRunFirst: {"首次失败", "First failed"}, wRunCount: {"连续失败次数", "Failed runs"},
+	wRunError:  {"最近错误", "Last error"},
+	wRunNote:   {"该时段窗口判为“无法核验”，非承建方故障，不扣分", "its windows are unverifiable meanwhile; no fault of the contractor's"},
+	wRunStatus: {"状态页", "status page"},
 }
 
 var kindWords = map[Kind][2]string{
@@ -120,6 +132,9 @@ func (l labels) duration(d time.Duration) string {
 func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 	l := labelsFor(lang)
 	f := e.Finding
+	if f.Run != "" {
+		return renderRun(e, group, l, baseURL, now)
+	}
 	f.TargetName, f.ResourceName = shorten(f.TargetName, maxName), shorten(f.ResourceName, maxName)
 	link := strings.TrimRight(baseURL, "/") + "/findings/" + f.ID
 	kind := l.kind(e.Kind)
@@ -159,6 +174,30 @@ func Render(e Event, group, lang, baseURL string, now time.Time) Message {
 		line(wResolvedAt, clock(f.ResolvedAt))
 	}
 	line(wLink, fmt.Sprintf("[%s](%s)", l.w(wDetail), link))
+	return Message{Event: e, Group: group, Title: title, Markdown: truncate(b.String(), maxMarkdown), Link: link, At: now}
+}
+
+// renderRun makes the message about a failure of the auditor's own run:
+// the job, since when and how often it failed, the last error (already
+// redacted), and a link to the status page.
+func renderRun(e Event, group string, l labels, baseURL string, now time.Time) Message {
+	f := e.Finding
+	link := strings.TrimRight(baseURL, "/") + "/"
+	title := fmt.Sprintf("【%s】%s %s", l.kind(e.Kind), l.w(wRunTitle), f.Run)
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n", title)
+	fmt.Fprintf(&b, "> %s\n\n", l.w(wRunNote))
+	line := func(k word, v string) { fmt.Fprintf(&b, "- %s%s%s\n", l.w(k), l.w(wSep), v) }
+	line(wRunJob, f.Run)
+	line(wRunFirst, clock(f.FirstSeen))
+	line(wRunCount, fmt.Sprint(f.RunFailures))
+	if f.Open() {
+		line(wOpen, l.duration(now.Sub(f.FirstSeen)))
+	} else {
+		line(wResolvedAt, clock(f.ResolvedAt))
+	}
+	line(wRunError, shorten(strings.ReplaceAll(f.Error, "\n", " "), 600))
+	line(wLink, fmt.Sprintf("[%s](%s)", l.w(wRunStatus), link))
 	return Message{Event: e, Group: group, Title: title, Markdown: truncate(b.String(), maxMarkdown), Link: link, At: now}
 }
 

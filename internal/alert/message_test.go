@@ -86,3 +86,17 @@ func TestFileStore(t *testing.T) {
 		t.Errorf("corrupt file: err = %v, want it named", err)
 	}
 }
+
+func TestRender_RunFailure(t *testing.T) {
+	f := runFailure()
+	f.RunFailures = 3
+	m := alert.Render(alert.Event{Kind: alert.KindNew, Finding: f}, "oncall", "zh", "https://pa.example.gov.cn/", t0.Add(25*time.Minute))
+	checkContains(t, "message", m.Markdown, []string{"【新故障】审计任务失败 snapshot", "任务：snapshot", "首次失败：2026-11-21 10:21",
+		"连续失败次数：3", "已持续：25 分钟", "最近错误：snapshot: biz: dial tcp", "非承建方故障", "(https://pa.example.gov.cn/)"})
+	if strings.Contains(m.Markdown, "故障等级") || strings.Contains(m.Markdown, "/findings/") {
+		t.Errorf("a run failure shows a fault level or a finding link:\n%s", m.Markdown)
+	}
+	f.ResolvedAt = t0.Add(2 * time.Hour)
+	m = alert.Render(alert.Event{Kind: alert.KindResolved, Finding: f}, "oncall", "en", "https://pa.example.gov.cn", t0.Add(2*time.Hour))
+	checkContains(t, "message", m.Markdown, []string{"【Resolved】Audit run failed snapshot", "- Resolved at: 2026-11-21 12:21", "- Failed runs: 3"})
+}

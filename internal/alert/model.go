@@ -30,6 +30,18 @@ type Finding struct {
 	ResolvedAt time.Time
 	// Expected and Received rows of the window, when known.
 	Expected, Received *int64
+
+	// Run, when set, makes this not a finding but a failure of the
+	// auditor's own pipeline of that name (a snapshot or reconciliation
+	// that still failed after its retries): the on-call groups are told
+	// once when it starts failing and once when it succeeds again
+	// (ResolvedAt). FirstSeen is the first failed run, RunFailures how
+	// many failed since, Error the last one's error, redacted. Target,
+	// window, level and deadlines are empty: it is no fault of the
+	// contractor's and is never deducted.
+	Run         string
+	RunFailures int
+	Error       string
 }
 
 // Open reports whether the finding is unresolved.

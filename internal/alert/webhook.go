@@ -43,6 +43,16 @@ type WebhookPayload struct {
 	Link     string         `json:"link"`
 	SentAt   time.Time      `json:"sent_at"`
 	Finding  WebhookFinding `json:"finding"`
+	// Run is set when the message is about a failure of pushaudit's own
+	// run (then the finding carries only id, first_seen and resolved_at).
+	Run *WebhookRun `json:"run,omitempty"`
+}
+
+// WebhookRun is the failed pipeline of a WebhookPayload.
+type WebhookRun struct {
+	Job      string `json:"job"`
+	Failures int    `json:"failures"`
+	Error    string `json:"error"` // the last error, redacted
 }
 
 // WebhookFinding is the finding in a WebhookPayload; times RFC 3339 in
@@ -124,8 +134,12 @@ func payloadOf(m Message) WebhookPayload {
 		s := at(t)
 		return &s
 	}
+	var run *WebhookRun
+	if f.Run != "" {
+		run = &WebhookRun{Job: f.Run, Failures: f.RunFailures, Error: f.Error}
+	}
 	return WebhookPayload{
-		Version: "1", Group: m.Group, Event: m.Event.Kind, Seq: m.Event.Seq,
+		Run: run, Version: "1", Group: m.Group, Event: m.Event.Kind, Seq: m.Event.Seq,
 		Title: m.Title, Markdown: m.Markdown, Link: m.Link, SentAt: at(m.At),
 		Finding: WebhookFinding{
 			ID: f.ID, Target: f.Target, TargetName: f.TargetName, Resource: f.Resource,

@@ -270,9 +270,18 @@ func (c *Config) Validate() error {
 	if c.Evidence.PushLog != "" && !strings.Contains(c.Evidence.PushLog, ".") {
 		bad("evidence.push_log: %q is not source.table", c.Evidence.PushLog)
 	}
-	for k := range c.Schedules {
+	for k, o := range c.Schedules {
 		if cad, err := pipelines.ParseCadence(k); err != nil || !cad.Periodic() {
 			bad("schedules.%s: not a periodic cadence (every_10m, every_30m, hourly, daily_after_2300)", k)
+		}
+		if o.Align != nil && (*o.Align < 0 || *o.Align >= 24*time.Hour) {
+			bad("schedules.%s.align: %v is not within [0, 24h)", k, *o.Align)
+		}
+		if o.DeadlineAfter != nil && (*o.DeadlineAfter <= 0 || *o.DeadlineAfter > 7*24*time.Hour) {
+			bad("schedules.%s.deadline_after: %v is not within (0, 168h]", k, *o.DeadlineAfter)
+		}
+		if o.StaleAfter != nil && (*o.StaleAfter < 0 || *o.StaleAfter > 31*24*time.Hour) {
+			bad("schedules.%s.stale_after: %v is not within [0, 744h]", k, *o.StaleAfter)
 		}
 	}
 	c.validateAlerts(bad)
