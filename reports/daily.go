@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -133,7 +134,10 @@ func saveAtomic(f *excelize.File, dir, name string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := warehouse.CheckDir(dir); err != nil {
+		return "", fmt.Errorf("output folder: %w", err)
+	}
+	if err := os.MkdirAll(dir, warehouse.DirMode); err != nil {
 		return "", fmt.Errorf("output folder: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, ".pushaudit-*.xlsx")
@@ -148,7 +152,7 @@ func saveAtomic(f *excelize.File, dir, name string) (string, error) {
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("write workbook: %w", err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), warehouse.FileMode); err != nil {
 		return "", fmt.Errorf("write workbook: %w", err)
 	}
 	path := filepath.Join(dir, name)

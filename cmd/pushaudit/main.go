@@ -24,6 +24,7 @@ const (
 )
 
 func main() {
+	restrictUmask()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	m := NewMain(os.Stdout, os.Stderr)
 	stopProfile := startCPUProfile(os.Getenv("PUSHAUDIT_CPUPROFILE"), os.Stderr)

@@ -95,7 +95,7 @@ func (m *Main) simulate(ctx context.Context, f simFlags, start time.Time, cat *p
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFile(f.manifest, append(b, '\n'), 0o644); err != nil {
+		if err := writeFile(f.manifest, append(b, '\n'), 0o640); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(m.Stdout, "manifest: %s\n", f.manifest)
@@ -120,7 +120,7 @@ func checkDSN(cmd, flag, dsn string) error {
 }
 
 func writeFile(path string, b []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
 	return os.WriteFile(path, b, mode)
@@ -164,5 +164,5 @@ func writeSimConfig(f simFlags, res *sim.Result, cat *pipelines.Catalog, start t
 		return err
 	}
 	head := fmt.Sprintf("# pushaudit config for a simulated eUrbanMIS (seed %d, %d days from %s, %d faults).\n# Written by 'pushaudit sim'; the password is in the file password_file names.\n", f.seed, f.days, start.Format(time.DateOnly), f.faults)
-	return writeFile(f.writeConfig, append([]byte(head), b...), 0o644)
+	return writeFile(f.writeConfig, append([]byte(head), b...), 0o640)
 }

@@ -50,9 +50,9 @@ func (w *Warehouse) BeginRun(ctx context.Context, command string, args []string)
 		at := started.Add(time.Duration(i) * time.Millisecond)
 		id := at.Format(runIDLayout) + "-" + command
 		_, err := w.db.ExecContext(ctx, `INSERT INTO audit.runs
-			(run_id, command, started_at, status, args, host, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, command, Timestamp(at), RunRunning, argLine, w.host, w.version)
+			(run_id, command, started_at, status, args, host, version, run_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, command, Timestamp(at), RunRunning, argLine, w.host, w.version, w.user)
 		if err == nil {
 			return &Run{ID: id, Command: command, StartedAt: at, wh: w}, nil
 		}

@@ -3,6 +3,8 @@ package warehouse_test
 import (
 	"context"
 	"database/sql"
+	"os"
+	"os/user"
 	"strings"
 	"testing"
 	"time"
@@ -33,13 +35,20 @@ func TestWarehouse_BeginRun(t *testing.T) {
 	}
 
 	var (
-		status, args, version string
-		started               time.Time
-		finished              sql.NullTime
+		status, args, version, runBy, host string
+		started                            time.Time
+		finished                           sql.NullTime
 	)
-	row := wh.DB().QueryRowContext(ctx, `SELECT status, args, version, started_at, finished_at FROM audit.runs WHERE run_id = ?`, run.ID)
-	if err := row.Scan(&status, &args, &version, &started, &finished); err != nil {
+	row := wh.DB().QueryRowContext(ctx, `SELECT status, args, version, started_at, finished_at, run_by, host FROM audit.runs WHERE run_id = ?`, run.ID)
+	if err := row.Scan(&status, &args, &version, &started, &finished, &runBy, &host); err != nil {
 		t.Fatal(err)
+	}
+	// The audit log of pushaudit's own actions: who, from which host.
+	if me, err := user.Current(); err == nil && runBy != me.Username {
+		t.Errorf("run_by = %q, want the OS user %q", runBy, me.Username)
+	}
+	if h, _ := os.Hostname(); host != h {
+		t.Errorf("host = %q, want %q", host, h)
 	}
 	if status != warehouse.RunRunning || version != "v1.2.3" || finished.Valid {
 		t.Errorf("row = %s %s %v", status, version, finished)

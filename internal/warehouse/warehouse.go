@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -51,6 +52,7 @@ type Warehouse struct {
 	now     func() time.Time
 	version string
 	host    string
+	user    string // the operating-system user, for audit.runs.run_by
 }
 
 // Open opens the warehouse at path, creating the file and its parent
@@ -68,7 +70,10 @@ func open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if path == "" {
 		return nil, errors.New("open warehouse: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := CheckDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), DirMode); err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
 	}
 	connector, err := duckdb.NewConnector(path+"?storage_compatibility_version="+StorageVersion, initConn)
@@ -83,12 +88,21 @@ func open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if w.version == "" {
 		w.version = buildVersion()
 	}
+	w.user = osUser()
 	if w.host, err = os.Hostname(); err != nil {
 		w.host = ""
 	}
 	if err := w.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+	}
+	// DuckDB creates its files as the umask allows (main sets 027); a
+	// warehouse made by another tool or an older version is tightened.
+	for _, p := range []string{path, path + ".wal"} {
+		if err := Restrict(p); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		}
 	}
 	return w, nil
 }
@@ -216,4 +230,13 @@ func WallMicros(t time.Time) int64 {
 // as TIMESTAMP values.
 func UnnestTimestamps() string {
 	return "make_timestamp(nullif(unnest(?), " + strconv.FormatInt(NullMicros, 10) + "))"
+}
+
+// osUser names the operating-system user running pushaudit: the account's
+// name, else the numeric uid (a container without /etc/passwd).
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(os.Getuid())
 }

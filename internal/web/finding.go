@@ -163,7 +163,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.o.Logger.Info("finding acknowledged on the status page", "finding", id, "by", by)
+	s.o.Logger.Info("finding acknowledged on the status page", "finding", id, "by", by, "remote", r.RemoteAddr)
 	q := "?acked=1"
 	if r.URL.Query().Get("lang") == "en" {
 		q += "&lang=en"

@@ -45,5 +45,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auth.start(w, r, name)
+	s.o.Logger.Info("status pages: logged in", "by", name, "remote", r.RemoteAddr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

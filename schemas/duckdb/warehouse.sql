@@ -172,6 +172,10 @@ ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- N
 -- who, and what they noted; respond_by is the limit it is held against.
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_at TIMESTAMP;  -- Asia/Shanghai wall clock; NULL: no response yet
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_by VARCHAR;
+-- Who ran it: the operating-system user of the pushaudit process (with
+-- host, command, args and times, the audit log of pushaudit's own actions
+-- that protection level 3 asks of every application).
+ALTER TABLE audit.runs ADD COLUMN IF NOT EXISTS run_by VARCHAR;
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS response_note VARCHAR;
 
 -- One row per report written (pushaudit report, demo). The operations
