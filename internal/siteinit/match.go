@@ -149,8 +149,8 @@ func columnScore(ref RefColumn, site *Column) (float64, string) {
 }
 
 // matchColumns pairs the expected columns with the site's, one to one,
-// best score first; equal scores go to the nearest position, so columns
-// sharing one label (x and y of 案件坐标) keep their order.
+// best score first; equal scores go in column order, so columns sharing
+// one label (x and y of 案件坐标) keep their order.
 func matchColumns(ref *RefTable, site *Table) ([]ColumnMatch, float64) {
 	type pair struct {
 		i, j  int
@@ -165,12 +165,8 @@ func matchColumns(ref *RefTable, site *Table) ([]ColumnMatch, float64) {
 			}
 		}
 	}
-	sort.SliceStable(pairs, func(a, b int) bool {
-		if pairs[a].score != pairs[b].score {
-			return pairs[a].score > pairs[b].score
-		}
-		return abs(pairs[a].i-pairs[a].j) < abs(pairs[b].i-pairs[b].j)
-	})
+	// stable: equal scores keep (expected, site) column order.
+	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].score > pairs[b].score })
 	out := make([]ColumnMatch, len(ref.Columns))
 	for i, rc := range ref.Columns {
 		out[i].Ref = rc
@@ -189,13 +185,6 @@ func matchColumns(ref *RefTable, site *Table) ([]ColumnMatch, float64) {
 		return out, 0
 	}
 	return out, sum / float64(len(ref.Columns))
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 // matchTable scores site as the expected table ref: a quarter for the
