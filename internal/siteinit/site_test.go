@@ -16,6 +16,7 @@ import (
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
 	"github.com/chengdu-cgw/pushaudit/internal/siteinit"
+	"github.com/chengdu-cgw/pushaudit/internal/siteinit/sitetest"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -178,7 +179,7 @@ func TestInit_Renamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, dsns := mustSimulate(t, dsn, db, cat)
-	truth := renameSite(t, db, res, cat)
+	truth := sitetest.RenameSite(t, db, res, cat)
 	m, c, dir := mustDrafts(t, dsn, cat, dsns)
 	found, right, fields, rightFields := 0, 0, 0, 0
 	for _, r := range m.Resources {
@@ -191,14 +192,14 @@ func TestInit_Renamed(t *testing.T) {
 			continue
 		}
 		found++
-		if want := truth.tables[database+"."+r.Resource.Table]; r.Table.Site.Name != want {
+		if want := truth.Tables[database+"."+r.Resource.Table]; r.Table.Site.Name != want {
 			t.Errorf("%s: matched table %s, want %s", r.Resource.ID(), r.Table.Site.Name, want)
 			continue
 		}
 		right++
 		for _, col := range r.Resource.Columns {
 			fields++
-			want := truth.columns[database+"."+r.Resource.Table+"."+col.Name]
+			want := truth.Columns[database+"."+r.Resource.Table+"."+col.Name]
 			if got := r.Table.SiteColumn(col.Name); got == nil || got.Name != want {
 				t.Errorf("%s: field %s (%s) matched %v, want %s", r.Resource.ID(), col.Name, col.ZH, got, want)
 				continue

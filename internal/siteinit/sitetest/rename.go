@@ -1,4 +1,6 @@
-package siteinit_test
+// Package sitetest builds, by SQL, simulated sites that do not look like
+// the simulator's, for the tests of init, check and reconcile.
+package sitetest
 
 import (
 	"database/sql"
@@ -10,23 +12,23 @@ import (
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
-// renamedSite is what renameSite did: the new name of every renamed
+// Renamed is what RenameSite did: the new name of every renamed
 // table (database.table → table) and column (database.table.column →
 // column, under the table's old name).
-type renamedSite struct {
-	tables  map[string]string
-	columns map[string]string
+type Renamed struct {
+	Tables  map[string]string
+	Columns map[string]string
 }
 
-// renameSite makes a simulated site look like one whose engineers named
+// RenameSite makes a simulated site look like one whose engineers named
 // things otherwise, by SQL only: every front-end table becomes jk_NN and
 // every column of the resource's own becomes zd_NN (batch_id, arrived_at
 // and the row id stay), the push log becomes jh_tsrz, and two business
 // tables (media, supervisor_tracks) and all their columns get opaque
 // names. Types and COMMENTs stay: the Chinese comments are the only clue.
-func renameSite(tb testing.TB, db *sql.DB, res *sim.Result, cat *pipelines.Catalog) renamedSite {
+func RenameSite(tb testing.TB, db *sql.DB, res *sim.Result, cat *pipelines.Catalog) Renamed {
 	tb.Helper()
-	rs := renamedSite{tables: map[string]string{}, columns: map[string]string{}}
+	rs := Renamed{Tables: map[string]string{}, Columns: map[string]string{}}
 	exec := func(q string) {
 		if _, err := db.Exec(q); err != nil {
 			tb.Fatalf("%s: %v", q, err)
@@ -55,7 +57,7 @@ func renameSite(tb testing.TB, db *sql.DB, res *sim.Result, cat *pipelines.Catal
 				null = "NOT NULL"
 			}
 			changes = append(changes, fmt.Sprintf("CHANGE `%s` `%s` %s %s COMMENT '%s'", name, nn, typ, null, strings.ReplaceAll(comment, "'", "''")))
-			rs.columns[database+"."+table+"."+name] = nn
+			rs.Columns[database+"."+table+"."+name] = nn
 		}
 		rows.Close()
 		if len(changes) > 0 {
@@ -71,17 +73,17 @@ func renameSite(tb testing.TB, db *sql.DB, res *sim.Result, cat *pipelines.Catal
 			}
 			nt := fmt.Sprintf("jk_%02d", i+1)
 			exec(fmt.Sprintf("RENAME TABLE `%s`.`%s` TO `%s`.`%s`", database, r.Table, database, nt))
-			rs.tables[database+"."+r.Table] = nt
+			rs.Tables[database+"."+r.Table] = nt
 			renameColumns(database, r.Table, nt, keepFE, "zd_")
 		}
 	}
 	ex := res.Databases["exchange"]
 	exec(fmt.Sprintf("RENAME TABLE `%s`.push_log TO `%s`.jh_tsrz", ex, ex))
-	rs.tables[ex+".push_log"] = "jh_tsrz"
+	rs.Tables[ex+".push_log"] = "jh_tsrz"
 	biz := res.Databases["biz"]
 	for table, nt := range map[string]string{"media": "dmt_xx", "supervisor_tracks": "jdy_gj"} {
 		exec(fmt.Sprintf("RENAME TABLE `%s`.`%s` TO `%s`.`%s`", biz, table, biz, nt))
-		rs.tables[biz+"."+table] = nt
+		rs.Tables[biz+"."+table] = nt
 		renameColumns(biz, table, nt, nil, "f_")
 	}
 	return rs
