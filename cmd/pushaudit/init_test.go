@@ -15,9 +15,9 @@ import (
 	"github.com/xuri/excelize/v2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chengdu-cgw/pushaudit/internal/sim"
 	"github.com/chengdu-cgw/pushaudit/internal/siteinit"
 	"github.com/chengdu-cgw/pushaudit/internal/siteinit/sitetest"
-	"github.com/chengdu-cgw/pushaudit/internal/sim"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
