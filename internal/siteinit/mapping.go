@@ -340,27 +340,41 @@ func (p *PushLogMatch) ReadStatuses(ctx context.Context, db *sql.DB, database st
 		return fmt.Errorf("push log statuses: %w", err)
 	}
 	defer rows.Close()
+	var values []string
 	for rows.Next() {
 		var s sql.NullString
 		if err := rows.Scan(&s); err != nil {
 			return err
 		}
-		if !s.Valid {
-			continue
-		}
-		p.Statuses = append(p.Statuses, s.String)
-		v := strings.ToLower(strings.TrimSpace(s.String))
-		switch {
-		case okSpellings[v] || (len(v) == 3 && v[0] == '2'):
-			p.StatusOK = append(p.StatusOK, s.String)
-		case failSpellings[v] || (len(v) == 3 && (v[0] == '4' || v[0] == '5')):
-			p.StatusFailed = append(p.StatusFailed, s.String)
-		default:
-			p.StatusUnknown = append(p.StatusUnknown, s.String)
+		if s.Valid {
+			values = append(values, s.String)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	p.SetStatuses(values)
+	return nil
+}
+
+// SetStatuses sorts the status values seen into success and failure
+// spellings (success, 成功, S, 2xx; failed, 失败, F, 4xx/5xx); 0 and 1,
+// which sites use both ways, stay unknown for a person to place.
+func (p *PushLogMatch) SetStatuses(values []string) {
+	p.Statuses = append([]string(nil), values...)
 	sort.Strings(p.Statuses)
-	return rows.Err()
+	p.StatusOK, p.StatusFailed, p.StatusUnknown = nil, nil, nil
+	for _, s := range p.Statuses {
+		v := strings.ToLower(strings.TrimSpace(s))
+		switch {
+		case okSpellings[v] || (len(v) == 3 && v[0] == '2'):
+			p.StatusOK = append(p.StatusOK, s)
+		case failSpellings[v] || (len(v) == 3 && (v[0] == '4' || v[0] == '5')):
+			p.StatusFailed = append(p.StatusFailed, s)
+		default:
+			p.StatusUnknown = append(p.StatusUnknown, s)
+		}
+	}
 }
 
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
