@@ -111,12 +111,15 @@ func TestMain_Run_InitRenamedSite(t *testing.T) {
 	}
 
 	// the drafts as a person leaves them for a simulated site: its clock,
-	// its one-time day, a primary allowed, the receipts beside the config.
+	// a primary allowed, the receipts beside the config.
 	cfgPath := filepath.Join(out, siteinit.ConfigFile)
 	var draft, simc map[string]any
 	mustYAML(t, cfgPath, &draft)
 	mustYAML(t, simCfg, &simc)
-	draft["now"], draft["once_at"] = simc["now"], simc["once_at"]
+	if draft["once_at"] != simc["once_at"] {
+		t.Errorf("config draft once_at %v, want %v (the first one-time push in the push log)", draft["once_at"], simc["once_at"])
+	}
+	draft["now"] = simc["now"]
 	draft["snapshot"] = map[string]any{"allow_primary": true}
 	draft["warehouse"] = filepath.Join(dir, "site.duckdb")
 	draft["evidence"].(map[string]any)["receipts_dir"] = filepath.Join(dir, "receipts")

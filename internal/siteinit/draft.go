@@ -34,6 +34,7 @@ const PasswordEnv = "PUSHAUDIT_MYSQL_PASSWORD"
 func (m *Mapping) ConfigDraft() ([]byte, error) {
 	c := config.Default()
 	c.Catalog = CatalogFile
+	c.OnceAt = m.OnceAt
 	type conn struct{ addr, user string }
 	count := map[conn]int{}
 	for _, s := range m.Sources {

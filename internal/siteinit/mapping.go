@@ -27,7 +27,10 @@ type Mapping struct {
 	SourceRenames map[string]map[string]*TableMatch
 	// Writable lists the sources on a writable server (a primary).
 	Writable []string
-	catalog  *pipelines.Catalog
+	// OnceAt is the day of the first one-time push the push log holds
+	// (YYYY-MM-DD), "" when none.
+	OnceAt  string
+	catalog *pipelines.Catalog
 }
 
 // ResourceMatch is one catalog resource and what init found for it.

@@ -2,7 +2,10 @@ package siteinit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -35,7 +38,11 @@ func Run(ctx context.Context, cat *pipelines.Catalog, dsns []string) (*Mapping, 
 			m.Writable = append(m.Writable, s.Role.Source)
 		}
 		if m.PushLog != nil && s.Role.Source == m.PushLog.Source {
-			if err := m.PushLog.ReadStatuses(ctx, db, s.DB.Name); err != nil {
+			err := m.PushLog.ReadStatuses(ctx, db, s.DB.Name)
+			if err == nil {
+				m.OnceAt, err = m.PushLog.onceDay(ctx, db, s.DB.Name, cat)
+			}
+			if err != nil {
 				db.Close()
 				return nil, fmt.Errorf("source %s: %w", s.Role.Source, err)
 			}
@@ -43,4 +50,32 @@ func Run(ctx context.Context, cat *pipelines.Catalog, dsns []string) (*Mapping, 
 		db.Close()
 	}
 	return m, nil
+}
+
+// onceDay is the day the one-time resources were first pushed, by the
+// push log ("" when it logs none).
+func (p *PushLogMatch) onceDay(ctx context.Context, db *sql.DB, database string, cat *pipelines.Catalog) (string, error) {
+	res, start := p.Table.SiteColumn("resource"), p.Table.SiteColumn("window_start")
+	if res == nil || start == nil {
+		return "", nil
+	}
+	var keys []any
+	for _, r := range cat.Resources {
+		if r.Cadence == pipelines.Once {
+			keys = append(keys, r.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return "", nil
+	}
+	q := fmt.Sprintf("SELECT MIN(%s) FROM %s.%s WHERE %s IN (%s)", quoteIdent(start.Name), quoteIdent(database), quoteIdent(p.Table.Site.Name),
+		quoteIdent(res.Name), strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", "))
+	var t sql.NullTime
+	if err := db.QueryRowContext(ctx, q, keys...).Scan(&t); err != nil {
+		return "", fmt.Errorf("push log: first one-time push: %w", err)
+	}
+	if !t.Valid {
+		return "", nil
+	}
+	return t.Time.In(pipelines.Shanghai).Format(time.DateOnly), nil
 }
