@@ -49,11 +49,25 @@ func (m *Mapping) ConfigDraft() ([]byte, error) {
 		}
 	}
 	c.MySQL = config.Conn{Addr: main.addr, User: main.user, PasswordEnv: PasswordEnv}
+	roles := map[*Database]int{}
+	for _, s := range m.Sources {
+		if s.DB != nil {
+			roles[s.DB]++
+		}
+	}
 	for _, s := range m.Sources {
 		if s.DB == nil {
 			continue
 		}
 		src := config.Source{Database: s.DB.Name}
+		if roles[s.DB] > 1 {
+			// a database shared by roles: each snapshots its own tables.
+			for _, t := range s.Tables {
+				if t.Site != nil {
+					src.Tables = append(src.Tables, t.Site.Name)
+				}
+			}
+		}
 		if (conn{s.DB.Addr, s.DB.User}) != main {
 			src.Conn = config.Conn{Addr: s.DB.Addr, User: s.DB.User,
 				PasswordEnv: "PUSHAUDIT_" + strings.ToUpper(s.Role.Source) + "_PASSWORD"}

@@ -289,15 +289,45 @@ func assignRoles(roles []*Role, dbs []*Database) ([]*SourceMatch, []*Database) {
 			}
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	sort.SliceStable(cands, func(a, b int) bool {
+		if cands[a].score != cands[b].score {
+			return cands[a].score > cands[b].score
+		}
+		return nameHint(cands[a].role, cands[a].db) && !nameHint(cands[b].role, cands[b].db)
+	})
 	got := map[*Role]*SourceMatch{}
 	used := map[*Database]bool{}
+	claimed := map[*Table]bool{}
+	claim := func(r *Role, d *Database, score float64, tables []*TableMatch) {
+		got[r] = &SourceMatch{Role: r, DB: d, Score: score, Tables: tables}
+		used[d] = true
+		for _, t := range tables {
+			if t.Site != nil {
+				claimed[t.Site] = true
+			}
+		}
+	}
+	// first one role per database, then the roles left may share a
+	// database with another role (two targets' evidence tables in one
+	// front-end database), on the tables no role took.
 	for _, c := range cands {
-		if got[c.role] != nil || used[c.db] {
+		if got[c.role] == nil && !used[c.db] {
+			claim(c.role, c.db, c.score, c.tables)
+		}
+	}
+	for _, c := range cands {
+		if got[c.role] != nil {
 			continue
 		}
-		got[c.role] = &SourceMatch{Role: c.role, DB: c.db, Score: c.score, Tables: c.tables}
-		used[c.db] = true
+		rest := &Database{Name: c.db.Name, Addr: c.db.Addr, User: c.db.User}
+		for _, t := range c.db.Tables {
+			if !claimed[t] {
+				rest.Tables = append(rest.Tables, t)
+			}
+		}
+		if tables, score := matchTables(c.role, rest); score >= minRole {
+			claim(c.role, c.db, score, tables)
+		}
 	}
 	out := make([]*SourceMatch, len(roles))
 	for i, r := range roles {
@@ -318,4 +348,11 @@ func assignRoles(roles []*Role, dbs []*Database) ([]*SourceMatch, []*Database) {
 		}
 	}
 	return out, rest
+}
+
+// nameHint reports whether database d's name says it plays role r (its
+// logical name or its target's key in it): a tie-break only.
+func nameHint(r *Role, d *Database) bool {
+	n := strings.ToLower(d.Name)
+	return strings.Contains(n, r.Source) || (r.Target != "" && strings.Contains(n, r.Target))
 }

@@ -198,3 +198,45 @@ func TestRewriter(t *testing.T) {
 		}
 	}
 }
+
+// frontendTable is the evidence table of res as the simulator creates it.
+func frontendTable(res *pipelines.Resource) *Table {
+	t := &Table{Name: res.Table, Comment: res.NameZH}
+	for _, c := range res.Columns {
+		t.Columns = append(t.Columns, &Column{Name: c.Name, Type: strings.ToLower(c.Type), Comment: c.ZH})
+	}
+	t.Columns = append(t.Columns, &Column{Name: "batch_id", Type: "varchar(64)", Comment: "批次号"}, &Column{Name: "arrived_at", Type: "datetime(3)", Comment: "到达时间"})
+	return t
+}
+
+// TestMatch_SharedFrontend: one front-end database holding the evidence
+// of two targets plays both roles, and the config draft has each
+// snapshot its own tables.
+func TestMatch_SharedFrontend(t *testing.T) {
+	cat, err := pipelines.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, _ := cat.Resource("province", "case_basic")
+	var tables []*Table
+	for _, r := range cat.ResourcesOf("chenghua") {
+		tables = append(tables, frontendTable(r))
+	}
+	tables = append(tables, frontendTable(prov))
+	m, err := Match(cat, []*Database{exchangeDB(), {Name: "qzj", Addr: "10.0.0.5:3306", User: "audit", Tables: tables}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"fe_province", "fe_chenghua", "exchange"} {
+		if s := m.Source(src); s.DB == nil {
+			t.Errorf("%s: no database", src)
+		}
+	}
+	b, err := m.ConfigDraft()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "  fe_province:\n    database: qzj\n    tables:\n      - case_basic\n") {
+		t.Errorf("config draft:\n%s", b)
+	}
+}
