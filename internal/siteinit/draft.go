@@ -74,15 +74,12 @@ func (m *Mapping) ConfigDraft() ([]byte, error) {
 		}
 		c.Sources[s.Role.Source] = src
 	}
-	if m.PushLog != nil {
-		c.Evidence.PushLog = m.PushLog.Source + "." + m.PushLog.Table.Site.Name
-	}
 	var doc yaml.Node
 	if err := doc.Encode(c); err != nil {
 		return nil, err
 	}
-	if m.PushLog != nil && (len(m.PushLog.RenamedColumns()) > 0 || !m.PushLog.DefaultStatuses()) {
-		setPushLogMapping(&doc, m.PushLog)
+	if m.PushLog != nil {
+		setPushLog(&doc, m.PushLog)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# pushaudit config draft, written by 'pushaudit init' on %s.\n", time.Now().In(pipelines.Shanghai).Format(time.DateOnly))
@@ -104,10 +101,12 @@ func (m *Mapping) ConfigDraft() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// setPushLogMapping replaces evidence.push_log of the encoded config with
-// the mapping form: table, the columns named otherwise, and the status
-// spellings.
-func setPushLogMapping(doc *yaml.Node, p *PushLogMatch) {
+// setPushLog writes evidence.push_log of the encoded config (the field
+// is not set through the config type, whatever form it takes there):
+// "source.table" when the site's push log names its fields and spells its
+// statuses as pushaudit does, else the mapping form: table, the columns
+// named otherwise, and the status spellings.
+func setPushLog(doc *yaml.Node, p *PushLogMatch) {
 	ev := mapValue(doc, "evidence")
 	if ev == nil {
 		return
@@ -117,6 +116,11 @@ func setPushLogMapping(doc *yaml.Node, p *PushLogMatch) {
 		return
 	}
 	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+	table := p.Source + "." + p.Table.Site.Name
+	if len(p.RenamedColumns()) == 0 && p.DefaultStatuses() {
+		*pl = *str(table)
+		return
+	}
 	seq := func(vs []string) *yaml.Node {
 		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, v := range vs {
@@ -125,7 +129,7 @@ func setPushLogMapping(doc *yaml.Node, p *PushLogMatch) {
 		return n
 	}
 	m := &yaml.Node{Kind: yaml.MappingNode}
-	m.Content = append(m.Content, str("table"), str(pl.Value))
+	m.Content = append(m.Content, str("table"), str(table))
 	if cols := p.RenamedColumns(); len(cols) > 0 {
 		cm := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 		keys := make([]string, 0, len(cols))

@@ -212,8 +212,8 @@ func TestInit_Renamed(t *testing.T) {
 	if m.PushLog == nil || m.PushLog.Table.Site.Name != "jh_tsrz" {
 		t.Fatalf("push log: %+v, want jh_tsrz", m.PushLog)
 	}
-	if c.Evidence.PushLog != "exchange.jh_tsrz" {
-		t.Errorf("config draft evidence.push_log = %q, want exchange.jh_tsrz", c.Evidence.PushLog)
+	if b, _ := os.ReadFile(filepath.Join(dir, siteinit.ConfigFile)); !strings.Contains(string(b), "push_log: exchange.jh_tsrz\n") {
+		t.Errorf("config draft does not name the push log exchange.jh_tsrz:\n%s", b)
 	}
 	// the business SQL follows the renamed tables and columns
 	for _, d := range m.Draft.Resources {
