@@ -87,7 +87,28 @@ func (k *Checker) Check(ctx context.Context) ([]Problem, error) {
 		}
 		out = append(out, ps...)
 	}
-	return out, nil
+	return append(out, k.checkCounters(ctx)...), nil
+}
+
+// checkCounters runs every statistics counter's expression over the
+// business cases (biz.cases c, as the statistics check does), LIMIT 0.
+func (k *Checker) checkCounters(ctx context.Context) []Problem {
+	if len(k.Catalog.StatsCounters) == 0 || k.conns["biz"] == nil {
+		return nil
+	}
+	var out []Problem
+	p := pipelines.Params{"as_of": pipelines.TimeParam(k.Now)}
+	for i, c := range k.Catalog.StatsCounters {
+		field := fmt.Sprintf("stats_counters[%d] (%s).expr", i, c.Name)
+		q, err := pipelines.Render("SELECT "+c.Expr+" FROM biz.cases c LIMIT 0", p)
+		if err == nil {
+			_, err = k.conns["biz"].ExecContext(ctx, pipelines.RenameSchemas(q, k.names))
+		}
+		if err != nil {
+			out = append(out, Problem{pipelines.StatsTarget + "/" + pipelines.StatsResource, field, err.Error()})
+		}
+	}
+	return out
 }
 
 // columns returns the columns of source.table (lower case), nil when the

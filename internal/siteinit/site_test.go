@@ -164,6 +164,37 @@ func TestInit_Simulated(t *testing.T) {
 	if len(ps) != 1 || ps[0].Resource != "province/case_basic" || ps[0].Field != "window" || !strings.Contains(ps[0].Msg, "received") {
 		t.Fatalf("after deleting one received row: %v, want one window problem of province/case_basic", ps)
 	}
+	// a broken expression is located to its field
+	broken, err := c.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := broken.Resource("city_gov", "case_record")
+	r.Columns[2].Expr = "c.no_such_column"
+	broken.StatsCounters[1].Expr = "c.nor_this_one"
+	k := &siteinit.Checker{Config: c, Catalog: broken, Now: res.AsOf}
+	ps, err = k.Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, p := range ps {
+		if p.Resource != "province/case_basic" {
+			lines = append(lines, p.String())
+		}
+	}
+	want := []string{
+		"city_gov/case_record: columns[2] (" + r.Columns[2].Name + ").expr: ",
+		"stats/case_eval: stats_counters[1] (" + broken.StatsCounters[1].Name + ").expr: ",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("problems %q, want %d", lines, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) || !strings.Contains(lines[i], "Unknown column") {
+			t.Errorf("problem %q, want %s… Unknown column", lines[i], w)
+		}
+	}
 }
 
 // TestInit_Renamed: a simulated site whose front-end tables and columns,
