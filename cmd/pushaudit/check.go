@@ -16,9 +16,11 @@ import (
 )
 
 func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
-	fs := newFlags("check", "--config FILE check [--schemas SOURCE_A,SOURCE_B]", m.Stdout)
+	fs := newFlags("check", "--config FILE check [--schemas SOURCE_A,SOURCE_B] [--catalog]", m.Stdout)
 	var schemas string
+	var catalog bool
 	fs.StringVar(&schemas, "schemas", "", "compare the table structures of two sources, e.g. a primary and its replica; exit 1 on drift")
+	fs.BoolVar(&catalog, "catalog", false, "validate the catalog's mapping against the live databases (SQL runs, keys unique, evidence columns, one recent window reconciles); exit 1 on problems")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +36,9 @@ func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
 		return usageError{err}
 	}
 	fmt.Fprintf(m.Stdout, "config %s: ok (%d targets, %d resources)\n", g.configPath, len(cat.Targets), len(cat.Resources))
+	if catalog {
+		return m.checkCatalog(ctx, c, cat)
+	}
 	failed := 0
 	for _, name := range c.SourceNames() {
 		if err := pingSource(ctx, c, name); err != nil {

@@ -75,6 +75,7 @@ var commands = []command{
 	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
+	{"init", "inspect a site's databases and draft its config and site catalog", (*Main).runInit},
 	{"serve", "the daemon: every pipeline on its schedule, /healthz, SIGHUP reloads", (*Main).runServe},
 }
 
