@@ -41,7 +41,7 @@ mariadb-stop:
 
 ## test: unit and integration tests; installs and starts MariaDB itself.
 test: deps-test mariadb-start
-	PUSHAUDIT_REQUIRE_BROWSER=1 PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" $(GO) test $(TAGS) $(GOFLAGS) -timeout 20m -count=1 $(PKGS)
+	PUSHAUDIT_REQUIRE_BROWSER=1 PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" PUSHAUDIT_MYSQL_TLS_CA="$$($(MARIADB) tls-ca)" $(GO) test $(TAGS) $(GOFLAGS) -timeout 20m -count=1 $(PKGS)
 
 ## test-unit: only what needs no server (integration tests skip).
 test-unit:
@@ -49,7 +49,7 @@ test-unit:
 
 ## bench: benchmarks that print ratios against a baseline measured in the same run.
 bench: build mariadb-start
-	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" scripts/bench.sh
+	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" PUSHAUDIT_MYSQL_TLS_CA="$$($(MARIADB) tls-ca)" scripts/bench.sh
 
 ## fuzz: every fuzz target for FUZZTIME (default 5m) each; keeps the corpus in testdata/fuzz.
 fuzz:

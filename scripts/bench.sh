@@ -27,7 +27,7 @@ trap '[ "${BENCH_KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, snapshot-1m,
-# snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
+# snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
 # reconcile-year, serve-day.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
@@ -150,6 +150,40 @@ if want snapshot-1m; then
 echo
 echo "== snapshot-1m: full snapshot of a 1,000,000-row case table vs mariadb --quick SELECT * > /dev/null"
 snap_bench snapshot-1m "$bench_db" cases "$cases_ddl" cases_fill
+fi
+
+if want snapshot-tls; then
+echo
+echo "== snapshot-tls (issue 14): the 1,000,000-row case table snapshotted over TLS (server verified against the test CA) vs plain, interleaved"
+have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM $bench_db.cases" 2>/dev/null || echo 0)
+if [ "$have" != "$snap_rows" ]; then
+	"${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db; CREATE DATABASE $bench_db CHARACTER SET utf8mb4"
+	"${client[@]}" "$bench_db" -e "$cases_ddl"
+	cases_fill "$bench_db" "$snap_rows"
+fi
+ca="${PUSHAUDIT_MYSQL_TLS_CA:?PUSHAUDIT_MYSQL_TLS_CA not set: run make bench}"
+for mode in plain tls; do
+	tlsline=""
+	[ "$mode" = tls ] && tlsline=", tls: {ca_file: \"$ca\"}"
+	cat >"$work/$mode.yaml" <<EOC
+warehouse: $work/$mode.duckdb
+snapshot: {allow_primary: true}
+mysql: {addr: "127.0.0.1:$mariadb_port", user: pushaudit, password_env: BENCH_MYSQL_PW$tlsline}
+sources: {bench: {database: $bench_db, tables: [cases]}}
+EOC
+	: >"$work/$mode.t"
+done
+for i in $(seq "$SNAP_RUNS"); do
+	for mode in plain tls; do
+		rm -f "$work/$mode.duckdb" "$work/$mode.duckdb.wal"
+		BENCH_MYSQL_PW=pushaudit /usr/bin/time -f "%e" -o "$work/t" "$snap_bin" --log-level warn --config "$work/$mode.yaml" snapshot >/dev/null
+		cat "$work/t" >>"$work/$mode.t"
+	done
+	printf '  run %d: plain %.2f s, TLS %.2f s\n' "$i" "$(tail -1 "$work/plain.t")" "$(tail -1 "$work/tls.t")"
+done
+awk -v p="$(median <"$work/plain.t")" -v t="$(median <"$work/tls.t")" 'BEGIN{
+	printf "snapshot-tls: TLS %.2f s; plain %.2f s (baseline); ratio %.2f (TLS reads through the driver, plain off the socket)\n", t, p, t/p}'
+[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $bench_db"
 fi
 
 if want snapshot-geo; then

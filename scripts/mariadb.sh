@@ -10,6 +10,7 @@
 #   stop     shut the server down cleanly (the data dir is kept).
 #   status   print "running pid=N port=P" (exit 0) or "stopped" (exit 1).
 #   dsn      print the go-sql-driver DSN: pushaudit:pushaudit@tcp(127.0.0.1:PORT)/
+#   tls-ca   print the path of the CA that signed the server's TLS certificate
 #   destroy  stop the server and delete the data dir.
 #
 # Environment:
@@ -135,6 +136,30 @@ init_datadir() {
 	fi
 }
 
+# make_tls writes a private CA and a server certificate for 127.0.0.1
+# (2048-bit RSA, ten years) under $DIR/tls once: the server offers TLS with
+# it, and the TLS tests verify the server against the CA (tls-ca prints
+# its path). Plain connections keep working; a user may REQUIRE SSL.
+make_tls() {
+	local t="$DIR/tls"
+	[ -s "$t/server.pem" ] && [ -s "$t/server.key" ] && [ -s "$t/ca.pem" ] && return 0
+	command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
+	mkdir -p "$t"
+	(
+		cd "$t"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=pushaudit test CA" \
+			-keyout ca.key -out ca.pem
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+			-extfile server.ext -out server.pem
+	) >"$DIR/tls.log" 2>&1 || {
+		cat "$DIR/tls.log" >&2
+		die "could not make the test certificates"
+	}
+	chmod 600 "$t"/*.key
+}
+
 create_users() {
 	local u
 	# No anonymous users; root only through the socket (no TCP root login
@@ -182,6 +207,7 @@ cmd_start() {
 	fi
 	mkdir -p "$DIR" "$DIR/tmp" "$DIR/binlog"
 	init_datadir
+	make_tls
 	rm -f "$SOCK" "$SOCK.lock" "$PIDFILE"
 
 	local mariadbd
@@ -198,6 +224,7 @@ cmd_start() {
 		--max-binlog-size=256M --expire-logs-days=1 \
 		--local-infile=1 --max-allowed-packet=256M \
 		--innodb-buffer-pool-size=1G --innodb-flush-log-at-trx-commit=2 \
+		--ssl-ca="$DIR/tls/ca.pem" --ssl-cert="$DIR/tls/server.pem" --ssl-key="$DIR/tls/server.key" \
 		</dev/null >>"$ERRLOG" 2>&1 &
 	local child=$!
 
@@ -265,6 +292,7 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 dsn) echo "$DSN" ;;
+tls-ca) echo "$DIR/tls/ca.pem" ;;
 destroy) cmd_destroy ;;
 *)
 	echo "usage: $0 start|stop|status|dsn|destroy" >&2

@@ -30,6 +30,9 @@ type Conn struct {
 	PasswordEnv  string            `yaml:"password_env,omitempty"`
 	PasswordFile string            `yaml:"password_file,omitempty"`
 	Params       map[string]string `yaml:"params,omitempty"`
+	// TLS encrypts the connection (and then requires it); nil: the
+	// mysql section's, else plain.
+	TLS *TLS `yaml:"tls,omitempty"`
 }
 
 // Source is one MySQL database pushaudit reads.
@@ -261,6 +264,9 @@ func (c *Config) Validate() error {
 		if conn.User == "" {
 			bad("sources.%s.user: empty (and no mysql.user)", name)
 		}
+		if conn.TLS != nil && conn.Params["tls"] != "" {
+			bad("sources.%s: tls and params.tls together (give tls only)", name)
+		}
 	}
 	if c.FaultLevels != nil {
 		if err := c.LevelRules().Validate(); err != nil {
@@ -283,6 +289,10 @@ func (c *Config) Validate() error {
 		if o.StaleAfter != nil && (*o.StaleAfter < 0 || *o.StaleAfter > 31*24*time.Hour) {
 			bad("schedules.%s.stale_after: %v is not within [0, 744h]", k, *o.StaleAfter)
 		}
+	}
+	validateTLS("mysql", c.MySQL.TLS, bad)
+	for _, name := range c.SourceNames() {
+		validateTLS("sources."+name, c.Sources[name].TLS, bad)
 	}
 	c.validateAlerts(bad)
 	c.validateServe(bad)
@@ -312,6 +322,9 @@ func (c *Config) conn(s Source) Conn {
 	}
 	if m.Params == nil {
 		m.Params = c.MySQL.Params
+	}
+	if m.TLS == nil {
+		m.TLS = c.MySQL.TLS
 	}
 	return m
 }
@@ -343,6 +356,11 @@ func (c *Config) DSN(name string) (string, error) {
 		m.Params = map[string]string{}
 		for k, v := range conn.Params {
 			m.Params[k] = v
+		}
+	}
+	if conn.TLS != nil {
+		if m.TLSConfig, err = c.tlsConfig(name, conn); err != nil {
+			return "", err
 		}
 	}
 	return m.FormatDSN(), nil
