@@ -160,3 +160,33 @@ func checkRepaired(t *testing.T, plan map[string]planWindow, before, after map[s
 	}
 	return covered
 }
+
+func TestMain_Run_RepairResolvesSimulatorFaults(t *testing.T) {
+	s := mustCleanSite(t, 3, 300, 9)
+	MustRunMain(t, exitOK, "--config", s.config, "snapshot")
+	before := s.reconcileKeys("2026-11-20")
+	targets := targetsWithFindings(before)
+	plan := s.planOf(s.repairPlan("2026-11-20", "json", targets))
+	s.applySQL(s.repairPlan("2026-11-20", "sql", targets))
+	MustRunMain(t, exitOK, "--config", s.config, "snapshot")
+	after := s.reconcileKeys("2026-11-20")
+	covered := checkRepaired(t, plan, before, after)
+	t.Logf("%d windows planned, %d covered", len(plan), covered)
+	// the simulator's partial push, lost rows, failed-as-success push and
+	// drifted one-time push are each repairable in the front end.
+	man := MustReadManifest(t, filepath.Join(s.dir, "manifest.json"))
+	kinds := map[string]bool{}
+	for _, e := range man.Entries {
+		k := e.Target + "/" + e.Resource + "/" + e.WindowStart
+		switch e.Kind {
+		case "partial_push", "lost_at_target", "failed_as_success", "once_source_drift":
+			kinds[e.Kind] = true
+			if !plan[k].Covered {
+				t.Errorf("%s (%s): not covered by the plan: %+v", k, e.Kind, plan[k])
+			}
+		}
+	}
+	if len(kinds) != 4 {
+		t.Errorf("the simulation made the repairable faults %v, want all 4 kinds", kinds)
+	}
+}
