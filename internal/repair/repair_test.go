@@ -49,7 +49,7 @@ func TestLiteral(t *testing.T) {
 		{s("-7"), "BIGINT UNSIGNED", "-7"},
 		{s("12.500"), "DECIMAL(12,3)", "12.500"},
 		{s("1e-05"), "DOUBLE", "1e-05"},
-		{s("42"), "VARCHAR(8)", "'42'"},                     // text stays text
+		{s("42"), "VARCHAR(8)", "'42'"},                    // text stays text
 		{s("1; DROP TABLE x"), "INT", "'1; DROP TABLE x'"}, // not a number: quoted
 		{s("2026-11-20 10:05:00"), "DATETIME", "'2026-11-20 10:05:00'"},
 	} {
