@@ -189,4 +189,27 @@ func TestMain_Run_RepairResolvesSimulatorFaults(t *testing.T) {
 	if len(kinds) != 4 {
 		t.Errorf("the simulation made the repairable faults %v, want all 4 kinds", kinds)
 	}
+
+	// what it refuses, and why.
+	out := filepath.Join(s.dir, "refused")
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--incident", "inc-1"}, exitCannot, "audit.incidents"},
+		{[]string{"--finding", "0000000000000000"}, exitUsage, `finding "0000000000000000": no such finding`},
+		{[]string{"--target", "nowhere", "--date", "2026-11-20"}, exitUsage, `"nowhere" is not a target`},
+		{[]string{"--target", "province"}, exitUsage, "--target needs --date"},
+		{[]string{"--finding", "x", "--target", "province", "--date", "2026-11-20"}, exitUsage, "give one of"},
+		{[]string{"--target", "province", "--date", "2026-11-20", "--format", "xml"}, exitUsage, `--format "xml"`},
+	} {
+		r := runMain(t, append([]string{"--config", s.config, "repair", "--out", out}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.msg) {
+			t.Errorf("repair %v: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.msg)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused repair created %s", out)
+	}
 }
