@@ -72,6 +72,7 @@ var commands = []command{
 	{"snapshot", "copy the MySQL sources into the DuckDB warehouse", (*Main).runSnapshot},
 	{"reconcile", "reconcile every target × resource × window", (*Main).runReconcile},
 	{"explain", "one window in depth: numbers, keys, push-log batches, SQL", (*Main).runExplain},
+	{"repair", "write what would make a target whole: SQL, CSV or JSON per finding", (*Main).runRepair},
 	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},

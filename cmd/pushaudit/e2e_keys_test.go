@@ -1,0 +1,519 @@
+package main
+
+// Keys are the product: faults made by SQL on a clean simulation (not by
+// the simulator), and the exact keys every verdict holds, on both
+// reconcile paths: reconcile (one query for all windows of a resource with
+// a simple time filter) and explain (the queries of one window).
+
+import (
+	"bufio"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// wantKeys is what one faulted window must hold.
+type wantKeys struct {
+	status                     pipelines.Status
+	missing, extra, mismatch   []string
+	duplicate                  map[string]int64 // key → occurrences
+	expected, claimed, receive int64            // -1: not checked
+}
+
+// gotKeys is what reconcile stored for one window.
+type gotKeys struct {
+	status                               pipelines.Status
+	missing, extra, mismatch             []string
+	duplicate                            map[string]int64
+	nMissing, nExtra, nDup, nMismatch    int64
+	expected, claimed, received, jsonHit int64
+}
+
+// faultSite is a clean simulation on the test server with its names.
+type faultSite struct {
+	t      *testing.T
+	db     *sql.DB
+	names  map[string]string // logical database → server database
+	dir    string
+	config string
+	cat    *pipelines.Catalog
+	// hostileCase is the case whose source text is hostile.
+	hostileCase string
+}
+
+func mustCleanSite(t *testing.T, seed, casesPerDay, faults int) *faultSite {
+	t.Helper()
+	dsn, db := MustMariaDB(t)
+	prefix := MustUniquePrefix(t, db)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "site.yaml")
+	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", fmt.Sprint(seed), "--days", "1",
+		"--cases-per-day", fmt.Sprint(casesPerDay), "--faults", fmt.Sprint(faults),
+		"--manifest", filepath.Join(dir, "manifest.json"), "--write-config", config)
+	cat, err := pipelines.DefaultCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &faultSite{t: t, db: db, names: sim.DatabaseNames(prefix, cat), dir: dir, config: config, cat: cat}
+}
+
+// tbl is `server database`.`table` of a logical database.
+func (s *faultSite) tbl(logical, table string) string {
+	return "`" + s.names[logical] + "`.`" + table + "`"
+}
+
+func (s *faultSite) exec(q string, args ...any) int64 {
+	s.t.Helper()
+	r, err := s.db.Exec(q, args...)
+	if err != nil {
+		s.t.Fatalf("%v\nSQL: %s", err, q)
+	}
+	n, _ := r.RowsAffected()
+	return n
+}
+
+func (s *faultSite) strings(q string, args ...any) []string {
+	s.t.Helper()
+	rows, err := s.db.Query(q, args...)
+	if err != nil {
+		s.t.Fatalf("%v\nSQL: %s", err, q)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v sql.NullString
+		if err := rows.Scan(&v); err != nil {
+			s.t.Fatal(err)
+		}
+		out = append(out, v.String)
+	}
+	return out
+}
+
+// batch is one push-log batch of the clean simulation.
+type simBatch struct {
+	start time.Time
+	id    string
+	rows  int64
+}
+
+// batches lists the batches of target/resource whose window starts in
+// [from, to) with at least minRows rows.
+func (s *faultSite) batches(target, resource, from, to string, minRows int) []simBatch {
+	s.t.Helper()
+	rows, err := s.db.Query("SELECT window_start, batch_id, rows_sent FROM "+s.tbl("exchange", "push_log")+
+		" WHERE target = ? AND resource = ? AND window_start >= ? AND window_start < ? AND rows_sent >= ? ORDER BY window_start",
+		target, resource, from, to, minRows)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []simBatch
+	for rows.Next() {
+		var b simBatch
+		var ws string
+		if err := rows.Scan(&ws, &b.id, &b.rows); err != nil {
+			s.t.Fatal(err)
+		}
+		b.start, err = time.ParseInLocation("2006-01-02 15:04:05", ws, pipelines.Shanghai)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// copyRow inserts a copy of the front-end row rowID of table with some
+// columns set to SQL expressions, and returns nothing: the copy gets its
+// own row id.
+func (s *faultSite) copyRow(feDB, table string, rowID string, set map[string]string) {
+	s.t.Helper()
+	cols := s.strings("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name <> 'fe_row_id' ORDER BY ordinal_position",
+		s.names[feDB], table)
+	var sel []string
+	for _, c := range cols {
+		if e, ok := set[c]; ok {
+			sel = append(sel, e)
+		} else {
+			sel = append(sel, "`"+c+"`")
+		}
+	}
+	s.exec(fmt.Sprintf("INSERT INTO %s (`%s`) SELECT %s FROM %s WHERE fe_row_id = %s",
+		s.tbl(feDB, table), strings.Join(cols, "`, `"), strings.Join(sel, ", "), s.tbl(feDB, table), rowID))
+}
+
+func wkey(target, resource string, start time.Time) string {
+	return target + "/" + resource + "/" + start.In(pipelines.Shanghai).Format(time.RFC3339)
+}
+
+// reconcileKeys runs reconcile for the day and returns every result's
+// status and counts (JSON) with its keys (the warehouse's result keys).
+func (s *faultSite) reconcileKeys(day string) map[string]*gotKeys {
+	s.t.Helper()
+	r := runMain(s.t, "--config", s.config, "reconcile", "--from", day, "--format", "json")
+	if r.code != exitOK && r.code != exitFindings {
+		s.t.Fatalf("reconcile: exit %d\n%s", r.code, tail(r.stderr, 20))
+	}
+	out := map[string]*gotKeys{}
+	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var j jsonResult
+		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
+			s.t.Fatalf("%v: %s", err, sc.Text())
+		}
+		g := &gotKeys{status: pipelines.Status(j.Status), nMissing: j.MissingKeys, nExtra: j.ExtraKeys, nDup: j.DuplicateKeys, duplicate: map[string]int64{}}
+		for p, v := range map[*int64]*int64{&g.expected: j.Expected, &g.claimed: j.Claimed, &g.received: j.Received} {
+			*p = -1
+			if v != nil {
+				*p = *v
+			}
+		}
+		out[j.Target+"/"+j.Resource+"/"+j.WindowStart] = g
+	}
+	wh, err := sql.Open("duckdb", filepath.Join(s.dir, "site.duckdb")+"?access_mode=read_only")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer wh.Close()
+	d, _ := time.ParseInLocation(time.DateOnly, day, pipelines.Shanghai)
+	rows, err := wh.Query(`SELECT r.target, r.resource, r.window_start, r.mismatched, k.kind, k.key, k.occurrences
+FROM audit.latest_results(?::TIMESTAMP, ?::TIMESTAMP) r
+LEFT JOIN audit.result_keys k USING (run_id, target, resource, window_start)`,
+		d.Format("2006-01-02 15:04:05"), d.AddDate(0, 0, 1).Format("2006-01-02 15:04:05"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, resource string
+		var ws time.Time
+		var mismatched int64
+		var kind, key sql.NullString
+		var occ sql.NullInt64
+		if err := rows.Scan(&target, &resource, &ws, &mismatched, &kind, &key, &occ); err != nil {
+			s.t.Fatal(err)
+		}
+		start := time.Date(ws.Year(), ws.Month(), ws.Day(), ws.Hour(), ws.Minute(), ws.Second(), 0, pipelines.Shanghai)
+		g := out[wkey(target, resource, start)]
+		if g == nil {
+			continue // a window of the day not in the JSON (stats are)
+		}
+		g.nMismatch = mismatched
+		switch kind.String {
+		case "missing":
+			g.missing = append(g.missing, key.String)
+		case "extra":
+			g.extra = append(g.extra, key.String)
+		case "mismatch":
+			g.mismatch = append(g.mismatch, key.String)
+		case "duplicate":
+			g.duplicate[key.String] = occ.Int64
+		}
+	}
+	if err := rows.Err(); err != nil {
+		s.t.Fatal(err)
+	}
+	for _, g := range out {
+		sort.Strings(g.missing)
+		sort.Strings(g.extra)
+		sort.Strings(g.mismatch)
+	}
+	return out
+}
+
+// explainKeys runs explain (the one-window path) for the window k
+// (target/resource/start) and returns its status and keys.
+func (s *faultSite) explainKeys(k string) *gotKeys {
+	s.t.Helper()
+	parts := strings.SplitN(k, "/", 3)
+	r := runMain(s.t, "--config", s.config, "explain", "--target", parts[0], "--resource", parts[1], "--window", parts[2], "--format", "json")
+	if r.code != exitOK && r.code != exitFindings {
+		s.t.Fatalf("explain %s: exit %d\n%s", k, r.code, tail(r.stderr, 20))
+	}
+	var e struct {
+		jsonResult
+		Keys      map[string][]string `json:"keys"`
+		KeyCounts map[string]int64    `json:"key_counts"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &e); err != nil {
+		s.t.Fatalf("explain %s: %v", k, err)
+	}
+	g := &gotKeys{status: pipelines.Status(e.Status), missing: e.Keys["missing"], extra: e.Keys["extra"], mismatch: e.Keys["mismatch"],
+		nMissing: e.KeyCounts["missing"], nExtra: e.KeyCounts["extra"], nDup: e.KeyCounts["duplicate"], nMismatch: e.KeyCounts["mismatch"],
+		duplicate: map[string]int64{}}
+	for _, d := range e.Keys["duplicate"] {
+		g.duplicate[d] = -1 // explain lists duplicate keys without occurrences
+	}
+	return g
+}
+
+// checkKeys compares what a path stored with what the fault must give.
+func checkKeys(t *testing.T, path, k string, g *gotKeys, w wantKeys) {
+	t.Helper()
+	if g == nil {
+		t.Errorf("%s %s: no result, want %s", path, k, w.status)
+		return
+	}
+	if g.status != w.status {
+		t.Errorf("%s %s: status %s, want %s", path, k, g.status, w.status)
+	}
+	sorted := func(ss []string) []string {
+		out := slices.Clone(ss)
+		sort.Strings(out)
+		return out
+	}
+	for _, c := range []struct {
+		kind      string
+		got, want []string
+		n         int64
+	}{{"missing", g.missing, w.missing, g.nMissing}, {"extra", g.extra, w.extra, g.nExtra}, {"mismatch", g.mismatch, w.mismatch, g.nMismatch}} {
+		if !slices.Equal(sorted(c.got), sorted(c.want)) {
+			t.Errorf("%s %s: %s keys %v, want %v", path, k, c.kind, c.got, sorted(c.want))
+		}
+		if c.n != int64(len(c.want)) {
+			t.Errorf("%s %s: %d %s keys counted, want %d", path, k, c.n, c.kind, len(c.want))
+		}
+	}
+	if g.nDup != int64(len(w.duplicate)) || len(g.duplicate) != len(w.duplicate) {
+		t.Errorf("%s %s: %d duplicate keys (%v), want %d (%v)", path, k, g.nDup, g.duplicate, len(w.duplicate), w.duplicate)
+	}
+	for key, occ := range w.duplicate {
+		got, ok := g.duplicate[key]
+		if !ok || (got != -1 && got != occ) {
+			t.Errorf("%s %s: duplicate key %s received %d times (present %v), want %d", path, k, key, got, ok, occ)
+		}
+	}
+	if path == "reconcile" {
+		for _, c := range []struct {
+			name      string
+			got, want int64
+		}{{"expected", g.expected, w.expected}, {"claimed", g.claimed, w.claimed}, {"received", g.received, w.receive}} {
+			if c.want >= 0 && c.got != c.want {
+				t.Errorf("%s %s: %s %d, want %d", path, k, c.name, c.got, c.want)
+			}
+		}
+	}
+}
+
+// injectKeyFaults makes, by SQL on the clean simulation, one fault per
+// verdict and returns what each faulted window must hold.
+func (s *faultSite) injectKeyFaults() map[string]wantKeys {
+	t := s.t
+	t.Helper()
+	want := map[string]wantKeys{}
+	fe, log := s.tbl("fe_province", "case_basic"), s.tbl("exchange", "push_log")
+	bs := s.batches("province", "case_basic", "2026-11-20 07:00:00", "2026-11-20 15:00:00", 4)
+	if len(bs) < 14 {
+		t.Fatalf("the clean simulation has %d province windows of 4 rows or more, want 14", len(bs))
+	}
+	pick := func(i int) simBatch { return bs[2*i] } // windows apart from each other
+	keysOf := func(batch string) []string {
+		return s.strings("SELECT CAST(case_id AS CHAR) FROM "+fe+" WHERE batch_id = ? ORDER BY fe_row_id", batch)
+	}
+	rowIDs := func(batch string) []string {
+		return s.strings("SELECT CAST(fe_row_id AS CHAR) FROM "+fe+" WHERE batch_id = ? ORDER BY fe_row_id", batch)
+	}
+	k := func(b simBatch) string { return wkey("province", "case_basic", b.start) }
+
+	// short: two rows lost at the target, the log saying what arrived. The
+	// first carries hostile text in the source, for the repair to push.
+	b := pick(0)
+	ks := keysOf(b.id)
+	s.hostileCase = ks[len(ks)-1]
+	s.exec("UPDATE "+s.tbl("biz", "cases")+" SET description = ?, address = ?, component_code = NULL WHERE id = ?", hostileText, hostileAddress, s.hostileCase)
+	s.exec("DELETE FROM "+fe+" WHERE batch_id = ? AND case_id IN (?, ?)", b.id, ks[len(ks)-1], ks[len(ks)-2])
+	s.exec("UPDATE "+log+" SET rows_sent = rows_sent - 2 WHERE batch_id = ?", b.id)
+	want[k(b)] = wantKeys{status: pipelines.StatusShort, missing: ks[len(ks)-2:], expected: b.rows, claimed: b.rows - 2, receive: b.rows - 2}
+
+	// failed: a row lost at the target, the log claiming it arrived.
+	b = pick(1)
+	ks = keysOf(b.id)
+	s.exec("DELETE FROM "+fe+" WHERE batch_id = ? AND case_id = ?", b.id, ks[0])
+	want[k(b)] = wantKeys{status: pipelines.StatusFailed, missing: ks[:1], expected: b.rows, claimed: b.rows, receive: b.rows - 1}
+
+	// excess: two rows the source never had.
+	b = pick(2)
+	ids := rowIDs(b.id)
+	s.copyRow("fe_province", "case_basic", ids[0], map[string]string{"case_id": "990000001"})
+	s.copyRow("fe_province", "case_basic", ids[1], map[string]string{"case_id": "990000002"})
+	want[k(b)] = wantKeys{status: pipelines.StatusExcess, extra: []string{"990000001", "990000002"}, expected: b.rows, claimed: b.rows, receive: b.rows + 2}
+
+	// duplicate: one row received three times.
+	b = pick(3)
+	ids, ks = rowIDs(b.id), keysOf(b.id)
+	s.copyRow("fe_province", "case_basic", ids[1], nil)
+	s.copyRow("fe_province", "case_basic", ids[1], nil)
+	want[k(b)] = wantKeys{status: pipelines.StatusDuplicate, duplicate: map[string]int64{ks[1]: 3}, expected: b.rows, claimed: b.rows, receive: b.rows + 2}
+
+	// failed: the log records the batch failed, every row arrived.
+	b = pick(4)
+	s.exec("UPDATE "+log+" SET status = 'failed', error = 'read timeout' WHERE batch_id = ?", b.id)
+	want[k(b)] = wantKeys{status: pipelines.StatusFailed, expected: b.rows, claimed: 0, receive: b.rows}
+
+	// missed: no push at all.
+	b = pick(5)
+	ks = keysOf(b.id)
+	s.exec("DELETE FROM "+fe+" WHERE batch_id = ?", b.id)
+	s.exec("DELETE FROM "+log+" WHERE batch_id = ?", b.id)
+	want[k(b)] = wantKeys{status: pipelines.StatusMissed, missing: ks, expected: b.rows, claimed: 0, receive: 0}
+
+	// late: complete, finished an hour after the window's deadline.
+	b = pick(6)
+	s.exec("UPDATE "+log+" SET finished_at = DATE_ADD(window_end, INTERVAL 80 MINUTE) WHERE batch_id = ?", b.id)
+	want[k(b)] = wantKeys{status: pipelines.StatusLate, expected: b.rows, claimed: b.rows, receive: b.rows}
+
+	// stale: nothing pushed from 16:00 to 18:10, every window of it.
+	for _, b := range s.batches("province", "case_basic", "2026-11-20 16:00:00", "2026-11-20 18:10:00", 0) {
+		ks := keysOf(b.id)
+		s.exec("DELETE FROM "+fe+" WHERE batch_id = ?", b.id)
+		s.exec("DELETE FROM "+log+" WHERE batch_id = ?", b.id)
+		want[k(b)] = wantKeys{status: pipelines.StatusStale, missing: ks, expected: b.rows, claimed: 0, receive: 0}
+	}
+
+	// excess on a composite key (supervisor_id|status_time), hourly.
+	sp := s.tbl("fe_city_gov", "supervisor_realtime_position")
+	hb := s.batches("city_gov", "supervisor_realtime_position", "2026-11-20 09:00:00", "2026-11-20 12:00:00", 2)[0]
+	first := s.strings("SELECT CAST(fe_row_id AS CHAR) FROM "+sp+" WHERE batch_id = ? ORDER BY fe_row_id LIMIT 1", hb.id)[0]
+	sup := s.strings("SELECT CAST(supervisor_id AS CHAR) FROM "+sp+" WHERE fe_row_id = ?", first)[0]
+	at := hb.start.Add(59*time.Minute + 58*time.Second).Format("2006-01-02 15:04:05")
+	s.copyRow("fe_city_gov", "supervisor_realtime_position", first, map[string]string{"status_time": "'" + at + "'"})
+	want[wkey("city_gov", "supervisor_realtime_position", hb.start)] = wantKeys{status: pipelines.StatusExcess,
+		extra: []string{sup + "|" + at}, expected: hb.rows, claimed: hb.rows, receive: hb.rows + 1}
+
+	// mismatch: one district's measure off by one (a measures resource).
+	cs := s.tbl("fe_ministry", "case_source_stats")
+	district := s.strings("SELECT district_name FROM " + cs + " ORDER BY district_name LIMIT 1")[0]
+	if s.exec("UPDATE "+cs+" SET collector_cnt = collector_cnt + 1 WHERE district_name = ?", district) != 1 {
+		t.Fatalf("case_source_stats has not one row of district %s", district)
+	}
+	ms := s.batches("ministry", "case_source_stats", "2026-11-19 23:00:00", "2026-11-19 23:00:01", 1)[0]
+	want[wkey("ministry", "case_source_stats", ms.start)] = wantKeys{status: pipelines.StatusMismatch, mismatch: []string{district},
+		expected: ms.rows, claimed: ms.rows, receive: ms.rows}
+	return want
+}
+
+// hostileText is a value a repair must carry byte for byte: quotes,
+// backslashes, newlines, NUL, emoji, and what looks like SQL.
+const hostileText = "it's \"quoted\" \\ back\\slash\\'; DROP TABLE x; --\nnew line\r\ttab \x00 NUL 😀 末尾 "
+
+const hostileAddress = `O'Brien 路 2号 \\ "x"`
+
+func TestMain_Run_KeysOfEveryVerdictOnBothPaths(t *testing.T) {
+	t0 := time.Now()
+	s := mustCleanSite(t, 11, 900, 0)
+	want := s.injectKeyFaults()
+	t.Logf("simulated and faulted in %s", time.Since(t0).Round(time.Millisecond))
+	MustRunMain(t, exitOK, "--config", s.config, "snapshot")
+	t.Logf("snapshot at %s", time.Since(t0).Round(time.Millisecond))
+	got := s.reconcileKeys("2026-11-20")
+	t.Logf("reconciled at %s", time.Since(t0).Round(time.Millisecond))
+
+	verdicts := map[pipelines.Status]bool{}
+	for k, w := range want {
+		verdicts[w.status] = true
+		checkKeys(t, "reconcile", k, got[k], w)
+	}
+	for _, v := range []pipelines.Status{pipelines.StatusShort, pipelines.StatusFailed, pipelines.StatusExcess, pipelines.StatusDuplicate,
+		pipelines.StatusMissed, pipelines.StatusLate, pipelines.StatusStale, pipelines.StatusMismatch} {
+		if !verdicts[v] {
+			t.Errorf("no fault made for verdict %s", v)
+		}
+	}
+	// no finding the faults did not make.
+	for k, g := range got {
+		if _, ok := want[k]; !ok && g.status.Finding() {
+			t.Errorf("reconcile %s: %s, not injected", k, g.status)
+		}
+	}
+	// the one-window path holds the same keys (one stale window is
+	// enough: each explain reads the windows around it too).
+	staleDone := false
+	for k, w := range want {
+		if w.status == pipelines.StatusStale {
+			if staleDone {
+				continue
+			}
+			staleDone = true
+		}
+		checkKeys(t, "explain", k, s.explainKeys(k), w)
+	}
+	t.Logf("explained at %s", time.Since(t0).Round(time.Millisecond))
+
+	// the repair plan of every target, applied, resolves what it covers.
+	targets := targetsWithFindings(got)
+	plan := s.planOf(s.repairPlan("2026-11-20", "json", targets))
+	csvFiles := s.repairPlan("2026-11-20", "csv", targets)
+	s.applySQL(s.repairPlan("2026-11-20", "sql", targets))
+	MustRunMain(t, exitOK, "--config", s.config, "snapshot")
+	after := s.reconcileKeys("2026-11-20")
+	covered := checkRepaired(t, plan, got, after)
+	t.Logf("repaired at %s: %d windows planned, %d covered", time.Since(t0).Round(time.Millisecond), len(plan), covered)
+	for _, v := range []pipelines.Status{pipelines.StatusShort, pipelines.StatusFailed, pipelines.StatusExcess, pipelines.StatusDuplicate, pipelines.StatusMismatch} {
+		n := 0
+		for k, w := range want {
+			if w.status == v && plan[k].Covered {
+				n++
+			}
+		}
+		if n == 0 {
+			t.Errorf("the plan covers no %s window", v)
+		}
+	}
+
+	// the hostile source values arrived byte for byte, NULL as NULL.
+	var desc, addr string
+	var comp sql.NullString
+	if err := s.db.QueryRow("SELECT description, address, component_code FROM "+s.tbl("fe_province", "case_basic")+" WHERE case_id = ?",
+		s.hostileCase).Scan(&desc, &addr, &comp); err != nil {
+		t.Fatalf("the repaired row of case %s: %v", s.hostileCase, err)
+	}
+	if desc != hostileText || addr != hostileAddress || comp.Valid {
+		t.Errorf("repaired case %s: description %q, address %q, component_code %v; want %q, %q, NULL", s.hostileCase, desc, addr, comp, hostileText, hostileAddress)
+	}
+
+	// the CSV holds the same rows as the plan, the hostile text intact.
+	rows, pushes := 0, 0
+	for _, w := range plan {
+		pushes += len(w.Push)
+		rows += len(w.Push)
+		for _, d := range w.Delete {
+			rows += len(d.Rows)
+		}
+	}
+	csvRows, hostileSeen := 0, false
+	for _, f := range csvFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(recs) == 0 || strings.Join(recs[0][:8], ",") != "action,target,resource,window_start,window_end,batch_id,row_id,key" {
+			t.Fatalf("%s: header %v", f, recs[0])
+		}
+		for _, r := range recs[1:] {
+			csvRows++
+			hostileSeen = hostileSeen || (r[7] == s.hostileCase && slices.Contains(r, hostileText))
+		}
+	}
+	if csvRows != rows || !hostileSeen {
+		t.Errorf("CSV: %d rows (hostile text seen: %v), want the plan's %d (%d to push)", csvRows, hostileSeen, rows, pushes)
+	}
+}
