@@ -28,6 +28,8 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		Charts      map[string][]string `json:"charts"`
 		Notes       map[string]string   `json:"notes"`
 		Title       string              `json:"title"`
+		Dimension   map[string]string   `json:"dimension"`
+		Missed      map[string][]string `json:"readonly_missed"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
@@ -74,6 +76,13 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		t.Errorf("案件流转!J2 note = %q, want the formula of 结案率", n)
 	}
 	for _, s := range got.Sheets {
+		// Read-only openpyxl trusts the declared used range.
+		if d := got.Dimension[s]; d == "" || d == "A1" || d == "A1:A1" {
+			t.Errorf("%s: declared used range %q", s, d)
+		}
+		if m := got.Missed[s]; len(m) > 0 {
+			t.Errorf("%s: read-only openpyxl misses cells %v (declared range %s)", s, m, got.Dimension[s])
+		}
 		if got.Freeze[s] != "A3" {
 			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
 		}
