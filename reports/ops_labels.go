@@ -138,7 +138,7 @@ var opsLabelSets = map[string]*opsLabels{
 		colLastOK: "最近成功快照", colAnomalies: "异常值",
 		noSnapshots: "报告期内无快照记录",
 		driftLabel:  "表结构变更",
-		driftNone:   "未检测（数据仓库尚无 audit.schema_drift）",
+		driftNone:   "未检测（报告期内的快照未记录表结构）",
 		driftCount:  "报告期内 %d 项变更（audit.schema_drift）", driftCountAll: "共 %d 项变更（audit.schema_drift）",
 
 		sheetDeduct: "考核扣分", titleDeduct: "季度考核：数据项预计扣分（%s）",
@@ -228,7 +228,7 @@ var opsLabelSets = map[string]*opsLabels{
 		colLastOK: "Last good snapshot", colAnomalies: "Anomalies",
 		noSnapshots: "no snapshots in the period",
 		driftLabel:  "Schema drift",
-		driftNone:   "not checked (no audit.schema_drift in the warehouse yet)",
+		driftNone:   "not checked (no snapshot of the period captured the table structures)",
 		driftCount:  "%d changes in the period (audit.schema_drift)", driftCountAll: "%d changes (audit.schema_drift)",
 
 		sheetDeduct: "Deductions", titleDeduct: "Quarterly assessment: estimated deductions for the data items (%s)",

@@ -152,7 +152,7 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"快照与结构", "E3", "1", "one failed load"},
 		{"快照与结构", "G3", "1", "one count mismatch"},
 		{"快照与结构", "K3", "3", "anomalies of November only"},
-		{"快照与结构", "B6", "未检测（数据仓库尚无 audit.schema_drift）", ""},
+		{"快照与结构", "B6", "未检测（报告期内的快照未记录表结构）", ""},
 		// Deductions.
 		{"考核扣分", "C3", "2", "4 days ended since the first run (11-19), 2 with a finished run"},
 		{"考核扣分", "E3", "0.4", ""},
@@ -286,11 +286,13 @@ func TestWriteOps_Errors(t *testing.T) {
 	}
 }
 
-// With a schema drift table the report counts its rows of the period.
+// The drift the snapshots record (audit.snapshots.schema_drift) is
+// counted for the period: two changes in November, one in October.
 func TestWriteOps_SchemaDrift(t *testing.T) {
 	db := MustOpenOpsWarehouse(t)
-	if _, err := db.Exec(`CREATE TABLE audit.schema_drift (run_id VARCHAR, source VARCHAR, table_name VARCHAR, change VARCHAR, detected_at TIMESTAMP);
-INSERT INTO audit.schema_drift VALUES ('r', 'biz', 'cases', 'column added', '2026-11-10 00:00:00'), ('r', 'biz', 'cases', 'column dropped', '2026-10-10 00:00:00')`); err != nil {
+	if _, err := db.Exec(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, schema_drift) VALUES
+ ('rd1', 'biz', 'cases', 'full', 1, '2026-11-10 00:00:00', 'ok', 'added x int(11); dropped y varchar(8)'),
+ ('rd0', 'biz', 'cases', 'full', 1, '2026-10-10 00:00:00', 'ok', 'added z int(11)')`); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-11", "zh"))
@@ -298,7 +300,7 @@ INSERT INTO audit.schema_drift VALUES ('r', 'biz', 'cases', 'column added', '202
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := mustCell(t, f, "快照与结构", "B6"), "报告期内 1 项变更（audit.schema_drift）"; got != want {
+	if got, want := mustCell(t, f, "快照与结构", "B6"), "报告期内 2 项变更（audit.schema_drift）"; got != want {
 		t.Errorf("drift = %q, want %q", got, want)
 	}
 }
