@@ -34,10 +34,10 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
 	}
-	if len(got.Sheets) != 8 || got.Sheets[0] != "概览" || got.Sheets[7] != "考核扣分" {
+	if len(got.Sheets) != 13 || got.Sheets[0] != "概览" || got.Sheets[8] != "日常巡检记录" || got.Sheets[12] != "运行与保障（人工填写）" {
 		t.Errorf("sheets = %v", got.Sheets)
 	}
-	if got.Title != "数字城管数据对接运维报告（2026-11）" {
+	if got.Title != "数字城管数据对接运维报告（月度，2026-11）" {
 		t.Errorf("title = %q", got.Title)
 	}
 	for _, c := range []struct {
@@ -45,7 +45,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		value  any
 		format string
 	}{
-		{"概览!A1", "数字城管数据对接运维报告（2026-11）", ""},
+		{"概览!A1", "数字城管数据对接运维报告（月度，2026-11）", ""},
 		{"数据对接!E3", 6.0, "#,##0"},
 		{"数据对接!K3", `=IF(E3-J3=0,"",(F3+G3)/(E3-J3))`, "0.0%"},
 		{"数据对接!R3", 4.0, "#,##0.0"},

@@ -99,7 +99,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"概览", "数据对接", "完整率趋势", "案件流转", "区县汇总", "故障等级", "快照与结构", "考核扣分"}
+	want := []string{"概览", "数据对接", "推送量", "完整率趋势", "案件流转", "区县汇总", "业务统计核对", "故障等级",
+		"日常巡检记录", "快照与结构", "表结构变更", "考核扣分", "运行与保障（人工填写）"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}
@@ -154,8 +155,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"快照与结构", "K3", "3", "anomalies of November only"},
 		{"快照与结构", "B6", "未检测（报告期内的快照未记录表结构）", ""},
 		// Deductions.
-		{"考核扣分", "C3", "2", "4 days ended since the first run (11-19), 2 with a finished run"},
-		{"考核扣分", "E3", "0.4", ""},
+		{"考核扣分", "C3", "1", "3 days past their inspection deadline since the first run (11-19; the 22nd's is the 23rd 09:00, after now), 2 checked in time"},
+		{"考核扣分", "E3", "0.2", ""},
 		{"考核扣分", "C4", "1", "level 1 resolved late"},
 		{"考核扣分", "C6", "1", "level 3 open past its limit"},
 		{"考核扣分", "C7", "1", "level 4 resolved late"},
@@ -167,8 +168,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "E11", "1.0", ""},
 		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
 		{"考核扣分", "C13", "0", "a month: no other report due in it"},
-		{"考核扣分", "E15", "7.9", "total"},
-		{"考核扣分", "E16", "92.1", "score"},
+		{"考核扣分", "E15", "7.7", "total"},
+		{"考核扣分", "E16", "92.3", "score"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell)
 		if err != nil {

@@ -43,3 +43,34 @@ WHERE detected_at >= ? AND detected_at < ? ORDER BY detected_at, source, table_n
 	}
 	return changes, n > 0 || len(changes) > 0, rows.Err()
 }
+
+// Workbook is a report written (audit.reports): where, and when first.
+type Workbook struct {
+	Path    string
+	Written time.Time
+}
+
+// DailyWorkbooks returns the daily workbooks of the days in [from, to)
+// in lang (by day, 2006-01-02): the first written of each day, and its
+// path.
+func DailyWorkbooks(ctx context.Context, q Querier, from, to time.Time, lang string) (map[string]Workbook, error) {
+	rows, err := q.QueryContext(ctx, `
+SELECT period, arg_min(path, written_at), min(written_at) FROM audit.reports
+WHERE kind = 'day' AND lang = ? AND period >= ? AND period < ?
+GROUP BY period`, lang, from.Format("2006-01-02"), to.Format("2006-01-02"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Workbook{}
+	for rows.Next() {
+		var day string
+		var b Workbook
+		if err := rows.Scan(&day, &b.Path, &b.Written); err != nil {
+			return nil, err
+		}
+		b.Written = FromWall(b.Written)
+		out[day] = b
+	}
+	return out, rows.Err()
+}
