@@ -28,6 +28,8 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 		Title       string              `json:"title"`
 		Dimension   map[string]string   `json:"dimension"`
 		Missed      map[string][]string `json:"readonly_missed"`
+		FitToPage   map[string]bool     `json:"fit_to_page"`
+		FilterMode  map[string]bool     `json:"filter_mode"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
@@ -67,6 +69,11 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 		}
 		if m := got.Missed[s]; len(m) > 0 {
 			t.Errorf("%s: read-only openpyxl misses cells %v (declared range %s)", s, m, got.Dimension[s])
+		}
+		// Printed fit to the page's width, not marked as filtered (which
+		// hides rows in some readers).
+		if !got.FitToPage[s] || got.FilterMode[s] {
+			t.Errorf("%s: fit to page %v, filter mode %v; want fit, not filtered", s, got.FitToPage[s], got.FilterMode[s])
 		}
 		if got.Freeze[s] != "A3" {
 			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])

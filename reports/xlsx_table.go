@@ -348,6 +348,18 @@ func (t *table) verdictRules(col, lastRow int) error {
 // page set-up, and ends the stream.
 func (t *table) finish(filterTo int) error {
 	f := t.wb.f
+	// Start the stream first: it writes <sheetPr> (fit to page) as it
+	// starts, and the autofilter below would otherwise mark the sheet as
+	// filtered there.
+	if t.sw == nil {
+		// The used range: the last row written (a blank row skipped after
+		// the last one does not count) and the widest row.
+		if err := t.start(t.row, max(t.maxCol, len(t.cols))); err != nil {
+			return err
+		}
+	} else if t.row != t.declared {
+		return fmt.Errorf("sheet %s: %d rows written, %d declared", t.name, t.row, t.declared)
+	}
 	if filterTo < headerRow {
 		filterTo = headerRow
 	}
@@ -378,15 +390,6 @@ func (t *table) finish(filterTo int) error {
 		Scope:    t.name,
 	}); err != nil {
 		return fmt.Errorf("sheet %s: print titles: %w", t.name, err)
-	}
-	if t.sw == nil {
-		// The used range: the last row written (a blank row skipped after
-		// the last one does not count) and the widest row.
-		if err := t.start(t.row, max(t.maxCol, len(t.cols))); err != nil {
-			return err
-		}
-	} else if t.row != t.declared {
-		return fmt.Errorf("sheet %s: %d rows written, %d declared", t.name, t.row, t.declared)
 	}
 	for _, fn := range t.before {
 		if err := fn(); err != nil {

@@ -37,6 +37,9 @@ def main(path, max_row=12):
         out["filter"][ws.title] = ws.auto_filter.ref or ""
         out["print_titles"][ws.title] = ws.print_title_rows or ""
         out["orientation"][ws.title] = ws.page_setup.orientation or ""
+        psp = ws.sheet_properties.pageSetUpPr
+        out.setdefault("fit_to_page", {})[ws.title] = bool(psp is not None and psp.fitToPage)
+        out.setdefault("filter_mode", {})[ws.title] = bool(ws.sheet_properties.filterMode)
         out["charts"][ws.title] = [type(c).__name__ for c in ws._charts]
         for row in ws.iter_rows(min_row=1, max_row=2):
             for c in row:
