@@ -36,12 +36,19 @@ func TestBench_OpsYear(t *testing.T) {
 	}
 	dir := t.TempDir()
 	wh := filepath.Join(dir, "warehouse.duckdb")
-	db, err := sql.Open("duckdb", wh)
-	if err != nil {
-		t.Fatal(err)
+	// PUSHAUDIT_BENCH_YEAR_WH=FILE keeps the year's warehouse there (and
+	// reuses it), for profiling.
+	if keep := os.Getenv("PUSHAUDIT_BENCH_YEAR_WH"); keep != "" {
+		wh = keep
 	}
-	fillYearWarehouse(t, db)
-	db.Close()
+	if _, err := os.Stat(wh); err != nil {
+		db, err := sql.Open("duckdb", wh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fillYearWarehouse(t, db)
+		db.Close()
+	}
 	type fig struct{ secs, rssMB float64 }
 	run := func(mode string) fig {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestBench_OpsYear$", "-test.count=1")
