@@ -20,12 +20,16 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 			Value  any    `json:"value"`
 			Format string `json:"format"`
 		} `json:"cells"`
-		Freeze      map[string]string `json:"freeze"`
-		Filter      map[string]string `json:"filter"`
-		PrintTitles map[string]string `json:"print_titles"`
-		Orientation map[string]string `json:"orientation"`
-		Creator     string            `json:"creator"`
-		Title       string            `json:"title"`
+		Freeze      map[string]string   `json:"freeze"`
+		Filter      map[string]string   `json:"filter"`
+		PrintTitles map[string]string   `json:"print_titles"`
+		Orientation map[string]string   `json:"orientation"`
+		Creator     string              `json:"creator"`
+		Title       string              `json:"title"`
+		Dimension   map[string]string   `json:"dimension"`
+		Missed      map[string][]string `json:"readonly_missed"`
+		FitToPage   map[string]bool     `json:"fit_to_page"`
+		FilterMode  map[string]bool     `json:"filter_mode"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
@@ -59,6 +63,18 @@ func TestWriteDaily_Openpyxl(t *testing.T) {
 		}
 	}
 	for _, s := range got.Sheets {
+		// Read-only openpyxl trusts the declared used range.
+		if d := got.Dimension[s]; d == "" || d == "A1" || d == "A1:A1" {
+			t.Errorf("%s: declared used range %q", s, d)
+		}
+		if m := got.Missed[s]; len(m) > 0 {
+			t.Errorf("%s: read-only openpyxl misses cells %v (declared range %s)", s, m, got.Dimension[s])
+		}
+		// Printed fit to the page's width, not marked as filtered (which
+		// hides rows in some readers).
+		if !got.FitToPage[s] || got.FilterMode[s] {
+			t.Errorf("%s: fit to page %v, filter mode %v; want fit, not filtered", s, got.FitToPage[s], got.FilterMode[s])
+		}
 		if got.Freeze[s] != "A3" {
 			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
 		}

@@ -261,6 +261,18 @@ func (w *dailyWriter) keys(ctx context.Context) error {
 		}
 		return t.finish(headerRow)
 	}
+	// Too many rows to hold: declare the last row and stream them.
+	listRows, err := keyListRows(ctx, w.db, w.d, w.run, limit)
+	if err != nil {
+		return err
+	}
+	last := int64(headerRow) + listRows
+	if last >= int64(w.maxRows) {
+		last = int64(w.maxRows) // the rows that fit, then the note saying so
+	}
+	if err := t.streamTo(int(last)); err != nil {
+		return err
+	}
 	// Stop one row short of Excel's last row and say so there.
 	errFull := errors.New("sheet full")
 	listed := int64(0)

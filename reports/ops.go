@@ -29,6 +29,10 @@ type OpsOptions struct {
 	Now func() time.Time
 	// Producer names the program and host, e.g. "pushaudit v0.1 on host".
 	Producer string
+	// InspectionDeadline is when a day's check is due after the day's
+	// end (config inspection_deadline; 0 = the default, 09:00 the next
+	// morning).
+	InspectionDeadline time.Duration
 }
 
 // OpsFileName is the file name of the operations report of p in lang.
@@ -53,6 +57,7 @@ type opsData struct {
 	outages   []outage
 	written   map[string]time.Time // reports by period, first written
 	firstRun  time.Time
+	more      opsMore // ops_more.go
 }
 
 func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
@@ -118,6 +123,9 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	if err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
 	}
+	if data.more, err = loadMore(ctx, db, cat, p, opts.Lang); err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStyles(f)
@@ -126,7 +134,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	}
 	wb := &workbook{
 		f: f, st: st, lbl: lbl,
-		header: fmt.Sprintf(olbl.header, p),
+		header: fmt.Sprintf(olbl.header, periodTitle(p, opts.Lang)),
 		footer: fmt.Sprintf(lbl.footer, escapeHF(opts.Producer)),
 	}
 	w := &opsWriter{
@@ -135,7 +143,8 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 		dw:   &dailyWriter{lbl: lbl, cat: cat},
 	}
 	w.prepare()
-	for _, step := range []func() error{w.overview, w.exchange, w.trend, w.cases, w.districts, w.faults, w.snapshots, w.deductions} {
+	for _, step := range []func() error{w.overview, w.exchange, w.volumes, w.trend, w.cases, w.districts, w.statsCheck,
+		w.faults, w.inspections, w.snapshots, w.drift, w.deductions, w.manual} {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("operations report %s: %w", p, err)
 		}
@@ -146,7 +155,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	f.SetActiveSheet(0)
 	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:          fmt.Sprintf(olbl.title, p),
+		Title:          fmt.Sprintf(olbl.title, periodTitle(p, opts.Lang)),
 		Subject:        olbl.subject,
 		Keywords:       olbl.keywords,
 		Creator:        "pushaudit",
@@ -295,7 +304,7 @@ func (w *opsWriter) prepareLevels() {
 func (w *opsWriter) prepareDeductions() {
 	ol := w.ol
 	var facts pipelines.AssessmentFacts
-	facts.DaysEnded, facts.DaysInspected = pipelines.InspectionDays(w.p.days(), w.data.inspected, w.data.firstRun, w.now)
+	facts.DaysEnded, facts.DaysInspected = pipelines.InspectionCounts(w.inspectionLog())
 	for lv := 1; lv <= 4; lv++ {
 		l := w.levels[lv]
 		facts.ResolvedLate[lv], facts.RespondedLate[lv] = l.late+l.openOverdue, l.respLate

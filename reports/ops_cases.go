@@ -19,13 +19,20 @@ func (w *opsWriter) cases() (err error) {
 		{label: ol.colDistrict, kind: colText, max: 16},
 		{label: ol.colMonth, kind: colMonth, max: 10},
 	}, ol.caseFlowCols()...)
-	row := func(c caseRow, n int) []any { return append([]any{c.district, c.month}, c.flowCells(n, 2)...) }
+	var t *table
+	row := func(c caseRow, n int) []any {
+		cells := append([]any{c.district, c.month}, c.flowCells(n, 2)...)
+		if t != nil {
+			cells = w.markFlow(t, cells, c, n, 2, true) // ops_statscheck.go
+		}
+		return cells
+	}
 	wd := newWidths(len(cols))
 	wd.fit(1, 7)
 	measureRows(wd, w.data.cases, row)
 	wd.measure(0, lbl.total)
 	name := sheetName(ol.sheetCases, w.used)
-	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleCases, w.p), cols, wd)
+	t, err = w.wb.newTable(name, fmt.Sprintf(ol.titleCases, w.p), cols, wd)
 	if err != nil {
 		return err
 	}
@@ -149,12 +156,19 @@ func (w *opsWriter) districts() (err error) {
 		}
 		ds[i].addCounts(c)
 	}
-	row := func(c caseRow, n int) []any { return append([]any{c.district}, c.flowCells(n, 1)...) }
+	var t *table
+	row := func(c caseRow, n int) []any {
+		cells := append([]any{c.district}, c.flowCells(n, 1)...)
+		if t != nil {
+			cells = w.markFlow(t, cells, c, n, 1, false) // ops_statscheck.go
+		}
+		return cells
+	}
 	wd := newWidths(len(cols))
 	measureRows(wd, ds, row)
 	wd.measure(0, lbl.total)
 	name := sheetName(ol.sheetDistricts, w.used)
-	t, err := w.wb.newTable(name, fmt.Sprintf(ol.titleDistricts, w.p), cols, wd)
+	t, err = w.wb.newTable(name, fmt.Sprintf(ol.titleDistricts, w.p), cols, wd)
 	if err != nil {
 		return err
 	}

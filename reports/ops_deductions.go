@@ -29,7 +29,7 @@ func (w *opsWriter) deductions() error {
 	wd := newWidths(len(cols))
 	measureRows(wd, w.deducts, row)
 	wd.measure(1, ol.deductScore)
-	t, err := w.wb.newTable(sheetName(ol.sheetDeduct, w.used), fmt.Sprintf(ol.titleDeduct, w.p), cols, wd)
+	t, err := w.wb.newTable(sheetName(ol.sheetDeduct, w.used), fmt.Sprintf(moreLabels(w.opts.Lang).titleDeduct[w.p.Kind], w.p), cols, wd)
 	if err != nil {
 		return err
 	}

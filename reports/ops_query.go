@@ -313,41 +313,20 @@ FROM audit.snapshot_health(?, ?) ORDER BY source`, warehouse.Timestamp(p.Start),
 
 // driftInfo is what the warehouse knows of schema drift.
 type driftInfo struct {
-	checked bool  // audit.schema_drift exists
-	changes int64 // its rows (of the period, when it has a timestamp column)
+	checked bool  // a snapshot of the period captured the structure
+	changes int64 // the changes detected in the period
 	scoped  bool  // changes are limited to the period
+	list    []warehouse.DriftChange
 }
 
-// loadDrift counts the rows of audit.schema_drift, when that table exists
-// (it is added by the schema capture); rows are limited to the period by
-// its first TIMESTAMP column when it has one.
+// loadDrift reads the structure changes the snapshots of the period
+// detected (the view audit.schema_drift).
 func loadDrift(ctx context.Context, db *sql.DB, p Period) (driftInfo, error) {
-	var info driftInfo
-	ok, err := tableExists(ctx, db, "audit", "schema_drift")
-	if err != nil || !ok {
-		return info, err
+	list, captured, err := warehouse.SchemaDrift(ctx, db, p.Start, p.End)
+	if err != nil {
+		return driftInfo{}, fmt.Errorf("schema drift: %w", err)
 	}
-	info.checked = true
-	var col sql.NullString
-	err = db.QueryRowContext(ctx, `
-SELECT column_name FROM information_schema.columns
-WHERE table_schema = 'audit' AND table_name = 'schema_drift' AND data_type LIKE 'TIMESTAMP%'
-ORDER BY ordinal_position LIMIT 1`).Scan(&col)
-	if err != nil && err != sql.ErrNoRows {
-		return info, fmt.Errorf("schema drift: %w", err)
-	}
-	q := `SELECT count(*) FROM audit.schema_drift`
-	var args []any
-	if col.Valid {
-		c := warehouse.QuoteIdent(col.String)
-		q += ` WHERE ` + c + ` >= ? AND ` + c + ` < ?`
-		args = append(args, warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End))
-		info.scoped = true
-	}
-	if err := db.QueryRowContext(ctx, q, args...).Scan(&info.changes); err != nil {
-		return info, fmt.Errorf("schema drift: %w", err)
-	}
-	return info, nil
+	return driftInfo{checked: captured, changes: int64(len(list)), scoped: true, list: list}, nil
 }
 
 // reportsWritten returns when the report of each period was first written

@@ -28,14 +28,18 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		Charts      map[string][]string `json:"charts"`
 		Notes       map[string]string   `json:"notes"`
 		Title       string              `json:"title"`
+		Dimension   map[string]string   `json:"dimension"`
+		Missed      map[string][]string `json:"readonly_missed"`
+		FitToPage   map[string]bool     `json:"fit_to_page"`
+		FilterMode  map[string]bool     `json:"filter_mode"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
 	}
-	if len(got.Sheets) != 8 || got.Sheets[0] != "概览" || got.Sheets[7] != "考核扣分" {
+	if len(got.Sheets) != 13 || got.Sheets[0] != "概览" || got.Sheets[8] != "日常巡检记录" || got.Sheets[12] != "运行与保障（人工填写）" {
 		t.Errorf("sheets = %v", got.Sheets)
 	}
-	if got.Title != "数字城管数据对接运维报告（2026-11）" {
+	if got.Title != "数字城管数据对接运维报告（月度，2026-11）" {
 		t.Errorf("title = %q", got.Title)
 	}
 	for _, c := range []struct {
@@ -43,7 +47,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		value  any
 		format string
 	}{
-		{"概览!A1", "数字城管数据对接运维报告（2026-11）", ""},
+		{"概览!A1", "数字城管数据对接运维报告（月度，2026-11）", ""},
 		{"数据对接!E3", 6.0, "#,##0"},
 		{"数据对接!K3", `=IF(E3-J3=0,"",(F3+G3)/(E3-J3))`, "0.0%"},
 		{"数据对接!R3", 4.0, "#,##0.0"},
@@ -74,6 +78,18 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		t.Errorf("案件流转!J2 note = %q, want the formula of 结案率", n)
 	}
 	for _, s := range got.Sheets {
+		// Read-only openpyxl trusts the declared used range.
+		if d := got.Dimension[s]; d == "" || d == "A1" || d == "A1:A1" {
+			t.Errorf("%s: declared used range %q", s, d)
+		}
+		if m := got.Missed[s]; len(m) > 0 {
+			t.Errorf("%s: read-only openpyxl misses cells %v (declared range %s)", s, m, got.Dimension[s])
+		}
+		// Printed fit to the page's width, not marked as filtered (which
+		// hides rows in some readers).
+		if !got.FitToPage[s] || got.FilterMode[s] {
+			t.Errorf("%s: fit to page %v, filter mode %v; want fit, not filtered", s, got.FitToPage[s], got.FilterMode[s])
+		}
 		if got.Freeze[s] != "A3" {
 			t.Errorf("%s: freeze panes at %q, want A3", s, got.Freeze[s])
 		}

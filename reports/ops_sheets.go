@@ -116,7 +116,7 @@ func (w *opsWriter) overview() error {
 			wd.measure(i, v)
 		}
 	}
-	t, err := w.wb.newTable(sheetName(ol.sheetOverview, w.used), fmt.Sprintf(ol.titleOverview, p), cols, wd)
+	t, err := w.wb.newTable(sheetName(ol.sheetOverview, w.used), fmt.Sprintf(ol.titleOverview, periodTitle(p, w.opts.Lang)), cols, wd)
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"概览", "数据对接", "完整率趋势", "案件流转", "区县汇总", "故障等级", "快照与结构", "考核扣分"}
+	want := []string{"概览", "数据对接", "推送量", "完整率趋势", "案件流转", "区县汇总", "业务统计核对", "故障等级",
+		"日常巡检记录", "快照与结构", "表结构变更", "考核扣分", "运行与保障（人工填写）"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}
@@ -152,10 +153,10 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"快照与结构", "E3", "1", "one failed load"},
 		{"快照与结构", "G3", "1", "one count mismatch"},
 		{"快照与结构", "K3", "3", "anomalies of November only"},
-		{"快照与结构", "B6", "未检测（数据仓库尚无 audit.schema_drift）", ""},
+		{"快照与结构", "B6", "未检测（报告期内的快照未记录表结构）", ""},
 		// Deductions.
-		{"考核扣分", "C3", "2", "4 days ended since the first run (11-19), 2 with a finished run"},
-		{"考核扣分", "E3", "0.4", ""},
+		{"考核扣分", "C3", "1", "3 days past their inspection deadline since the first run (11-19; the 22nd's is the 23rd 09:00, after now), 2 checked in time"},
+		{"考核扣分", "E3", "0.2", ""},
 		{"考核扣分", "C4", "1", "level 1 resolved late"},
 		{"考核扣分", "C6", "1", "level 3 open past its limit"},
 		{"考核扣分", "C7", "1", "level 4 resolved late"},
@@ -167,8 +168,8 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "E11", "1.0", ""},
 		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
 		{"考核扣分", "C13", "0", "a month: no other report due in it"},
-		{"考核扣分", "E15", "7.9", "total"},
-		{"考核扣分", "E16", "92.1", "score"},
+		{"考核扣分", "E15", "7.7", "total"},
+		{"考核扣分", "E16", "92.3", "score"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell)
 		if err != nil {
@@ -286,11 +287,13 @@ func TestWriteOps_Errors(t *testing.T) {
 	}
 }
 
-// With a schema drift table the report counts its rows of the period.
+// The drift the snapshots record (audit.snapshots.schema_drift) is
+// counted for the period: two changes in November, one in October.
 func TestWriteOps_SchemaDrift(t *testing.T) {
 	db := MustOpenOpsWarehouse(t)
-	if _, err := db.Exec(`CREATE TABLE audit.schema_drift (run_id VARCHAR, source VARCHAR, table_name VARCHAR, change VARCHAR, detected_at TIMESTAMP);
-INSERT INTO audit.schema_drift VALUES ('r', 'biz', 'cases', 'column added', '2026-11-10 00:00:00'), ('r', 'biz', 'cases', 'column dropped', '2026-10-10 00:00:00')`); err != nil {
+	if _, err := db.Exec(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, schema_drift) VALUES
+ ('rd1', 'biz', 'cases', 'full', 1, '2026-11-10 00:00:00', 'ok', 'added x int(11); dropped y varchar(8)'),
+ ('rd0', 'biz', 'cases', 'full', 1, '2026-10-10 00:00:00', 'ok', 'added z int(11)')`); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenFile(MustWriteOps(t, db, "2026-11", "zh"))
@@ -298,7 +301,7 @@ INSERT INTO audit.schema_drift VALUES ('r', 'biz', 'cases', 'column added', '202
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := mustCell(t, f, "快照与结构", "B6"), "报告期内 1 项变更（audit.schema_drift）"; got != want {
+	if got, want := mustCell(t, f, "快照与结构", "B6"), "报告期内 2 项变更（audit.schema_drift）"; got != want {
 		t.Errorf("drift = %q, want %q", got, want)
 	}
 }

@@ -286,6 +286,16 @@ func keyStats(ctx context.Context, db *sql.DB, d dayRange, run string) (n int64,
 	return n, maxKey, maxOcc, nil
 }
 
+// keyListRows is the number of rows the key sheet lists with limit keys
+// per result (eachKey over every resource, and the capped notes).
+func keyListRows(ctx context.Context, db *sql.DB, d dayRange, run string, limit int) (int64, error) {
+	n, err := ledger.NewResults(db).KeyListRows(ctx, run, d.span, limit)
+	if err != nil {
+		return 0, fmt.Errorf("key detail of %s run %s: %w", d, run, err)
+	}
+	return n, nil
+}
+
 // keyRow is one key of a result, or (when capped) the note that the rest
 // of the result's keys were left out.
 type keyRow struct {

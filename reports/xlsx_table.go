@@ -26,7 +26,11 @@ type workbook struct {
 	sheets int
 }
 
-// table is one sheet being streamed.
+// table is one sheet being streamed. Its rows are held until finish,
+// which declares the sheet's used range (<dimension>: readers such as
+// openpyxl in read-only mode trust it) and streams them; a table too
+// large to hold declares its last row up front (streamTo) and streams
+// each row as it comes.
 type table struct {
 	wb   *workbook
 	name string
@@ -37,6 +41,18 @@ type table struct {
 	// before runs just before the stream ends: charts and notes must be
 	// added then, or the streamed sheet does not refer to them.
 	before []func() error
+
+	pending  []heldRow   // rows not yet streamed (sw == nil)
+	merges   [][2]string // merged ranges not yet streamed
+	maxCol   int         // the widest row's cells
+	declared int         // the last row declared by streamTo; 0 = none
+}
+
+// heldRow is a row waiting for the stream.
+type heldRow struct {
+	ref   string
+	cells []any
+	opts  []excelize.RowOpts
 }
 
 // colName is the column letter of the 0-based column i.
@@ -62,20 +78,8 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return nil, fmt.Errorf("sheet %s: %w", name, err)
 	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return nil, fmt.Errorf("sheet %s: %w", name, err)
-	}
-	t := &table{wb: wb, name: name, sw: sw, cols: cols, colW: make([]int, len(cols))}
-	if err := sw.SetPanes(&excelize.Panes{
-		Freeze: true, YSplit: headerRow, TopLeftCell: "A" + strconv.Itoa(firstData), ActivePane: "bottomLeft",
-	}); err != nil {
-		return nil, fmt.Errorf("sheet %s: %w", name, err)
-	}
-	// Set from the last column to the first: the stream writer prepends
-	// each <col>, and Excel wants them in ascending order.
-	for i := len(cols) - 1; i >= 0; i-- {
-		c := cols[i]
+	t := &table{wb: wb, name: name, cols: cols, colW: make([]int, len(cols))}
+	for i, c := range cols {
 		cap := c.max
 		if cap == 0 {
 			cap = defaultMaxWidth
@@ -92,13 +96,11 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 			n = minWidth
 		}
 		t.colW[i] = n
-		if err := sw.SetColWidth(i+1, i+1, float64(n)); err != nil {
-			return nil, fmt.Errorf("sheet %s: %w", name, err)
-		}
 	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: wb.st.title, Value: title}},
+	t.row = titleRow
+	if err := t.setRow([]any{excelize.Cell{StyleID: wb.st.title, Value: title}},
 		excelize.RowOpts{Height: 24}); err != nil {
-		return nil, fmt.Errorf("sheet %s: %w", name, err)
+		return nil, err
 	}
 	hdr := make([]any, len(cols))
 	for i, c := range cols {
@@ -109,11 +111,91 @@ func (wb *workbook) newTable(name, title string, cols []colSpec, w widths) (*tab
 	for i, c := range cols {
 		lines = max(lines, wrappedLines(c.label, t.colW[i]))
 	}
-	if err := sw.SetRow("A2", hdr, excelize.RowOpts{Height: float64(15*lines) + 2}); err != nil {
-		return nil, fmt.Errorf("sheet %s: %w", name, err)
-	}
 	t.row = headerRow
+	if err := t.setRow(hdr, excelize.RowOpts{Height: float64(15*lines) + 2}); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// streamTo declares the table's last row, lastRow (its used range is
+// then A1 to its last column and lastRow), and streams the rows from
+// now on instead of holding them; finish fails when another number of
+// rows was written.
+func (t *table) streamTo(lastRow int) error {
+	if t.sw != nil {
+		return fmt.Errorf("sheet %s: already streaming", t.name)
+	}
+	t.declared = max(lastRow, t.row)
+	return t.start(t.declared, len(t.cols))
+}
+
+// start declares the used range A1:(lastCol)(lastRow), opens the stream,
+// and writes the rows held so far.
+func (t *table) start(lastRow, lastCol int) error {
+	f := t.wb.f
+	if err := f.SetSheetDimension(t.name, "A1:"+colName(max(lastCol, 1)-1)+strconv.Itoa(max(lastRow, 1))); err != nil {
+		return fmt.Errorf("sheet %s: dimension: %w", t.name, err)
+	}
+	sw, err := f.NewStreamWriter(t.name)
+	if err != nil {
+		return fmt.Errorf("sheet %s: %w", t.name, err)
+	}
+	t.sw = sw
+	if err := sw.SetPanes(&excelize.Panes{
+		Freeze: true, YSplit: headerRow, TopLeftCell: "A" + strconv.Itoa(firstData), ActivePane: "bottomLeft",
+	}); err != nil {
+		return fmt.Errorf("sheet %s: %w", t.name, err)
+	}
+	// Set from the last column to the first: the stream writer prepends
+	// each <col>, and Excel wants them in ascending order.
+	for i := len(t.colW) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, float64(t.colW[i])); err != nil {
+			return fmt.Errorf("sheet %s: %w", t.name, err)
+		}
+	}
+	for _, r := range t.pending {
+		if err := sw.SetRow(r.ref, r.cells, r.opts...); err != nil {
+			return fmt.Errorf("sheet %s row %s: %w", t.name, r.ref, err)
+		}
+	}
+	t.pending = nil
+	for _, m := range t.merges {
+		if err := sw.MergeCell(m[0], m[1]); err != nil {
+			return fmt.Errorf("sheet %s: %w", t.name, err)
+		}
+	}
+	t.merges = nil
+	return nil
+}
+
+// setRow writes (or holds) the cells of row t.row.
+func (t *table) setRow(cells []any, opts ...excelize.RowOpts) error {
+	t.maxCol = max(t.maxCol, len(cells))
+	ref := "A" + strconv.Itoa(t.row)
+	if t.sw == nil {
+		t.pending = append(t.pending, heldRow{ref: ref, cells: cells, opts: opts})
+		return nil
+	}
+	if t.declared > 0 && (t.row > t.declared || len(cells) > len(t.cols)) {
+		return fmt.Errorf("sheet %s row %d: outside the declared range (last row %d, %d columns)", t.name, t.row, t.declared, len(t.cols))
+	}
+	if err := t.sw.SetRow(ref, cells, opts...); err != nil {
+		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+	}
+	return nil
+}
+
+// mergeCell merges the range from a to b (or holds it).
+func (t *table) mergeCell(a, b string) error {
+	if t.sw == nil {
+		t.merges = append(t.merges, [2]string{a, b})
+		return nil
+	}
+	if err := t.sw.MergeCell(a, b); err != nil {
+		return fmt.Errorf("sheet %s: %w", t.name, err)
+	}
+	return nil
 }
 
 // cell turns a value into a styled cell of column i.
@@ -174,10 +256,7 @@ func (t *table) add(values ...any) error {
 		// Readers do not fit the height of a streamed row to wrapped text.
 		opts = append(opts, excelize.RowOpts{Height: float64(15*lines + 2)})
 	}
-	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells, opts...); err != nil {
-		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
-	}
-	return nil
+	return t.setRow(cells, opts...)
 }
 
 // addRows writes the row row gives each item, n its sheet row.
@@ -214,10 +293,7 @@ func wrappedLines(s string, w int) int {
 // addRaw writes the next row without column styles (notes, run info).
 func (t *table) addRaw(cells ...any) error {
 	t.row++
-	if err := t.sw.SetRow("A"+strconv.Itoa(t.row), cells); err != nil {
-		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
-	}
-	return nil
+	return t.setRow(cells)
 }
 
 // note writes text in a cell merged across the table's columns, wrapped,
@@ -233,14 +309,13 @@ func (t *table) note(text string) error {
 		lines += (displayWidth(l)*11/10)/max(total, 1) + 1
 	}
 	ref := "A" + strconv.Itoa(t.row)
-	if err := t.sw.SetRow(ref, []any{excelize.Cell{StyleID: t.wb.st.noteWrap, Value: text}},
+	if err := t.setRow([]any{excelize.Cell{StyleID: t.wb.st.noteWrap, Value: text}},
 		excelize.RowOpts{Height: float64(16*lines + 4)}); err != nil {
-		return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
+		return err
 	}
 	if len(t.cols) > 1 {
-		if err := t.sw.MergeCell(ref, colName(len(t.cols)-1)+strconv.Itoa(t.row)); err != nil {
-			return fmt.Errorf("sheet %s row %d: %w", t.name, t.row, err)
-		}
+		t.maxCol = max(t.maxCol, len(t.cols))
+		return t.mergeCell(ref, colName(len(t.cols)-1)+strconv.Itoa(t.row))
 	}
 	return nil
 }
@@ -273,6 +348,18 @@ func (t *table) verdictRules(col, lastRow int) error {
 // page set-up, and ends the stream.
 func (t *table) finish(filterTo int) error {
 	f := t.wb.f
+	// Start the stream first: it writes <sheetPr> (fit to page) as it
+	// starts, and the autofilter below would otherwise mark the sheet as
+	// filtered there.
+	if t.sw == nil {
+		// The used range: the last row written (a blank row skipped after
+		// the last one does not count) and the widest row.
+		if err := t.start(t.row, max(t.maxCol, len(t.cols))); err != nil {
+			return err
+		}
+	} else if t.row != t.declared {
+		return fmt.Errorf("sheet %s: %d rows written, %d declared", t.name, t.row, t.declared)
+	}
 	if filterTo < headerRow {
 		filterTo = headerRow
 	}

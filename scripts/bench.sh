@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap '[ "${BENCH_KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
-# BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, snapshot-1m,
+# BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, ops-year, snapshot-1m,
 # snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
 # reconcile-year, serve-day.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
@@ -64,6 +64,16 @@ if want daily-100k; then
 echo
 echo "== daily-100k: the daily workbook with 100,000 key rows"
 PUSHAUDIT_BENCH=1 go test -count=1 -run '^TestBench_Daily100k$' -v ./reports 2>&1 | grep -E '^(daily-100k|--- FAIL|FAIL|ok|    )'
+fi
+
+# ops-year (issue 11): the operations report of a year (365 days, the 55
+# resources judged every 10 minutes: 2.9 M results, 1,000 findings) in a
+# child process, against the daily workbook of one day of the same
+# warehouse. Targets: under 5 s and 300 MB.
+if want ops-year; then
+echo
+echo "== ops-year: the operations report of a year"
+PUSHAUDIT_BENCH=1 go test -tags=duckdb_arrow -count=1 -timeout 30m -run '^TestBench_OpsYear$' -v ./reports 2>&1 | grep -E '^(ops-year|--- FAIL|FAIL|ok)'
 fi
 
 # Shared by the full-snapshot benchmarks and snapshot-incremental.

@@ -69,8 +69,10 @@ func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Cata
 		path, err = reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: p.Start, OutDir: out, Lang: lang,
 			Now: c.Clock(), Producer: "pushaudit on " + host})
 	} else {
+		// Validated with the config.
+		deadline, _ := pipelines.ParseInspectionDeadline(c.InspectionDeadline)
 		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang,
-			Now: c.Clock(), Producer: "pushaudit on " + host})
+			Now: c.Clock(), Producer: "pushaudit on " + host, InspectionDeadline: deadline})
 	}
 	if err != nil {
 		return "", err

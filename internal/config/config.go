@@ -135,6 +135,11 @@ type Config struct {
 	WarehouseWait time.Duration `yaml:"warehouse_wait,omitempty"`
 	// Serve configures the daemon (pushaudit serve).
 	Serve ServeConfig `yaml:"serve,omitempty"`
+	// InspectionDeadline is when a day's check (日常巡检) is due, hh:mm
+	// after the day's end: "09:00" (the default) is 09:00 the next
+	// morning. A check that finishes later does not count as the day's
+	// inspection (pipelines.ParseInspectionDeadline).
+	InspectionDeadline string `yaml:"inspection_deadline,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
@@ -296,6 +301,9 @@ func (c *Config) Validate() error {
 	}
 	c.validateAlerts(bad)
 	c.validateServe(bad)
+	if _, err := pipelines.ParseInspectionDeadline(c.InspectionDeadline); err != nil {
+		bad("inspection_deadline: %v", err)
+	}
 	return errors.Join(errs...)
 }
 

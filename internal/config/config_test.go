@@ -473,3 +473,14 @@ func TestConfig_LoadCatalog(t *testing.T) {
 		}
 	})
 }
+
+func TestParse_InspectionDeadline(t *testing.T) {
+	c := mustParse(t, base+"inspection_deadline: \"07:30\"\n", t.TempDir())
+	if c.InspectionDeadline != "07:30" {
+		t.Errorf("inspection_deadline = %q", c.InspectionDeadline)
+	}
+	_, err := config.Parse(strings.NewReader(base+"inspection_deadline: \"9\"\n"), "site.yaml", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "inspection_deadline") {
+		t.Errorf("inspection_deadline 9: error %v, want one naming the key", err)
+	}
+}

@@ -63,3 +63,19 @@ ORDER BY window_start, rn`, args...)
 	}
 	return rows.Err()
 }
+
+// KeyListRows is the number of rows EachKey gives for all of run's
+// results in the span with the same limit, plus one for each window
+// whose keys it caps (the row saying how many were left out): the length
+// of a key list, known before it is streamed.
+func (s Results) KeyListRows(ctx context.Context, run string, span Span, limit int) (n int64, err error) {
+	cond, args := span.endsIn("r.window_end")
+	err = s.q.QueryRowContext(ctx, `
+SELECT coalesce(sum(least(c, ?) + CASE WHEN c > ? THEN 1 ELSE 0 END), 0)::BIGINT FROM (
+  SELECT count(*) AS c
+  FROM audit.result_keys k
+  JOIN audit.results r USING (run_id, target, resource, window_start)
+  WHERE k.run_id = ? AND `+cond+`
+  GROUP BY k.target, k.resource, k.window_start)`, append([]any{limit, limit, run}, args...)...).Scan(&n)
+	return n, err
+}

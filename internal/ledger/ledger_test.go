@@ -114,6 +114,13 @@ func TestResults_SaveForDay(t *testing.T) {
 	if want := []string{"missing c|1", "missing c|3"}; err != nil || !reflect.DeepEqual(keys, want) {
 		t.Errorf("EachKey (limit 2) = %v, %v; want %v (missing first, by key)", keys, err, want)
 	}
+	// One window of 3 keys: limit 2 lists 2 and the row saying 1 was left
+	// out; limit 3 and more list the 3.
+	for limit, want := range map[int]int64{1: 2, 2: 3, 3: 3, 10: 3} {
+		if n, err := rs.KeyListRows(ctx, "run1", ledger.Day(sh(21, 0, 0)), limit); err != nil || n != want {
+			t.Errorf("KeyListRows (limit %d) = %d, %v; want %d", limit, n, err, want)
+		}
+	}
 }
 
 func TestResults_LatestRun(t *testing.T) {

@@ -261,3 +261,48 @@ CREATE OR REPLACE MACRO audit.snapshot_health(lo, hi) AS TABLE
          coalesce(any_value(a.anomalies), 0) AS anomalies
   FROM s LEFT JOIN a ON a.source = s.source
   GROUP BY s.source;
+
+-- Schema drift as the snapshots record it (audit.snapshots.schema_drift,
+-- the changes of one table joined by '; '): one row per change, when the
+-- snapshot that found it was taken.
+CREATE OR REPLACE VIEW audit.schema_drift AS
+  SELECT coalesce(snapshot_at, started_at) AS detected_at, run_id, source, table_name,
+         unnest(string_split(schema_drift, '; ')) AS change
+  FROM audit.snapshots
+  WHERE schema_drift IS NOT NULL AND schema_drift <> '';
+
+-- The daily checks: one row per day (audit.window_day) per finished
+-- reconcile run (ok or findings) that judged windows of that day, with
+-- when it ran and what it found there. Which of them counts as the day's
+-- inspection, and whether in time, is pipelines.InspectionLog's rule.
+CREATE OR REPLACE VIEW audit.daily_checks AS
+  SELECT audit.window_day(x.window_end) AS day, x.run_id, u.started_at, u.finished_at,
+         count(*) AS windows,
+         count(*) FILTER (WHERE x.status = 'ok') AS ok,
+         count(*) FILTER (WHERE x.status = 'pending') AS pending,
+         count(*) FILTER (WHERE x.status = 'late') AS late,
+         count(*) FILTER (WHERE x.status IN ('missed', 'stale')) AS missed,
+         count(*) FILTER (WHERE x.status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')) AS other,
+         count(*) FILTER (WHERE x.status = 'unverifiable') AS unverifiable
+  FROM audit.results x JOIN audit.runs u ON u.run_id = x.run_id
+  WHERE u.command = 'reconcile' AND u.status IN ('ok', 'findings') AND u.finished_at IS NOT NULL
+  GROUP BY ALL;
+
+-- The push volumes of the latest results of the windows ending in
+-- (lo, hi], per target × resource × month of the window's day: windows
+-- due (not pending), complete (ok or late) and unverifiable; rows
+-- expected, claimed and received over the windows judged with counts
+-- (not pending, not unverifiable), and the rows delivered: per window at
+-- most the expected (an excess does not make up for a shortfall
+-- elsewhere).
+CREATE OR REPLACE MACRO audit.monthly_volumes(lo, hi) AS TABLE
+  SELECT target, resource, CAST(date_trunc('month', day) AS DATE) AS month,
+         count(*) FILTER (WHERE status <> 'pending') AS windows_due,
+         count(*) FILTER (WHERE status IN ('ok', 'late')) AS windows_complete,
+         count(*) FILTER (WHERE status = 'unverifiable') AS windows_unverifiable,
+         coalesce(sum(expected) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_expected,
+         coalesce(sum(claimed) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_claimed,
+         coalesce(sum(received) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_received,
+         coalesce(sum(least(coalesce(received, 0), expected)) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_delivered
+  FROM audit.latest_results(lo, hi)
+  GROUP BY ALL;

@@ -1,7 +1,9 @@
 """Print, as JSON, what openpyxl sees in a pushaudit workbook: sheet names,
 cell values and number formats, freeze panes, autofilters, print titles,
-page orientation, charts, notes (comments) of the first two rows and
-document properties. Used by reports/daily_test.go and
+page orientation, charts, notes (comments) of the first two rows,
+document properties, and, per sheet, the used range the sheet declares
+(<dimension>) and the cells a read-only reader (which trusts it) misses
+or sees differently from the full reader. Used by reports/daily_test.go and
 reports/ops_test.go; an optional second argument is the last row read
 (default 12)."""
 import datetime
@@ -35,11 +37,30 @@ def main(path, max_row=12):
         out["filter"][ws.title] = ws.auto_filter.ref or ""
         out["print_titles"][ws.title] = ws.print_title_rows or ""
         out["orientation"][ws.title] = ws.page_setup.orientation or ""
+        psp = ws.sheet_properties.pageSetUpPr
+        out.setdefault("fit_to_page", {})[ws.title] = bool(psp is not None and psp.fitToPage)
+        out.setdefault("filter_mode", {})[ws.title] = bool(ws.sheet_properties.filterMode)
         out["charts"][ws.title] = [type(c).__name__ for c in ws._charts]
         for row in ws.iter_rows(min_row=1, max_row=2):
             for c in row:
                 if c.comment is not None:
                     out["notes"][f"{ws.title}!{c.coordinate}"] = c.comment.text
+    # Read-only mode trusts each sheet's <dimension>: every cell of the
+    # full reader must come out of it, with the same value.
+    out["dimension"], out["readonly_missed"] = {}, {}
+    ro = openpyxl.load_workbook(path, read_only=True)
+    for ws in wb.worksheets:
+        rws = ro[ws.title]
+        out["dimension"][ws.title] = rws.calculate_dimension()
+        seen = {}
+        for row in rws.iter_rows():
+            for c in row:
+                if getattr(c, "value", None) is not None:
+                    seen[c.coordinate] = c.value
+        missed = [c.coordinate for row in ws.iter_rows() for c in row
+                  if c.value is not None and seen.get(c.coordinate) != c.value]
+        out["readonly_missed"][ws.title] = missed[:20]
+    ro.close()
     json.dump(out, sys.stdout, ensure_ascii=False)
 
 
