@@ -39,6 +39,18 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		if err := s.planDelta(ctx, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
 			return err
 		}
+	} else {
+		skip, err := s.planUnchanged(ctx, ms, dconn, schema, t, sig, ms.snapshotAt, tr, log)
+		if err != nil {
+			return err
+		}
+		if skip {
+			// Counted while the publish goes on, and compared with the
+			// published copy there.
+			tr.pendingCount = &countFuture{done: make(chan struct{})}
+			log.Info("table unchanged: published copy kept")
+			return nil
+		}
 	}
 	if tr.delta != nil && !tr.KeyCheck {
 		// Counted once every table is read, while the publish merges

@@ -18,12 +18,18 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
 	defer func() { _ = tx.Rollback() }()
 	schema := quoteDuck(sr.Name)
 	for _, tr := range sr.Tables {
-		if tr.delta != nil {
+		switch {
+		case tr.Unchanged:
+			if err := s.checkUnchanged(ctx, tx, sr.Name, tr); err != nil {
+				tr.Status, tr.Err = StatusFailed, err
+				return err
+			}
+		case tr.delta != nil:
 			if err := s.mergeDelta(ctx, tx, sr.Name, tr); err != nil {
 				tr.Status, tr.Err = StatusFailed, err
 				return err
 			}
-		} else {
+		default:
 			for _, q := range []string{
 				"DROP TABLE IF EXISTS " + schema + "." + quoteDuck(tr.Name),
 				"ALTER TABLE " + schema + "." + quoteDuck(stageName(tr.Name)) + " RENAME TO " + quoteDuck(tr.Name),
@@ -82,13 +88,15 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit.snapshots
 		(run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at,
 		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode,
-		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift,
+		 unchanged, repaired_rows, verified, verify_chunks, verify_diff_chunks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.run.ID, sr.Name, tr.Name, policy, tr.RowsLoaded, rowsSource,
 		warehouse.Timestamp(tr.StartedAt), warehouse.Timestamp(tr.FinishedAt),
 		tr.Status, errText, nullIfEmpty(sr.ServerVersion), nullIfEmpty(sr.BinlogPos), lag, snapshotAt,
 		nullIfEmpty(sr.ReadMode), tr.ReadWhole, tr.Chunks, tr.ResumedRows, nullIfEmpty(tr.ChunkKey),
-		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift))
+		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift),
+		tr.Unchanged, tr.Repaired, tr.Verified, tr.VerifyChunks, tr.VerifyDiffChunks)
 	if err != nil {
 		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
 	}
