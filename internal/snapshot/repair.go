@@ -246,7 +246,7 @@ func (s *snapshotter) commitRepair(ctx context.Context, sr *SourceReport, tr *Ta
 		tr.Status = StatusInexact
 		tr.Note = fmt.Sprintf("%d rows in the warehouse, %d at the source after repairing %d rows", n, tr.RowsSource, tr.Repaired)
 	}
-	if err := s.record(ctx, tx, sr, tr); err != nil {
+	if err := s.record(ctx, tx, sr, tr, true); err != nil {
 		return err
 	}
 	return tx.Commit()

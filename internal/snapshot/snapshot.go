@@ -306,7 +306,7 @@ func (s *snapshotter) fail(ctx context.Context, sr *SourceReport, started time.T
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, tr := range sr.Tables {
-		if err := s.record(ctx, tx, sr, tr); err != nil {
+		if err := s.record(ctx, tx, sr, tr, false); err != nil {
 			log.Error("cannot record failed snapshot", keyTable, tr.Name, keyError, err)
 			return
 		}

@@ -128,5 +128,6 @@ func (s *snapshotter) planUnchanged(ctx context.Context, ms *mysqlSource, dconn 
 	log.Debug("unchanged since the published copy: not copied", "token", token)
 	tr.Unchanged = true
 	tr.state.watermark.String = token // still sure: nothing committed since
+	tr.state.same = true
 	return true, nil
 }
