@@ -28,7 +28,6 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	// warehouse still inserts the last chunk; until then progress shows
 	// the server's estimate.
 	tr.RowsSource = -1
-	estimate := ms.estimateRows(ctx, t)
 	plan := s.fullPlan(ms, t, tr)
 	sig := t.signature()
 	tr.Policy = pol.Policy
@@ -72,9 +71,9 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	}
 
 	a := mysqlarrow.NewAnomalies(&t.Table)
-	total := estimate
-	if tr.delta != nil {
-		total = -1 // unknown: only changed rows are read
+	total := int64(-1) // unknown for a delta: only changed rows are read
+	if tr.delta == nil {
+		total = ms.estimateRows(ctx, t)
 	}
 	loaded, err := s.copyRows(ctx, ms, dconn, schema, stage, t, plan, tr, sig, a, total, begin)
 	if err != nil {
