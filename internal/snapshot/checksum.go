@@ -3,7 +3,6 @@ package snapshot
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,19 +250,4 @@ func diffChunks(src, wh map[int64]chunkSum) []int64 {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// tableToken is the change token of a whole table: its row count and
-// the BIT_XOR of its row hashes, computed on the server in the snapshot.
-func (ms *mysqlSource) tableToken(ctx context.Context, t *table) (string, int64, error) {
-	var (
-		n   int64
-		sum sql.NullString
-	)
-	err := ms.conn.QueryRowContext(ctx, "SELECT COUNT(*), CAST(BIT_XOR("+mysqlRowHash(t.Columns)+") AS CHAR) FROM "+
-		quoteMySQL(ms.dbName)+"."+quoteMySQL(t.Name)).Scan(&n, &sum)
-	if err != nil {
-		return "", 0, err
-	}
-	return fmt.Sprintf("rows=%d xor=%s", n, sum.String), n, nil
 }
