@@ -27,7 +27,7 @@ trap '[ "${BENCH_KEEP:-}" = 1 ] && echo "kept $work" || rm -rf "$work"' EXIT
 mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, ops-year, snapshot-1m,
-# snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m,
+# snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m, snapshot-site,
 # reconcile-year, serve-day.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
@@ -517,6 +517,38 @@ serve_day day30 30s
 serve_latency day30 "reconcile_delay 30s"
 echo "(at speed $serve_speed a run of a few wall seconds spans simulated minutes: runs queue, ticks that come meanwhile are missed, the simulated latencies are inflated and the CPU is less than a real day's; reconcile_delay puts first seen at least that long after the deadline)"
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchserve\\_%'"); do
+	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
+done
+fi
+
+# snapshot-site (issue 15): a 3-day simulated site (10 sources, 83
+# tables), its config written by `sim --write-config` with the policies
+# inferred from the structure (append on auto-increment keys, incremental
+# on an indexed update time, the rest copied when changed). Figures: the
+# first (full) snapshot; a second one with nothing changed (target < 1 s),
+# as a ratio against the full one; `snapshot --verify` of every table;
+# and the full snapshot against the baseline of Debian's `mydumper
+# --threads 2` dumping the same databases, when installed (target ≤ 2×).
+if want snapshot-site; then
+echo
+echo "== snapshot-site: whole simulated site (3 days), full, nothing changed, verify"
+sd="$work/site"
+mkdir -p "$sd"
+$BIN sim --mysql "$PUSHAUDIT_MYSQL_DSN" --db-prefix benchsite_ --seed 3 --days 3 --faults 0 --write-config "$sd/site.yaml" >"$sd/sim.out"
+secs() { local t0 t1; t0=$(date +%s.%N); "$@" >>"$sd/runs.out" 2>&1; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}'; }
+full_s=$(secs $BIN --config "$sd/site.yaml" snapshot)
+same_s=$(secs $BIN --config "$sd/site.yaml" snapshot)
+verify_s=$(secs $BIN --config "$sd/site.yaml" snapshot --verify)
+awk -v f="$full_s" -v s="$same_s" -v v="$verify_s" 'BEGIN{printf "snapshot-site: full %.2f s; nothing changed %.2f s (ratio %.3f of full; target < 1 s: %s); verify every table %.2f s (ratio %.2f of full)\n", f, s, s/f, (s < 1 ? "met" : "MISSED"), v, v/f}'
+if command -v mydumper >/dev/null; then
+	dbs=$("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'" | paste -sd'|')
+	base_s=$(secs mydumper --host 127.0.0.1 --port "$mariadb_port" --user pushaudit --password pushaudit --threads 2 \
+		--regex "^($dbs)\\." --outputdir "$sd/dump" --no-schemas)
+	awk -v f="$full_s" -v b="$base_s" 'BEGIN{printf "snapshot-site: full %.2f s; baseline mydumper --threads 2 %.2f s; ratio %.2f (target <= 2)\n", f, b, f/b}'
+else
+	echo "snapshot-site: mydumper not installed: no baseline for the full snapshot"
+fi
+for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
 done
 fi

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -101,7 +102,7 @@ func (m *Main) simulate(ctx context.Context, f simFlags, start time.Time, cat *p
 		fmt.Fprintf(m.Stdout, "manifest: %s\n", f.manifest)
 	}
 	if f.writeConfig != "" {
-		if err := writeSimConfig(f, res, cat, start); err != nil {
+		if err := writeSimConfig(ctx, f, res, cat, start); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(m.Stdout, "config: %s\n", f.writeConfig)
@@ -126,10 +127,32 @@ func writeFile(path string, b []byte, mode os.FileMode) error {
 	return os.WriteFile(path, b, mode)
 }
 
+// inferredPolicies are the snapshot policies of database db inferred from
+// its structure (snapshot.InferPolicies), for a config: the tables read
+// incrementally or appended; the others are full (copied when changed).
+func inferredPolicies(ctx context.Context, server *mysql.Config, db string) (map[string]config.TablePolicy, error) {
+	d := server.Clone()
+	d.DBName = db
+	inferred, err := snapshot.InferPolicies(ctx, d.FormatDSN())
+	if err != nil {
+		return nil, err
+	}
+	pols := map[string]config.TablePolicy{}
+	for _, p := range inferred {
+		if p.Policy.Policy != snapshot.PolicyFull {
+			pols[p.Table] = config.TablePolicy{Policy: p.Policy.Policy, Watermark: p.Policy.Watermark}
+		}
+	}
+	if len(pols) == 0 {
+		return nil, nil
+	}
+	return pols, nil
+}
+
 // writeSimConfig writes a config that points pushaudit at the simulated
 // databases; the password goes to a file beside it (mode 0600), never into
 // the config.
-func writeSimConfig(f simFlags, res *sim.Result, cat *pipelines.Catalog, start time.Time) error {
+func writeSimConfig(ctx context.Context, f simFlags, res *sim.Result, cat *pipelines.Catalog, start time.Time) error {
 	dsn, err := mysql.ParseDSN(f.dsn)
 	if err != nil {
 		return usagef("sim: --mysql: %v", err)
@@ -157,7 +180,11 @@ func writeSimConfig(f simFlags, res *sim.Result, cat *pipelines.Catalog, start t
 	c.Snapshot.AllowPrimary = true // a simulated system has no replicas
 	c.Evidence.ReceiptsDir = "receipts"
 	for logical, actual := range res.Databases {
-		c.Sources[logical] = config.Source{Database: actual}
+		pols, err := inferredPolicies(ctx, dsn, actual)
+		if err != nil {
+			return fmt.Errorf("sim: infer snapshot policies of %s: %w", actual, err)
+		}
+		c.Sources[logical] = config.Source{Database: actual, Policies: pols}
 	}
 	b, err := yaml.Marshal(c)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,7 +33,8 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	var allowPrimary bool
 	var maxRowsPerSec float64
 	var parquetDir string
-	fs := newFlags("snapshot", "[--config FILE] snapshot | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
+	var verify bool
+	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
 	fs.Var(&tables, "table", "table to copy (repeatable; default every table)")
 	fs.StringVar(&whPath, "warehouse", "", "warehouse file (default: the config's)")
@@ -40,8 +42,12 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	fs.Var(&policies, "policy", "TABLE=full|append|incremental:WATERMARK_COLUMN (repeatable; without a config)")
 	fs.Float64Var(&maxRowsPerSec, "max-rows-per-sec", 0, "read at most this many rows per second per table (0: no cap)")
 	fs.StringVar(&parquetDir, "parquet", "", "also write every published table as Parquet: DIR/source/table/data.parquet")
-	if err := parseFlags(fs, args); err != nil {
+	fs.BoolVar(&verify, "verify", false, "after publishing, compare checksums of key ranges with the source and re-read the ranges that differ, for the tables named as arguments (TABLE or SOURCE.TABLE or SOURCE) or every table")
+	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 && !verify {
+		return usagef("snapshot: unexpected arguments %q (table names go with --verify)", fs.Args())
 	}
 	var srcs []snapshot.Source
 	throttle := snapshot.Throttle{MaxRowsPerSec: maxRowsPerSec}
@@ -94,7 +100,11 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	_, err = m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}, args)
+	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}
+	if verify {
+		opts.Verify, opts.VerifyAll = fs.Args(), fs.NArg() == 0
+	}
+	_, err = m.snapshotWith(ctx, wh, srcs, opts, args)
 	return err
 }
 
@@ -265,4 +275,21 @@ func (p *progress) finish() {
 		p.bar = nil
 		p.table = ""
 	}
+}
+
+// parseFlagsArgs is parseFlags for a command that takes arguments after
+// its flags (snapshot --verify TABLE...).
+func parseFlagsArgs(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return errHelp
+	}
+	if err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
 }

@@ -48,6 +48,15 @@
 // published tables. A Throttle caps rows/s and pauses while the replica
 // lags or Threads_running is high (throttle.go).
 //
+// Exactness: a full table unchanged since its published copy (its
+// UPDATE_TIME token, unchanged.go) is not copied again. A table whose row
+// count disagrees with the source after a run is published as
+// StatusInexact, never ok, and its key set repaired at once in the same
+// snapshot (repair.go). Options.Verify compares per-chunk checksums
+// computed by MySQL and by DuckDB and re-reads only the key ranges that
+// differ (checksum.go, verify.go). InferPolicies proposes each table's
+// policy from information_schema (infer.go).
+//
 // A source is published atomically: only when every one of its tables
 // loaded and verified are the staging tables renamed over the previous
 // snapshot, in one DuckDB transaction together with the audit.snapshots

@@ -28,7 +28,6 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	// warehouse still inserts the last chunk; until then progress shows
 	// the server's estimate.
 	tr.RowsSource = -1
-	estimate := ms.estimateRows(ctx, t)
 	plan := s.fullPlan(ms, t, tr)
 	sig := t.signature()
 	tr.Policy = pol.Policy
@@ -38,6 +37,18 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	if tr.Policy != PolicyFull {
 		if err := s.planDelta(ctx, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
 			return err
+		}
+	} else {
+		skip, err := s.planUnchanged(ctx, ms, dconn, schema, t, sig, ms.snapshotAt, tr, log)
+		if err != nil {
+			return err
+		}
+		if skip {
+			// Counted while the publish goes on, and compared with the
+			// published copy there.
+			tr.pendingCount = &countFuture{done: make(chan struct{})}
+			log.Info("table unchanged: published copy kept")
+			return nil
 		}
 	}
 	if tr.delta != nil && !tr.KeyCheck {
@@ -60,9 +71,9 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	}
 
 	a := mysqlarrow.NewAnomalies(&t.Table)
-	total := estimate
-	if tr.delta != nil {
-		total = -1 // unknown: only changed rows are read
+	total := int64(-1) // unknown for a delta: only changed rows are read
+	if tr.delta == nil {
+		total = ms.estimateRows(ctx, t)
 	}
 	loaded, err := s.copyRows(ctx, ms, dconn, schema, stage, t, plan, tr, sig, a, total, begin)
 	if err != nil {

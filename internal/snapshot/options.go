@@ -16,6 +16,10 @@ import (
 const (
 	StatusOK     = "ok"
 	StatusFailed = "failed"
+	// StatusInexact: published, but its rows are known to differ from the
+	// source (the count disagreed and a key-set repair did not fix it):
+	// the source is not trusted, its windows are unverifiable.
+	StatusInexact = "inexact"
 )
 
 // How rows were read (TableReport.ReadPath).
@@ -97,6 +101,17 @@ type Options struct {
 	// ParquetDir, when set, also receives every published table as
 	// Parquet: ParquetDir/source/table/data.parquet.
 	ParquetDir string
+	// CopyUnchanged copies full tables even when their change token says
+	// they did not change (unchanged.go).
+	CopyUnchanged bool
+	// Verify compares checksums of key ranges of tables with the source
+	// after publishing, in the same snapshot, and re-reads the ranges that
+	// differ (verify.go): the tables named by source ("biz" or
+	// "biz.cases"), or every table when VerifyAll.
+	Verify    []string
+	VerifyAll bool
+	// VerifyChunkRows is the rows per checksum chunk (default 1,000).
+	VerifyChunkRows int
 
 	hooks hooks
 }
@@ -161,18 +176,23 @@ type TableReport struct {
 	Chunks      int64  // chunks committed, resumed ones included
 	ResumedRows int64  // rows kept from an interrupted run
 
-	Policy      string // the table's policy
-	Delta       bool   // only changed rows were read (incremental, append)
-	DeltaRows   int64  // rows read by a delta run
-	DeletedRows int64  // rows removed by a key-set comparison
-	KeyCheck    bool   // the key sets were compared this run
-	Note        string // e.g. rows deleted at the source not yet removed
+	Policy                         string // the table's policy
+	Delta                          bool   // only changed rows were read (incremental, append)
+	DeltaRows                      int64  // rows read by a delta run
+	DeletedRows                    int64  // rows removed by a key-set comparison
+	KeyCheck                       bool   // the key sets were compared this run
+	Note                           string // e.g. rows deleted at the source not yet removed
+	Unchanged                      bool   // full table not copied: unchanged since the published copy (unchanged.go)
+	Repaired                       int64  // rows repaired: re-read, or removed, by a key-set repair or a verification
+	Verified                       bool   // checksums of key ranges compared with the source (Options.Verify)
+	VerifyChunks, VerifyDiffChunks int64  // chunks compared, and found different
 
 	SchemaDrift string // how the structure changed since the previous snapshot; "" when not
 
 	defs         []ColumnDef
 	delta        *deltaLoad   // how to publish a delta run; nil for a full load
 	pendingCount *countFuture // COUNT(*) read while the publish merges; nil when read already
+	needsRepair  bool         // the count disagreed after publishing: repair the key set (repair.go)
 	state        *tableState
 }
 

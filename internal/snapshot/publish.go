@@ -17,13 +17,23 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 	schema := quoteDuck(sr.Name)
+	prevDefs, err := previousDefs(ctx, tx, sr.Name)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: read previous structures: %w", sr.Name, err)
+	}
 	for _, tr := range sr.Tables {
-		if tr.delta != nil {
+		switch {
+		case tr.Unchanged:
+			if err := s.checkUnchanged(ctx, tx, sr.Name, tr); err != nil {
+				tr.Status, tr.Err = StatusFailed, err
+				return err
+			}
+		case tr.delta != nil:
 			if err := s.mergeDelta(ctx, tx, sr.Name, tr); err != nil {
 				tr.Status, tr.Err = StatusFailed, err
 				return err
 			}
-		} else {
+		default:
 			for _, q := range []string{
 				"DROP TABLE IF EXISTS " + schema + "." + quoteDuck(tr.Name),
 				"ALTER TABLE " + schema + "." + quoteDuck(stageName(tr.Name)) + " RENAME TO " + quoteDuck(tr.Name),
@@ -34,16 +44,18 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
 			}
 		}
 		if tr.state != nil {
-			if err := s.saveState(ctx, tx, sr.Name, tr); err != nil {
+			if tr.state.same {
+				// Nothing to write: the stored state is this one.
+			} else if err := s.saveState(ctx, tx, sr.Name, tr); err != nil {
 				return err
 			}
 		} else if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_watermarks WHERE source = ? AND table_name = ?`, sr.Name, tr.Name); err != nil {
 			return fmt.Errorf("snapshot %s.%s: publish: %w", sr.Name, tr.Name, err)
 		}
-		if err := s.captureSchema(ctx, tx, sr.Name, tr); err != nil {
+		if err := s.captureSchema(ctx, tx, sr.Name, tr, prevDefs); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, sr, tr); err != nil {
+		if err := s.record(ctx, tx, sr, tr, false); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, sr.Name, tr.Name); err != nil {
@@ -57,7 +69,11 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport) error {
 }
 
 // record writes the audit.snapshots row and the anomalies of one table.
-func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, tr *TableReport) error {
+func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, tr *TableReport, rewrite bool) error {
+	verb := "INSERT" // a plain INSERT: DuckDB's INSERT OR REPLACE costs ten times more
+	if rewrite {
+		verb = "INSERT OR REPLACE"
+	}
 	var (
 		rowsSource, lag, errText any
 		snapshotAt               = warehouse.Timestamp(sr.SnapshotAt)
@@ -79,22 +95,24 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 	if tr.Err != nil {
 		errText = tr.Err.Error()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO audit.snapshots
+	_, err := tx.ExecContext(ctx, verb+` INTO audit.snapshots
 		(run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at,
 		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode,
-		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift,
+		 unchanged, repaired_rows, verified, verify_chunks, verify_diff_chunks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.run.ID, sr.Name, tr.Name, policy, tr.RowsLoaded, rowsSource,
 		warehouse.Timestamp(tr.StartedAt), warehouse.Timestamp(tr.FinishedAt),
 		tr.Status, errText, nullIfEmpty(sr.ServerVersion), nullIfEmpty(sr.BinlogPos), lag, snapshotAt,
 		nullIfEmpty(sr.ReadMode), tr.ReadWhole, tr.Chunks, tr.ResumedRows, nullIfEmpty(tr.ChunkKey),
-		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift))
+		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift),
+		tr.Unchanged, tr.Repaired, tr.Verified, tr.VerifyChunks, tr.VerifyDiffChunks)
 	if err != nil {
 		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_anomalies
-		WHERE run_id = ? AND source = ? AND table_name = ?`, s.run.ID, sr.Name, tr.Name); err != nil {
-		return fmt.Errorf("snapshot %s.%s: record anomalies: %w", sr.Name, tr.Name, err)
+	if rewrite {
+		// Recorded again (a repair): its anomalies are already there.
+		return nil
 	}
 	for _, an := range tr.Anomalies {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_anomalies

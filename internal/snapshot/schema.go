@@ -126,48 +126,60 @@ func DiffSchemas(a, b map[string][]ColumnDef) []string {
 }
 
 // previousDefs returns the structure captured with the last published
-// snapshot of schema.table, or nil.
-func previousDefs(ctx context.Context, tx *sql.Tx, schema, table string) ([]ColumnDef, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT column_name, column_type, is_nullable, primary_key FROM audit.snapshot_columns
-		WHERE source = ? AND table_name = ? AND run_id = (SELECT max(run_id) FROM audit.snapshot_columns WHERE source = ? AND table_name = ?)
-		ORDER BY ordinal`, schema, table, schema, table)
+// snapshot of every table of schema, by table, in one query.
+func previousDefs(ctx context.Context, tx *sql.Tx, schema string) (map[string][]ColumnDef, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.column_type, c.is_nullable, c.primary_key
+		FROM audit.snapshot_columns c
+		JOIN (SELECT table_name, max(run_id) AS run_id FROM audit.snapshot_columns WHERE source = ? GROUP BY table_name) l
+		  ON c.table_name = l.table_name AND c.run_id = l.run_id
+		WHERE c.source = ?
+		ORDER BY c.table_name, c.ordinal`, schema, schema)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ColumnDef
+	out := map[string][]ColumnDef{}
 	for rows.Next() {
-		var c ColumnDef
-		if err := rows.Scan(&c.Name, &c.Type, &c.Nullable, &c.Key); err != nil {
+		var (
+			t string
+			c ColumnDef
+		)
+		if err := rows.Scan(&t, &c.Name, &c.Type, &c.Nullable, &c.Key); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		out[t] = append(out[t], c)
 	}
 	return out, rows.Err()
 }
 
 // captureSchema records the structure of a published table and reports
 // drift from the previous capture, inside the publish transaction.
-func (s *snapshotter) captureSchema(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
+func (s *snapshotter) captureSchema(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport, prevAll map[string][]ColumnDef) error {
 	if tr.defs == nil {
 		return nil
 	}
-	prev, err := previousDefs(ctx, tx, schema, tr.Name)
-	if err != nil {
-		return fmt.Errorf("snapshot %s.%s: read previous structure: %w", schema, tr.Name, err)
-	}
+	prev := prevAll[tr.Name]
 	if prev != nil {
 		if d := DiffColumns(prev, tr.defs); len(d) > 0 {
 			tr.SchemaDrift = strings.Join(d, "; ")
 			s.log.Warn("schema drift", keySource, schema, keyTable, tr.Name, "changes", tr.SchemaDrift)
 		}
 	}
+	// One statement for every column: DuckDB's cost is per statement.
+	var (
+		vals []string
+		args []any
+	)
 	for i, c := range tr.defs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_columns
-			(run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key); err != nil {
-			return fmt.Errorf("snapshot %s.%s: record structure: %w", schema, tr.Name, err)
-		}
+		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key)
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_columns
+		(run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+		return fmt.Errorf("snapshot %s.%s: record structure: %w", schema, tr.Name, err)
 	}
 	return nil
 }

@@ -109,8 +109,14 @@ func (s *snapshotter) source(ctx context.Context, src Source) (*SourceReport, er
 	}
 
 	err := s.load(ctx, src, sr, log)
+	if err != nil && sr.Published {
+		// Published; a repair or a verification after it failed, and the
+		// tables concerned say so in audit.snapshots.
+		sr.Err = err
+		log.Error("snapshot published; repair or verification failed", keyError, err)
+		return sr, err
+	}
 	if err == nil {
-		sr.Published = true
 		if s.opts.ParquetDir != "" {
 			if err := s.exportParquet(ctx, sr); err != nil {
 				log.Error("parquet export failed; the warehouse snapshot is published", keyError, err)
@@ -159,6 +165,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 		return srcErr("", err)
 	}
 	sr.ServerVersion, sr.BinlogPos, sr.ReplicaLag, sr.SnapshotAt = info.Version, info.BinlogPos, info.ReplicaLag, info.SnapshotAt
+	ms.snapshotAt = info.SnapshotAt
 	log.Info("consistent snapshot started", "addr", ms.addr, "database", ms.dbName, keyReadMode, sr.ReadMode,
 		"version", sr.ServerVersion, keyBinlogPos, sr.BinlogPos, "replica_lag_s", lagText(sr.ReplicaLag))
 
@@ -194,7 +201,15 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // before ms.close, which waits for the counts
 	ms.deferCounts(pctx, sr.Tables)
-	return s.publish(ctx, sr)
+	if err := s.publish(ctx, sr); err != nil {
+		return err
+	}
+	sr.Published = true
+	cancel()
+	ms.pending.Wait() // the connection is free again
+	// Still in the same snapshot: repair what is known inexact, verify
+	// what was asked for (repair.go, verify.go).
+	return s.afterPublish(ctx, ms, dconn, sr, tables, log)
 }
 
 // resolveTables reads the column metadata of the tables to copy and fills
@@ -291,7 +306,7 @@ func (s *snapshotter) fail(ctx context.Context, sr *SourceReport, started time.T
 	}
 	defer func() { _ = tx.Rollback() }()
 	for _, tr := range sr.Tables {
-		if err := s.record(ctx, tx, sr, tr); err != nil {
+		if err := s.record(ctx, tx, sr, tr, false); err != nil {
 			log.Error("cannot record failed snapshot", keyTable, tr.Name, keyError, err)
 			return
 		}

@@ -46,6 +46,10 @@ type mysqlSource struct {
 	pending sync.WaitGroup
 
 	probeSrc *mysqlSource
+
+	snapshotAt time.Time         // server NOW() at the consistent snapshot
+	updTimes   map[string]string // UPDATE_TIME by table, read once (unchanged.go)
+	serverID   string
 }
 
 // serverInfo is what a snapshot records about the server.

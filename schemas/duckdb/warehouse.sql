@@ -141,7 +141,7 @@ CREATE TABLE IF NOT EXISTS audit.snapshot_progress (
 CREATE TABLE IF NOT EXISTS audit.snapshot_watermarks (
   source           VARCHAR NOT NULL,
   table_name       VARCHAR NOT NULL,
-  policy           VARCHAR NOT NULL,  -- incremental | append
+  policy           VARCHAR NOT NULL,  -- incremental | append | full (watermark: the change token, unchanged.go)
   watermark_column VARCHAR NOT NULL,
   watermark        VARCHAR,           -- as the source prints it; NULL when the table was empty
   signature        VARCHAR NOT NULL,  -- table definition; a change forces a full load
@@ -167,6 +167,18 @@ CREATE TABLE IF NOT EXISTS audit.snapshot_columns (
   primary_key BOOLEAN NOT NULL
 );
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- NULL: same structure as the previous snapshot
+
+-- Exactness (issue 15): a full table not copied because its change token
+-- (UPDATE_TIME) says it did not change; rows re-read or removed by a
+-- key-set repair (row counts disagreed) or a verification; checksums of
+-- key ranges compared with the source (snapshot --verify). status is
+-- 'inexact' when the rows are known to differ from the source after the
+-- repair: the source is then not trusted (audit.trusted_sources).
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS unchanged BOOLEAN;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS repaired_rows BIGINT;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS verified BOOLEAN;
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS verify_chunks BIGINT;       -- key-range chunks compared
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS verify_diff_chunks BIGINT;  -- chunks whose checksums differed, re-read
 
 -- Responses to findings (pushaudit ack), additive: when someone responded,
 -- who, and what they noted; respond_by is the limit it is held against.
