@@ -72,6 +72,7 @@ var commands = []command{
 	{"reconcile", "reconcile every target × resource × window", (*Main).runReconcile},
 	{"explain", "one window in depth: numbers, keys, push-log batches, SQL", (*Main).runExplain},
 	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
+	{"incidents", "list the incidents: faults as the contract counts them, with their limits", (*Main).runIncidents},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
 	{"serve", "the daemon: every pipeline on its schedule, /healthz, SIGHUP reloads", (*Main).runServe},

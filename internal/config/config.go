@@ -132,6 +132,11 @@ type Config struct {
 	WarehouseWait time.Duration `yaml:"warehouse_wait,omitempty"`
 	// Serve configures the daemon (pushaudit serve).
 	Serve ServeConfig `yaml:"serve,omitempty"`
+	// Incidents override the rules grouping findings into incidents
+	// (pipelines.DefaultIncidentRules); Assessment the money of the
+	// quarterly assessment (incidents.go).
+	Incidents  *pipelines.IncidentRules `yaml:"incidents,omitempty"`
+	Assessment Assessment               `yaml:"assessment,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
@@ -275,6 +280,7 @@ func (c *Config) Validate() error {
 			bad("schedules.%s: not a periodic cadence (every_10m, every_30m, hourly, daily_after_2300)", k)
 		}
 	}
+	c.validateIncidents(bad)
 	c.validateAlerts(bad)
 	c.validateServe(bad)
 	return errors.Join(errs...)
