@@ -69,7 +69,7 @@ func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Cata
 		path, err = reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: p.Start, OutDir: out, Lang: lang,
 			Now: c.Clock(), Producer: "pushaudit on " + host})
 	} else {
-		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang,
+		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang, Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee,
 			Now: c.Clock(), Producer: "pushaudit on " + host})
 	}
 	if err != nil {

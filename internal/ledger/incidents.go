@@ -86,6 +86,12 @@ func (s Incidents) Group(ctx context.Context, runID string, rules pipelines.Inci
 			Missing: f.Missing, Extra: f.Extra, Duplicate: f.Duplicate, Incident: f.Incident,
 		}
 	}
+	responded := map[string]Finding{}
+	for _, f := range fs {
+		if !f.RespondedAt.IsZero() {
+			responded[f.ID] = f
+		}
+	}
 	groups := pipelines.GroupIncidents(rules, in)
 	var ids []string
 	for _, g := range groups {
@@ -123,6 +129,15 @@ func (s Incidents) Group(ctx context.Context, runID string, rules pipelines.Inci
 			}
 			if row.ReportPath == "" {
 				row.ReportPath, row.ReportedAt = o.ReportPath, o.ReportedAt
+			}
+		}
+		// No response recorded for the incident: the earliest response to
+		// one of its findings (ack --finding) answers it.
+		if row.RespondedAt.IsZero() {
+			for _, f := range g.Findings {
+				if r := responded[f.ID]; !r.RespondedAt.IsZero() && (row.RespondedAt.IsZero() || r.RespondedAt.Before(row.RespondedAt)) {
+					row.RespondedAt, row.RespondedBy = r.RespondedAt, r.RespondedBy
+				}
 			}
 		}
 		if err := s.put(ctx, row, g.Absorbed); err != nil {
