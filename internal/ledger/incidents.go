@@ -106,6 +106,8 @@ func (s Incidents) Group(ctx context.Context, runID string, rules pipelines.Inci
 	for _, o := range old {
 		prev[o.ID] = o
 	}
+	var rows []Incident
+	var drop, memberIDs, memberInc []string
 	for _, g := range groups {
 		row := Incident{
 			ID: g.ID, Targets: g.Targets, Resources: g.Resources, Statuses: g.Statuses, WholeTarget: g.WholeTarget,
@@ -140,19 +142,21 @@ func (s Incidents) Group(ctx context.Context, runID string, rules pipelines.Inci
 				}
 			}
 		}
-		if err := s.put(ctx, row, g.Absorbed); err != nil {
-			return 0, err
-		}
-		var members []string
+		rows = append(rows, row)
+		drop = append(append(drop, g.ID), g.Absorbed...)
 		for _, f := range g.Findings {
 			if f.Incident != g.ID {
-				members = append(members, f.ID)
+				memberIDs, memberInc = append(memberIDs, f.ID), append(memberInc, g.ID)
 			}
 		}
-		if len(members) > 0 {
-			if _, err := s.q.ExecContext(ctx, `UPDATE audit.findings SET incident_id = ? WHERE finding_id IN (SELECT unnest(?))`, g.ID, members); err != nil {
-				return 0, fmt.Errorf("incidents ledger: %w", err)
-			}
+	}
+	if err := s.put(ctx, rows, drop); err != nil {
+		return 0, err
+	}
+	if len(memberIDs) > 0 {
+		if _, err := s.q.ExecContext(ctx, `UPDATE audit.findings SET incident_id = m.inc
+FROM (SELECT unnest(?) AS fid, unnest(?) AS inc) m WHERE finding_id = m.fid`, memberIDs, memberInc); err != nil {
+			return 0, fmt.Errorf("incidents ledger: %w", err)
 		}
 	}
 	return len(groups), nil
@@ -165,36 +169,67 @@ func nullOr(n sql.NullInt64, def int64) int64 {
 	return def
 }
 
-// put replaces the row of in, and removes the rows of absorbed.
-func (s Incidents) put(ctx context.Context, in Incident, absorbed []string) error {
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM audit.incidents WHERE incident_id IN (SELECT unnest(?))`, append([]string{in.ID}, absorbed...)); err != nil {
-		return fmt.Errorf("incidents ledger: %w", err)
+// put replaces the rows of ins, and removes the rows of drop (their ids
+// and the ids of the incidents they absorbed), in three statements
+// whatever their number.
+func (s Incidents) put(ctx context.Context, ins []Incident, drop []string) error {
+	if len(drop) > 0 {
+		if _, err := s.q.ExecContext(ctx, `DELETE FROM audit.incidents WHERE incident_id IN (SELECT unnest(?))`, drop); err != nil {
+			return fmt.Errorf("incidents ledger: %w", err)
+		}
 	}
-	statuses := make([]string, len(in.Statuses))
-	for i, st := range in.Statuses {
-		statuses[i] = string(st)
+	in := func(i int) *Incident { return &ins[i] }
+	b := bulk{n: len(ins)}
+	b.text("incident_id", func(i int) string { return in(i).ID })
+	list := func(name string, v func(i int) []string) {
+		l := make([]string, b.n)
+		for i := range l {
+			l[i] = strings.Join(v(i), ",")
+		}
+		b.add(name, "string_split(unnest(?), ',')", l)
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO audit.incidents (incident_id, targets, resources, statuses, whole_target,
-  first_window_start, last_window_end, windows, missing_rows, extra_rows, duplicate_rows, fault_level,
-  detected_at, respond_by, resolve_by, resolved_at, responded_at, responded_by, note, report_path, reported_at, updated_run_id)
-VALUES (?, CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.ID, in.Targets, in.Resources, statuses, in.WholeTarget,
-		warehouse.Timestamp(in.FirstWindowStart), warehouse.Timestamp(in.LastWindowEnd), in.Windows,
-		in.Missing, in.Extra, in.Duplicate, in.Level,
-		warehouse.Timestamp(in.DetectedAt), nullTime(in.RespondBy), nullTime(in.ResolveBy), nullTime(in.ResolvedAt),
-		nullTime(in.RespondedAt), nullIfEmpty(in.RespondedBy), nullIfEmpty(in.Note), nullIfEmpty(in.ReportPath), nullTime(in.ReportedAt),
-		in.UpdatedRunID)
-	if err != nil {
+	list("targets", func(i int) []string { return in(i).Targets })
+	list("resources", func(i int) []string { return in(i).Resources })
+	list("statuses", func(i int) []string {
+		var out []string
+		for _, st := range in(i).Statuses {
+			out = append(out, string(st))
+		}
+		return out
+	})
+	whole := make([]bool, b.n)
+	for i := range whole {
+		whole[i] = in(i).WholeTarget
+	}
+	b.add("whole_target", "unnest(?)", whole)
+	b.times("first_window_start", func(i int) time.Time { return in(i).FirstWindowStart })
+	b.times("last_window_end", func(i int) time.Time { return in(i).LastWindowEnd })
+	b.ints("windows", func(i int) sql.NullInt64 { return known(int64(in(i).Windows)) })
+	b.ints("missing_rows", func(i int) sql.NullInt64 { return known(in(i).Missing) })
+	b.ints("extra_rows", func(i int) sql.NullInt64 { return known(in(i).Extra) })
+	b.ints("duplicate_rows", func(i int) sql.NullInt64 { return known(in(i).Duplicate) })
+	b.ints("fault_level", func(i int) sql.NullInt64 { return known(int64(in(i).Level)) })
+	b.times("detected_at", func(i int) time.Time { return in(i).DetectedAt })
+	b.times("respond_by", func(i int) time.Time { return in(i).RespondBy })
+	b.times("resolve_by", func(i int) time.Time { return in(i).ResolveBy })
+	b.times("resolved_at", func(i int) time.Time { return in(i).ResolvedAt })
+	b.times("responded_at", func(i int) time.Time { return in(i).RespondedAt })
+	nullText := func(name string, v func(i int) string) {
+		l := make([]string, b.n)
+		for i := range l {
+			l[i] = v(i)
+		}
+		b.add(name, "nullif(unnest(?), '')", l)
+	}
+	nullText("responded_by", func(i int) string { return in(i).RespondedBy })
+	nullText("note", func(i int) string { return in(i).Note })
+	nullText("report_path", func(i int) string { return in(i).ReportPath })
+	b.times("reported_at", func(i int) time.Time { return in(i).ReportedAt })
+	b.text("updated_run_id", func(i int) string { return in(i).UpdatedRunID })
+	if err := b.insert(ctx, s.q, "audit.incidents", ""); err != nil {
 		return fmt.Errorf("incidents ledger: %w", err)
 	}
 	return nil
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return warehouse.Timestamp(t)
 }
 
 // List returns the incidents whose windows overlap [from, to) (zero: no
