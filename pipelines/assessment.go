@@ -136,12 +136,15 @@ type DeductionRule int
 
 // The rules, in the order the report lists them.
 const (
-	RuleInspection  DeductionRule = iota // missing daily inspection records
-	RuleResolve                          // faults of one level not resolved in time
-	RuleRespond                          // faults of one level not answered in time
-	RuleOutage                           // target-months of downtime over OutageLimit
-	RuleReports                          // missing monthly or quarterly reports
-	RuleReportsLate                      // days reports were handed in late
+	RuleInspection     DeductionRule = iota // missing daily inspection records
+	RuleResolve                             // faults of one level not resolved in time
+	RuleRespond                             // faults of one level not answered in time
+	RuleOutage                              // target-months of downtime over OutageLimit
+	RuleReports                             // missing monthly or quarterly reports
+	RuleReportsLate                         // days reports were handed in late
+	RuleFaultReports                        // fault summary reports missing or late (incidents)
+	RuleStabilityShort                      // interruptions over 5 and up to 15 minutes (incidents)
+	RuleStabilityHalf                       // interruptions over 30 minutes up to an hour (incidents)
 )
 
 // Deduction is one rule applied to a period: Count times Each points.
@@ -169,11 +172,18 @@ type AssessmentFacts struct {
 	// ReportsMissing are the monthly and quarterly reports due and not
 	// written; ReportDaysLate the days the written ones came late in all.
 	ReportsMissing, ReportDaysLate int
+	// FaultReports are the incidents whose summary report is missing past
+	// its due time or came late (JudgeFault); Stability the period's
+	// interruptions by tier (Stability). The tier over an hour is
+	// OutageMonths.
+	FaultReports int
+	Stability    StabilityTiers
 }
 
 // Deductions applies every rule the warehouse can prove to a period, in
 // report order: inspections, late resolution by level, late response by
-// level, outages, missing reports, late reports.
+// level, outages, missing reports, late reports, fault summary reports,
+// the two shorter stability tiers.
 func Deductions(f AssessmentFacts) []Deduction {
 	out := []Deduction{{Rule: RuleInspection, Count: f.DaysEnded - f.DaysInspected, Each: PointsInspection}}
 	for lv := 1; lv <= 4; lv++ {
@@ -185,7 +195,10 @@ func Deductions(f AssessmentFacts) []Deduction {
 	return append(out,
 		Deduction{Rule: RuleOutage, Count: f.OutageMonths, Each: PointsOutage},
 		Deduction{Rule: RuleReports, Count: f.ReportsMissing, Each: PointsReport},
-		Deduction{Rule: RuleReportsLate, Count: f.ReportDaysLate, Each: PointsReportDayLate})
+		Deduction{Rule: RuleReportsLate, Count: f.ReportDaysLate, Each: PointsReportDayLate},
+		Deduction{Rule: RuleFaultReports, Count: f.FaultReports, Each: PointsFaultReport},
+		Deduction{Rule: RuleStabilityShort, Count: f.Stability.Short, Each: PointsStabilityShort},
+		Deduction{Rule: RuleStabilityHalf, Count: f.Stability.Half, Each: PointsStabilityHalf})
 }
 
 // Deducted is the sum of the deductions, added in order; the estimated

@@ -101,7 +101,7 @@ func fillYearWarehouse(tb testing.TB, db *sql.DB) {
 	_, err = db.Exec(`
 CREATE TEMP TABLE res (target VARCHAR, resource VARCHAR);
 INSERT INTO res VALUES ` + strings.Join(pairs, ", ") + `;
-INSERT INTO audit.runs
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version)
 SELECT 'run-' || d, 'reconcile', TIMESTAMP '2026-01-01 00:10:00' + INTERVAL 1 DAY * (d + 1),
        TIMESTAMP '2026-01-01 00:12:00' + INTERVAL 1 DAY * (d + 1), 'findings', NULL, NULL, NULL, NULL
 FROM range(365) t(d);

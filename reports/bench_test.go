@@ -46,7 +46,7 @@ func benchWarehouse(b *testing.B) (*sql.DB, *pipelines.Catalog) {
 	}
 	const run = "bench-reconcile"
 	_, err = db.ExecContext(ctx, `
-INSERT INTO audit.runs VALUES ('`+run+`', 'reconcile', TIMESTAMP '2026-11-22 00:10:00', TIMESTAMP '2026-11-22 00:20:00', 'findings', NULL, NULL, NULL, NULL);
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('`+run+`', 'reconcile', TIMESTAMP '2026-11-22 00:10:00', TIMESTAMP '2026-11-22 00:20:00', 'findings', NULL, NULL, NULL, NULL);
 INSERT INTO audit.results (run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received, fault_level, detail)
 SELECT '`+run+`', 'target_' || t, 'resource_' || r,
        TIMESTAMP '2026-11-21 00:00:00' + INTERVAL 10 MINUTE * w,
@@ -161,7 +161,7 @@ func fillBenchWarehouse(tb testing.TB, db *sql.DB, short int) {
 		tb.Fatal(err)
 	}
 	_, err := db.Exec(fmt.Sprintf(`
-INSERT INTO audit.runs VALUES ('bench-reconcile', 'reconcile', TIMESTAMP '2026-11-22 00:10:00', TIMESTAMP '2026-11-22 00:20:00', 'findings', NULL, NULL, NULL, NULL);
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('bench-reconcile', 'reconcile', TIMESTAMP '2026-11-22 00:10:00', TIMESTAMP '2026-11-22 00:20:00', 'findings', NULL, NULL, NULL, NULL);
 INSERT INTO audit.results (run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received, fault_level, detail)
 SELECT 'bench-reconcile', 'target_' || t, 'resource_' || r,
        TIMESTAMP '2026-11-21 00:00:00' + INTERVAL 10 MINUTE * w,

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -33,6 +33,11 @@ type OpsOptions struct {
 	// end (config inspection_deadline; 0 = the default, 09:00 the next
 	// morning).
 	InspectionDeadline time.Duration
+	// Incidents are the incident rules (summary reports owed); zero
+	// fields take the defaults. QuarterlyFee (yuan, 0: none) prices the
+	// deductions of the fault register.
+	Incidents    pipelines.IncidentRules
+	QuarterlyFee float64
 }
 
 // OpsFileName is the file name of the operations report of p in lang.
@@ -58,6 +63,7 @@ type opsData struct {
 	written   map[string]time.Time // reports by period, first written
 	firstRun  time.Time
 	more      opsMore // ops_more.go
+	incidents []ledger.Incident
 }
 
 func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
@@ -88,6 +94,9 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 		return nil, err
 	}
 	if d.written, d.firstRun, err = reportsWritten(ctx, db); err != nil {
+		return nil, err
+	}
+	if d.incidents, err = loadIncidents(ctx, db, p); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -144,7 +153,7 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	}
 	w.prepare()
 	for _, step := range []func() error{w.overview, w.exchange, w.volumes, w.trend, w.cases, w.districts, w.statsCheck,
-		w.faults, w.inspections, w.snapshots, w.drift, w.deductions, w.manual} {
+		w.faults, w.incidentsSheet, w.inspections, w.snapshots, w.drift, w.deductions, w.manual} {
 		if err := ctx.Err(); err != nil {
 			return "", fmt.Errorf("operations report %s: %w", p, err)
 		}
@@ -199,6 +208,7 @@ type opsWriter struct {
 	resolveH  float64 // their hours from first seen to resolved
 	deducts   []deduction
 	deductSum float64
+	judged    []judgedIncident // the period's incidents, judged
 }
 
 // levelRow is the faults of one level against table 3-5.
@@ -221,7 +231,7 @@ type deduction struct {
 // prepare derives the rows shared by several sheets.
 func (w *opsWriter) prepare() {
 	w.prepareExchange()
-	w.prepareLevels()
+	w.prepareIncidents()
 	w.prepareDeductions()
 }
 
@@ -264,41 +274,6 @@ func (w *opsWriter) prepareExchange() {
 	}
 }
 
-// prepareLevels counts the faults by level against the limits of table
-// 3-5 (pipelines.Judge), all findings of the period (stats included):
-// resolutions by now, responses by the as-of time.
-func (w *opsWriter) prepareLevels() {
-	for _, f := range w.data.findings {
-		l := &w.levels[f.levelIndex()]
-		l.faults++
-		resolvedAt := warehouse.FromWall(f.resolvedAt.Time)
-		if f.resolvedAt.Valid {
-			w.resolved++
-			w.resolveH += resolvedAt.Sub(f.firstSeen).Hours()
-		}
-		switch pipelines.Judge(resolvedAt, warehouse.FromWall(f.resolveBy.Time), w.now) {
-		case pipelines.InTime:
-			l.resolved++
-			l.inTime++
-		case pipelines.Late:
-			l.resolved++
-			l.late++
-		case pipelines.Overdue:
-			l.openOverdue++
-		default:
-			l.openNotDue++
-		}
-		switch pipelines.Judge(warehouse.FromWall(f.respondedAt.Time), warehouse.FromWall(f.respondBy.Time), w.asOf) {
-		case pipelines.InTime:
-			l.respInTime++
-		case pipelines.Late, pipelines.Overdue:
-			l.respLate++
-		default:
-			l.respNone++
-		}
-	}
-}
-
 // prepareDeductions applies the assessment (pipelines.Deductions) to the
 // period and words each rule and its basis.
 func (w *opsWriter) prepareDeductions() {
@@ -320,6 +295,7 @@ func (w *opsWriter) prepareDeductions() {
 	for i, r := range reps {
 		owed[i] = pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
 	}
+	w.incidentFacts(&facts)
 	absent, lateDays := pipelines.ReportsOwed(owed)
 	facts.ReportsMissing, facts.ReportDaysLate = len(absent), lateDays
 	list := ""
@@ -342,6 +318,8 @@ func (w *opsWriter) prepareDeductions() {
 			x.rule, x.basis = ol.ruleReports, fmt.Sprintf(ol.basisReports, len(reps), d.Count, reportDueDays, list)
 		case pipelines.RuleReportsLate:
 			x.rule, x.basis = ol.ruleReportsLate, fmt.Sprintf(ol.basisReportsLate, d.Count)
+		default:
+			x.rule, x.basis = w.incidentRuleText(d)
 		}
 		w.deducts = append(w.deducts, x)
 	}

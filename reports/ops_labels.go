@@ -126,8 +126,8 @@ var opsLabelSets = map[string]*opsLabels{
 		colFaults: "故障数", colResolved: "已解决", colResolvedInTime: "按时解决", colResolvedLate: "超时解决",
 		colOpenOverdue: "未解决已超时", colOpenNotDue: "未解决未到期", colInTimeRate: "按时解决率", colResponse: "按时响应",
 		colResponseLate: "超时响应", responseNotRecorded: "未记录（未到期）",
-		faultsNote: "故障：窗口结束时间在报告期内的问题（问题台账 audit.findings）；时限按表 3-5 自首次发现起算；" +
-			"响应时间为问题台账的 responded_at（pushaudit ack 记录）：按时响应为不晚于响应时限；超时响应为晚于响应时限，或未响应且响应时限已过统计截至时间；" +
+		faultsNote: "故障：首个窗口在报告期内的故障（audit.incidents，一次中断的问题合并为一起，见“故障记录”）；时限按表 3-5 自首次发现起算；" +
+			"响应时间为故障的 responded_at（pushaudit ack --incident 记录，或其问题最早的响应）：按时响应为不晚于响应时限；超时响应为晚于响应时限，或未响应且响应时限已过统计截至时间；" +
 			"未记录为未响应且响应时限未到。",
 		noLevel: "未定级", chartLevels: "故障按等级：按时解决、超时与未到期", chartPie: "故障等级分布",
 		minutes: "%d 分钟", hours: "%d 小时",
@@ -216,8 +216,8 @@ var opsLabelSets = map[string]*opsLabels{
 		colFaults: "Faults", colResolved: "Resolved", colResolvedInTime: "Resolved in time", colResolvedLate: "Resolved late",
 		colOpenOverdue: "Open, overdue", colOpenNotDue: "Open, not due", colInTimeRate: "In-time rate", colResponse: "Responded in time",
 		colResponseLate: "Responded late", responseNotRecorded: "not recorded (not due)",
-		faultsNote: "Faults: findings (audit.findings) of windows ending within the period; limits of table 3-5 from first seen; " +
-			"responses are the ledger's responded_at (recorded by pushaudit ack): in time by the respond limit; late after it, or none and the limit passed before the as-of time; " +
+		faultsNote: "Faults: incidents (audit.incidents: the findings of one outage, see the fault register) whose first window is in the period; limits of table 3-5 from first seen; " +
+			"responses are the incident's responded_at (pushaudit ack --incident, or the earliest response to one of its findings): in time by the respond limit; late after it, or none and the limit passed before the as-of time; " +
 			"not recorded: none yet and the limit not passed.",
 		noLevel: "no level", chartLevels: "Faults by level: in time, late and not due", chartPie: "Faults by level",
 		minutes: "%d min", hours: "%d h",

@@ -19,7 +19,7 @@ import (
 func TestWriteOps_InspectionLog(t *testing.T) {
 	db := MustOpenOpsWarehouse(t)
 	if _, err := db.Exec(`
-INSERT INTO audit.runs VALUES ('20261122T120000.000-reconcile', 'reconcile', '2026-11-22 12:00:00', '2026-11-22 12:05:00', 'ok', 'reconcile --from 2026-11-19', NULL, 'testhost', 'v0.1');
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261122T120000.000-reconcile', 'reconcile', '2026-11-22 12:00:00', '2026-11-22 12:05:00', 'ok', 'reconcile --from 2026-11-19', NULL, 'testhost', 'v0.1');
 INSERT INTO audit.results (run_id, target, resource, window_start, window_end, deadline, status, expected, claimed, received) VALUES
  ('20261122T120000.000-reconcile', 'city_gov', 'case_report', '2026-11-19 10:00:00', '2026-11-19 10:10:00', '2026-11-19 10:20:00', 'ok', 5, 5, 5);
 INSERT INTO audit.reports VALUES ('2026-11-20', 'day', 'zh', 'out/数据对接日检表_2026-11-20.xlsx', '2026-11-21 07:30:00')`); err != nil {

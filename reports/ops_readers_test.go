@@ -36,7 +36,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("inspect_xlsx.py output: %v\n%s", err, out)
 	}
-	if len(got.Sheets) != 13 || got.Sheets[0] != "概览" || got.Sheets[8] != "日常巡检记录" || got.Sheets[12] != "运行与保障（人工填写）" {
+	if len(got.Sheets) != 14 || got.Sheets[0] != "概览" || got.Sheets[8] != "故障记录" || got.Sheets[9] != "日常巡检记录" || got.Sheets[13] != "运行与保障（人工填写）" {
 		t.Errorf("sheets = %v", got.Sheets)
 	}
 	if got.Title != "数字城管数据对接运维报告（月度，2026-11）" {
@@ -54,7 +54,7 @@ func TestWriteOps_Openpyxl(t *testing.T) {
 		{"完整率趋势!A22", "2026-11-20T00:00:00", "yyyy-mm-dd"},
 		{"案件流转!B3", "2026-11-01T00:00:00", "yyyy-mm"},
 		{"案件流转!J3", `=IF(H3=0,"",G3/H3)`, "0.0%"},
-		{"考核扣分!E16", "=100-E15", "#,##0.0"},
+		{"考核扣分!E19", "=100-E18", "#,##0.0"},
 	} {
 		v, ok := got.Cells[c.cell]
 		if !ok {

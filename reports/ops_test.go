@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/chengdu-cgw/pushaudit/reports"
 	"github.com/chengdu-cgw/pushaudit/schemas"
@@ -41,6 +42,11 @@ func MustOpenOpsWarehouse(tb testing.TB) *sql.DB {
 	}
 	if _, err := db.ExecContext(ctx, string(fixture)); err != nil {
 		tb.Fatalf("fixture: %v", err)
+	}
+	// The incidents of the fixture's findings, as a reconciliation groups
+	// them.
+	if _, err := ledger.NewIncidents(db).Group(ctx, "fixture", pipelines.IncidentRules{}); err != nil {
+		tb.Fatalf("incidents: %v", err)
 	}
 	return db
 }
@@ -99,7 +105,7 @@ func TestWriteOps_Figures(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"概览", "数据对接", "推送量", "完整率趋势", "案件流转", "区县汇总", "业务统计核对", "故障等级",
+	want := []string{"概览", "数据对接", "推送量", "完整率趋势", "案件流转", "区县汇总", "业务统计核对", "故障等级", "故障记录",
 		"日常巡检记录", "快照与结构", "表结构变更", "考核扣分", "运行与保障（人工填写）"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets = %v, want %v", got, want)
@@ -130,22 +136,25 @@ func TestWriteOps_Figures(t *testing.T) {
 		// Faults by level.
 		{"故障等级", "D3", "1", "level 1: the stats finding"},
 		{"故障等级", "G3", "1", "resolved late"},
-		{"故障等级", "D4", "2", "level 2"},
-		{"故障等级", "F4", "1", "level 2 resolved in time"},
-		{"故障等级", "I4", "1", "level 2 open, not due"},
+		// chenghua's two consecutive stale windows are one incident,
+		// detected 11-21 00:10 and open past its 3 h limit.
+		{"故障等级", "D4", "1", "level 2: one incident of two windows"},
+		{"故障等级", "F4", "0", "level 2 not resolved"},
+		{"故障等级", "H4", "1", "level 2 open past its limit"},
+		{"故障等级", "I4", "0", "level 2 nothing open and not due"},
 		{"故障等级", "H5", "1", "level 3 open past its limit"},
-		{"故障等级", "D8", "6", "October's finding left out"},
+		{"故障等级", "D8", "5", "six findings, five incidents; October's left out"},
 		// Responses: in time by respond_by, late (answered after it, or
 		// none and it passed), none and not due.
 		{"故障等级", "K3", "1", "level 1 answered in time"},
 		{"故障等级", "K4", "1", "level 2 answered in time"},
-		{"故障等级", "M4", "1", "level 2 no response, not due at the report's now"},
+		{"故障等级", "M4", "0", "level 2 answered by the response to one of its findings"},
 		{"故障等级", "K5", "1", "level 3 answered in time"},
 		{"故障等级", "L5", "1", "level 3 no response past respond_by"},
 		{"故障等级", "L6", "1", "level 4 answered after respond_by"},
 		{"故障等级", "K8", "3", "total in time"},
 		{"故障等级", "L8", "2", "total late"},
-		{"故障等级", "M8", "1", "total not recorded"},
+		{"故障等级", "M8", "0", "total not recorded"},
 		// Snapshots: October's left out; the failed load and the count
 		// mismatch counted.
 		{"快照与结构", "A3", "biz", ""},
@@ -168,8 +177,15 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "E11", "1.0", ""},
 		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
 		{"考核扣分", "C13", "0", "a month: no other report due in it"},
-		{"考核扣分", "E15", "7.7", "total"},
-		{"考核扣分", "E16", "92.3", "score"},
+		{"考核扣分", "C5", "1", "level 2 incident open past its limit"},
+		{"考核扣分", "C15", "0", "no summary report due yet (the 一级 stats fault resolved 11-22, due in a week)"},
+		{"考核扣分", "C16", "1", "city_gov/case_report missed 10 minutes"},
+		{"考核扣分", "C17", "1", "ministry/case_stats short for an hour"},
+		{"考核扣分", "E18", "11.2", "total: 7.7 + 2 (level 2 late) + 0.5 + 1"},
+		{"考核扣分", "E19", "88.8", "score"},
+		// The fault register.
+		{"故障记录", "B3", "三级", "the first incident by window: ministry short"},
+		{"故障记录", "F3", "1", "one window"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.cell)
 		if err != nil {
@@ -183,7 +199,7 @@ func TestWriteOps_Figures(t *testing.T) {
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"数据对接", "K3", `IF(E3-J3=0,"",(F3+G3)/(E3-J3))`},
 		{"案件流转", "J3", `IF(H3=0,"",G3/H3)`},
-		{"考核扣分", "E16", "100-E15"},
+		{"考核扣分", "E19", "100-E18"},
 		{"故障等级", "L8", "SUM(L3:L7)"},
 	} {
 		if got, _ := f.GetCellFormula(c.sheet, c.cell); got != c.want {
@@ -217,7 +233,7 @@ func TestWriteOps_ReportDeductions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := MustOpenOpsWarehouse(t)
 			// pushaudit ran in October: October's report is due.
-			if _, err := db.Exec(`INSERT INTO audit.runs VALUES ('20261001T000000.000-snapshot', 'snapshot',
+			if _, err := db.Exec(`INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261001T000000.000-snapshot', 'snapshot',
 				'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
 				t.Fatal(err)
 			}

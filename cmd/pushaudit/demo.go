@@ -118,7 +118,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
+	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee, Producer: "pushaudit demo on " + host})
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,8 @@ func TestMain_Run_Demo(t *testing.T) {
 		t.Fatalf("workbooks listed %v, want %v", books, wantBooks)
 	}
 
+	t.Run("incidents against the manifest", func(t *testing.T) { holdIncidents(t, out) })
+
 	t.Run("config keeps the password out", func(t *testing.T) {
 		const password = "pushaudit-demo" // the embedded server's
 		text, err := os.ReadFile(filepath.Join(out, "demo.yaml"))

@@ -190,6 +190,23 @@ func TestMain_Run_RepairResolvesSimulatorFaults(t *testing.T) {
 		t.Errorf("the simulation made the repairable faults %v, want all 4 kinds", kinds)
 	}
 
+	// An incident's plan: the windows of its findings.
+	inc := MustRunMain(t, exitOK, "--config", s.config, "incidents", "--format", "json")
+	var first struct {
+		ID      string `json:"id"`
+		Windows int    `json:"windows"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(inc.stdout, "\n", 2)[0]), &first); err != nil || first.ID == "" {
+		t.Fatalf("incidents --format json: %v\n%s", err, inc.stdout)
+	}
+	incOut := filepath.Join(s.dir, "incident-plan")
+	if r := runMain(t, "--config", s.config, "repair", "--incident", first.ID, "--format", "json", "--out", incOut); r.code != exitOK && r.code != exitFindings {
+		t.Errorf("repair --incident %s: exit %d\n%s", first.ID, r.code, r.stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(incOut, "*.json")); len(files) == 0 {
+		t.Errorf("repair --incident %s (%d windows) wrote no plan", first.ID, first.Windows)
+	}
+
 	// what it refuses, and why.
 	out := filepath.Join(s.dir, "refused")
 	for _, c := range []struct {
@@ -197,7 +214,7 @@ func TestMain_Run_RepairResolvesSimulatorFaults(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--incident", "inc-1"}, exitCannot, "audit.incidents"},
+		{[]string{"--incident", "inc-1"}, exitUsage, `incident "inc-1": no such finding`},
 		{[]string{"--finding", "0000000000000000"}, exitUsage, `finding "0000000000000000": no such finding`},
 		{[]string{"--target", "nowhere", "--date", "2026-11-20"}, exitUsage, `"nowhere" is not a target`},
 		{[]string{"--target", "province"}, exitUsage, "--target needs --date"},

@@ -74,6 +74,7 @@ var commands = []command{
 	{"explain", "one window in depth: numbers, keys, push-log batches, SQL", (*Main).runExplain},
 	{"repair", "write what would make a target whole: SQL, CSV or JSON per finding", (*Main).runRepair},
 	{"ack", "record the response to findings: when, by whom, a note", (*Main).runAck},
+	{"incidents", "list the incidents: faults as the contract counts them, with their limits", (*Main).runIncidents},
 	{"report", "write the Excel workbook of a day", (*Main).runReport},
 	{"check", "validate the config and reach every source", (*Main).runCheck},
 	{"init", "inspect a site's databases and draft its config and site catalog", (*Main).runInit},

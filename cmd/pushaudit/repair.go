@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/repair"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -85,9 +84,6 @@ func (m *Main) runRepair(ctx context.Context, g *globals, args []string) error {
 	}
 	if errors.Is(err, repair.ErrNoFinding) {
 		return usageError{fmt.Errorf("repair: %w", err)}
-	}
-	if errors.Is(err, ledger.ErrNoIncidents) {
-		return fmt.Errorf("repair --incident: %w; use --finding or --target with --date", err)
 	}
 	if err != nil {
 		return err

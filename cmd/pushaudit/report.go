@@ -72,6 +72,7 @@ func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Cata
 		// Validated with the config.
 		deadline, _ := pipelines.ParseInspectionDeadline(c.InspectionDeadline)
 		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang,
+			Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee,
 			Now: c.Clock(), Producer: "pushaudit on " + host, InspectionDeadline: deadline})
 	}
 	if err != nil {

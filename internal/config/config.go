@@ -140,6 +140,11 @@ type Config struct {
 	// morning. A check that finishes later does not count as the day's
 	// inspection (pipelines.ParseInspectionDeadline).
 	InspectionDeadline string `yaml:"inspection_deadline,omitempty"`
+	// Incidents override the rules grouping findings into incidents
+	// (pipelines.DefaultIncidentRules); Assessment the money of the
+	// quarterly assessment (incidents.go).
+	Incidents  *pipelines.IncidentRules `yaml:"incidents,omitempty"`
+	Assessment Assessment               `yaml:"assessment,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string
@@ -299,6 +304,7 @@ func (c *Config) Validate() error {
 	for _, name := range c.SourceNames() {
 		validateTLS("sources."+name, c.Sources[name].TLS, bad)
 	}
+	c.validateIncidents(bad)
 	c.validateAlerts(bad)
 	c.validateServe(bad)
 	if _, err := pipelines.ParseInspectionDeadline(c.InspectionDeadline); err != nil {

@@ -28,6 +28,12 @@ type Finding struct {
 	RespondedAt            time.Time
 	RespondedBy            string
 	ResponseNote           string
+	// Missing, Extra, Duplicate are the keys the window lacks, holds
+	// extra and holds more than once.
+	Missing, Extra, Duplicate int64
+	// Incident is the incident the finding belongs to ("": none yet, or
+	// never: unverifiable).
+	Incident string
 }
 
 // Findings is the store of audit.findings.
@@ -61,8 +67,12 @@ func (s Findings) Record(ctx context.Context, runID string, now time.Time, fs []
 		b.ints("expected", func(i int) sql.NullInt64 { return f(i).Expected })
 		b.ints("received", func(i int) sql.NullInt64 { return f(i).Received })
 		b.text("detail", func(i int) string { return f(i).Detail })
+		b.ints("missing_keys", func(i int) sql.NullInt64 { return known(f(i).Missing) })
+		b.ints("extra_keys", func(i int) sql.NullInt64 { return known(f(i).Extra) })
+		b.ints("duplicate_keys", func(i int) sql.NullInt64 { return known(f(i).Duplicate) })
 		return b.insert(ctx, s.q, "audit.findings", `ON CONFLICT (finding_id) DO UPDATE SET last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
   fault_level = excluded.fault_level, expected = excluded.expected, received = excluded.received, detail = excluded.detail,
+  missing_keys = excluded.missing_keys, extra_keys = excluded.extra_keys, duplicate_keys = excluded.duplicate_keys,
   resolved_at = NULL, resolved_run_id = NULL`)
 	})
 	if err != nil {
@@ -174,7 +184,8 @@ func (s Findings) query(ctx context.Context, where string, args ...any) ([]Findi
 SELECT finding_id, target, resource, window_start, window_end, status, coalesce(fault_level, 0),
        first_seen, last_seen, first_run_id, last_run_id, resolved_at, coalesce(resolved_run_id, ''),
        respond_by, resolve_by, expected, received, coalesce(detail, ''),
-       responded_at, coalesce(responded_by, ''), coalesce(response_note, '')
+       responded_at, coalesce(responded_by, ''), coalesce(response_note, ''),
+       coalesce(missing_keys, 0), coalesce(extra_keys, 0), coalesce(duplicate_keys, 0), coalesce(incident_id, '')
 FROM audit.findings
 WHERE `+where+`
 ORDER BY window_start, target, resource, status, finding_id`, args...)
@@ -185,7 +196,8 @@ ORDER BY window_start, target, resource, status, finding_id`, args...)
 		if err := rows.Scan(&f.ID, &f.Target, &f.Resource, &start, &end, &status, &f.FaultLevel,
 			&first, &last, &f.FirstRunID, &f.LastRunID, &resolved, &f.ResolvedRunID,
 			&respondBy, &resolveBy, &f.Expected, &f.Received, &f.Detail,
-			&responded, &f.RespondedBy, &f.ResponseNote); err != nil {
+			&responded, &f.RespondedBy, &f.ResponseNote,
+			&f.Missing, &f.Extra, &f.Duplicate, &f.Incident); err != nil {
 			return err
 		}
 		f.WindowStart, f.WindowEnd = warehouse.FromWall(start), warehouse.FromWall(end)

@@ -46,38 +46,3 @@ WHERE run_id = ? AND target = ? AND resource = ? AND window_start = ? ORDER BY k
 	}
 	return r, true, nil
 }
-
-// ErrNoIncidents means the warehouse records no incidents (no
-// audit.incidents table, or no link from an incident to its findings).
-var ErrNoIncidents = errors.New("the warehouse records no incidents")
-
-// OfIncident returns the findings of incident id: those audit.findings
-// links to it by an incident_id column, or audit.incident_findings does.
-// It wraps ErrNoIncidents when the warehouse has no incidents table or no
-// such link.
-func (s Findings) OfIncident(ctx context.Context, id string) ([]Finding, error) {
-	has := func(table, column string) (bool, error) {
-		var n int
-		err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns
-WHERE table_schema = 'audit' AND table_name = ? AND (? = '' OR column_name = ?)`, table, column, column).Scan(&n)
-		return n > 0, err
-	}
-	ok, err := has("incidents", "")
-	if err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("no table audit.incidents: %w", ErrNoIncidents)
-	}
-	if ok, err = has("findings", "incident_id"); err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
-	} else if ok {
-		return s.query(ctx, `incident_id = ?`, id)
-	}
-	if ok, err = has("incident_findings", "finding_id"); err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
-	} else if ok {
-		return s.query(ctx, `finding_id IN (SELECT finding_id FROM audit.incident_findings WHERE incident_id = ?)`, id)
-	}
-	return nil, fmt.Errorf("audit.incidents does not link its findings (no audit.findings.incident_id, no audit.incident_findings): %w", ErrNoIncidents)
-}

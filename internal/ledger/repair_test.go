@@ -2,7 +2,6 @@ package ledger_test
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"testing"
 
@@ -50,36 +49,5 @@ func TestResults_Latest(t *testing.T) {
 	}
 	if want := []ledger.Key{{Kind: "duplicate", Key: "8", Occurrences: 3}, {Kind: "extra", Key: "9", Occurrences: 1}}; !reflect.DeepEqual(got.Keys, want) {
 		t.Errorf("keys %+v, want %+v (the latest run's, of this window only)", got.Keys, want)
-	}
-}
-
-func TestFindings_OfIncident(t *testing.T) {
-	ctx := context.Background()
-	wh := MustOpen(t, sh(22, 1, 0))
-	fs := ledger.NewFindings(wh.DB())
-	if _, err := fs.OfIncident(ctx, "i-1"); !errors.Is(err, ledger.ErrNoIncidents) {
-		t.Fatalf("OfIncident without audit.incidents: %v, want ErrNoIncidents", err)
-	}
-	if err := fs.Record(ctx, "run-1", sh(22, 0, 0), []ledger.Finding{
-		{ID: "f-1", Target: "t", Resource: "r", WindowStart: sh(21, 10, 0), WindowEnd: sh(21, 10, 10), Status: pipelines.StatusShort},
-		{ID: "f-2", Target: "t", Resource: "r", WindowStart: sh(21, 10, 10), WindowEnd: sh(21, 10, 20), Status: pipelines.StatusMissed},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := wh.DB().Exec("CREATE TABLE audit.incidents (incident_id VARCHAR)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fs.OfIncident(ctx, "i-1"); !errors.Is(err, ledger.ErrNoIncidents) {
-		t.Errorf("OfIncident with incidents not linked to findings: %v, want ErrNoIncidents", err)
-	}
-	for _, q := range []string{"CREATE TABLE audit.incident_findings (incident_id VARCHAR, finding_id VARCHAR)",
-		"INSERT INTO audit.incident_findings VALUES ('i-1', 'f-2'), ('i-2', 'f-1')"} {
-		if _, err := wh.DB().Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := fs.OfIncident(ctx, "i-1")
-	if err != nil || len(got) != 1 || got[0].ID != "f-2" {
-		t.Errorf("OfIncident(i-1) = %+v, %v; want f-2", got, err)
 	}
 }

@@ -29,6 +29,9 @@ type Options struct {
 	Schedules pipelines.Schedules
 	// Levels are the fault-level rules; nil means the defaults.
 	Levels *pipelines.LevelRules
+	// Incidents are the rules grouping findings into incidents; zero
+	// fields take the defaults.
+	Incidents pipelines.IncidentRules
 	// Receipts are the loads of the receipt evidence of media-copy
 	// resources, by resource ID ("target/resource"); a resource without
 	// one is unverifiable.

@@ -73,7 +73,11 @@ func (r *Reconciler) store(ctx context.Context, wh warehouse.Querier, o Options,
 	if err := ledger.NewResults(wh).Save(ctx, o.RunID, rows); err != nil {
 		return err
 	}
-	return recordFindings(ctx, ledger.NewFindings(wh), o, rs)
+	if err := recordFindings(ctx, ledger.NewFindings(wh), o, rs); err != nil {
+		return err
+	}
+	_, err := ledger.NewIncidents(wh).Group(ctx, o.RunID, o.Incidents)
+	return err
 }
 
 func known(n int64) sql.NullInt64 { return sql.NullInt64{Int64: n, Valid: true} }
@@ -96,7 +100,8 @@ func recordFindings(ctx context.Context, fs ledger.Findings, o Options, rs []*Re
 		}
 		f := ledger.Finding{ID: FindingID(x.Target, x.Resource, x.Window.Start, x.Status), Target: x.Target, Resource: x.Resource,
 			WindowStart: x.Window.Start, WindowEnd: x.Window.End, Status: x.Status, FaultLevel: x.FaultLevel,
-			Expected: known(x.Facts.Expected), Received: known(x.Facts.Received), Detail: x.Detail}
+			Expected: known(x.Facts.Expected), Received: known(x.Facts.Received), Detail: x.Detail,
+			Missing: x.Facts.Missing, Extra: x.Facts.Extra, Duplicate: x.Facts.Duplicate}
 		if x.FaultLevel > 0 {
 			lim := pipelines.ResponseLimits[x.FaultLevel]
 			f.RespondBy, f.ResolveBy = now.Add(lim.Respond), now.Add(lim.Resolve)

@@ -148,10 +148,17 @@ func (p *Planner) ForFindings(ctx context.Context, ids []string) ([]*Window, err
 	return p.plan(ctx, fs)
 }
 
-// ForIncident plans the windows of the findings of incident id; it wraps
-// ledger.ErrNoIncidents when the warehouse records none.
+// ForIncident plans the windows of the findings of incident id; an id the
+// ledger does not hold wraps ErrNoFinding.
 func (p *Planner) ForIncident(ctx context.Context, id string) ([]*Window, error) {
-	fs, err := ledger.NewFindings(p.wh).OfIncident(ctx, id)
+	in := ledger.NewIncidents(p.wh)
+	var unknown *ledger.NoIncidentError
+	if _, err := in.Get(ctx, id); errors.As(err, &unknown) {
+		return nil, fmt.Errorf("incident %q: %w", id, ErrNoFinding)
+	} else if err != nil {
+		return nil, err
+	}
+	fs, err := in.Findings(ctx, id)
 	if err != nil {
 		return nil, err
 	}

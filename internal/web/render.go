@@ -16,7 +16,7 @@ var files embed.FS
 // pages are the templates, each page parsed with the layout.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, p := range []string{"home", "target", "finding", "login", "error"} {
+	for _, p := range []string{"home", "target", "finding", "incident", "login", "error"} {
 		out[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p+".html"))
 	}
 	return out

@@ -124,6 +124,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /targets/{target}", s.auth.pages(http.HandlerFunc(s.target)))
 	mux.Handle("GET /findings/{id}", s.auth.pages(http.HandlerFunc(s.finding)))
 	mux.Handle("POST /findings/{id}/ack", s.auth.acks(http.HandlerFunc(s.ack)))
+	mux.Handle("GET /incidents/{id}", s.auth.pages(http.HandlerFunc(s.incident)))
 	mux.Handle("GET /workbooks/{name}", s.auth.pages(http.HandlerFunc(s.workbook)))
 	mux.HandleFunc("GET /login", s.loginForm)
 	mux.HandleFunc("POST /login", s.login)

@@ -190,6 +190,40 @@ ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS responded_by VARCHAR;
 ALTER TABLE audit.runs ADD COLUMN IF NOT EXISTS run_by VARCHAR;
 ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS response_note VARCHAR;
 
+-- Incidents (issue 11), additive: a fault as the contract counts it
+-- (故障), the findings of one outage grouped (pipelines.GroupIncidents)
+-- after each reconciliation. Written by package ledger only. A finding
+-- names its incident; the keys it lacks, holds extra and holds twice are
+-- kept with it for the incident's rows.
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS incident_id VARCHAR;
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS missing_keys BIGINT;
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS extra_keys BIGINT;
+ALTER TABLE audit.findings ADD COLUMN IF NOT EXISTS duplicate_keys BIGINT;
+CREATE TABLE IF NOT EXISTS audit.incidents (
+  incident_id        VARCHAR NOT NULL,   -- INC-<first window day>-<hash>; unique (the ledger replaces a row whole)
+  targets            VARCHAR[] NOT NULL,
+  resources          VARCHAR[] NOT NULL,
+  statuses           VARCHAR[] NOT NULL, -- verdicts of its findings, report order
+  whole_target       BOOLEAN NOT NULL,   -- a target down: resources failing together
+  first_window_start TIMESTAMP NOT NULL,
+  last_window_end    TIMESTAMP NOT NULL,
+  windows            INTEGER NOT NULL,   -- target × resource × window count
+  missing_rows       BIGINT NOT NULL,
+  extra_rows         BIGINT NOT NULL,
+  duplicate_rows     BIGINT NOT NULL,
+  fault_level        INTEGER NOT NULL,   -- 1..4: 一级..四级 of table 3-5
+  detected_at        TIMESTAMP NOT NULL, -- first sighting of any finding (故障申报)
+  respond_by         TIMESTAMP NOT NULL, -- detected_at + table 3-5 response time
+  resolve_by         TIMESTAMP NOT NULL, -- detected_at + table 3-5 resolve time
+  resolved_at        TIMESTAMP,          -- every finding resolved: the last resolution; NULL: open
+  responded_at       TIMESTAMP,          -- pushaudit ack --incident
+  responded_by       VARCHAR,
+  note               VARCHAR,            -- cause, what was done
+  report_path        VARCHAR,            -- 故障处置总结报告 (ack --incident --report)
+  reported_at        TIMESTAMP,
+  updated_run_id     VARCHAR NOT NULL    -- the run that last regrouped it
+);
+
 -- One row per report written (pushaudit report, demo). The operations
 -- report deducts for the monthly and quarterly reports of its period that
 -- are missing or were written late (the quarterly assessment).

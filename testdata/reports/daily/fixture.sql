@@ -2,7 +2,7 @@
 -- clock, as every TIMESTAMP of the warehouse). Run 20261122T001000-reconcile
 -- is the one reported; the others must not show.
 
-INSERT INTO audit.runs VALUES
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES
  ('20261121T230000.000-reconcile', 'reconcile', '2026-11-21 23:00:00', '2026-11-21 23:02:00', 'findings', 'reconcile', NULL, 'testhost', 'v0.1'),
  ('20261122T000500.000-snapshot',  'snapshot',  '2026-11-22 00:05:00', '2026-11-22 00:06:00', 'ok',       'snapshot',  NULL, 'testhost', 'v0.1'),
  ('20261122T001000.000-reconcile', 'reconcile', '2026-11-22 00:10:00', '2026-11-22 00:12:30', 'findings', 'reconcile', NULL, 'testhost', 'v0.1'),

@@ -3,7 +3,7 @@
 -- 2026-11-23 07:00, before the month ends. Comments say what each row
 -- must (not) do.
 
-INSERT INTO audit.runs VALUES
+INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES
  -- failed: not an inspection record
  ('20261119T001000.000-reconcile', 'reconcile', '2026-11-19 00:10:00', '2026-11-19 00:11:00', 'failed',   'reconcile', NULL, 'testhost', 'v0.1'),
  ('20261121T001000.000-reconcile', 'reconcile', '2026-11-21 00:10:00', '2026-11-21 00:12:00', 'findings', 'reconcile', NULL, 'testhost', 'v0.1'),
