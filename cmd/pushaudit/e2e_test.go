@@ -232,8 +232,8 @@ func TestMain_Run_EndToEnd(t *testing.T) {
 		t.Fatalf("report --period 2026-11 printed %q, want the operations report's path", r.stdout)
 	}
 	wb = MustOpenWorkbook(t, out[0])
-	if len(wb.Sheets) != 8 || wb.Sheets[0] != "Overview" {
-		t.Errorf("operations report sheets %v, want 8, Overview first", wb.Sheets)
+	if len(wb.Sheets) != 14 || wb.Sheets[0] != "Overview" {
+		t.Errorf("operations report sheets %v, want 14, Overview first", wb.Sheets)
 	}
 
 	// Both reports are on record, for the assessment of missing ones.
