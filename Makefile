@@ -9,7 +9,7 @@ PKGS      := ./...
 # Integration tests run against the project's own MariaDB (scripts/mariadb.sh).
 MARIADB   := scripts/mariadb.sh
 
-.PHONY: build demo demo-serve test test-unit bench fuzz lint clean mariadb-start mariadb-stop deps-test
+.PHONY: build demo demo-serve test test-unit bench fuzz chaos lint clean mariadb-start mariadb-stop deps-test
 
 # pushaudit-demodb, the embedded MySQL server of `pushaudit demo`, is a
 # binary of its own: linked into pushaudit it cost every command 0.26 s.
@@ -50,6 +50,10 @@ test-unit:
 ## bench: benchmarks that print ratios against a baseline measured in the same run.
 bench: build mariadb-start
 	PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" PUSHAUDIT_MYSQL_TLS_CA="$$($(MARIADB) tls-ca)" scripts/bench.sh
+
+## chaos: SIGKILL of snapshot, reconcile, report and serve at random moments, 20 times each.
+chaos: mariadb-start
+	PUSHAUDIT_CHAOS_KILLS=20 PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" $(GO) test $(TAGS) -count=1 -timeout 90m -run '^TestChaos_' -v ./cmd/pushaudit
 
 ## fuzz: every fuzz target for FUZZTIME (default 5m) each; keeps the corpus in testdata/fuzz.
 fuzz:
