@@ -19,13 +19,13 @@ import (
 
 // Options select what to reconcile.
 type Options struct {
-	From, To  time.Time // days (Asia/Shanghai); windows ending in (From 00:00, To+1 00:00]
-	Target    string    // empty: every target (and "stats")
-	Resource  string    // empty: every resource
-	Now       time.Time // the clock deadlines are compared with
-	OnceAt    time.Time // day of the one-time pushes; zero: From
-	RunID     string
-	PushLog   string // warehouse table of the push log, e.g. exchange.push_log
+	From, To time.Time // days (Asia/Shanghai); windows ending in (From 00:00, To+1 00:00]
+	Target   string    // empty: every target (and "stats")
+	Resource string    // empty: every resource
+	Now      time.Time // the clock deadlines are compared with
+	OnceAt   time.Time // day of the one-time pushes; zero: From
+	RunID    string
+	PushLog  string // warehouse table of the push log, e.g. exchange.push_log
 	// Evidence are the site's evidence conventions (the shape of the push
 	// log, empty pushes, targets without a push log, clocks, retention);
 	// a push log without a table is the plain PushLog.
@@ -65,8 +65,8 @@ type Result struct {
 	FaultLevel int
 	Detail     string
 	keys       []keyRow
-	crossed    int  // missing keys found in a neighbouring window's batch
-	noClaim    bool // the target has no push log: the claim is unknown
+	crossed    int               // missing keys found in a neighbouring window's batch
+	noClaim    bool              // the target has no push log: the claim is unknown
 	queries    map[string]string // the SQL behind each number, for explain
 	params     args              // the values of the queries' parameters
 	note       string            // evidence trouble worth a line in the detail

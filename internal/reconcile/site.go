@@ -39,7 +39,7 @@ type sitePlan struct {
 	logFrom time.Time
 	// keptFrom: the front-end database keeps rows of windows ending after
 	// it (retention); zero: no limit.
-	keptFrom time.Time
+	keptFrom  time.Time
 	retention time.Duration
 }
 
