@@ -97,6 +97,15 @@ func (s *PushLogSpec) UnmarshalYAML(n *yaml.Node) error {
 		*s = PlainPushLog(t)
 		return nil
 	}
+	if n.Kind == yaml.MappingNode {
+		// n.Decode does not inherit the file's KnownFields: check the keys.
+		known := map[string]bool{"table": true, "columns": true, "status_ok": true, "status_failed": true, "time_format": true, "rows": true}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !known[k.Value] {
+				return fmt.Errorf("line %d: field %s not found in evidence.push_log (table, columns, status_ok, status_failed, time_format, rows)", k.Line, k.Value)
+			}
+		}
+	}
 	type raw PushLogSpec
 	var r raw
 	if err := n.Decode(&r); err != nil {

@@ -163,6 +163,9 @@ func toJSON(x *reconcile.Result) jsonResult {
 		Status:      string(x.Status), MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate}
 	if !f.Unverifiable {
 		j.Expected, j.Claimed, j.Received = &f.Expected, &f.Claimed, &f.Received
+		if f.NoClaim {
+			j.Claimed = nil // the target has no push log: the claim is unknown
+		}
 	}
 	if x.FaultLevel > 0 {
 		l := x.FaultLevel

@@ -381,6 +381,9 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 		return nil, err
 	}
 	if c.Catalog == "" {
+		if err := c.CheckEvidenceTargets(cat); err != nil {
+			return nil, err
+		}
 		return cat, nil
 	}
 	f, err := os.Open(c.Path(c.Catalog))
@@ -404,6 +407,9 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	}
 	if err := cat.Validate(); err != nil {
 		return nil, fmt.Errorf("%s %s merged: %w", c.errPrefix(), c.Path(c.Catalog), err)
+	}
+	if err := c.CheckEvidenceTargets(cat); err != nil {
+		return nil, err
 	}
 	return cat, nil
 }

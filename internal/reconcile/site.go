@@ -34,8 +34,8 @@ type sitePlan struct {
 	noPushLog bool
 	// emptyNotLogged: a window with nothing to push has no push-log entry.
 	emptyNotLogged bool
-	// logFrom: the first window the push log covers (zero: no push log
-	// entries at all); windows starting before it are unverifiable.
+	// logFrom: the first window the push log covers for the resource's
+	// cadence (zero: none); windows starting before it are unverifiable.
 	logFrom time.Time
 	// keptFrom: the front-end database keeps rows of windows ending after
 	// it (retention); zero: no limit.
@@ -44,10 +44,10 @@ type sitePlan struct {
 }
 
 // plan decides the sitePlan of res.
-func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, tgt *pipelines.Target, o Options, logFrom time.Time, hasLog bool) (sitePlan, error) {
+func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, tgt *pipelines.Target, o Options, logFrom map[pipelines.Cadence]time.Time, hasLog bool) (sitePlan, error) {
 	p := sitePlan{receive: receiveByBatch, noPushLog: o.Evidence.NoPushLog[res.Target]}
 	if !p.noPushLog {
-		p.logFrom = logFrom
+		p.logFrom = logFrom[res.Cadence]
 	}
 	if d := o.Evidence.Retention[res.Target]; d > 0 {
 		p.retention = d
@@ -82,19 +82,38 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 	return p, nil
 }
 
-// pushLogBegins is the first window start the push log holds (zero when
-// it is empty), and whether the warehouse holds the push log at all (a
-// run of media copies only may have none).
-func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o Options) (time.Time, bool, error) {
+// pushLogBegins is, per cadence, the first window start the push log
+// holds for a resource of that cadence (none when it holds none), and
+// whether the warehouse holds the push log at all (a run of media copies
+// only may have none). The exchange's pushes of a cadence begin on some
+// day: before it there is no evidence of that cadence's windows.
+func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o Options) (map[pipelines.Cadence]time.Time, bool, error) {
 	cols, err := columnsOf(ctx, wh, o.PushLog)
 	if err != nil || len(cols) == 0 {
-		return time.Time{}, false, err
+		return nil, false, err
 	}
-	var first sql.NullTime
-	if err := wh.QueryRowContext(ctx, `SELECT min(window_start) FROM `+o.Evidence.PushLog.Relation()).Scan(&first); err != nil {
-		return time.Time{}, true, fmt.Errorf("read push log %s: %w", o.PushLog, err)
+	rows, err := wh.QueryContext(ctx, `SELECT target, resource, min(window_start) FROM `+o.pushLog()+` GROUP BY target, resource`)
+	if err != nil {
+		return nil, true, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
-	return warehouse.NullTime(first), true, nil
+	defer rows.Close()
+	out := map[pipelines.Cadence]time.Time{}
+	for rows.Next() {
+		var target, resource string
+		var first sql.NullTime
+		if err := rows.Scan(&target, &resource, &first); err != nil {
+			return nil, true, err
+		}
+		res, ok := r.cat.Resource(target, resource)
+		if !ok || !first.Valid {
+			continue
+		}
+		t := warehouse.NullTime(first)
+		if old, seen := out[res.Cadence]; !seen || t.Before(old) {
+			out[res.Cadence] = t
+		}
+	}
+	return out, true, rows.Err()
 }
 
 // outside says why window w lies outside the evidence of plan p ("" when
@@ -105,7 +124,7 @@ func (p sitePlan) outside(w pipelines.Window) string {
 	case !p.logFrom.IsZero() && w.Start.Before(p.logFrom):
 		return "推送日志始于 " + p.logFrom.In(pipelines.Shanghai).Format("2006-01-02 15:04") + "，此窗口早于证据起点，无法核验"
 	case !p.keptFrom.IsZero() && w.End.Before(p.keptFrom):
-		return fmt.Sprintf("目标前置机仅保留 %s 内的数据，此窗口已超出保留期，无法核验", retentionZH(p.retention))
+		return fmt.Sprintf("目标前置机仅保留 %s以内的数据，此窗口已超出保留期，无法核验", retentionZH(p.retention))
 	}
 	return ""
 }
