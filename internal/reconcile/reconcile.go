@@ -161,7 +161,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	if err != nil {
 		return nil, err
 	}
-	logFrom, hasLog, err := r.pushLogBegins(ctx, wh, o)
+	history, err := r.pushLogBegins(ctx, wh, o)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 		if !ok {
 			return nil, fmt.Errorf("reconcile %s: unknown target %q", res.ID(), res.Target)
 		}
-		p, err := r.plan(ctx, wh, res, tgt, o, logFrom, hasLog)
+		p, err := r.plan(ctx, wh, res, tgt, o, history)
 		if err != nil {
 			return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 		}

@@ -44,10 +44,10 @@ type sitePlan struct {
 }
 
 // plan decides the sitePlan of res.
-func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, tgt *pipelines.Target, o Options, logFrom map[pipelines.Cadence]time.Time, hasLog bool) (sitePlan, error) {
+func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, tgt *pipelines.Target, o Options, h *logHistory) (sitePlan, error) {
 	p := sitePlan{receive: receiveByBatch, noPushLog: o.Evidence.NoPushLog[res.Target]}
 	if !p.noPushLog {
-		p.logFrom = logFrom[res.Cadence]
+		p.logFrom = h.begins[res.Cadence]
 	}
 	if d := o.Evidence.Retention[res.Target]; d > 0 {
 		p.retention = d
@@ -56,10 +56,6 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 	if res.Mode == pipelines.ModeReceipt {
 		return p, nil
 	}
-	cols, err := columnsOf(ctx, wh, pipelines.EvidenceTable(res, tgt))
-	if err != nil {
-		return p, err
-	}
 	switch {
 	case res.WindowColumn != "":
 		p.receive = receiveByColumn
@@ -67,17 +63,12 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 		if off := o.Evidence.ClockOffset(res.Target); off != 0 {
 			p.windowCol = fmt.Sprintf("(%s - to_microseconds(%d))", p.windowCol, off.Microseconds())
 		}
-	case !cols[pipelines.EvidenceBatchID] || p.noPushLog:
+	case !h.batched[pipelines.EvidenceTable(res, tgt)] || p.noPushLog:
 		p.receive = receiveByKey
 	}
-	if hasLog && !p.noPushLog && res.Cadence.Periodic() {
-		var pushes, empty int64
-		q := `SELECT count(*), count(*) FILTER (WHERE rows_sent = 0) FROM ` + o.Evidence.PushLog.Relation() + ` WHERE target = $target AND resource = $resource`
-		a := resourceArgs(res)
-		if err := wh.QueryRowContext(ctx, q, a.bind(q)...).Scan(&pushes, &empty); err != nil {
-			return p, fmt.Errorf("read push log %s: %w", o.PushLog, err)
-		}
-		p.emptyNotLogged = pipelines.EmptyNotLogged(o.Evidence.EmptyPushes, pushes, empty, o.Evidence.PushLog.Rows == pipelines.RowsPerRecord)
+	if h.present && !p.noPushLog && res.Cadence.Periodic() {
+		n := h.pushes[res.ID()]
+		p.emptyNotLogged = pipelines.EmptyNotLogged(o.Evidence.EmptyPushes, n[0], n[1], o.Evidence.PushLog.Rows == pipelines.RowsPerRecord)
 	}
 	return p, nil
 }
@@ -87,33 +78,64 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 // whether the warehouse holds the push log at all (a run of media copies
 // only may have none). The exchange's pushes of a cadence begin on some
 // day: before it there is no evidence of that cadence's windows.
-func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o Options) (map[pipelines.Cadence]time.Time, bool, error) {
+func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o Options) (*logHistory, error) {
+	h := &logHistory{begins: map[pipelines.Cadence]time.Time{}, pushes: map[string][2]int64{}, batched: map[string]bool{}}
+	brows, err := wh.QueryContext(ctx, `SELECT table_schema || '.' || table_name FROM information_schema.columns WHERE column_name = ?`, pipelines.EvidenceBatchID)
+	if err != nil {
+		return nil, fmt.Errorf("read the warehouse's columns: %w", err)
+	}
+	for brows.Next() {
+		var t string
+		if err := brows.Scan(&t); err != nil {
+			brows.Close()
+			return nil, err
+		}
+		h.batched[t] = true
+	}
+	brows.Close()
+	if err := brows.Err(); err != nil {
+		return nil, err
+	}
 	cols, err := columnsOf(ctx, wh, o.PushLog)
 	if err != nil || len(cols) == 0 {
-		return nil, false, err
+		return h, err
 	}
-	rows, err := wh.QueryContext(ctx, `SELECT target, resource, min(window_start) FROM `+o.pushLog()+` GROUP BY target, resource`)
+	h.present = true
+	rows, err := wh.QueryContext(ctx, `SELECT target, resource, min(window_start), count(*), count(*) FILTER (WHERE rows_sent = 0)
+FROM `+o.pushLog()+` GROUP BY target, resource`)
 	if err != nil {
-		return nil, true, fmt.Errorf("read push log %s: %w", o.PushLog, err)
+		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
 	defer rows.Close()
-	out := map[pipelines.Cadence]time.Time{}
 	for rows.Next() {
 		var target, resource string
 		var first sql.NullTime
-		if err := rows.Scan(&target, &resource, &first); err != nil {
-			return nil, true, err
+		var n, empty int64
+		if err := rows.Scan(&target, &resource, &first, &n, &empty); err != nil {
+			return nil, err
 		}
 		res, ok := r.cat.Resource(target, resource)
-		if !ok || !first.Valid {
+		if !ok {
+			continue
+		}
+		h.pushes[res.ID()] = [2]int64{n, empty}
+		if !first.Valid {
 			continue
 		}
 		t := warehouse.NullTime(first)
-		if old, seen := out[res.Cadence]; !seen || t.Before(old) {
-			out[res.Cadence] = t
+		if old, seen := h.begins[res.Cadence]; !seen || t.Before(old) {
+			h.begins[res.Cadence] = t
 		}
 	}
-	return out, true, rows.Err()
+	return h, rows.Err()
+}
+
+// logHistory is what the push log says as a whole, read once per run.
+type logHistory struct {
+	present bool                            // the warehouse holds the push log
+	begins  map[pipelines.Cadence]time.Time // first window start per cadence
+	pushes  map[string][2]int64             // per resource ID: pushes, of which of 0 rows
+	batched map[string]bool                 // the warehouse tables (source.table) with a batch_id column
 }
 
 // outside says why window w lies outside the evidence of plan p ("" when
