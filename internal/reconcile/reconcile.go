@@ -291,7 +291,14 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	// their source counts, a quiet one being no missing push.
 	var around map[int64]int64
 	if p.emptyNotLogged {
-		if around, err = r.expectedAround(ctx, wh, res, append(append([]pipelines.Window(nil), before...), after...), sch); err != nil {
+		// only a window without a push needs its count.
+		var unpushed []pipelines.Window
+		for _, w := range append(append([]pipelines.Window(nil), before...), after...) {
+			if pushed[w.Start.Unix()] == 0 {
+				unpushed = append(unpushed, w)
+			}
+		}
+		if around, err = r.expectedAround(ctx, wh, res, unpushed, sch); err != nil {
 			return fmt.Errorf("reconcile %s: %w", res.ID(), err)
 		}
 	}
