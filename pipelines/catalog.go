@@ -102,6 +102,10 @@ type Resource struct {
 	Where string `yaml:"where,omitempty"`
 	// Note explains the mapping for a reader of the config.
 	Note string `yaml:"note,omitempty"`
+	// WindowColumn is the evidence table's column whose time assigns
+	// received rows to windows when the table has no batch id (a site
+	// catalog's window_column).
+	WindowColumn string `yaml:"window_column,omitempty"`
 }
 
 // ID is "target/resource".
@@ -312,6 +316,14 @@ func (c *Catalog) Validate() error {
 		for _, k := range r.KeyColumns {
 			if !cols[k] {
 				bad("%s.key_columns: %q is not one of its columns", at, k)
+			}
+		}
+		if r.WindowColumn != "" {
+			switch {
+			case !identRE.MatchString(r.WindowColumn):
+				bad("%s.window_column: %q is not a snake_case name", at, r.WindowColumn)
+			case r.Mode == ModeReceipt || !r.Cadence.Periodic():
+				bad("%s.window_column: only a periodic resource of a front-end table has windows to assign rows to", at)
 			}
 		}
 		if r.Mode == ModeMeasures && len(r.Dims()) == 0 {

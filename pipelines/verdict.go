@@ -29,6 +29,14 @@ type Facts struct {
 	// BeforeHistory: the window lies before the resource's first push ever;
 	// a missing push there starts no stale run (BeforeHistory decides it).
 	BeforeHistory bool
+	// EmptyNotLogged: the exchange logs no push for a window with nothing
+	// to push, so such a quiet window (Expected 0, no batch) is no missing
+	// push: StaleRuns judges staleness on the windows that had rows.
+	EmptyNotLogged bool
+	// NoClaim: the target has no push log; the claim is unknown and the
+	// window is judged source ↔ target only (Batches and Claimed say
+	// nothing).
+	NoClaim bool
 }
 
 // Trust is what the reconciler gathered about the inputs of one
@@ -92,17 +100,24 @@ func StaleRuns(ws []Window, fs []Facts, staleAfter time.Duration) []bool {
 	noPush := func(f Facts) bool {
 		return f.Batches == 0 && f.Received == 0 && !f.Unverifiable && !f.BeforeHistory && !f.Now.Before(f.Deadline)
 	}
+	// a quiet window of an exchange that logs no empty push neither
+	// extends nor ends a run: a run starts and ends with windows that had
+	// rows to push, and the quiet windows inside it are part of it.
+	quiet := func(f Facts) bool { return f.EmptyNotLogged && f.Expected == 0 && noPush(f) }
 	for i := 0; i < len(ws); {
-		if !noPush(fs[i]) {
+		if !noPush(fs[i]) || quiet(fs[i]) {
 			i++
 			continue
 		}
-		j := i
+		last, j := i, i
 		for j < len(ws) && noPush(fs[j]) {
+			if !quiet(fs[j]) {
+				last = j
+			}
 			j++
 		}
-		if ws[j-1].End.Sub(ws[i].Start) >= staleAfter {
-			for k := i; k < j; k++ {
+		if ws[last].End.Sub(ws[i].Start) >= staleAfter {
+			for k := i; k <= last; k++ {
 				out[k] = true
 			}
 		}
@@ -113,7 +128,7 @@ func StaleRuns(ws []Window, fs []Facts, staleAfter time.Duration) []bool {
 
 // Complete reports whether the target holds exactly what the source says.
 func (f Facts) Complete() bool {
-	return f.Succeeded > 0 && f.Received == f.Expected && f.Missing == 0 && f.Extra == 0 && f.Duplicate == 0 && f.Mismatched == 0 && f.Claimed == f.Received
+	return (f.Succeeded > 0 || f.NoClaim) && f.Received == f.Expected && f.Missing == 0 && f.Extra == 0 && f.Duplicate == 0 && f.Mismatched == 0 && (f.Claimed == f.Received || f.NoClaim)
 }
 
 // Classify gives the one verdict of a result. Its facts Unverifiable,
@@ -142,7 +157,14 @@ func Classify(f Facts) Status {
 		}
 		return StatusOK
 	}
-	if f.Succeeded == 0 || f.Claimed > f.Received {
+	if f.NoClaim && f.Received == 0 {
+		// nothing arrived and no log says whether anything was pushed.
+		if f.Expected > 0 {
+			return StatusMissed
+		}
+		return StatusOK
+	}
+	if !f.NoClaim && (f.Succeeded == 0 || f.Claimed > f.Received) {
 		return StatusFailed
 	}
 	if f.Duplicate > 0 {

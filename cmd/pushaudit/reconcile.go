@@ -112,7 +112,7 @@ func (m *Main) reconcileIn(ctx context.Context, c *config.Config, cat *pipelines
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
 		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource), Cadence: sc.cadence,
 		From: sc.from, To: sc.to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
-		RunID: run.ID, PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: m.Logger,
+		RunID: run.ID, PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""
 	if err != nil {
@@ -163,6 +163,9 @@ func toJSON(x *reconcile.Result) jsonResult {
 		Status:      string(x.Status), MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate}
 	if !f.Unverifiable {
 		j.Expected, j.Claimed, j.Received = &f.Expected, &f.Claimed, &f.Received
+		if f.NoClaim {
+			j.Claimed = nil // the target has no push log: the claim is unknown
+		}
 	}
 	if x.FaultLevel > 0 {
 		l := x.FaultLevel

@@ -68,7 +68,7 @@ func (m *Main) runRepair(ctx context.Context, g *globals, args []string) error {
 	for name, src := range c.Sources {
 		dbs[name] = src.Database
 	}
-	p := repair.New(wh.DB(), cat, repair.Options{PushLog: c.Evidence.PushLog, Now: now, Databases: dbs})
+	p := repair.New(wh.DB(), cat, repair.Options{PushLog: c.Evidence.PushLog.Table(), Now: now, Databases: dbs})
 	var ws []*repair.Window
 	switch {
 	case finding != "":

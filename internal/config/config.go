@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -118,11 +117,9 @@ type Config struct {
 	MySQL    Conn              `yaml:"mysql"`
 	Sources  map[string]Source `yaml:"sources"`
 	Snapshot SnapshotConfig    `yaml:"snapshot"`
-	Evidence struct {
-		// PushLog is source.table of the exchange's push log.
-		PushLog     string `yaml:"push_log"`
-		ReceiptsDir string `yaml:"receipts_dir,omitempty"`
-	} `yaml:"evidence"`
+	// Evidence: the push log, receipts and the site's conventions
+	// (evidence.go).
+	Evidence EvidenceConfig `yaml:"evidence"`
 	// Catalog is an optional site catalog merged over the embedded one.
 	Catalog string `yaml:"catalog,omitempty"`
 	// FaultLevels override the default fault-level rules (table 3-5).
@@ -162,7 +159,7 @@ func Default() *Config {
 		OutputDir: "out",
 		Sources:   map[string]Source{},
 	}
-	c.Evidence.PushLog = pipelines.DefaultPushLog
+	c.Evidence.PushLog = pipelines.DefaultPushLogSpec()
 	return c
 }
 
@@ -283,9 +280,7 @@ func (c *Config) Validate() error {
 			bad("%v", err)
 		}
 	}
-	if c.Evidence.PushLog != "" && !strings.Contains(c.Evidence.PushLog, ".") {
-		bad("evidence.push_log: %q is not source.table", c.Evidence.PushLog)
-	}
+	c.validateEvidence(bad)
 	for k, o := range c.Schedules {
 		if cad, err := pipelines.ParseCadence(k); err != nil || !cad.Periodic() {
 			bad("schedules.%s: not a periodic cadence (every_10m, every_30m, hourly, daily_after_2300)", k)
@@ -427,6 +422,9 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 		return nil, err
 	}
 	if c.Catalog == "" {
+		if err := c.CheckEvidenceTargets(cat); err != nil {
+			return nil, err
+		}
 		return cat, nil
 	}
 	f, err := os.Open(c.Path(c.Catalog))
@@ -450,6 +448,9 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	}
 	if err := cat.Validate(); err != nil {
 		return nil, fmt.Errorf("%s %s merged: %w", c.errPrefix(), c.Path(c.Catalog), err)
+	}
+	if err := c.CheckEvidenceTargets(cat); err != nil {
+		return nil, err
 	}
 	return cat, nil
 }

@@ -54,7 +54,7 @@ func TestParse_Defaults(t *testing.T) {
 			if got, want := c.OutputDir, "out"; got != want {
 				t.Errorf("OutputDir = %q, want %q", got, want)
 			}
-			if got, want := c.Evidence.PushLog, "exchange.push_log"; got != want {
+			if got, want := c.Evidence.PushLog.Table(), "exchange.push_log"; got != want {
 				t.Errorf("Evidence.PushLog = %q, want %q", got, want)
 			}
 			if c.Clock() != nil {

@@ -13,8 +13,11 @@ import (
 // front-end database (前置机), which the snapshot copied into the
 // warehouse as <target database>.<table>. Load copies nothing: it verifies
 // that the table is there with the resource's columns (of compatible
-// types), batch_id and arrived_at, and counts its rows. A missing table
-// wraps pipelines.ErrNoEvidence.
+// types) and its window_column when the site catalog names one, and
+// counts its rows. batch_id and arrived_at are checked when the table has
+// them: a target that owns its tables may keep only the data (the
+// reconciler then assigns rows by window_column, or by key). A missing
+// table wraps pipelines.ErrNoEvidence.
 type FrontendTables struct{}
 
 var _ pipelines.Evidence = (*FrontendTables)(nil)
@@ -29,13 +32,28 @@ func (e *FrontendTables) Load(ctx context.Context, wh pipelines.EvidenceWarehous
 	if res.Mode == pipelines.ModeReceipt {
 		return rep, fmt.Errorf("evidence %s: %s is a receipt resource: it has no front-end table", e.Name(), res.ID())
 	}
-	want := map[string]string{pipelines.EvidenceBatchID: "VARCHAR", pipelines.EvidenceArrivedAt: "TIMESTAMP"}
+	want := map[string]string{}
 	order := []string{}
 	for _, c := range res.Columns {
 		want[c.Name], _ = pipelines.DuckTypeOf(c.Type) // the snapshot wrote the table
 		order = append(order, c.Name)
 	}
-	order = append(order, pipelines.EvidenceBatchID, pipelines.EvidenceArrivedAt)
+	have, err := tableColumns(ctx, wh, table)
+	if err != nil {
+		return rep, fmt.Errorf("evidence %s %s: %w", e.Name(), res.ID(), err)
+	}
+	for _, c := range []struct{ name, typ string }{{pipelines.EvidenceBatchID, "VARCHAR"}, {pipelines.EvidenceArrivedAt, "TIMESTAMP"}} {
+		if _, ok := have[c.name]; ok {
+			want[c.name] = c.typ
+			order = append(order, c.name)
+		}
+	}
+	if wc := res.WindowColumn; wc != "" {
+		if _, ok := want[wc]; !ok {
+			want[wc] = "TIMESTAMP"
+			order = append(order, wc)
+		}
+	}
 	if err := checkShape(ctx, wh, table, want, order); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: %w", e.Name(), res.ID(), err)
 	}
@@ -52,6 +70,9 @@ func (e *FrontendTables) Load(ctx context.Context, wh pipelines.EvidenceWarehous
 // received side: its rows are batches, not the resource's records.
 type PushLog struct {
 	Table string
+	// Spec, when set, is the site's push log (its table, columns and time
+	// format); Table is then not used.
+	Spec *pipelines.PushLogSpec
 }
 
 var _ pipelines.Evidence = (*PushLog)(nil)
@@ -69,21 +90,38 @@ var pushLogColumns = []struct{ name, typ string }{
 
 // Load implements pipelines.Evidence.
 func (e *PushLog) Load(ctx context.Context, wh pipelines.EvidenceWarehouse, res *pipelines.Resource, target *pipelines.Target) (pipelines.EvidenceReport, error) {
-	table := e.Table
-	if table == "" {
-		table = pipelines.DefaultPushLog
+	spec := pipelines.PlainPushLog(e.Table)
+	if e.Spec != nil {
+		spec = *e.Spec
 	}
+	if spec.Table() == "" {
+		spec = pipelines.DefaultPushLogSpec()
+	}
+	table := spec.Table()
 	rep := pipelines.EvidenceReport{Adapter: e.Name(), Table: table}
 	want := map[string]string{}
 	var order []string
 	for _, c := range pushLogColumns {
-		want[c.name] = c.typ
-		order = append(order, c.name)
+		site := spec.Column(c.name)
+		if site == "" {
+			continue // absent from the site's log
+		}
+		typ := c.typ
+		switch {
+		case typ == "TIMESTAMP":
+			typ = spec.TimeColumnType()
+		case c.name == "status" && (len(spec.StatusOK) > 0 || len(spec.StatusFailed) > 0):
+			typ = "" // a code of any type, compared as text
+		case typ == "VARCHAR" && !spec.Plain():
+			typ = "" // read as text whatever its type
+		}
+		want[site] = typ
+		order = append(order, site)
 	}
 	if err := checkShape(ctx, wh, table, want, order); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: %w", e.Name(), res.ID(), err)
 	}
-	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.QuoteTable(table)+" WHERE target = ? AND resource = ?",
+	if err := wh.QueryRowContext(ctx, "SELECT count(*) FROM "+spec.Relation()+" WHERE target = ? AND resource = ?",
 		target.Key, res.Key).Scan(&rep.Rows); err != nil {
 		return rep, fmt.Errorf("evidence %s %s: count %s: %w", e.Name(), res.ID(), table, err)
 	}
@@ -105,7 +143,7 @@ func checkShape(ctx context.Context, db reader, table string, want map[string]st
 			bad = append(bad, fmt.Sprintf("column %s missing", name))
 			continue
 		}
-		if !compatible(want[name], got) {
+		if want[name] != "" && !compatible(want[name], got) {
 			bad = append(bad, fmt.Sprintf("column %s is %s, want %s", name, got, want[name]))
 		}
 	}

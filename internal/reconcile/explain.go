@@ -99,7 +99,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 		sort.Strings(ks)
 	}
 	if target != pipelines.StatsTarget {
-		if e.Batches, err = r.nearBatches(ctx, o.PushLog, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {
+		if e.Batches, err = r.nearBatches(ctx, o, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {
 			return nil, err
 		}
 	}
@@ -113,9 +113,9 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	return e, nil
 }
 
-func (r *Reconciler) nearBatches(ctx context.Context, pushLog, target, resource string, from, to time.Time) ([]Batch, error) {
+func (r *Reconciler) nearBatches(ctx context.Context, o Options, target, resource string, from, to time.Time) ([]Batch, error) {
 	rows, err := r.db.QueryContext(ctx, `SELECT window_start, batch_id, status, rows_sent, started_at, finished_at, coalesce(error, '')
-FROM `+warehouse.QuoteTable(pushLog)+` WHERE target = ? AND resource = ? AND window_start >= ? AND window_start < ? ORDER BY window_start, started_at, batch_id`,
+FROM `+o.pushLog()+` WHERE target = ? AND resource = ? AND window_start >= ? AND window_start < ? ORDER BY window_start, started_at, batch_id`,
 		target, resource, warehouse.Timestamp(from), warehouse.Timestamp(to))
 	if err != nil {
 		return nil, fmt.Errorf("explain: push log: %w", err)

@@ -19,13 +19,17 @@ import (
 
 // Options select what to reconcile.
 type Options struct {
-	From, To  time.Time // days (Asia/Shanghai); windows ending in (From 00:00, To+1 00:00]
-	Target    string    // empty: every target (and "stats")
-	Resource  string    // empty: every resource
-	Now       time.Time // the clock deadlines are compared with
-	OnceAt    time.Time // day of the one-time pushes; zero: From
-	RunID     string
-	PushLog   string // warehouse table of the push log, e.g. exchange.push_log
+	From, To time.Time // days (Asia/Shanghai); windows ending in (From 00:00, To+1 00:00]
+	Target   string    // empty: every target (and "stats")
+	Resource string    // empty: every resource
+	Now      time.Time // the clock deadlines are compared with
+	OnceAt   time.Time // day of the one-time pushes; zero: From
+	RunID    string
+	PushLog  string // warehouse table of the push log, e.g. exchange.push_log
+	// Evidence are the site's evidence conventions (the shape of the push
+	// log, empty pushes, targets without a push log, clocks, retention);
+	// a push log without a table is the plain PushLog.
+	Evidence  pipelines.SiteEvidence
 	Schedules pipelines.Schedules
 	// Levels are the fault-level rules; nil means the defaults.
 	Levels *pipelines.LevelRules
@@ -64,6 +68,8 @@ type Result struct {
 	FaultLevel int
 	Detail     string
 	keys       []keyRow
+	crossed    int               // missing keys found in a neighbouring window's batch
+	noClaim    bool              // the target has no push log: the claim is unknown
 	queries    map[string]string // the SQL behind each number, for explain
 	params     args              // the values of the queries' parameters
 	note       string            // evidence trouble worth a line in the detail
@@ -99,10 +105,11 @@ func (o *Options) dayBounds() (time.Time, time.Time) {
 }
 
 // pushLogSource is the source of the push log (its schema).
-func (o *Options) pushLogSource() string {
-	src, _, _ := strings.Cut(o.PushLog, ".")
-	return src
-}
+func (o *Options) pushLogSource() string { return o.Evidence.PushLog.Source() }
+
+// pushLog is the push log as a relation of the catalog's shape
+// (pipelines.PushLogSpec.Relation).
+func (o *Options) pushLog() string { return o.Evidence.PushLog.Relation() }
 
 func (o *Options) defaults() {
 	if o.Schedules == nil {
@@ -111,9 +118,13 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.PushLog == "" {
-		o.PushLog = pipelines.DefaultPushLog
+	if o.Evidence.PushLog.Table() == "" {
+		if o.PushLog == "" {
+			o.PushLog = pipelines.DefaultPushLog
+		}
+		o.Evidence.PushLog = pipelines.PlainPushLog(o.PushLog)
 	}
+	o.PushLog = o.Evidence.PushLog.Table()
 	if o.Levels == nil {
 		l := pipelines.DefaultLevelRules()
 		o.Levels = &l
@@ -153,6 +164,10 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	if err != nil {
 		return nil, err
 	}
+	history, err := r.pushLogBegins(ctx, wh, o)
+	if err != nil {
+		return nil, err
+	}
 	var out []*Result
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
@@ -164,6 +179,14 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 			return nil, err
 		}
 		t0 := time.Now()
+		tgt, ok := r.cat.Target(res.Target)
+		if !ok {
+			return nil, fmt.Errorf("reconcile %s: unknown target %q", res.ID(), res.Target)
+		}
+		p, err := r.plan(ctx, wh, res, tgt, o, history)
+		if err != nil {
+			return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
+		}
 		var rs []*Result
 		if why, bad := o.EvidenceErrors[res.ID()]; bad {
 			for _, w := range ws {
@@ -172,19 +195,22 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 				rs = append(rs, x)
 			}
 		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
-			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, tcol, rest); err != nil {
+			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, tcol, rest); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
 		} else {
 			for _, w := range ws {
-				x, err := r.window(ctx, wh, res, w, sch, o, trusted)
+				x, err := r.window(ctx, wh, res, w, sch, o, trusted, p)
 				if err != nil {
 					return nil, fmt.Errorf("reconcile %s %s: %w", res.ID(), w, err)
 				}
 				rs = append(rs, x)
 			}
 		}
-		if err := r.markStaleAround(ctx, wh, res, sch, o, rs, trusted); err != nil {
+		if res.Mode == pipelines.ModeRows {
+			matchAcrossBoundaries(rs)
+		}
+		if err := r.markStaleAround(ctx, wh, res, sch, o, rs, trusted, p); err != nil {
 			return nil, err
 		}
 		for _, x := range rs {
@@ -236,8 +262,10 @@ func windows(res *pipelines.Resource, o Options, lo, hi time.Time) ([]pipelines.
 // are read too (their push-log batches only), so a window gets the same
 // verdict whatever range it is reconciled in. Windows before the
 // resource's first push ever are not a run: there was no push to miss yet.
-func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, sch pipelines.Schedule, o Options, rs []*Result, trusted map[string]time.Time) error {
-	if len(rs) == 0 || !res.Cadence.Periodic() || sch.StaleAfter <= 0 {
+func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, sch pipelines.Schedule, o Options, rs []*Result, trusted map[string]time.Time, p sitePlan) error {
+	// without a push log there is no push to find missing for hours: a
+	// window with nothing received is missed, each on its own.
+	if len(rs) == 0 || !res.Cadence.Periodic() || sch.StaleAfter <= 0 || p.noPushLog {
 		return nil
 	}
 	// with no window judged (the push log or the evidence is not usable)
@@ -258,15 +286,31 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	if err != nil {
 		return err
 	}
-	pushed, history, err := r.pushedWindows(ctx, wh, o.PushLog, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
+	pushed, history, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
 	if err != nil {
 		return err
+	}
+	// an exchange that logs no empty push: the windows around rs need
+	// their source counts, a quiet one being no missing push.
+	var around map[int64]int64
+	if p.emptyNotLogged {
+		// only a window without a push needs its count.
+		var unpushed []pipelines.Window
+		for _, w := range append(append([]pipelines.Window(nil), before...), after...) {
+			if pushed[w.Start.Unix()] == 0 {
+				unpushed = append(unpushed, w)
+			}
+		}
+		if around, err = r.expectedAround(ctx, wh, res, unpushed, sch); err != nil {
+			return fmt.Errorf("reconcile %s: %w", res.ID(), err)
+		}
 	}
 	// the windows around rs are judged on the push log alone.
 	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: []string{o.pushLogSource()}}
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
-		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: logTrust.Unverifiable(w)}
+		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: logTrust.Unverifiable(w) || p.outside(w) != "",
+			Expected: around[w.Start.Unix()], EmptyNotLogged: p.emptyNotLogged}
 		return x
 	}
 	all := make([]*Result, 0, len(before)+len(rs)+len(after))
@@ -283,6 +327,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	// run: it breaks runs like a pushed one.
 	for _, x := range all {
 		x.Facts.BeforeHistory = pipelines.BeforeHistory(x.Window, history)
+		x.Facts.EmptyNotLogged = p.emptyNotLogged
 	}
 	markStale(all, sch)
 	return nil
@@ -290,9 +335,10 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 
 // pushedWindows counts the push-log batches per window start of res in
 // [from, to), and returns the resource's first window with a batch ever.
-func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, pushLog string, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
+func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
+	pushLog := o.PushLog
 	a := resourceArgs(res).with(args{"lo": from, "hi": to})
-	q := `SELECT window_start, count(*) FROM ` + warehouse.QuoteTable(pushLog) + `
+	q := `SELECT window_start, count(*) FROM ` + o.pushLog() + `
 WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY window_start`
 	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
@@ -312,7 +358,7 @@ WHERE target = $target AND resource = $resource AND window_start >= $lo AND wind
 		return nil, time.Time{}, err
 	}
 	var first sql.NullTime
-	q = `SELECT min(window_start) FROM ` + warehouse.QuoteTable(pushLog) + ` WHERE target = $target AND resource = $resource`
+	q = `SELECT min(window_start) FROM ` + o.pushLog() + ` WHERE target = $target AND resource = $resource`
 	if err := wh.QueryRowContext(ctx, q, a.bind(q)...).Scan(&first); err != nil {
 		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
 	}

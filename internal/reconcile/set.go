@@ -80,10 +80,13 @@ func setSourceSQL(res *pipelines.Resource, tcol, rest string) string {
 // cannot be judged (pipelines.Trust.Unverifiable): q's sources must be
 // complete to the window end; the target's front-end database and the
 // push log need a good snapshot, unless the evidence is receipt files.
-func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time) bool {
+func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time, p sitePlan) bool {
 	t := pipelines.Trust{Snapshots: trusted, Compared: sourcesOf(q)}
 	if res.Mode != pipelines.ModeReceipt {
-		t.Evidence = []string{tgt.Database, o.pushLogSource()}
+		t.Evidence = []string{tgt.Database}
+		if !p.noPushLog {
+			t.Evidence = append(t.Evidence, o.pushLogSource())
+		}
 	}
 	return t.Unverifiable(w)
 }
@@ -91,7 +94,7 @@ func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pi
 // windowsSet reconciles the windows ws of a bucketed resource in two
 // queries: one over the push log, one for every count and key of every
 // window. It gives the same facts as window() does one window at a time.
-func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, tcol, rest string) ([]*Result, error) {
+func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan, tcol, rest string) ([]*Result, error) {
 	tgt, ok := r.cat.Target(res.Target)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
@@ -103,7 +106,13 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	anyVerifiable := false
 	for _, w := range ws {
 		x := newResult(res, w, sch, o.Now)
-		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, o, trusted)
+		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, o, trusted, p)
+		if why := p.outside(w); why != "" {
+			x.Facts.Unverifiable, x.note = true, why
+		}
+		if !x.Facts.Unverifiable {
+			x.noteSite(p)
+		}
 		anyVerifiable = anyVerifiable || !x.Facts.Unverifiable
 		byStart[w.Start.Unix()] = x
 		rs = append(rs, x)
@@ -112,9 +121,12 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 		return rs, nil
 	}
 	// the push log of the range, by window.
-	pushLog := warehouse.QuoteTable(o.PushLog)
+	pushLog := o.pushLog()
 	const rangeBatches = `target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi`
 	pq := `SELECT window_start, status, rows_sent, finished_at FROM ` + pushLog + ` WHERE ` + rangeBatches
+	if p.noPushLog {
+		pq += ` AND FALSE`
+	}
 	rows, err := wh.QueryContext(ctx, pq, a.bind(pq)...)
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
@@ -144,10 +156,19 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	var rcv string
+	table := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
+	switch p.receive {
+	case receiveByColumn:
+		rcv = fmt.Sprintf(`SELECT r.*, %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi`, bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
+	case receiveByKey:
+		rcv = fmt.Sprintf(`SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s`, table, keyExpr("r", res))
+	default:
+		rcv = fmt.Sprintf(`SELECT r.*, pl.__w FROM %s r JOIN (SELECT batch_id, window_start AS __w FROM %s WHERE %s) pl ON pl.batch_id = r.batch_id`, table, pushLog, rangeBatches)
+	}
 	q := fmt.Sprintf(`WITH src AS (%s),
-pl AS (SELECT batch_id, window_start AS __w FROM %s WHERE %s),
-rcv AS (SELECT r.*, pl.__w FROM %s r JOIN pl ON pl.batch_id = r.batch_id),
 sk AS (SELECT s.__w AS w, %s AS k, %s AS v FROM src s),
+rcv AS (%s),
 rk AS (SELECT r.__w AS w, %s AS k, %s AS v FROM rcv r)
 SELECT w, 'missing', k, 1 FROM (SELECT w, k FROM sk EXCEPT SELECT w, k FROM rk)
 UNION ALL SELECT w, 'extra', k, 1 FROM (SELECT w, k FROM rk EXCEPT SELECT w, k FROM sk)
@@ -155,8 +176,7 @@ UNION ALL SELECT w, 'duplicate', k, count(*) FROM rk GROUP BY w, k HAVING count(
 UNION ALL SELECT w, 'mismatch', k, 1 FROM (SELECT DISTINCT s.w, s.k FROM (SELECT DISTINCT w, k, v FROM sk) s JOIN (SELECT DISTINCT w, k, v FROM rk) t ON s.w = t.w AND s.k = t.k AND s.v <> t.v)
 UNION ALL SELECT w, 'n_expected', '', count(*) FROM sk GROUP BY w
 UNION ALL SELECT w, 'n_received', '', count(*) FROM rk GROUP BY w`,
-		src, pushLog, rangeBatches, warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt)),
-		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
+		src, keyExpr("s", res), valueExpr("s", res), rcv, keyExpr("r", res), valueExpr("r", res))
 	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))

@@ -64,6 +64,9 @@ func (r *Reconciler) store(ctx context.Context, wh warehouse.Querier, o Options,
 			Mismatched: f.Mismatched, LastPushAt: f.LastFinish, FaultLevel: x.FaultLevel, Detail: x.Detail}
 		if !f.Unverifiable {
 			row.Expected, row.Claimed, row.Received = known(f.Expected), known(f.Claimed), known(f.Received)
+			if f.NoClaim {
+				row.Claimed = sql.NullInt64{} // no push log: the claim is unknown
+			}
 		}
 		for _, k := range x.keys {
 			row.Keys = append(row.Keys, ledger.Key{Kind: k.kind, Key: k.key, Occurrences: k.occ})

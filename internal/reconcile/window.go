@@ -76,11 +76,11 @@ const windowBatches = `target = $target AND resource = $resource AND window_star
 
 // batches reads the push-log batches of one window; a holds the
 // parameters of windowBatches.
-func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, pushLog string, a args) ([]batch, error) {
-	q := "SELECT batch_id, status, rows_sent, finished_at FROM " + warehouse.QuoteTable(pushLog) + " WHERE " + windowBatches + " ORDER BY started_at, batch_id"
+func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, o Options, a args) ([]batch, error) {
+	q := "SELECT batch_id, status, rows_sent, finished_at FROM " + o.pushLog() + " WHERE " + windowBatches + " ORDER BY started_at, batch_id"
 	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
-		return nil, fmt.Errorf("read push log %s: %w", pushLog, err)
+		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
 	defer rows.Close()
 	var out []batch
@@ -97,7 +97,7 @@ func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, pushLog 
 }
 
 // window reconciles one window of a resource.
-func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time) (*Result, error) {
+func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan) (*Result, error) {
 	x := newResult(res, w, sch, o.Now)
 	q, err := named(res.SourceSQL())
 	if err != nil {
@@ -108,7 +108,11 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
-	x.Facts.Unverifiable = unverifiable(res, tgt, q, w, o, trusted)
+	x.Facts.Unverifiable = unverifiable(res, tgt, q, w, o, trusted, p)
+	if why := p.outside(w); why != "" {
+		x.Facts.Unverifiable, x.note = true, why
+		return x, nil
+	}
 	rcvTable := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
 	var rcvWhere string
 	if res.Mode == pipelines.ModeReceipt {
@@ -136,9 +140,11 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 		if x.Facts.Unverifiable {
 			return x, nil
 		}
-		bs, err := r.batches(ctx, wh, o.PushLog, x.params)
-		if err != nil {
-			return nil, err
+		var bs []batch
+		if !p.noPushLog {
+			if bs, err = r.batches(ctx, wh, o, x.params); err != nil {
+				return nil, err
+			}
 		}
 		for _, b := range bs {
 			x.Facts.Batches++
@@ -150,20 +156,31 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 				x.Facts.LastFinish = b.finished
 			}
 		}
-		// what the target received of the window: the rows of its batches.
-		rcvWhere = "batch_id IN (SELECT batch_id FROM " + warehouse.QuoteTable(o.PushLog) + " WHERE " + windowBatches + ")"
+		switch p.receive {
+		case receiveByColumn:
+			// the rows whose time falls in the window.
+			rcvWhere = p.windowCol + " >= $window_start AND " + p.windowCol + " < $window_end"
+		case receiveByKey:
+			// the rows, anywhere in the table, with a key of the window.
+			rcvWhere = keyExpr("r", res) + " IN (SELECT k FROM sk)"
+		default:
+			// the rows of the window's batches.
+			rcvWhere = "batch_id IN (SELECT batch_id FROM " + o.pushLog() + " WHERE " + windowBatches + ")"
+		}
+		x.noteSite(p)
 	}
 	cte := fmt.Sprintf(`WITH src AS (%s),
-rcv AS (SELECT * FROM %s WHERE %s),
 sk AS (SELECT %s AS k, %s AS v FROM src s),
+rcv AS (SELECT * FROM %s r WHERE %s),
 rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
-		q, rcvTable, rcvWhere,
-		keyExpr("s", res), valueExpr("s", res), keyExpr("r", res), valueExpr("r", res))
+		q, keyExpr("s", res), valueExpr("s", res),
+		rcvTable, rcvWhere,
+		keyExpr("r", res), valueExpr("r", res))
 	// one query gives both counts and every key: the source query runs once.
 	keysQ := cte + keyDiffSQL + countsSQL
 	x.queries = map[string]string{
 		"expected": cte + "\nSELECT count(*) FROM sk",
-		"claimed":  "SELECT sum(rows_sent) FROM " + warehouse.QuoteTable(o.PushLog) + " WHERE " + windowBatches + " AND status = 'success'",
+		"claimed":  "SELECT sum(rows_sent) FROM " + o.pushLog() + " WHERE " + windowBatches + " AND status = 'success'",
 		"received": cte + "\nSELECT count(*) FROM rk",
 		"keys":     keysQ,
 	}

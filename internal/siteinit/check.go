@@ -24,9 +24,9 @@ type Problem struct {
 func (p Problem) String() string { return p.Resource + ": " + p.Field + ": " + p.Msg }
 
 // pushLogTable is the one place the checks read where the push log is:
-// its source and table (evidence.push_log, "source.table").
+// its source and table (evidence.push_log).
 func pushLogTable(c *config.Config) (source, table string) {
-	pl := c.Evidence.PushLog
+	pl := c.Evidence.PushLog.Table()
 	if pl == "" {
 		pl = pipelines.DefaultPushLog
 	}
@@ -35,11 +35,17 @@ func pushLogTable(c *config.Config) (source, table string) {
 }
 
 // pushLogColumn is the site's column of a push-log field (rows_sent,
-// status, …): its own name until the config can map it.
-func pushLogColumn(_ *config.Config, field string) string { return field }
+// status, …), as evidence.push_log.columns maps it.
+func pushLogColumn(c *config.Config, field string) string { return c.Evidence.PushLog.Column(field) }
 
-// pushLogSuccess is the spelling of a successful push.
-func pushLogSuccess(_ *config.Config) []string { return []string{"success"} }
+// pushLogSuccess is the spelling of a successful push
+// (evidence.push_log.status_ok, default success).
+func pushLogSuccess(c *config.Config) []string {
+	if ok := c.Evidence.PushLog.StatusOK; len(ok) > 0 {
+		return ok
+	}
+	return []string{"success"}
+}
 
 // Checker validates a site catalog against the live databases.
 type Checker struct {

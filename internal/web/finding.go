@@ -78,7 +78,7 @@ func loadFinding(ctx context.Context, wh *warehouse.Warehouse, c *config.Config,
 	}
 	p.Title = p.TargetName + " / " + p.ResourceName
 	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
-		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog, Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: log,
+		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: log,
 	}, f.Target, f.Resource, f.WindowStart)
 	var stored []ledger.Stored
 	switch {
