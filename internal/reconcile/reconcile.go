@@ -48,6 +48,9 @@ type Options struct {
 	// one query per resource.
 	perWindow bool
 	Logger    *slog.Logger
+	// snapTables are the tables ("source.table") a snapshot run recorded
+	// by name (trustedTables); set by compute.
+	snapTables map[string]bool
 }
 
 // Result is one reconciled window.
@@ -93,12 +96,6 @@ func New(db *sql.DB, cat *pipelines.Catalog) *Reconciler { return &Reconciler{db
 // dayBounds returns (From 00:00, To+1 00:00].
 func (o *Options) dayBounds() (time.Time, time.Time) {
 	return pipelines.DayStart(o.From), pipelines.DayStart(o.To).AddDate(0, 0, 1)
-}
-
-// pushLogSource is the source of the push log (its schema).
-func (o *Options) pushLogSource() string {
-	src, _, _ := strings.Cut(o.PushLog, ".")
-	return src
 }
 
 func (o *Options) defaults() {
@@ -148,6 +145,9 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time) ([]*Result, error) {
 	trusted, err := r.trustedSources(ctx, wh)
 	if err != nil {
+		return nil, err
+	}
+	if o.snapTables, err = trustedTables(ctx, wh, trusted); err != nil {
 		return nil, err
 	}
 	var out []*Result
@@ -260,7 +260,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 		return err
 	}
 	// the windows around rs are judged on the push log alone.
-	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: []string{o.pushLogSource()}}
+	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: o.trustKeys([]string{o.PushLog})}
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
 		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: logTrust.Unverifiable(w)}

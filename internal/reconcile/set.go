@@ -81,9 +81,9 @@ func setSourceSQL(res *pipelines.Resource, tcol, rest string) string {
 // complete to the window end; the target's front-end database and the
 // push log need a good snapshot, unless the evidence is receipt files.
 func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time) bool {
-	t := pipelines.Trust{Snapshots: trusted, Compared: sourcesOf(q)}
+	t := pipelines.Trust{Snapshots: trusted, Compared: o.comparedKeys(res, q)}
 	if res.Mode != pipelines.ModeReceipt {
-		t.Evidence = []string{tgt.Database, o.pushLogSource()}
+		t.Evidence = o.trustKeys(res.EvidenceTables(tgt, o.PushLog))
 	}
 	return t.Unverifiable(w)
 }
