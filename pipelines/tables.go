@@ -373,3 +373,10 @@ func SplitTable(qualified string) (source, table string) {
 	source, table, _ = strings.Cut(qualified, ".")
 	return source, table
 }
+
+// StatsTables are the tables the business-vs-statistics check
+// (StatsTarget) reads: the cases its counters are recomputed from and the
+// statistics database's stored counters.
+func StatsTables() []string {
+	return []string{"biz.cases", "stats." + StatsResource, "stats." + StatsDailyResource}
+}
