@@ -165,7 +165,7 @@ func (d *daemon) snapshotDue(ctx context.Context, c *config.Config, wh *warehous
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
 	rep, err := d.m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress},
-		slices.Concat(args, []string{"--due"}))
+		dueArgs(args, cadence))
 	d.snapshotted(rep, &rates)
 	n := 0
 	for _, s := range srcs {
@@ -176,6 +176,19 @@ func (d *daemon) snapshotDue(ctx context.Context, c *config.Config, wh *warehous
 		return
 	}
 	log.Info("due snapshot", "sources", len(srcs), "tables", n, "wall", time.Since(t0).Round(time.Millisecond).String())
+}
+
+// dueArgs are the audit.runs args of the due snapshot of a reconciliation
+// job whose args are args ("serve --job reconcile:C --tick T"): the same
+// with the job snapshot_due:C.
+func dueArgs(args []string, cadence string) []string {
+	out := slices.Clone(args)
+	for i := range out {
+		if i > 0 && out[i-1] == "--job" {
+			out[i] = "snapshot_due:" + cadence
+		}
+	}
+	return out
 }
 
 // dueSources are the config's sources restricted to the tables the
