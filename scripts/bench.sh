@@ -484,7 +484,8 @@ fi
 # window reads) against the baseline of the whole-site snapshot, DUE_RUNS
 # (default 3) interleaved runs of each, medians and peak RSS. The growing
 # tables are read incrementally in both (cases by updated_at; workflow,
-# tracks, media, push log and front-end tables by key), every other table
+# tracks, supervisor status, media, push log and front-end tables with an
+# auto-increment key, by key), every other table
 # in full. Target: the due snapshot under 0.5 s. DUE_KEEP=1 reuses the
 # simulated databases of an earlier run (benchdue_*).
 if want snapshot-due; then
@@ -516,7 +517,7 @@ fi
 		echo "    database: $d"
 		pols=$("${client[@]}" -N -B -e "SELECT table_name FROM information_schema.columns
 			WHERE table_schema = '$d' AND column_key = 'PRI' AND (extra LIKE '%auto_increment%'
-			   OR table_name IN ('case_activities', 'supervisor_tracks', 'media')) ORDER BY 1")
+			   OR table_name IN ('case_activities', 'supervisor_tracks', 'supervisor_status', 'media')) ORDER BY 1")
 		[ "$src" = biz ] && echo "    policies:" && echo "      cases: {policy: incremental, watermark: updated_at}"
 		if [ -n "$pols" ]; then
 			[ "$src" = biz ] || echo "    policies:"
