@@ -534,15 +534,16 @@ cp "$dd/due.duckdb" "$dd/base.duckdb"
 # again, ten minutes later, under new keys; and the last ten minutes'
 # cases updated (their workflow moved on).
 q() { "${client[@]}" "$@"; }
-tenmin() { # DB TABLE TIME_COLUMN "SET …": copies the last ten minutes of rows
-	q -N -B "$1" -e "CREATE TEMPORARY TABLE t10 AS SELECT * FROM $2 WHERE $3 >= (SELECT MAX($3) - INTERVAL 10 MINUTE FROM $2);
-		UPDATE t10 SET $4; INSERT INTO $2 SELECT * FROM t10; SELECT ROW_COUNT()"
+tenmin() { # DB TABLE KEY TIME_COLUMN "SET …": copies the last ten minutes of rows, keys above the largest
+	q -N -B "$1" -e "SET @off = (SELECT MAX($3) FROM $2);
+		CREATE TEMPORARY TABLE t10 AS SELECT * FROM $2 WHERE $4 >= (SELECT MAX($4) - INTERVAL 10 MINUTE FROM $2);
+		UPDATE t10 SET $3 = $3 + @off; UPDATE t10 SET $5; INSERT INTO $2 SELECT * FROM t10; SELECT ROW_COUNT()"
 }
-n_cases=$(tenmin benchdue_biz cases report_time "id = id + 1000000000, case_no = CONCAT('T', case_no), report_time = report_time + INTERVAL 10 MINUTE, updated_at = NOW(3)")
-n_act=$(tenmin benchdue_biz case_activities start_time "id = id + 1000000000, start_time = start_time + INTERVAL 10 MINUTE")
-q benchdue_biz -e "UPDATE cases SET rework_count = rework_count + 1, updated_at = NOW(3) WHERE report_time >= (SELECT m FROM (SELECT MAX(report_time) - INTERVAL 20 MINUTE AS m FROM cases WHERE id < 1000000000) x) AND id < 1000000000"
-n_push=$(tenmin benchdue_exchange push_log started_at "id = id + 1000000000, batch_id = CONCAT('T', batch_id), window_start = window_start + INTERVAL 10 MINUTE, window_end = window_end + INTERVAL 10 MINUTE, started_at = started_at + INTERVAL 10 MINUTE, finished_at = finished_at + INTERVAL 10 MINUTE")
-n_fe=$(tenmin benchdue_fe_province case_basic arrived_at "fe_row_id = fe_row_id + 1000000000, batch_id = CONCAT('T', batch_id), arrived_at = arrived_at + INTERVAL 10 MINUTE")
+q benchdue_biz -e "UPDATE cases SET rework_count = rework_count + 1, updated_at = NOW(3) WHERE report_time >= (SELECT m FROM (SELECT MAX(report_time) - INTERVAL 20 MINUTE AS m FROM cases) x)"
+n_cases=$(tenmin benchdue_biz cases id report_time "case_no = CONCAT('T', id), report_time = report_time + INTERVAL 10 MINUTE, updated_at = NOW(3)")
+n_act=$(tenmin benchdue_biz case_activities id start_time "start_time = start_time + INTERVAL 10 MINUTE")
+n_push=$(tenmin benchdue_exchange push_log id started_at "batch_id = CONCAT('T', id), window_start = window_start + INTERVAL 10 MINUTE, window_end = window_end + INTERVAL 10 MINUTE, started_at = started_at + INTERVAL 10 MINUTE, finished_at = finished_at + INTERVAL 10 MINUTE")
+n_fe=$(tenmin benchdue_fe_province case_basic fe_row_id arrived_at "batch_id = CONCAT('T', fe_row_id), arrived_at = arrived_at + INTERVAL 10 MINUTE")
 echo "ten minutes of activity: $n_cases new cases, $n_act workflow rows, $n_push push batches, $n_fe front-end rows"
 # runsec OUT: the run's own time from the snapshot's summary line ("in
 # 1m2.5s", "in 850ms"): without the process start and the warehouse's
