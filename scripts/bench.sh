@@ -28,7 +28,7 @@ mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, ops-year, snapshot-1m,
 # snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m, snapshot-site,
-# reconcile-year, serve-day.
+# reconcile-year, serve-day, snapshot-due.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
 if want sim-load; then
@@ -549,6 +549,113 @@ else
 	echo "snapshot-site: mydumper not installed: no baseline for the full snapshot"
 fi
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'"); do
+	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
+done
+fi
+
+# snapshot-due (issue 15): on a simulated site of DUE_DAYS (default 30)
+# days at the default volume, ten minutes of new cases, workflow rows,
+# pushes and front-end rows are added; then, from the same warehouse each
+# time, `snapshot --resource province` (the tables province's 10-minute
+# window reads) against the baseline of the whole-site snapshot, DUE_RUNS
+# (default 3) interleaved runs of each, medians and peak RSS. The growing
+# tables are read incrementally in both (cases by updated_at; workflow,
+# tracks, supervisor status, media, push log and front-end tables with an
+# auto-increment key, by key), every other table
+# in full. Target: the due snapshot under 0.5 s. DUE_KEEP=1 reuses the
+# simulated databases of an earlier run (benchdue_*).
+if want snapshot-due; then
+echo
+echo "== snapshot-due: the tables of one target's 10-minute window vs the whole site, ${DUE_DAYS:-30} simulated days"
+dd="$work/due"
+mkdir -p "$dd"
+have=$("${client[@]}" -N -B -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'benchdue_biz' AND table_name = 'cases'")
+if [ "${DUE_KEEP:-}" != 1 ] || [ "$have" = 0 ]; then
+	for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchdue\\_%'"); do
+		"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
+	done
+	t0=$(date +%s.%N)
+	"$snap_bin" --log-level warn sim --mysql "$PUSHAUDIT_MYSQL_DSN" --db-prefix benchdue_ --seed 7 --start 2026-11-01 --days "${DUE_DAYS:-30}" >"$dd/sim.out"
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN{printf "simulated in %.0f s\n", b-a}'
+fi
+"${client[@]}" -N -B -e "SELECT COUNT(*), ROUND(SUM(table_rows) / 1e6, 2) FROM information_schema.tables WHERE table_schema LIKE 'benchdue\\_%' AND table_type = 'BASE TABLE'" |
+	awk '{printf "site: %d tables, about %.2f M rows\n", $1, $2}'
+# The config: every simulated database, the growing tables incremental.
+{
+	echo "warehouse: due.duckdb"
+	echo "mysql: {addr: \"127.0.0.1:$mariadb_port\", user: pushaudit, password_file: pw}"
+	echo "snapshot: {allow_primary: true}"
+	echo "sources:"
+	for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchdue\\_%' ORDER BY 1"); do
+		src=${d#benchdue_}
+		echo "  $src:"
+		echo "    database: $d"
+		pols=$("${client[@]}" -N -B -e "SELECT table_name FROM information_schema.columns
+			WHERE table_schema = '$d' AND column_key = 'PRI' AND (extra LIKE '%auto_increment%'
+			   OR table_name IN ('case_activities', 'supervisor_tracks', 'supervisor_status', 'media')) ORDER BY 1")
+		[ "$src" = biz ] && echo "    policies:" && echo "      cases: {policy: incremental, watermark: updated_at}"
+		if [ -n "$pols" ]; then
+			[ "$src" = biz ] || echo "    policies:"
+			for t in $pols; do echo "      $t: {policy: append}"; done
+		fi
+	done
+} >"$dd/due.yaml"
+echo pushaudit >"$dd/pw"
+chmod 600 "$dd/pw"
+"$snap_bin" --log-level warn --config "$dd/due.yaml" snapshot >"$dd/first.out"
+tail -1 "$dd/first.out"
+cp "$dd/due.duckdb" "$dd/base.duckdb"
+# Ten minutes of activity: the rows of the simulation's last ten minutes
+# again, ten minutes later, under new keys; and the last ten minutes'
+# cases updated (their workflow moved on).
+q() { "${client[@]}" "$@"; }
+tenmin() { # DB TABLE KEY TIME_COLUMN "SET …": copies the last ten minutes of rows, keys above the largest
+	q -N -B "$1" -e "SET @off = (SELECT MAX($3) FROM $2);
+		CREATE TEMPORARY TABLE t10 AS SELECT * FROM $2 WHERE $4 >= (SELECT MAX($4) - INTERVAL 10 MINUTE FROM $2);
+		UPDATE t10 SET $3 = $3 + @off; UPDATE t10 SET $5; INSERT INTO $2 SELECT * FROM t10; SELECT ROW_COUNT()"
+}
+q benchdue_biz -e "UPDATE cases SET rework_count = rework_count + 1, updated_at = NOW(3) WHERE report_time >= (SELECT m FROM (SELECT MAX(report_time) - INTERVAL 20 MINUTE AS m FROM cases) x)"
+n_cases=$(tenmin benchdue_biz cases id report_time "case_no = CONCAT('T', id), report_time = report_time + INTERVAL 10 MINUTE, updated_at = NOW(3)")
+n_act=$(tenmin benchdue_biz case_activities id start_time "start_time = start_time + INTERVAL 10 MINUTE")
+n_push=$(tenmin benchdue_exchange push_log id started_at "batch_id = CONCAT('T', id), window_start = window_start + INTERVAL 10 MINUTE, window_end = window_end + INTERVAL 10 MINUTE, started_at = started_at + INTERVAL 10 MINUTE, finished_at = finished_at + INTERVAL 10 MINUTE")
+n_fe=$(tenmin benchdue_fe_province case_basic fe_row_id arrived_at "batch_id = CONCAT('T', fe_row_id), arrived_at = arrived_at + INTERVAL 10 MINUTE")
+echo "ten minutes of activity: $n_cases new cases, $n_act workflow rows, $n_push push batches, $n_fe front-end rows"
+# runsec OUT: the run's own time from the snapshot's summary line ("in
+# 1m2.5s", "in 850ms"): without the process start and the warehouse's
+# open and close, which the daemon's due snapshot shares with the
+# reconciliation it runs before.
+runsec() {
+	sed -n 's/.* in \([0-9hms.]*\) → .*/\1/p' "$1" | tail -1 | awk '{s=$0; t=0
+		if (match(s,/[0-9.]+h/)) t+=substr(s,RSTART,RLENGTH-1)*3600
+		if (match(s,/[0-9.]+m[^s]/) || match(s,/[0-9.]+m$/)) t+=substr(s,RSTART,RLENGTH-1)*60
+		if (match(s,/[0-9.]+ms$/)) t+=substr(s,RSTART,RLENGTH-2)/1000; else if (match(s,/[0-9.]+s$/)) t+=substr(s,RSTART,RLENGTH-1)
+		print t}'
+}
+: >"$dd/whole.t"; : >"$dd/due.t"; : >"$dd/rss"; : >"$dd/whole.r"; : >"$dd/due.r"
+for i in $(seq "${DUE_RUNS:-3}"); do
+	for kind in whole due; do
+		cp "$dd/base.duckdb" "$dd/due.duckdb"
+		rm -f "$dd/due.duckdb.wal"
+		extra=()
+		[ "$kind" = due ] && extra=(--resource province)
+		/usr/bin/time -f "%e %M" -o "$dd/t" "$snap_bin" --log-level warn --config "$dd/due.yaml" snapshot "${extra[@]}" >"$dd/$kind.out"
+		read -r e m <"$dd/t"
+		echo "$e" >>"$dd/$kind.t"
+		echo "$m" >>"$dd/rss"
+		runsec "$dd/$kind.out" >>"$dd/$kind.r"
+		printf '  run %d %-5s %.2f s, peak RSS %d MB: %s\n' "$i" "$kind" "$e" "$((m / 1024))" "$(tail -1 "$dd/$kind.out" | sed 's/ in .*//')"
+	done
+done
+w_med=$(median <"$dd/whole.t")
+d_med=$(median <"$dd/due.t")
+rss_max=$(sort -n "$dd/rss" | tail -1)
+awk -v w="$(median <"$dd/whole.r")" -v d="$(median <"$dd/due.r")" 'BEGIN{
+	printf "snapshot-due, the runs alone (no process start, warehouse open or close): due %.2f s; whole site %.2f s; ratio %.3f\n", d, w, d/w}'
+awk -v w="$w_med" -v d="$d_med" -v r="$rss_max" 'BEGIN{
+	printf "snapshot-due: due snapshot (province'"'"'s 10-minute window) %.2f s; whole-site snapshot %.2f s; ratio %.3f; target < 0.5 s: %s; peak RSS %d MB (target < 512: %s)\n",
+		d, w, d/w, (d < 0.5 ? "met" : "MISSED"), r/1024, (r/1024 < 512 ? "met" : "MISSED")}'
+[ "${DUE_KEEP:-}" = 1 ] || for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchdue\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
 done
 fi

@@ -136,12 +136,18 @@ serve:
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var failed, unverifiable, judged int
-	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE command = 'snapshot' AND status = 'failed') FROM audit.runs`).Scan(&failed); err != nil {
+	var failed, dueFailed, unverifiable, judged int
+	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE command = 'snapshot' AND status = 'failed' AND args NOT LIKE '%snapshot_due:%'),
+		count(*) FILTER (WHERE command = 'snapshot' AND status = 'failed' AND args LIKE '%--job snapshot_due:hourly %') FROM audit.runs`).Scan(&failed, &dueFailed); err != nil {
 		t.Fatal(err)
 	}
 	if failed != 2 {
 		t.Errorf("%d failed snapshot runs recorded, want 2 (the run and its retry)", failed)
+	}
+	// serve.snapshot_due: the hourly reconciliation's snapshot of the push
+	// log failed too, and the reconciliation went on.
+	if dueFailed != 1 {
+		t.Errorf("%d failed due snapshots before reconcile:hourly, want 1", dueFailed)
 	}
 	if err := w.DB().QueryRow(`SELECT count(*) FILTER (WHERE status = 'unverifiable'), count(*) FILTER (WHERE status NOT IN ('unverifiable', 'pending'))
 		FROM audit.results`).Scan(&unverifiable, &judged); err != nil {

@@ -64,7 +64,12 @@ func (d *daemon) runner(j config.ServeJob) func(context.Context, schedule.Tick) 
 		case config.JobSnapshot, config.JobSnapshotFull:
 			return d.retrying(ctx, c, j.Name, func() error { return d.snapshot(ctx, c, j, args) })
 		case config.JobReconcile:
-			return d.reconciling(ctx, c, func(wh *warehouse.Warehouse) error { return d.reconcile(ctx, c, wh, j.Arg, t, args) })
+			return d.reconciling(ctx, c, func(wh *warehouse.Warehouse) error {
+				if c.SnapshotDueOr() && dueCadence(j.Arg) {
+					d.snapshotDue(ctx, c, wh, j.Arg, args)
+				}
+				return d.reconcile(ctx, c, wh, j.Arg, t, args)
+			})
 		case config.JobReport:
 			if j.Arg == "day" { // it reconciles the day first
 				return d.reconciling(ctx, c, func(wh *warehouse.Warehouse) error { return d.report(ctx, c, wh, j.Arg, t, args) })

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -279,6 +280,12 @@ serve:
 	add := func(at string, jobs ...string) {
 		for _, j := range jobs {
 			want = append(want, at+" "+j)
+			// serve.snapshot_due (default): a periodic cadence's
+			// reconciliation first snapshots the tables it reads (its
+			// run id, the tick and the command, sorts after).
+			if cad, ok := strings.CutPrefix(j, "reconcile:"); ok && pipelines.Cadence(cad).Periodic() {
+				want = append(want, at+" snapshot_due:"+cad)
+			}
 		}
 	}
 	sources := c.SourceNames()
@@ -344,6 +351,38 @@ serve:
 	if err := w.DB().QueryRow(`SELECT count(*) FROM audit.results r JOIN audit.runs u USING (run_id)
 		WHERE u.args LIKE '%reconcile:every_10m --tick 2026-11-20T08:12%' AND r.status <> 'unverifiable' AND r.status <> 'pending'`).Scan(&n); err != nil || n == 0 {
 		t.Errorf("judged results of the 08:12 reconciliation: %d, %v; want some", n, err)
+	}
+	// a due snapshot loads the tables its cadence's resources read, and
+	// those alone.
+	cat, err := c.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tenMin []*pipelines.Resource
+	for i := range cat.Resources {
+		if cat.Resources[i].Cadence == pipelines.Every10m {
+			tenMin = append(tenMin, &cat.Resources[i])
+		}
+	}
+	due, err := cat.TablesOf(tenMin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantTables []string
+	for src, ts := range due {
+		for _, tb := range ts {
+			wantTables = append(wantTables, src+"."+tb)
+		}
+	}
+	sort.Strings(wantTables)
+	var gotTables string
+	if err := w.DB().QueryRow(`SELECT string_agg(s.source || '.' || s.table_name, ' ' ORDER BY s.source || '.' || s.table_name)
+		FROM audit.snapshots s JOIN audit.runs u USING (run_id)
+		WHERE u.args = 'serve --job snapshot_due:every_10m --tick 2026-11-20T08:12:00+08:00' AND s.status = 'ok'`).Scan(&gotTables); err != nil {
+		t.Fatal(err)
+	}
+	if gotTables != strings.Join(wantTables, " ") {
+		t.Errorf("tables of the 08:12 due snapshot:\n%s\nwant\n%s", gotTables, strings.Join(wantTables, " "))
 	}
 	t.Logf("%d runs; stdout:\n%s", len(got), tail(stdout.String(), 10))
 

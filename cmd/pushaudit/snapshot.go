@@ -28,15 +28,16 @@ func (f *multiFlag) Set(v string) error { *f = append(*f, v); return nil }
 var _ flag.Value = (*multiFlag)(nil)
 
 func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error {
-	var sources, tables, policies multiFlag
+	var sources, tables, policies, resources multiFlag
 	var whPath string
 	var allowPrimary bool
 	var maxRowsPerSec float64
 	var parquetDir string
 	var verify bool
-	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
+	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] [--resource TARGET[/RESOURCE]]... [--table SOURCE.TABLE]... | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
-	fs.Var(&tables, "table", "table to copy (repeatable; default every table)")
+	fs.Var(&tables, "table", "table to copy (repeatable; default every table): T with --source, SOURCE.TABLE with a config")
+	fs.Var(&resources, "resource", "with a config: copy only the tables the reconciliation of TARGET/RESOURCE (or every resource of TARGET, or stats) reads, keeping the others as they are (repeatable)")
 	fs.StringVar(&whPath, "warehouse", "", "warehouse file (default: the config's)")
 	fs.BoolVar(&allowPrimary, "allow-primary", false, "read a server that is not read-only (a primary)")
 	fs.Var(&policies, "policy", "TABLE=full|append|incremental:WATERMARK_COLUMN (repeatable; without a config)")
@@ -53,6 +54,9 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	throttle := snapshot.Throttle{MaxRowsPerSec: maxRowsPerSec}
 	wait := config.DefaultWarehouseWait
 	if len(sources) > 0 {
+		if len(resources) > 0 {
+			return usagef("snapshot: --resource needs a config (its sources and catalog); with --source, name tables with --table")
+		}
 		if whPath == "" {
 			return usagef("snapshot: --warehouse FILE is required with --source")
 		}
@@ -88,6 +92,11 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {
 			return err
+		}
+		if len(resources) > 0 || len(tables) > 0 {
+			if srcs, err = configDueSources(c, srcs, resources, tables); err != nil {
+				return err
+			}
 		}
 		lag, threads := c.Snapshot.ThrottleLimits()
 		throttle.MaxReplicaLag, throttle.MaxThreadsRunning = lag, threads

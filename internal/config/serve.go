@@ -37,6 +37,19 @@ type ServeConfig struct {
 	// and then for every page but /healthz and /metrics; acknowledging a
 	// finding needs a token whenever it is set.
 	TokenFile string `yaml:"token_file,omitempty"`
+	// SnapshotDue: before reconciling the windows of a periodic cadence,
+	// snapshot only the tables its resources read (their source tables,
+	// the push log, their front-end tables), so the windows are judged on
+	// data read after their deadline; the whole-site snapshots keep their
+	// own schedule. Default true.
+	SnapshotDue *bool `yaml:"snapshot_due,omitempty"`
+}
+
+// SnapshotDueOr says whether the daemon snapshots the tables due
+// resources read before reconciling them (serve.snapshot_due, default
+// true).
+func (c *Config) SnapshotDueOr() bool {
+	return c.Serve.SnapshotDue == nil || *c.Serve.SnapshotDue
 }
 
 // Serve defaults.

@@ -55,6 +55,9 @@ type Options struct {
 	// one query per resource.
 	perWindow bool
 	Logger    *slog.Logger
+	// snapTables are the tables ("source.table") a snapshot run recorded
+	// by name (trustedTables); set by compute.
+	snapTables map[string]bool
 }
 
 // Result is one reconciled window.
@@ -162,6 +165,9 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time) ([]*Result, error) {
 	trusted, err := r.trustedSources(ctx, wh)
 	if err != nil {
+		return nil, err
+	}
+	if o.snapTables, err = trustedTables(ctx, wh, trusted); err != nil {
 		return nil, err
 	}
 	history, err := r.pushLogBegins(ctx, wh, o)
@@ -306,7 +312,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 		}
 	}
 	// the windows around rs are judged on the push log alone.
-	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: []string{o.pushLogSource()}}
+	logTrust := pipelines.Trust{Snapshots: trusted, Evidence: o.trustKeys([]string{o.PushLog})}
 	light := func(w pipelines.Window) *Result {
 		x := &Result{Window: w, Deadline: sch.Deadline(w)}
 		x.Facts = pipelines.Facts{Deadline: x.Deadline, Now: o.Now, Batches: pushed[w.Start.Unix()], Unverifiable: logTrust.Unverifiable(w) || p.outside(w) != "",

@@ -81,12 +81,13 @@ func setSourceSQL(res *pipelines.Resource, tcol, rest string) string {
 // complete to the window end; the target's front-end database and the
 // push log need a good snapshot, unless the evidence is receipt files.
 func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pipelines.Window, o Options, trusted map[string]time.Time, p sitePlan) bool {
-	t := pipelines.Trust{Snapshots: trusted, Compared: sourcesOf(q)}
+	t := pipelines.Trust{Snapshots: trusted, Compared: o.comparedKeys(res, q)}
 	if res.Mode != pipelines.ModeReceipt {
-		t.Evidence = []string{tgt.Database}
-		if !p.noPushLog {
-			t.Evidence = append(t.Evidence, o.pushLogSource())
+		ev := res.EvidenceTables(tgt, o.PushLog)
+		if p.noPushLog {
+			ev = []string{pipelines.EvidenceTable(res, tgt)}
 		}
+		t.Evidence = o.trustKeys(ev)
 	}
 	return t.Unverifiable(w)
 }

@@ -35,7 +35,9 @@ func (r *Reconciler) stats(ctx context.Context, wh warehouse.Querier, o Options,
 	}
 	// the recomputed counters read biz as of the window end; the stored
 	// ones need a good snapshot of stats.
-	trust := pipelines.Trust{Snapshots: trusted, Compared: []string{"biz"}, Evidence: []string{"stats"}}
+	trust := func(stored string) pipelines.Trust {
+		return pipelines.Trust{Snapshots: trusted, Compared: o.trustKeys([]string{"biz.cases"}), Evidence: o.trustKeys([]string{stored})}
+	}
 	var out []*Result
 	for _, resource := range []string{pipelines.StatsResource, pipelines.StatsDailyResource} {
 		if o.Resource != "" && o.Resource != resource {
@@ -48,7 +50,7 @@ func (r *Reconciler) stats(ctx context.Context, wh warehouse.Querier, o Options,
 			x := &Result{Target: pipelines.StatsTarget, Resource: resource, Window: w, Deadline: sch.Deadline(w)}
 			x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: x.Deadline, Now: o.Now}
 			switch {
-			case trust.Unverifiable(w):
+			case trust("stats." + resource).Unverifiable(w):
 				x.Facts.Unverifiable = true
 			case resource == pipelines.StatsResource:
 				err = r.statsDay(ctx, wh, x)

@@ -283,6 +283,27 @@ CREATE OR REPLACE VIEW audit.trusted_sources AS
     FROM audit.source_snapshots)
   WHERE rn = 1 AND all_ok;
 
+-- Each table with the latest snapshot run that loaded it (a run may load
+-- only some tables of a source: `snapshot --resource`, the daemon's due
+-- snapshots), whether that run may be trusted (every table of the run
+-- loaded ok and no later run of the source failed before listing its
+-- tables) and the time its data are complete to. The tables of one run of
+-- one source are one consistent read; a reconciliation judges a window of
+-- a resource only when every table it reads is trusted and complete to
+-- the window end.
+CREATE OR REPLACE VIEW audit.table_snapshots AS
+  WITH latest AS (
+    SELECT source, table_name, max(run_id) AS run_id FROM audit.snapshots
+    WHERE table_name <> '*' GROUP BY source, table_name),
+  whole_failed AS (
+    SELECT source, max(run_id) AS run_id FROM audit.snapshots
+    WHERE table_name = '*' GROUP BY source)
+  SELECT l.source, l.table_name, l.run_id,
+         r.all_ok AND (w.run_id IS NULL OR w.run_id < l.run_id) AS trusted,
+         r.complete_to
+  FROM latest l JOIN audit.source_snapshots r USING (run_id, source)
+  LEFT JOIN whole_failed w USING (source);
+
 -- The snapshot health of each source over the snapshots started in
 -- [lo, hi): runs, tables, loads ok and failed, rows, row-count
 -- mismatches against the source, replica lag, the last good snapshot and
