@@ -77,3 +77,19 @@ func mustSnapshotted(tb testing.TB, db *sql.DB, at string, sources ...string) {
 		}
 	}
 }
+
+// caseIDsCatalog is a catalog of one rows resource key of target t
+// (front-end database fe_t, table key) at cadence: the ids of biz.cases
+// reported in the window.
+func caseIDsCatalog(key string, cadence pipelines.Cadence) *pipelines.Catalog {
+	return &pipelines.Catalog{
+		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
+		Resources: []pipelines.Resource{{
+			Target: "t", Key: key, Cadence: cadence, Mode: pipelines.ModeRows,
+			KeyColumns: []string{"id"}, Table: key,
+			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
+			From:    "biz.cases c",
+			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
+		}},
+	}
+}

@@ -16,16 +16,7 @@ func TestReconciler_Run(t *testing.T) {
 		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
 	)...)
 	mustSnapshotted(t, db, "2026-11-21 00:30:00", "biz", "exchange", "fe_t")
-	cat := &pipelines.Catalog{
-		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
-		Resources: []pipelines.Resource{{
-			Target: "t", Key: "r", Cadence: pipelines.Every30m, Mode: pipelines.ModeRows,
-			KeyColumns: []string{"id"}, Table: "r",
-			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
-			From:    "biz.cases c",
-			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
-		}},
-	}
+	cat := caseIDsCatalog("r", pipelines.Every30m)
 	if err := cat.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -235,16 +226,7 @@ func TestReconciler_Run_ReplicaLag(t *testing.T) {
 		mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at, replica_lag_s)
 			VALUES ('snap-1', '%s', 'all', 'full', 1, TIMESTAMP '2026-11-20 12:00:00', 'ok', TIMESTAMP '2026-11-20 12:00:00', %s)`, src, lag))
 	}
-	cat := &pipelines.Catalog{
-		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
-		Resources: []pipelines.Resource{{
-			Target: "t", Key: "r", Cadence: pipelines.Hourly, Mode: pipelines.ModeRows,
-			KeyColumns: []string{"id"}, Table: "r",
-			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
-			From:    "biz.cases c",
-			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
-		}},
-	}
+	cat := caseIDsCatalog("r", pipelines.Hourly)
 	day := sh(2026, 11, 20, 0, 0)
 	rs, err := New(db, cat).Run(ctx, Options{From: day, To: day, Now: sh(2026, 11, 20, 14, 0), RunID: "run-lag", Target: "t"})
 	if err != nil {
@@ -331,16 +313,7 @@ func TestReconciler_Run_EvidenceErrors(t *testing.T) {
 	db := mustOpenWarehouse(t, "CREATE SCHEMA biz", "CREATE TABLE biz.cases (id BIGINT, report_time TIMESTAMP)")
 	mustExec(t, db, `INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
 		VALUES ('s', 'biz', 'all', 'full', 0, TIMESTAMP '2026-11-22 00:00:00', 'ok', TIMESTAMP '2026-11-22 00:00:00')`)
-	cat := &pipelines.Catalog{
-		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
-		Resources: []pipelines.Resource{{
-			Target: "t", Key: "r", Cadence: pipelines.Hourly, Mode: pipelines.ModeRows,
-			KeyColumns: []string{"id"}, Table: "r",
-			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
-			From:    "biz.cases c",
-			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
-		}},
-	}
+	cat := caseIDsCatalog("r", pipelines.Hourly)
 	day := sh(2026, 11, 20, 0, 0)
 	rs, err := New(db, cat).Run(context.Background(), Options{From: day, To: day, Now: sh(2026, 11, 21, 12, 0), RunID: "r",
 		EvidenceErrors: map[string]string{"t/r": "目标前置机数据不可用: fe_t.r missing"}})

@@ -26,17 +26,8 @@ func TestSchedules_OverrideReachesEveryCheck(t *testing.T) {
 	)...)
 	// no snapshot of stats: its check is unverifiable once due.
 	mustSnapshotted(t, db, "2026-11-21 02:00:00", "biz", "exchange", "fe_t")
-	cat := &pipelines.Catalog{
-		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
-		Resources: []pipelines.Resource{{
-			Target: "t", Key: "d", Cadence: pipelines.DailyAfter2300, Mode: pipelines.ModeRows,
-			KeyColumns: []string{"id"}, Table: "d",
-			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
-			From:    "biz.cases c",
-			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
-		}},
-		StatsCounters: []pipelines.StatsCounter{{Name: "report_cnt", Expr: "1"}},
-	}
+	cat := caseIDsCatalog("d", pipelines.DailyAfter2300)
+	cat.StatsCounters = []pipelines.StatsCounter{{Name: "report_cnt", Expr: "1"}}
 	if err := cat.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -117,16 +117,7 @@ func TestReconciler_Run_PushLogPerRecord(t *testing.T) {
 		"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
 	)
 	mustSnapshotted(t, db, "2026-11-21 00:30:00", "biz", "exg", "fe_t")
-	cat := &pipelines.Catalog{
-		Targets: []pipelines.Target{{Key: "t", Database: "fe_t"}},
-		Resources: []pipelines.Resource{{
-			Target: "t", Key: "r", Cadence: pipelines.Every30m, Mode: pipelines.ModeRows,
-			KeyColumns: []string{"id"}, Table: "r",
-			Columns: []pipelines.Column{{Name: "id", Type: "BIGINT", Expr: "c.id"}},
-			From:    "biz.cases c",
-			Where:   "c.report_time >= :window_start AND c.report_time < :window_end",
-		}},
-	}
+	cat := caseIDsCatalog("r", pipelines.Every30m)
 	if err := cat.Validate(); err != nil {
 		t.Fatal(err)
 	}
