@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -128,6 +130,9 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	books = append(books, p)
 	fmt.Fprintln(m.Stdout)
 	m.scoreManifest(res.Manifest, rs)
+	if err := m.demoIncidents(ctx, wh); err != nil {
+		return err
+	}
 	fmt.Fprintln(m.Stdout, "\nfiles:")
 	for _, p := range append(append([]string{}, books...), f.warehouse, f.manifest, f.writeConfig) {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
@@ -261,4 +266,30 @@ func (m *Main) demoServe(ctx context.Context, f simFlags, day time.Time, speed f
 		return err
 	}
 	return m.serve(ctx, c, serveOptions{listen: "127.0.0.1:0", speed: speed, simulated: true, start: day, end: day.AddDate(0, 0, 1), configPath: f.writeConfig})
+}
+
+// demoIncidents prints the faults as the contract counts them: the
+// incidents the findings were grouped into, by level, and the largest.
+func (m *Main) demoIncidents(ctx context.Context, wh *warehouse.Warehouse) error {
+	ins, err := ledger.NewIncidents(wh.DB()).List(ctx, time.Time{}, time.Time{}, false)
+	if err != nil {
+		return err
+	}
+	var by [5]int
+	var big *ledger.Incident
+	for i := range ins {
+		if l := ins[i].Level; l >= 1 && l <= 4 {
+			by[l]++
+		}
+		if big == nil || ins[i].Windows > big.Windows {
+			big = &ins[i]
+		}
+	}
+	fmt.Fprintf(m.Stdout, "faults as the contract counts them: %d incidents (一级 %d, 二级 %d, 三级 %d, 四级 %d)", len(ins), by[1], by[2], by[3], by[4])
+	if big != nil {
+		fmt.Fprintf(m.Stdout, "; the largest, %s: %s, %d windows of %d resources as one %s fault",
+			big.ID, strings.Join(big.Targets, ","), big.Windows, len(big.Resources), pipelines.LevelZH(big.Level))
+	}
+	fmt.Fprintln(m.Stdout, " (pushaudit incidents)")
+	return nil
 }
