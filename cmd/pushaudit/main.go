@@ -12,7 +12,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -27,12 +30,26 @@ func main() {
 	restrictUmask()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	m := NewMain(os.Stdout, os.Stderr)
+	// The MySQL driver's own complaints (a reset, a timeout, a packet
+	// out of order) join the structured log instead of raw stderr lines.
+	_ = mysql.SetLogger(driverLog{m})
 	stopProfile := startCPUProfile(os.Getenv("PUSHAUDIT_CPUPROFILE"), os.Stderr)
 	code := m.Run(ctx, os.Args[1:])
 	stopProfile()
 	m.Close()
 	stop()
 	os.Exit(code)
+}
+
+// driverLog forwards the MySQL driver's log lines to the CLI's logger, at
+// warn: they name the socket error the driver then reports only as
+// "invalid connection".
+type driverLog struct{ m *Main }
+
+func (d driverLog) Print(v ...any) {
+	if l := d.m.Logger; l != nil {
+		l.Warn("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
+	}
 }
 
 // Main is the whole CLI, runnable in-process by tests.

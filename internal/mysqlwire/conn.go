@@ -15,6 +15,35 @@ type Conn struct {
 	mu        sync.Mutex
 	handshake []byte // the start of the first packet the client wrote
 	seen      bool   // handshake holds enough of it
+	ioErr     error  // the first error of a read or write on the socket
+}
+
+func (w *Conn) Read(p []byte) (int, error) {
+	n, err := w.Conn.Read(p)
+	if err != nil {
+		w.noteErr(err)
+	}
+	return n, err
+}
+
+func (w *Conn) noteErr(err error) {
+	w.mu.Lock()
+	if w.ioErr == nil {
+		w.ioErr = err
+	}
+	w.mu.Unlock()
+}
+
+// Err is the first error a read or write on the socket met (a reset, a
+// timeout, an end of file), or nil: the cause the driver reports only as
+// "invalid connection".
+func (w *Conn) Err() error {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ioErr
 }
 
 // handshakeLen is what Conn keeps of the client's handshake response:
@@ -30,7 +59,11 @@ func (w *Conn) Write(p []byte) (int, error) {
 		w.seen = len(w.handshake) == handshakeLen
 	}
 	w.mu.Unlock()
-	return w.Conn.Write(p)
+	n, err := w.Conn.Write(p)
+	if err != nil {
+		w.noteErr(err)
+	}
+	return n, err
 }
 
 // caps returns the agreed capability flags, from the client's handshake

@@ -32,6 +32,19 @@ const (
 // wall clock; DATETIME columns are wall clock anyway.
 const sessionTimeZone = "'+08:00'"
 
+// Timeouts a source connection gets when its DSN sets none, so that a
+// stalled connection (a half-open TCP link, a firewall that drops the
+// flow, a server that hangs) fails the run instead of holding it, and
+// the daemon's next run, forever. No statement of a snapshot keeps the
+// server silent for minutes: rows stream in chunks and the checks are
+// per key range; a site whose server is that slow sets readTimeout in
+// mysql.params.
+const (
+	defaultDialTimeout  = 10 * time.Second
+	defaultReadTimeout  = 5 * time.Minute
+	defaultWriteTimeout = time.Minute
+)
+
 // mysqlSource is one open source connection.
 type mysqlSource struct {
 	db     *sql.DB
@@ -82,7 +95,13 @@ func sourceConfig(dsn string) (*mysql.Config, error) {
 	}
 	cfg.Params["time_zone"] = sessionTimeZone
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 10 * time.Second
+		cfg.Timeout = defaultDialTimeout
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = defaultReadTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = defaultWriteTimeout
 	}
 	return cfg, nil
 }
@@ -113,6 +132,11 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 	}
 	if err != nil {
 		_ = db.Close()
+		if cause := ms.wire.Err(); cause != nil && errors.Is(err, mysql.ErrInvalidConn) {
+			// the driver says only "invalid connection"; the socket
+			// knows why (reset, timed out, closed by the server).
+			err = fmt.Errorf("%w: %w", err, cause)
+		}
 		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
 	}
 	ms.db, ms.conn = db, conn

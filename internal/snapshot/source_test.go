@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRedact(t *testing.T) {
@@ -30,5 +31,17 @@ func TestSourceConfig(t *testing.T) {
 	}
 	if _, err := sourceConfig("audit:pw@tcp(db:3306)/"); err == nil {
 		t.Error("DSN without database: want an error")
+	}
+	// A DSN without timeouts gets bounded ones (a stalled link must fail
+	// the run); a DSN's own are kept.
+	if cfg.Timeout != defaultDialTimeout || cfg.ReadTimeout != defaultReadTimeout || cfg.WriteTimeout != defaultWriteTimeout {
+		t.Errorf("default timeouts: dial %v, read %v, write %v", cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout)
+	}
+	own, err := sourceConfig("audit:pw@tcp(db:3306)/biz?timeout=3s&readTimeout=2s&writeTimeout=4s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.Timeout != 3*time.Second || own.ReadTimeout != 2*time.Second || own.WriteTimeout != 4*time.Second {
+		t.Errorf("the DSN's timeouts: dial %v, read %v, write %v; want 3s, 2s, 4s", own.Timeout, own.ReadTimeout, own.WriteTimeout)
 	}
 }
