@@ -137,6 +137,10 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	}
 	f := excelize.NewFile()
 	defer f.Close()
+	// The first sheet is the active one. Said now, while it is the only
+	// one: later, excelize would read every streamed sheet back to mark
+	// it not selected (seconds and the whole sheet in memory).
+	f.SetActiveSheet(0)
 	st, err := newStyles(f)
 	if err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
@@ -161,7 +165,6 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 			return "", fmt.Errorf("operations report %s: %w", p, err)
 		}
 	}
-	f.SetActiveSheet(0)
 	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf(olbl.title, periodTitle(p, opts.Lang)),

@@ -96,8 +96,12 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		s.rag[rag] = id
 	}
-	for dst, rag := range map[*int]RAG{&s.cfRed: RAGRed, &s.cfAmber: RAGAmber, &s.cfGreen: RAGGreen, &s.cfGrey: RAGNone} {
-		c := ragColours[rag]
+	// In a fixed order, so the same workbook is written the same way.
+	for _, cf := range []struct {
+		dst *int
+		rag RAG
+	}{{&s.cfRed, RAGRed}, {&s.cfAmber, RAGAmber}, {&s.cfGreen, RAGGreen}, {&s.cfGrey, RAGNone}} {
+		dst, c := cf.dst, ragColours[cf.rag]
 		id, err := f.NewConditionalStyle(&excelize.Style{
 			Font: &excelize.Font{Color: c.font},
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},
