@@ -84,7 +84,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		*d.dst = id
 	}
-	for rag, c := range ragColours {
+	for _, rag := range []RAG{RAGGreen, RAGAmber, RAGRed, RAGNone} { // a fixed order
+		c := ragColours[rag]
 		id, err := f.NewStyle(&excelize.Style{
 			Font:      font(excelize.Font{Bold: true, Color: c.font}),
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},
