@@ -86,6 +86,10 @@ func writeDaily(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts Da
 
 	f := excelize.NewFile()
 	defer f.Close()
+	// The first sheet is the active one. Said now, while it is the only
+	// one: later, excelize would read every streamed sheet back to mark
+	// it not selected (seconds and the whole sheet in memory).
+	f.SetActiveSheet(0)
 	st, err := newStyles(f)
 	if err != nil {
 		return "", fmt.Errorf("daily report: %w", err)
@@ -102,7 +106,6 @@ func writeDaily(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts Da
 			return "", fmt.Errorf("daily report %s: %w", d, err)
 		}
 	}
-	f.SetActiveSheet(0)
 	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf(lbl.title, d),

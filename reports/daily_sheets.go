@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
@@ -226,12 +227,11 @@ func (w *dailyWriter) keys(ctx context.Context) error {
 	// Measure without reading the keys twice: names come from the
 	// results, the key width from keyStats.
 	wd := newWidths(len(cols))
-	type pair struct{ target, resource string }
-	var pairs []pair
-	seen := map[pair]bool{}
+	var pairs []ledger.Pair
+	seen := map[ledger.Pair]bool{}
 	for _, target := range w.targetOrder() {
 		for _, r := range w.resultsOf(target) {
-			p := pair{r.target, r.resource}
+			p := ledger.Pair{Target: r.target, Resource: r.resource}
 			if !seen[p] {
 				seen[p] = true
 				pairs = append(pairs, p)
@@ -240,8 +240,8 @@ func (w *dailyWriter) keys(ctx context.Context) error {
 	}
 	if n > 0 {
 		for _, p := range pairs {
-			wd.measure(0, w.targetName(p.target))
-			wd.measure(1, w.resourceName(p.target, p.resource))
+			wd.measure(0, w.targetName(p.Target))
+			wd.measure(1, w.resourceName(p.Target, p.Resource))
 		}
 		wd.fit(2, timeWidth)
 		for _, k := range lbl.kinds {
@@ -276,33 +276,36 @@ func (w *dailyWriter) keys(ctx context.Context) error {
 	// Stop one row short of Excel's last row and say so there.
 	errFull := errors.New("sheet full")
 	listed := int64(0)
-	for _, p := range pairs {
-		tn, rn := w.targetName(p.target), w.resourceName(p.target, p.resource)
-		err := eachKey(ctx, w.db, w.d, w.run, p.target, p.resource, limit, func(k keyRow) error {
+	// The names of the pair being listed.
+	cur, tn, rn := -1, "", ""
+	err = eachKey(ctx, w.db, w.d, w.run, pairs, limit, func(k keyRow) error {
+		if k.pair != cur {
+			p := pairs[k.pair]
+			cur, tn, rn = k.pair, w.targetName(p.Target), w.resourceName(p.Target, p.Resource)
+		}
+		if t.row >= w.maxRows-1 {
+			return errFull
+		}
+		if err := t.add(tn, rn, k.start, lbl.kind(k.kind), k.key, k.occurrences); err != nil {
+			return err
+		}
+		listed++
+		if k.rank == int64(limit) && k.total > int64(limit) {
 			if t.row >= w.maxRows-1 {
 				return errFull
 			}
-			if err := t.add(tn, rn, k.start, lbl.kind(k.kind), k.key, k.occurrences); err != nil {
-				return err
-			}
-			listed++
-			if k.rank == int64(limit) && k.total > int64(limit) {
-				if t.row >= w.maxRows-1 {
-					return errFull
-				}
-				return t.add(tn, rn, k.start, nil, styled{value: fmt.Sprintf(lbl.keysCapped, k.total, limit), style: st.noteBorder}, nil)
-			}
-			return nil
-		})
-		if errors.Is(err, errFull) {
-			if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: fmt.Sprintf(lbl.keysSheetFull, listed, n)}); err != nil {
-				return err
-			}
-			return t.finish(t.row - 1)
+			return t.add(tn, rn, k.start, nil, styled{value: fmt.Sprintf(lbl.keysCapped, k.total, limit), style: st.noteBorder}, nil)
 		}
-		if err != nil {
+		return nil
+	})
+	if errors.Is(err, errFull) {
+		if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: fmt.Sprintf(lbl.keysSheetFull, listed, n)}); err != nil {
 			return err
 		}
+		return t.finish(t.row - 1)
+	}
+	if err != nil {
+		return err
 	}
 	return t.finish(t.row)
 }

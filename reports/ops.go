@@ -72,12 +72,12 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
 		return nil, err
 	}
-	if d.exch, err = loadExchange(ctx, db, p, d.findings); err != nil {
+	latest, err := loadLatest(ctx, db, p)
+	if err != nil {
 		return nil, err
 	}
-	if d.trend, err = loadTrend(ctx, db, p); err != nil {
-		return nil, err
-	}
+	d.exch, d.trend, d.outages = latest.exch, latest.trend, latest.outages
+	addFindings(d.exch, d.findings)
 	if d.cases, d.caseSrc, err = loadCases(ctx, db, p, asOf); err != nil {
 		return nil, err
 	}
@@ -88,9 +88,6 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 		return nil, err
 	}
 	if d.inspected, err = inspectedDays(ctx, db, p); err != nil {
-		return nil, err
-	}
-	if d.outages, err = loadOutages(ctx, db, p); err != nil {
 		return nil, err
 	}
 	if d.written, d.firstRun, err = reportsWritten(ctx, db); err != nil {
@@ -137,6 +134,10 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	}
 	f := excelize.NewFile()
 	defer f.Close()
+	// The first sheet is the active one. Said now, while it is the only
+	// one: later, excelize would read every streamed sheet back to mark
+	// it not selected (seconds and the whole sheet in memory).
+	f.SetActiveSheet(0)
 	st, err := newStyles(f)
 	if err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
@@ -161,7 +162,6 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 			return "", fmt.Errorf("operations report %s: %w", p, err)
 		}
 	}
-	f.SetActiveSheet(0)
 	stamp := now.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf(olbl.title, periodTitle(p, opts.Lang)),

@@ -38,55 +38,6 @@ type exchRow struct {
 	resolveHours                        float64 // sum over resolved findings
 }
 
-// loadExchange counts the period's latest results per target × resource,
-// and adds the period's findings fs (loadPeriodFindings) by level.
-func loadExchange(ctx context.Context, db *sql.DB, p Period, fs []finding) (map[[2]string]*exchRow, error) {
-	out := map[[2]string]*exchRow{}
-	get := func(t, r string) *exchRow {
-		k := [2]string{t, r}
-		if e, ok := out[k]; ok {
-			return e
-		}
-		e := &exchRow{target: t, resource: r}
-		out[k] = e
-		return e
-	}
-	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
-SELECT target, resource,
-       count(*) FILTER (WHERE status <> 'pending'),
-       count(*) FILTER (WHERE status = 'ok'),
-       count(*) FILTER (WHERE status = 'late'),
-       count(*) FILTER (WHERE status IN ('missed', 'stale')),
-       count(*) FILTER (WHERE status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')),
-       count(*) FILTER (WHERE status = 'unverifiable')
-FROM r GROUP BY target, resource`, p.latestArgs()...)
-	if err != nil {
-		return nil, fmt.Errorf("exchange of %s: %w", p, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t, r string
-		var x exchRow
-		if err := rows.Scan(&t, &r, &x.due, &x.ok, &x.late, &x.missed, &x.other, &x.unver); err != nil {
-			return nil, fmt.Errorf("exchange of %s: %w", p, err)
-		}
-		e := get(t, r)
-		e.due, e.ok, e.late, e.missed, e.other, e.unver = x.due, x.ok, x.late, x.missed, x.other, x.unver
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("exchange of %s: %w", p, err)
-	}
-	for _, f := range fs {
-		e := get(f.target, f.resource)
-		e.levels[f.levelIndex()]++
-		if f.resolvedAt.Valid {
-			e.resolved++
-			e.resolveHours += warehouse.FromWall(f.resolvedAt.Time).Sub(f.firstSeen).Hours()
-		}
-	}
-	return out, nil
-}
-
 // loadPeriodFindings returns the findings of the windows that end within
 // the period.
 func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, error) {
@@ -100,66 +51,10 @@ func loadPeriodFindings(ctx context.Context, db *sql.DB, p Period) ([]finding, e
 // trendCell is one target's complete and judged windows on one day.
 type trendCell struct{ complete, judged int }
 
-// loadTrend returns, per day (00:00) and target, the complete (ok or
-// late) and the judged (due, not unverifiable) windows; the stats
-// pseudo-target is left out.
-func loadTrend(ctx context.Context, db *sql.DB, p Period) (map[time.Time]map[string]trendCell, error) {
-	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
-SELECT day, target,
-       count(*) FILTER (WHERE status IN ('ok', 'late')),
-       count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable'))
-FROM r WHERE target <> ? GROUP BY day, target`, append(p.latestArgs(), pipelines.StatsTarget)...)
-	if err != nil {
-		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
-	}
-	defer rows.Close()
-	out := map[time.Time]map[string]trendCell{}
-	for rows.Next() {
-		var day time.Time
-		var t string
-		var c trendCell
-		if err := rows.Scan(&day, &t, &c.complete, &c.judged); err != nil {
-			return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
-		}
-		d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, pipelines.Shanghai)
-		if out[d] == nil {
-			out[d] = map[string]trendCell{}
-		}
-		out[d][t] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("daily completeness of %s: %w", p, err)
-	}
-	return out, nil
-}
-
 // outage is a window whose push did not arrive at all.
 type outage struct {
 	target     string
 	start, end time.Time
-}
-
-// loadOutages returns the windows of the period, of every target but
-// stats, whose verdict says nothing arrived: missed, stale or failed.
-func loadOutages(ctx context.Context, db *sql.DB, p Period) ([]outage, error) {
-	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
-SELECT target, window_start, window_end FROM r
-WHERE target <> ? AND status IN ('missed', 'stale', 'failed')
-ORDER BY target, window_start, window_end`, append(p.latestArgs(), pipelines.StatsTarget)...)
-	if err != nil {
-		return nil, fmt.Errorf("outages of %s: %w", p, err)
-	}
-	defer rows.Close()
-	var out []outage
-	for rows.Next() {
-		var o outage
-		if err := rows.Scan(&o.target, &o.start, &o.end); err != nil {
-			return nil, fmt.Errorf("outages of %s: %w", p, err)
-		}
-		o.start, o.end = warehouse.FromWall(o.start), warehouse.FromWall(o.end)
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // inspectedDays returns the days of the period (as 2006-01-02) that have

@@ -299,6 +299,7 @@ func keyListRows(ctx context.Context, db *sql.DB, d dayRange, run string, limit 
 // keyRow is one key of a result, or (when capped) the note that the rest
 // of the result's keys were left out.
 type keyRow struct {
+	pair        int // index in the pairs eachKey was given
 	start       time.Time
 	kind, key   string
 	occurrences int64
@@ -306,14 +307,20 @@ type keyRow struct {
 	rank        int64
 }
 
-// eachKey streams the keys of one resource's results of the day, at most
-// limit per result, ordered by window start, kind and key.
-func eachKey(ctx context.Context, db *sql.DB, d dayRange, run, target, resource string, limit int, fn func(keyRow) error) error {
-	err := ledger.NewResults(db).EachKey(ctx, run, target, resource, d.span, limit, func(k ledger.WindowKey) error {
-		return fn(keyRow{start: k.WindowStart, kind: k.Kind, key: k.Key.Key, occurrences: k.Occurrences, total: k.Total, rank: k.Rank})
+// eachKey streams, in one query, the keys of the day's results of each
+// target/resource pair in turn, at most limit per result, ordered by
+// window start, kind and key.
+func eachKey(ctx context.Context, db *sql.DB, d dayRange, run string, pairs []ledger.Pair, limit int, fn func(keyRow) error) error {
+	pos := make(map[ledger.Pair]int, len(pairs))
+	for i, p := range pairs {
+		pos[p] = i
+	}
+	err := ledger.NewResults(db).EachKeyOf(ctx, run, pairs, d.span, limit, func(k ledger.WindowKey) error {
+		return fn(keyRow{pair: pos[ledger.Pair{Target: k.Target, Resource: k.Resource}], start: k.WindowStart,
+			kind: k.Kind, key: k.Key.Key, occurrences: k.Occurrences, total: k.Total, rank: k.Rank})
 	})
 	if err != nil {
-		return fmt.Errorf("keys of %s/%s: %w", target, resource, err)
+		return fmt.Errorf("keys of %s run %s: %w", d, run, err)
 	}
 	return nil
 }

@@ -84,7 +84,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		*d.dst = id
 	}
-	for rag, c := range ragColours {
+	for _, rag := range []RAG{RAGGreen, RAGAmber, RAGRed, RAGNone} { // a fixed order
+		c := ragColours[rag]
 		id, err := f.NewStyle(&excelize.Style{
 			Font:      font(excelize.Font{Bold: true, Color: c.font}),
 			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},
@@ -96,8 +97,12 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		s.rag[rag] = id
 	}
-	for dst, rag := range map[*int]RAG{&s.cfRed: RAGRed, &s.cfAmber: RAGAmber, &s.cfGreen: RAGGreen, &s.cfGrey: RAGNone} {
-		c := ragColours[rag]
+	// In a fixed order, so the same workbook is written the same way.
+	for _, cf := range []struct {
+		dst *int
+		rag RAG
+	}{{&s.cfRed, RAGRed}, {&s.cfAmber, RAGAmber}, {&s.cfGreen, RAGGreen}, {&s.cfGrey, RAGNone}} {
+		dst, c := cf.dst, ragColours[cf.rag]
 		id, err := f.NewConditionalStyle(&excelize.Style{
 			Font: &excelize.Font{Color: c.font},
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}},

@@ -249,14 +249,36 @@ CREATE OR REPLACE MACRO audit.window_day(window_end) AS
 -- in (lo, hi]: of a run that is not still running, the latest by the
 -- run's start, then run id (a result of a run missing from audit.runs
 -- comes last). Its day is window_day(window_end).
+-- Ranking every window of a long period is slow (a year is 2.9 M windows,
+-- each its own partition), and most windows have one result only. So the
+-- windows each run judged are first summed up per target × resource as
+-- the span of their starts: a run whose span overlaps no other run's
+-- span holds the only result of each of its windows, which is then the
+-- latest; only the results of runs whose spans overlap are ranked.
 CREATE OR REPLACE MACRO audit.latest_results(lo, hi) AS TABLE
+  WITH spans AS (
+    SELECT run_id, target, resource,
+           coalesce(max(b) OVER (PARTITION BY target, resource ORDER BY a, run_id
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= a, false)
+        OR coalesce(lead(a) OVER (PARTITION BY target, resource ORDER BY a, run_id) <= b, false) AS shared
+    FROM (SELECT run_id, target, resource, min(window_start) AS a, max(window_start) AS b
+          FROM audit.results
+          WHERE window_end > lo AND window_end <= hi
+            AND run_id NOT IN (SELECT run_id FROM audit.runs WHERE status = 'running')
+          GROUP BY run_id, target, resource))
   SELECT x.*, audit.window_day(x.window_end) AS day
   FROM audit.results x
-  LEFT JOIN audit.runs u ON u.run_id = x.run_id
-  WHERE coalesce(u.status, '') <> 'running'
-    AND x.window_end > lo AND x.window_end <= hi
-  QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
-                             ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1;
+  SEMI JOIN spans s ON s.run_id = x.run_id AND s.target = x.target AND s.resource = x.resource AND NOT s.shared
+  WHERE x.window_end > lo AND x.window_end <= hi
+  UNION ALL
+  SELECT * FROM (
+    SELECT x.*, audit.window_day(x.window_end) AS day
+    FROM audit.results x
+    JOIN spans s ON s.run_id = x.run_id AND s.target = x.target AND s.resource = x.resource AND s.shared
+    LEFT JOIN audit.runs u ON u.run_id = x.run_id
+    WHERE x.window_end > lo AND x.window_end <= hi
+    QUALIFY row_number() OVER (PARTITION BY x.target, x.resource, x.window_start
+                               ORDER BY u.started_at DESC NULLS LAST, x.run_id DESC) = 1);
 
 -- One row per source per snapshot run: whether every table loaded ok,
 -- the source time it shows (the earliest consistent snapshot of its
