@@ -252,7 +252,9 @@ func TestReconciler_Run_ReplicaLag(t *testing.T) {
 
 // TestReconciler_Run_Receipts: a media copy is checked against its receipt
 // files: complete is ok, a missing record is short, an unreadable receipt
-// makes the window unverifiable, with the reason in the detail.
+// makes the window unverifiable, with the reason in the detail; so does a
+// source no snapshot of which ever succeeded (its table is not even in the
+// warehouse: the receipts are not compared with nothing).
 func TestReconciler_Run_Receipts(t *testing.T) {
 	ctx := context.Background()
 	cat := &pipelines.Catalog{
@@ -271,21 +273,27 @@ func TestReconciler_Run_Receipts(t *testing.T) {
 		report   *pipelines.EvidenceReport
 		want     pipelines.Status
 		detail   string
+		noSource bool
 	}{
-		{"complete", []string{"('A', '井盖')", "('B', '路灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusOK, ""},
-		{"a record missing", []string{"('A', '井盖')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 1}}}, pipelines.StatusShort, "缺 1 条"},
-		{"a value differs", []string{"('A', '井盖')", "('B', '灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusMismatch, "数值不一致"},
+		{"complete", []string{"('A', '井盖')", "('B', '路灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusOK, "", false},
+		{"a record missing", []string{"('A', '井盖')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 1}}}, pipelines.StatusShort, "缺 1 条", false},
+		{"a value differs", []string{"('A', '井盖')", "('B', '灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusMismatch, "数值不一致", false},
 		{"unreadable receipt", nil, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", Failed: true}},
-			Errors: []pipelines.RowError{{File: "media_1.csv", Line: 3, Msg: "not UTF-8 or GBK"}}}, pipelines.StatusUnverifiable, "media_1.csv"},
-		{"no receipt at all", nil, nil, pipelines.StatusUnverifiable, ""},
+			Errors: []pipelines.RowError{{File: "media_1.csv", Line: 3, Msg: "not UTF-8 or GBK"}}}, pipelines.StatusUnverifiable, "media_1.csv", false},
+		{"no receipt at all", nil, nil, pipelines.StatusUnverifiable, "", false},
+		{"source never snapshotted", []string{"('A', '井盖')", "('B', '路灯')"}, &pipelines.EvidenceReport{Files: []pipelines.EvidenceFile{{Name: "media_1.csv", ArrivedAt: day.Add(3 * time.Hour), Rows: 2}}}, pipelines.StatusUnverifiable, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := mustOpenWarehouse(t, "CREATE SCHEMA biz", "CREATE SCHEMA fe_t",
-				"CREATE TABLE biz.components (code VARCHAR, name VARCHAR)",
-				"INSERT INTO biz.components VALUES ('A', '井盖'), ('B', '路灯')",
-				"CREATE TABLE fe_t.media (code VARCHAR, name VARCHAR, batch_id VARCHAR, arrived_at TIMESTAMP)",
-				`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+			ddl := []string{"CREATE SCHEMA fe_t",
+				"CREATE TABLE fe_t.media (code VARCHAR, name VARCHAR, batch_id VARCHAR, arrived_at TIMESTAMP)"}
+			if !tc.noSource {
+				ddl = append(ddl, "CREATE SCHEMA biz",
+					"CREATE TABLE biz.components (code VARCHAR, name VARCHAR)",
+					"INSERT INTO biz.components VALUES ('A', '井盖'), ('B', '路灯')",
+					`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
 				 VALUES ('s', 'biz', 'all', 'full', 2, TIMESTAMP '2026-11-22 00:00:00', 'ok', TIMESTAMP '2026-11-22 00:00:00')`)
+			}
+			db := mustOpenWarehouse(t, ddl...)
 			for _, v := range tc.received {
 				mustExec(t, db, "INSERT INTO fe_t.media SELECT *, 'media_1.csv', TIMESTAMP '2026-11-20 03:00:00' FROM (VALUES "+v+")")
 			}
