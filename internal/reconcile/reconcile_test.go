@@ -250,6 +250,59 @@ func TestReconciler_Run_ReplicaLag(t *testing.T) {
 	}
 }
 
+// TestReconciler_Run_ReplicaStopped: a replica that was not replicating
+// holds the primary of when it stopped, which no lag tells: its snapshot is
+// trusted only to what the last snapshot taken while it replicated was
+// complete to, and not at all when there was none.
+func TestReconciler_Run_ReplicaStopped(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		snapshots []string // run, lag, stopped, time of biz's snapshots
+		trustedTo int      // hour the windows are judged to; -1 none
+	}{
+		{"replicating", []string{"('snap-1', 0, false, TIMESTAMP '2026-11-20 12:00:00')"}, 12},
+		{"stopped after a good snapshot", []string{
+			"('snap-1', 0, false, TIMESTAMP '2026-11-20 10:00:00')",
+			"('snap-2', NULL, true, TIMESTAMP '2026-11-20 13:00:00')"}, 10},
+		{"stopped after a lagging one", []string{
+			"('snap-1', 3600, false, TIMESTAMP '2026-11-20 11:00:00')",
+			"('snap-2', NULL, true, TIMESTAMP '2026-11-20 13:00:00')",
+			"('snap-3', NULL, true, TIMESTAMP '2026-11-20 13:30:00')"}, 10},
+		{"stopped from the first snapshot", []string{"('snap-1', NULL, true, TIMESTAMP '2026-11-20 13:00:00')"}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := mustOpenWarehouse(t, append(exchangeDDL(),
+				"CREATE TABLE fe_t.r (fe_row_id BIGINT, id BIGINT, batch_id VARCHAR, arrived_at TIMESTAMP)",
+				"INSERT INTO biz.cases VALUES (1, TIMESTAMP '2026-11-20 08:10:00'), (2, TIMESTAMP '2026-11-20 11:10:00')",
+			)...)
+			for _, v := range tc.snapshots {
+				mustExec(t, db, `INSERT INTO audit.snapshots (run_id, replica_lag_s, replica_stopped, snapshot_at, source, table_name, policy, rows_loaded, started_at, status)
+					SELECT *, 'biz', 'all', 'full', 1, TIMESTAMP '2026-11-20 09:00:00', 'ok' FROM (VALUES `+v+`)`)
+			}
+			for _, src := range []string{"exchange", "fe_t"} {
+				mustExec(t, db, fmt.Sprintf(`INSERT INTO audit.snapshots (run_id, source, table_name, policy, rows_loaded, started_at, status, snapshot_at)
+					VALUES ('snap-1', '%s', 'all', 'full', 1, TIMESTAMP '2026-11-20 14:00:00', 'ok', TIMESTAMP '2026-11-20 14:00:00')`, src))
+			}
+			day := sh(2026, 11, 20, 0, 0)
+			now := sh(2026, 11, 20, 14, 0)
+			rs, err := New(db, caseIDsCatalog("r", pipelines.Hourly)).Run(ctx, Options{From: day, To: day, Now: now, RunID: "run", Target: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range rs {
+				if x.Deadline.After(now) {
+					continue // not due: pending comes first
+				}
+				judged := tc.trustedTo >= 0 && !x.Window.End.After(sh(2026, 11, 20, tc.trustedTo, 0))
+				if got := x.Status != pipelines.StatusUnverifiable; got != judged {
+					t.Errorf("window %s: %s; judged %v, want %v", x.Window.Start.In(pipelines.Shanghai).Format("15:04"), x.Status, got, judged)
+				}
+			}
+		})
+	}
+}
+
 // TestReconciler_Run_Receipts: a media copy is checked against its receipt
 // files: complete is ok, a missing record is short, an unreadable receipt
 // makes the window unverifiable, with the reason in the detail; so does a

@@ -151,12 +151,14 @@ type SourceReport struct {
 	Addr          string // server address, never the DSN
 	ReadMode      string // ReadModeSnapshotReadOnly or ReadModeSnapshotSessionReadOnly
 	ServerVersion string
-	BinlogPos     string    // GTID set or file:pos; "" when unknown
-	ReplicaLag    *float64  // seconds; nil when not a replica or unknown
-	SnapshotAt    time.Time // server NOW() at the snapshot, Asia/Shanghai
-	Tables        []*TableReport
-	Published     bool  // the new snapshot replaced the previous one
-	Err           error // why not, when not
+	BinlogPos     string   // GTID set or file:pos; "" when unknown
+	ReplicaLag    *float64 // seconds; nil when not a replica or unknown
+	// ReplicaStopped: a replica that was not replicating (serverInfo).
+	ReplicaStopped bool
+	SnapshotAt     time.Time // server NOW() at the snapshot, Asia/Shanghai
+	Tables         []*TableReport
+	Published      bool  // the new snapshot replaced the previous one
+	Err            error // why not, when not
 }
 
 // TableReport is the outcome of one table.

@@ -99,14 +99,14 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 		(run_id, source, table_name, policy, rows_loaded, rows_source, started_at, finished_at,
 		 status, error, server_version, binlog_pos, replica_lag_s, snapshot_at, read_mode,
 		 read_whole, chunks, resumed_rows, chunk_key, delta_rows, deleted_rows, note, schema_drift,
-		 unchanged, repaired_rows, verified, verify_chunks, verify_diff_chunks)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 unchanged, repaired_rows, verified, verify_chunks, verify_diff_chunks, replica_stopped)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.run.ID, sr.Name, tr.Name, policy, tr.RowsLoaded, rowsSource,
 		warehouse.Timestamp(tr.StartedAt), warehouse.Timestamp(tr.FinishedAt),
 		tr.Status, errText, nullIfEmpty(sr.ServerVersion), nullIfEmpty(sr.BinlogPos), lag, snapshotAt,
 		nullIfEmpty(sr.ReadMode), tr.ReadWhole, tr.Chunks, tr.ResumedRows, nullIfEmpty(tr.ChunkKey),
 		deltaRows, tr.DeletedRows, nullIfEmpty(tr.Note), nullIfEmpty(tr.SchemaDrift),
-		tr.Unchanged, tr.Repaired, tr.Verified, tr.VerifyChunks, tr.VerifyDiffChunks)
+		tr.Unchanged, tr.Repaired, tr.Verified, tr.VerifyChunks, tr.VerifyDiffChunks, sr.ReplicaStopped)
 	if err != nil {
 		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
 	}

@@ -165,6 +165,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 		return srcErr("", err)
 	}
 	sr.ServerVersion, sr.BinlogPos, sr.ReplicaLag, sr.SnapshotAt = info.Version, info.BinlogPos, info.ReplicaLag, info.SnapshotAt
+	sr.ReplicaStopped = info.ReplicaStopped
 	ms.snapshotAt = info.SnapshotAt
 	log.Info("consistent snapshot started", "addr", ms.addr, "database", ms.dbName, keyReadMode, sr.ReadMode,
 		"version", sr.ServerVersion, keyBinlogPos, sr.BinlogPos, "replica_lag_s", lagText(sr.ReplicaLag))

@@ -70,7 +70,11 @@ type serverInfo struct {
 	Version    string
 	BinlogPos  string   // GTID set or file:pos; "" when unknown
 	ReplicaLag *float64 // seconds; nil when not a replica or unknown
-	SnapshotAt time.Time
+	// ReplicaStopped: the server is a replica whose replication is not
+	// running, so its data are complete only to when it stopped, which
+	// no lag tells.
+	ReplicaStopped bool
+	SnapshotAt     time.Time
 }
 
 // sourceConfig parses a go-sql-driver DSN and sets what the snapshot needs:
@@ -174,7 +178,7 @@ func (s *mysqlSource) load(ctx context.Context) (serverLoad, error) {
 	if len(vals) > 0 && len(vals[0]) >= 2 {
 		l.ThreadsRunning, _ = strconv.Atoi(vals[0][1])
 	}
-	l.Lag, err = s.replicaLag(ctx)
+	l.Lag, _, err = s.replicaLag(ctx)
 	return l, err
 }
 
@@ -251,11 +255,15 @@ func (s *mysqlSource) info(ctx context.Context, log *slog.Logger) (serverInfo, e
 	}
 	si.SnapshotAt = at
 	si.BinlogPos = s.binlogPos(ctx, log)
-	lag, err := s.replicaLag(ctx)
+	lag, stopped, err := s.replicaLag(ctx)
 	if err != nil {
 		log.Warn("replica lag unknown", keyError, err)
 	}
-	si.ReplicaLag = lag
+	if stopped {
+		log.Warn("the source is a replica that is not replicating: its data are trusted only to the previous snapshot taken while it replicated",
+			keyError, err)
+	}
+	si.ReplicaLag, si.ReplicaStopped = lag, stopped
 	return si, nil
 }
 
@@ -293,11 +301,10 @@ func (s *mysqlSource) binlogPos(ctx context.Context, log *slog.Logger) string {
 // STATUS, falling back to SHOW SLAVE STATUS. It is nil when the server is
 // not a replica, and nil with an error when it cannot be read or the
 // replica reports NULL (replication not running).
-func (s *mysqlSource) replicaLag(ctx context.Context) (*float64, error) {
+func (s *mysqlSource) replicaLag(ctx context.Context) (lag *float64, stopped bool, err error) {
 	var (
 		cols []string
 		vals [][]string
-		err  error
 	)
 	for _, q := range []string{"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"} {
 		cols, vals, err = s.showRowsCols(ctx, q)
@@ -306,26 +313,46 @@ func (s *mysqlSource) replicaLag(ctx context.Context) (*float64, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("show replica status: %w", err)
+		return nil, false, fmt.Errorf("show replica status: %w", err)
 	}
 	if len(vals) == 0 {
-		return nil, nil // not a replica
+		return nil, false, nil // not a replica
 	}
+	return parseReplicaStatus(cols, vals[0])
+}
+
+// parseReplicaStatus reads the lag of one row of SHOW REPLICA STATUS (NULL
+// as ""). A replica whose I/O or SQL thread is not running, or that
+// reports no lag (MySQL and MariaDB answer NULL then), is stopped: its
+// lag is unknown and growing, and the data it holds are complete only to
+// when it stopped.
+func parseReplicaStatus(cols, row []string) (lag *float64, stopped bool, err error) {
+	lagCol := -1
 	for i, c := range cols {
-		if c != "Seconds_Behind_Master" && c != "Seconds_Behind_Source" {
-			continue
+		switch c {
+		case "Slave_IO_Running", "Replica_IO_Running", "Slave_SQL_Running", "Replica_SQL_Running":
+			if row[i] != "Yes" {
+				stopped = true
+			}
+		case "Seconds_Behind_Master", "Seconds_Behind_Source":
+			lagCol = i
 		}
-		v := vals[0][i]
-		if v == "" {
-			return nil, errors.New("replica reports no lag (replication not running?)")
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s %q: %w", c, v, err)
-		}
-		return &f, nil
 	}
-	return nil, errors.New("replica status has no Seconds_Behind_Master column")
+	if lagCol < 0 {
+		return nil, true, errors.New("replica status has no Seconds_Behind_Master column")
+	}
+	v := row[lagCol]
+	if v == "" {
+		return nil, true, errors.New("replica reports no lag: replication is not running")
+	}
+	if stopped {
+		return nil, true, fmt.Errorf("replication is not running (lag %s s when it stopped)", v)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil, true, fmt.Errorf("parse %s %q: %w", cols[lagCol], v, err)
+	}
+	return &f, false, nil
 }
 
 func (s *mysqlSource) showRows(ctx context.Context, q string) ([][]string, error) {

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +44,37 @@ func TestSourceConfig(t *testing.T) {
 	}
 	if own.Timeout != 3*time.Second || own.ReadTimeout != 2*time.Second || own.WriteTimeout != 4*time.Second {
 		t.Errorf("the DSN's timeouts: dial %v, read %v, write %v; want 3s, 2s, 4s", own.Timeout, own.ReadTimeout, own.WriteTimeout)
+	}
+}
+
+// TestParseReplicaStatus: a replica's lag is trusted only while both its
+// threads run; stopped, its lag is unknown whatever the column says.
+func TestParseReplicaStatus(t *testing.T) {
+	cols := []string{"Slave_IO_State", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master"}
+	for _, tc := range []struct {
+		row     []string
+		lag     string // "" for nil
+		stopped bool
+	}{
+		{[]string{"Waiting for master", "Yes", "Yes", "0"}, "0", false},
+		{[]string{"Waiting for master", "Yes", "Yes", "7200"}, "7200", false},
+		{[]string{"", "Yes", "No", ""}, "", true},
+		{[]string{"", "No", "Yes", "12"}, "", true},
+		{[]string{"Connecting", "Connecting", "Yes", ""}, "", true},
+		{[]string{"", "No", "No", ""}, "", true},
+	} {
+		lag, stopped, err := parseReplicaStatus(cols, tc.row)
+		got := ""
+		if lag != nil {
+			got = strconv.FormatFloat(*lag, 'f', -1, 64)
+		}
+		if got != tc.lag || stopped != tc.stopped || (err != nil) != tc.stopped {
+			t.Errorf("%v: lag %q, stopped %v, err %v; want %q, %v", tc.row, got, stopped, err, tc.lag, tc.stopped)
+		}
+	}
+	// MySQL 8.0.22+ names.
+	lag, stopped, err := parseReplicaStatus([]string{"Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source"}, []string{"Yes", "Yes", "3"})
+	if lag == nil || *lag != 3 || stopped || err != nil {
+		t.Errorf("Replica_* columns: %v, %v, %v", lag, stopped, err)
 	}
 }

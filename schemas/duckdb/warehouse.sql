@@ -174,6 +174,10 @@ ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- N
 -- key ranges compared with the source (snapshot --verify). status is
 -- 'inexact' when the rows are known to differ from the source after the
 -- repair: the source is then not trusted (audit.trusted_sources).
+-- A source read from a replica whose replication was not running: its
+-- lag is unknown and growing, so its data are complete only to when it
+-- stopped (audit.source_snapshots).
+ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS replica_stopped BOOLEAN;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS unchanged BOOLEAN;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS repaired_rows BIGINT;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS verified BOOLEAN;
@@ -284,16 +288,29 @@ CREATE OR REPLACE MACRO audit.latest_results(lo, hi) AS TABLE
 -- the source time it shows (the earliest consistent snapshot of its
 -- tables), the worst replica lag, the time its data are complete to (the
 -- snapshot time less the lag: a replica 2 hours behind holds the primary
--- of 2 hours ago), and when its last table finished.
+-- of 2 hours ago), and when its last table finished. A replica that was
+-- not replicating holds the primary of when it stopped, which nothing
+-- tells: its data are complete to what the source's latest earlier good
+-- snapshot taken while it replicated was complete to (it stopped after
+-- that), or to nothing (NULL: not trusted) when there is none.
 CREATE OR REPLACE VIEW audit.source_snapshots AS
-  SELECT run_id, source,
-         bool_and(status = 'ok') AS all_ok,
-         min(coalesce(snapshot_at, started_at)) AS snapshot_at,
-         max(replica_lag_s) AS replica_lag_s,
-         max(snapshot_at - to_microseconds(CAST(coalesce(replica_lag_s, 0) * 1000000 AS BIGINT))) AS complete_to,
-         max(coalesce(finished_at, started_at)) AS finished_at
-  FROM audit.snapshots
-  GROUP BY run_id, source;
+  WITH runs AS (
+    SELECT run_id, source,
+           bool_and(status = 'ok') AS all_ok,
+           min(coalesce(snapshot_at, started_at)) AS snapshot_at,
+           max(replica_lag_s) AS replica_lag_s,
+           max(snapshot_at - to_microseconds(CAST(coalesce(replica_lag_s, 0) * 1000000 AS BIGINT))) AS held_to,
+           coalesce(bool_or(replica_stopped), false) AS replica_stopped,
+           max(coalesce(finished_at, started_at)) AS finished_at
+    FROM audit.snapshots
+    GROUP BY run_id, source)
+  SELECT run_id, source, all_ok, snapshot_at, replica_lag_s,
+         CASE WHEN replica_stopped
+              THEN max(CASE WHEN all_ok AND NOT replica_stopped THEN held_to END)
+                   OVER (PARTITION BY source ORDER BY run_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+              ELSE held_to END AS complete_to,
+         finished_at, replica_stopped
+  FROM runs;
 
 -- The sources whose latest snapshot run (by run id) loaded every table
 -- ok, with the time their data are complete to: what a reconciliation
@@ -303,7 +320,7 @@ CREATE OR REPLACE VIEW audit.trusted_sources AS
     SELECT source, complete_to, all_ok,
            row_number() OVER (PARTITION BY source ORDER BY run_id DESC) AS rn
     FROM audit.source_snapshots)
-  WHERE rn = 1 AND all_ok;
+  WHERE rn = 1 AND all_ok AND complete_to IS NOT NULL;
 
 -- Each table with the latest snapshot run that loaded it (a run may load
 -- only some tables of a source: `snapshot --resource`, the daemon's due
@@ -321,7 +338,7 @@ CREATE OR REPLACE VIEW audit.table_snapshots AS
     SELECT source, max(run_id) AS run_id FROM audit.snapshots
     WHERE table_name = '*' GROUP BY source)
   SELECT l.source, l.table_name, l.run_id,
-         r.all_ok AND (w.run_id IS NULL OR w.run_id < l.run_id) AS trusted,
+         r.all_ok AND r.complete_to IS NOT NULL AND (w.run_id IS NULL OR w.run_id < l.run_id) AS trusted,
          r.complete_to
   FROM latest l JOIN audit.source_snapshots r USING (run_id, source)
   LEFT JOIN whole_failed w USING (source);
