@@ -20,7 +20,7 @@ import (
 // interrupted run with the same definition is resumed after its last
 // committed chunk. Incremental and append tables read only their changed
 // rows once a full snapshot of them is published (see delta.go).
-func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) error {
+func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) error {
 	begin := time.Now()
 	stage := stageName(t.Name)
 
@@ -35,11 +35,20 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		tr.Policy = PolicyFull
 	}
 	if tr.Policy != PolicyFull {
-		if err := s.planDelta(ctx, dconn, schema, t, pol, sig, tr, &plan, log); err != nil {
+		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {
 			return err
 		}
+		if tr.delta != nil && tr.delta.noRows {
+			// Nothing staged, nothing read; the count is read while the
+			// publish goes on and compared with the published table there.
+			tr.pendingCount = &countFuture{done: make(chan struct{})}
+			st := ws.marks[t.Name]
+			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
+			log.Info("no new row: published copy kept")
+			return nil
+		}
 	} else {
-		skip, err := s.planUnchanged(ctx, ms, dconn, schema, t, sig, ms.snapshotAt, tr, log)
+		skip, err := s.planUnchanged(ctx, ms, ws, t, sig, ms.snapshotAt, tr, log)
 		if err != nil {
 			return err
 		}
@@ -98,7 +107,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	if tr.delta != nil {
 		// The count is checked when the delta is merged (publish).
 		tr.DeltaRows = staged
-		if err := s.finishDelta(ctx, ms, dconn, schema, t, tr, log); err != nil {
+		if err := s.finishDelta(ctx, ms, dconn, ws, schema, t, tr, log); err != nil {
 			return err
 		}
 		log.Info("changed rows loaded", "policy", tr.Policy, keyRows, staged, "key_check", tr.KeyCheck,

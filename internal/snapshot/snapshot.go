@@ -185,10 +185,17 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	if err := dropStages(ctx, dconn, src.Name); err != nil {
 		return fmt.Errorf("snapshot %s: drop staging tables left by an earlier run: %w", src.Name, err)
 	}
+	ws, err := readWarehouseState(ctx, dconn, src.Name)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", src.Name, err)
+	}
+	if err := ws.appendMaxKeys(ctx, ms, tables, src.Policies); err != nil {
+		return srcErr("", err)
+	}
 	for i, t := range tables {
 		tr := sr.Tables[i]
 		tr.StartedAt = s.wh.Now()
-		err := s.loadTable(ctx, ms, dconn, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
+		err := s.loadTable(ctx, ms, dconn, ws, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
 		tr.FinishedAt = s.wh.Now()
 		if err != nil {
 			tr.Status, tr.Err = StatusFailed, err
@@ -201,7 +208,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // before ms.close, which waits for the counts
 	ms.deferCounts(pctx, sr.Tables)
-	if err := s.publish(ctx, sr); err != nil {
+	if err := s.publish(ctx, sr, ws); err != nil {
 		return err
 	}
 	sr.Published = true
