@@ -194,6 +194,7 @@ type TableReport struct {
 	pendingCount *countFuture // COUNT(*) read while the publish merges; nil when read already
 	needsRepair  bool         // the count disagreed after publishing: repair the key set (repair.go)
 	state        *tableState
+	progressRow  bool // audit.snapshot_progress has the table's row (load.go)
 }
 
 // Anomaly counts values of one column that could not be carried as they
