@@ -92,6 +92,11 @@ type Options struct {
 	ChunkTime time.Duration
 	// Throttle limits the load on the source; the zero value does not.
 	Throttle Throttle
+	// Parallel is how many sources are snapshotted at once, each on its
+	// own source and warehouse connection, in its own consistent
+	// snapshot as always (default 1: one after the other). The tables of
+	// one source are still read in one transaction, one after another.
+	Parallel int
 	// WarehouseThreads and WarehouseMemory are DuckDB's threads and
 	// memory_limit while loading (default 1 and "160MB": the inserts
 	// stream, and the other core is left to reading the source); the

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
@@ -79,15 +80,39 @@ func Snapshot(ctx context.Context, wh *warehouse.Warehouse, run *warehouse.Run, 
 	s := &snapshotter{wh: wh, run: run, opts: opts, log: log}
 	restore := s.tuneWarehouse(ctx)
 	defer restore()
-	rep := &Report{RunID: run.ID}
-	var errs []error
-	for _, src := range srcs {
-		sr, err := s.source(ctx, src)
-		rep.Sources = append(rep.Sources, sr)
-		if err != nil {
-			errs = append(errs, err)
+	rep := &Report{RunID: run.ID, Sources: make([]*SourceReport, len(srcs))}
+	errs := make([]error, len(srcs))
+	par := min(max(opts.Parallel, 1), len(srcs))
+	if par <= 1 {
+		for i, src := range srcs {
+			rep.Sources[i], errs[i] = s.source(ctx, src)
 		}
+		return rep, errors.Join(errs...)
 	}
+	// Sources at once: the fixed cost of one (its server's counts, the
+	// warehouse's statements) overlaps another's. Callbacks are called
+	// one at a time, as with one source.
+	var mu sync.Mutex
+	if f := s.opts.Progress; f != nil {
+		s.opts.Progress = func(source, table string, rows int64) { mu.Lock(); defer mu.Unlock(); f(source, table, rows) }
+	}
+	if f := s.opts.OnProgress; f != nil {
+		s.opts.OnProgress = func(e ProgressEvent) { mu.Lock(); defer mu.Unlock(); f(e) }
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range par {
+		wg.Go(func() {
+			for i := range next {
+				rep.Sources[i], errs[i] = s.source(ctx, srcs[i])
+			}
+		})
+	}
+	for i := range srcs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return rep, errors.Join(errs...)
 }
 
