@@ -33,8 +33,9 @@ var reservedSchemas = map[string]bool{
 	"audit": true, "main": true, "information_schema": true, "pg_catalog": true, "temp": true,
 }
 
-// Snapshot copies every source into the warehouse, one after the other,
-// and records each table in audit.snapshots under run. A source that fails
+// Snapshot copies every source into the warehouse, Options.Parallel at a
+// time (default one after the other), and records each table in
+// audit.snapshots under run. A source that fails
 // is not published and the next one goes on; the error joins the failures
 // of all sources (each a *SourceError wrapping ErrSource when the source is
 // to blame). The report is complete even when the error is not nil.
