@@ -98,7 +98,7 @@ type Options struct {
 	// one source are still read in one transaction, one after another.
 	Parallel int
 	// WarehouseThreads and WarehouseMemory are DuckDB's threads and
-	// memory_limit while loading (default 1 and "160MB": the inserts
+	// memory_limit while loading (default 1 and 160 MB per source loading at once: the inserts
 	// stream, and the other core is left to reading the source); the
 	// previous settings are restored afterwards.
 	WarehouseThreads int

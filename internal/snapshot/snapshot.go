@@ -78,7 +78,7 @@ func Snapshot(ctx context.Context, wh *warehouse.Warehouse, run *warehouse.Run, 
 		}
 	}
 	limitMallocArenas()
-	s := &snapshotter{wh: wh, run: run, opts: opts, log: log}
+	s := &snapshotter{wh: wh, run: run, opts: opts, log: log, sources: len(srcs)}
 	restore := s.tuneWarehouse(ctx)
 	defer restore()
 	rep := &Report{RunID: run.ID, Sources: make([]*SourceReport, len(srcs))}
@@ -118,10 +118,11 @@ func Snapshot(ctx context.Context, wh *warehouse.Warehouse, run *warehouse.Run, 
 }
 
 type snapshotter struct {
-	wh   *warehouse.Warehouse
-	run  *warehouse.Run
-	opts Options
-	log  *slog.Logger
+	wh      *warehouse.Warehouse
+	run     *warehouse.Run
+	opts    Options
+	log     *slog.Logger
+	sources int
 }
 
 // source snapshots one source. On failure it drops the staging tables and
@@ -396,8 +397,9 @@ func lagText(lag *float64) string {
 	return fmt.Sprintf("%gs", *lag)
 }
 
-// defaultWarehouseMemory is DuckDB's memory limit while loading.
-const defaultWarehouseMemory = "160MB"
+// defaultWarehouseMemoryMB is DuckDB's memory limit while loading, per
+// source loading at once.
+const defaultWarehouseMemoryMB = 160
 
 // tuneWarehouse sets DuckDB's threads and memory limit for loading and
 // returns the function that restores them.
@@ -407,7 +409,9 @@ func (s *snapshotter) tuneWarehouse(ctx context.Context) func() {
 		threads = 1
 	}
 	if mem == "" {
-		mem = defaultWarehouseMemory
+		// Each source loading at once needs its own share: they share
+		// DuckDB's one limit.
+		mem = fmt.Sprintf("%dMB", defaultWarehouseMemoryMB*min(max(s.opts.Parallel, 1), max(s.sources, 1)))
 	}
 	db := s.wh.DB()
 	var oldThreads, oldMem string
