@@ -150,7 +150,7 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
 	return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
-		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress}, args)
+		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr()}, args)
 		d.snapshotted(rep, &rates)
 		return err
 	})

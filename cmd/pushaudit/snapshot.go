@@ -31,6 +31,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	var sources, tables, policies, resources multiFlag
 	var whPath string
 	var allowPrimary bool
+	parallel := 1 // --source: one after the other; a config: snapshot.parallel
 	var maxRowsPerSec float64
 	var parquetDir string
 	var verify bool
@@ -89,6 +90,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
 		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
+		parallel = c.Snapshot.ParallelOr()
 		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {
 			return err
@@ -109,7 +111,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir}
+	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir, Parallel: parallel}
 	if verify {
 		opts.Verify, opts.VerifyAll = fs.Args(), fs.NArg() == 0
 	}

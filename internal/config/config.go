@@ -72,6 +72,21 @@ type SnapshotConfig struct {
 	// MaxThreadsRunning pauses reading while the server's Threads_running
 	// is above it (default 64; negative disables).
 	MaxThreadsRunning int `yaml:"max_threads_running,omitempty"`
+	// Parallel is how many sources are snapshotted at once, each in its
+	// own consistent snapshot (default 2; 1 one after the other).
+	Parallel int `yaml:"parallel,omitempty"`
+}
+
+// DefaultSnapshotParallel is how many sources are snapshotted at once
+// when the config does not say.
+const DefaultSnapshotParallel = 2
+
+// ParallelOr returns Parallel, or the default when it is not set.
+func (s SnapshotConfig) ParallelOr() int {
+	if s.Parallel <= 0 {
+		return DefaultSnapshotParallel
+	}
+	return s.Parallel
 }
 
 // Throttle defaults.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -19,6 +18,7 @@ import (
 type deltaLoad struct {
 	keyCols   []string // primary-key columns
 	keysStage string   // staging table of the source's key set, when compared
+	noRows    bool     // an append table whose largest key is unchanged: nothing staged
 }
 
 // tableState is the audit.snapshot_watermarks row a publish writes.
@@ -64,7 +64,7 @@ func watermarkColumn(t *table, pol TablePolicy) string {
 // changed rows: when a snapshot of it is published and its state was
 // written with the same definition. Otherwise the table is loaded in full
 // (and its state initialised). It sets tr.delta and adjusts plan.
-func (s *snapshotter) planDelta(ctx context.Context, dconn *sql.Conn, schema string, t *table, pol TablePolicy, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
+func (s *snapshotter) planDelta(ws *warehouseState, t *table, pol TablePolicy, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
 	col := watermarkColumn(t, pol)
 	switch {
 	case len(t.keyColumns()) == 0:
@@ -78,29 +78,16 @@ func (s *snapshotter) planDelta(ctx context.Context, dconn *sql.Conn, schema str
 		log.Warn(tr.Note)
 		return nil
 	}
-	var (
-		policy, column, gotSig string
-		mark                   sql.NullString
-		checked                sql.NullTime
-	)
-	err := dconn.QueryRowContext(ctx, `SELECT policy, watermark_column, watermark, signature, keys_checked_at
-		FROM audit.snapshot_watermarks WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&policy, &column, &mark, &gotSig, &checked)
-	if errors.Is(err, sql.ErrNoRows) {
+	st, ok := ws.marks[t.Name]
+	if !ok {
 		log.Info("first snapshot of the table under its policy: loaded in full", "policy", pol.Policy)
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("snapshot %s.%s: read watermark: %w", schema, t.Name, err)
-	}
-	var published int64
-	if err := dconn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?`,
-		schema, t.Name).Scan(&published); err != nil {
-		return fmt.Errorf("snapshot %s.%s: %w", schema, t.Name, err)
-	}
-	if policy != pol.Policy || column != col || gotSig != sig || published == 0 {
+	if st.policy != pol.Policy || st.column != col || st.signature != sig || !ws.published[t.Name] {
 		log.Info("policy, watermark column or table definition changed: loaded in full", "policy", pol.Policy)
 		return nil
 	}
+	mark, checked := st.mark, st.checked
 	tr.Delta = true
 	d := &deltaLoad{}
 	for _, c := range t.keyColumns() {
@@ -125,6 +112,12 @@ func (s *snapshotter) planDelta(ctx context.Context, dconn *sql.Conn, schema str
 		}
 	case PolicyAppend:
 		plan.after = mark.String // "" reads from the start
+		if cur, ok := ws.appendMax[t.Name]; ok && cur == mark {
+			// The largest key is the stored one: no row above it.
+			d.noRows = true
+			log.Debug("largest key unchanged: no new row", "after", mark.String)
+			return nil
+		}
 	}
 	log.Info("reading changed rows", "policy", pol.Policy, "column", col, "after", mark.String, "key_check", tr.KeyCheck)
 	return nil
@@ -155,18 +148,11 @@ func (s *snapshotter) initState(ctx context.Context, ms *mysqlSource, schema str
 
 // finishDelta reads the new watermark and, when due, the source's key set
 // into a second staging table.
-func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, tr *TableReport, log *slog.Logger) error {
-	var st tableState
-	if err := dconn.QueryRowContext(ctx, `SELECT watermark_column, signature FROM audit.snapshot_watermarks
-		WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&st.column, &st.signature); err != nil {
-		return fmt.Errorf("snapshot %s.%s: read watermark: %w", schema, t.Name, err)
-	}
+func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema string, t *table, tr *TableReport, log *slog.Logger) error {
+	stored := ws.marks[t.Name] // planDelta found it
+	st := tableState{column: stored.column, signature: stored.signature}
 	st.policy = tr.Policy
-	var prev sql.NullString
-	if err := dconn.QueryRowContext(ctx, `SELECT watermark FROM audit.snapshot_watermarks
-		WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&prev); err != nil {
-		return fmt.Errorf("snapshot %s.%s: read watermark: %w", schema, t.Name, err)
-	}
+	prev := stored.mark
 	mark, err := ms.maxValue(ctx, t, st.column)
 	if err != nil {
 		return &SourceError{Source: schema, Table: t.Name, Err: fmt.Errorf("read watermark: %w", err)}
@@ -201,7 +187,7 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 
 // mergeDelta merges a delta run into the published table inside the
 // publish transaction and checks the count.
-func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
+func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport, kept map[string]int64) error {
 	pub := quoteDuck(schema) + "." + quoteDuck(tr.Name)
 	stage := quoteDuck(schema) + "." + quoteDuck(stageName(tr.Name))
 	var on []string
@@ -233,11 +219,15 @@ func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string,
 		}
 		tr.state.keysChecked = true
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TABLE "+stage); err != nil {
+	if tr.delta.noRows {
+		// Nothing was staged.
+	} else if _, err := tx.ExecContext(ctx, "DROP TABLE "+stage); err != nil {
 		return fmt.Errorf("snapshot %s.%s: %w", schema, tr.Name, err)
 	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+pub).Scan(&n); err != nil {
+	n, ok := kept[tr.Name]
+	if ok {
+		// Counted with the other tables kept as they are.
+	} else if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+pub).Scan(&n); err != nil {
 		return fmt.Errorf("snapshot %s.%s: count: %w", schema, tr.Name, err)
 	}
 	if f := tr.pendingCount; f != nil {
@@ -254,28 +244,59 @@ func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string,
 	return nil
 }
 
-// saveState writes the table's watermark row in the publish transaction.
-func (s *snapshotter) saveState(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
-	st := tr.state
-	var mark any
-	if st.watermark.Valid {
-		mark = st.watermark.String
+// saveStates writes the states of trs and deletes those of cleared, in
+// the publish transaction: one UPDATE for the tables with a stored state,
+// one INSERT for the others, one DELETE (DuckDB's INSERT … ON CONFLICT
+// costs several times a plain statement, and its cost is per statement).
+func (s *snapshotter) saveStates(ctx context.Context, tx *sql.Tx, schema string, ws *warehouseState, trs, cleared []*TableReport) error {
+	var (
+		upd, ins         []string
+		updArgs, insArgs []any
+	)
+	now := warehouse.Timestamp(s.wh.Now())
+	for _, tr := range trs {
+		st := tr.state
+		var mark, checked any
+		if st.watermark.Valid {
+			mark = st.watermark.String
+		}
+		if st.keysChecked {
+			checked = now
+		}
+		row := []any{schema, tr.Name, st.policy, st.column, mark, st.signature, checked, s.run.ID}
+		if ws.hasState(tr.Name) {
+			upd = append(upd, "(?, ?, ?, ?, CAST(? AS VARCHAR), ?, CAST(? AS TIMESTAMP), ?)")
+			updArgs = append(updArgs, row...)
+		} else {
+			ins = append(ins, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			insArgs = append(insArgs, row...)
+		}
 	}
-	checked := any(nil)
-	if st.keysChecked {
-		checked = warehouse.Timestamp(s.wh.Now())
+	if len(upd) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit.snapshot_watermarks AS w SET policy = v.policy,
+			watermark_column = v.watermark_column, watermark = v.watermark, signature = v.signature,
+			keys_checked_at = coalesce(v.keys_checked_at, w.keys_checked_at), run_id = v.run_id
+			FROM (VALUES `+strings.Join(upd, ", ")+`) AS v(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
+			WHERE w.source = v.source AND w.table_name = v.table_name`, updArgs...); err != nil {
+			return fmt.Errorf("snapshot %s: record watermarks: %w", schema, err)
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_watermarks
-		(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (source, table_name) DO UPDATE SET policy = excluded.policy,
-			watermark_column = excluded.watermark_column, watermark = excluded.watermark,
-			signature = excluded.signature,
-			keys_checked_at = coalesce(excluded.keys_checked_at, audit.snapshot_watermarks.keys_checked_at),
-			run_id = excluded.run_id`,
-		schema, tr.Name, st.policy, st.column, mark, st.signature, checked, s.run.ID)
-	if err != nil {
-		return fmt.Errorf("snapshot %s.%s: record watermark: %w", schema, tr.Name, err)
+	if len(ins) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_watermarks
+			(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
+			VALUES `+strings.Join(ins, ", "), insArgs...); err != nil {
+			return fmt.Errorf("snapshot %s: record watermarks: %w", schema, err)
+		}
+	}
+	if len(cleared) > 0 {
+		args := []any{schema}
+		for _, tr := range cleared {
+			args = append(args, tr.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_watermarks WHERE source = ? AND table_name IN (`+
+			placeholders(len(cleared))+`)`, args...); err != nil {
+			return fmt.Errorf("snapshot %s: publish: %w", schema, err)
+		}
 	}
 	return nil
 }

@@ -92,8 +92,13 @@ type Options struct {
 	ChunkTime time.Duration
 	// Throttle limits the load on the source; the zero value does not.
 	Throttle Throttle
+	// Parallel is how many sources are snapshotted at once, each on its
+	// own source and warehouse connection, in its own consistent
+	// snapshot as always (default 1: one after the other). The tables of
+	// one source are still read in one transaction, one after another.
+	Parallel int
 	// WarehouseThreads and WarehouseMemory are DuckDB's threads and
-	// memory_limit while loading (default 1 and "160MB": the inserts
+	// memory_limit while loading (default 1 and 160 MB per source loading at once: the inserts
 	// stream, and the other core is left to reading the source); the
 	// previous settings are restored afterwards.
 	WarehouseThreads int
@@ -196,6 +201,7 @@ type TableReport struct {
 	pendingCount *countFuture // COUNT(*) read while the publish merges; nil when read already
 	needsRepair  bool         // the count disagreed after publishing: repair the key set (repair.go)
 	state        *tableState
+	progressRow  bool // audit.snapshot_progress has the table's row (load.go)
 }
 
 // Anomaly counts values of one column that could not be carried as they

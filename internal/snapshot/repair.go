@@ -37,7 +37,7 @@ func (s *snapshotter) markInexact(tr *TableReport) {
 
 // checkUnchanged keeps the published copy of an unchanged full table and
 // compares its count with the source's, in the publish transaction.
-func (s *snapshotter) checkUnchanged(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport) error {
+func (s *snapshotter) checkUnchanged(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport, kept map[string]int64) error {
 	if f := tr.pendingCount; f != nil {
 		rows, err := f.wait(ctx)
 		if err != nil {
@@ -45,7 +45,9 @@ func (s *snapshotter) checkUnchanged(ctx context.Context, tx *sql.Tx, schema str
 		}
 		tr.RowsSource, tr.pendingCount = rows, nil
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(tr.Name)).Scan(&tr.RowsLoaded); err != nil {
+	if n, ok := kept[tr.Name]; ok {
+		tr.RowsLoaded = n
+	} else if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(tr.Name)).Scan(&tr.RowsLoaded); err != nil {
 		return fmt.Errorf("snapshot %s.%s: count: %w", schema, tr.Name, err)
 	}
 	tr.Note = "unchanged since the published copy (" + tr.state.watermark.String + ")"

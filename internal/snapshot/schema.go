@@ -152,34 +152,41 @@ func previousDefs(ctx context.Context, tx *sql.Tx, schema string) (map[string][]
 	return out, rows.Err()
 }
 
-// captureSchema records the structure of a published table and reports
-// drift from the previous capture, inside the publish transaction.
-func (s *snapshotter) captureSchema(ctx context.Context, tx *sql.Tx, schema string, tr *TableReport, prevAll map[string][]ColumnDef) error {
+// captureSchema compares the structure of a published table with the
+// previous capture and sets tr.SchemaDrift; writeColumns records it.
+func (s *snapshotter) captureSchema(schema string, tr *TableReport, prevAll map[string][]ColumnDef) error {
 	if tr.defs == nil {
 		return nil
 	}
-	prev := prevAll[tr.Name]
-	if prev != nil {
+	if prev := prevAll[tr.Name]; prev != nil {
 		if d := DiffColumns(prev, tr.defs); len(d) > 0 {
 			tr.SchemaDrift = strings.Join(d, "; ")
 			s.log.Warn("schema drift", keySource, schema, keyTable, tr.Name, "changes", tr.SchemaDrift)
 		}
 	}
-	// One statement for every column: DuckDB's cost is per statement.
+	return nil
+}
+
+// writeColumns records the structure of every published table of the
+// source in audit.snapshot_columns, inside the publish transaction, in
+// one statement (DuckDB's cost is per statement).
+func (s *snapshotter) writeColumns(ctx context.Context, tx *sql.Tx, schema string, trs []*TableReport) error {
 	var (
 		vals []string
 		args []any
 	)
-	for i, c := range tr.defs {
-		vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key)
+	for _, tr := range trs {
+		for i, c := range tr.defs {
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key)
+		}
 	}
 	if len(vals) == 0 {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_columns
 		(run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key) VALUES `+strings.Join(vals, ", "), args...); err != nil {
-		return fmt.Errorf("snapshot %s.%s: record structure: %w", schema, tr.Name, err)
+		return fmt.Errorf("snapshot %s: record structure: %w", schema, err)
 	}
 	return nil
 }

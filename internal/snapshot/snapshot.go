@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
@@ -32,8 +33,9 @@ var reservedSchemas = map[string]bool{
 	"audit": true, "main": true, "information_schema": true, "pg_catalog": true, "temp": true,
 }
 
-// Snapshot copies every source into the warehouse, one after the other,
-// and records each table in audit.snapshots under run. A source that fails
+// Snapshot copies every source into the warehouse, Options.Parallel at a
+// time (default one after the other), and records each table in
+// audit.snapshots under run. A source that fails
 // is not published and the next one goes on; the error joins the failures
 // of all sources (each a *SourceError wrapping ErrSource when the source is
 // to blame). The report is complete even when the error is not nil.
@@ -76,26 +78,51 @@ func Snapshot(ctx context.Context, wh *warehouse.Warehouse, run *warehouse.Run, 
 		}
 	}
 	limitMallocArenas()
-	s := &snapshotter{wh: wh, run: run, opts: opts, log: log}
+	s := &snapshotter{wh: wh, run: run, opts: opts, log: log, sources: len(srcs)}
 	restore := s.tuneWarehouse(ctx)
 	defer restore()
-	rep := &Report{RunID: run.ID}
-	var errs []error
-	for _, src := range srcs {
-		sr, err := s.source(ctx, src)
-		rep.Sources = append(rep.Sources, sr)
-		if err != nil {
-			errs = append(errs, err)
+	rep := &Report{RunID: run.ID, Sources: make([]*SourceReport, len(srcs))}
+	errs := make([]error, len(srcs))
+	par := min(max(opts.Parallel, 1), len(srcs))
+	if par <= 1 {
+		for i, src := range srcs {
+			rep.Sources[i], errs[i] = s.source(ctx, src)
 		}
+		return rep, errors.Join(errs...)
 	}
+	// Sources at once: the fixed cost of one (its server's counts, the
+	// warehouse's statements) overlaps another's. Callbacks are called
+	// one at a time, as with one source.
+	var mu sync.Mutex
+	if f := s.opts.Progress; f != nil {
+		s.opts.Progress = func(source, table string, rows int64) { mu.Lock(); defer mu.Unlock(); f(source, table, rows) }
+	}
+	if f := s.opts.OnProgress; f != nil {
+		s.opts.OnProgress = func(e ProgressEvent) { mu.Lock(); defer mu.Unlock(); f(e) }
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range par {
+		wg.Go(func() {
+			for i := range next {
+				rep.Sources[i], errs[i] = s.source(ctx, srcs[i])
+			}
+		})
+	}
+	for i := range srcs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return rep, errors.Join(errs...)
 }
 
 type snapshotter struct {
-	wh   *warehouse.Warehouse
-	run  *warehouse.Run
-	opts Options
-	log  *slog.Logger
+	wh      *warehouse.Warehouse
+	run     *warehouse.Run
+	opts    Options
+	log     *slog.Logger
+	sources int
 }
 
 // source snapshots one source. On failure it drops the staging tables and
@@ -186,10 +213,17 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	if err := dropStages(ctx, dconn, src.Name); err != nil {
 		return fmt.Errorf("snapshot %s: drop staging tables left by an earlier run: %w", src.Name, err)
 	}
+	ws, err := readWarehouseState(ctx, dconn, src.Name)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", src.Name, err)
+	}
+	if err := ws.appendMaxKeys(ctx, ms, tables, src.Policies); err != nil {
+		return srcErr("", err)
+	}
 	for i, t := range tables {
 		tr := sr.Tables[i]
 		tr.StartedAt = s.wh.Now()
-		err := s.loadTable(ctx, ms, dconn, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
+		err := s.loadTable(ctx, ms, dconn, ws, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
 		tr.FinishedAt = s.wh.Now()
 		if err != nil {
 			tr.Status, tr.Err = StatusFailed, err
@@ -202,7 +236,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // before ms.close, which waits for the counts
 	ms.deferCounts(pctx, sr.Tables)
-	if err := s.publish(ctx, sr); err != nil {
+	if err := s.publish(ctx, sr, ws); err != nil {
 		return err
 	}
 	sr.Published = true
@@ -364,8 +398,9 @@ func lagText(lag *float64) string {
 	return fmt.Sprintf("%gs", *lag)
 }
 
-// defaultWarehouseMemory is DuckDB's memory limit while loading.
-const defaultWarehouseMemory = "160MB"
+// defaultWarehouseMemoryMB is DuckDB's memory limit while loading, per
+// source loading at once.
+const defaultWarehouseMemoryMB = 160
 
 // tuneWarehouse sets DuckDB's threads and memory limit for loading and
 // returns the function that restores them.
@@ -375,7 +410,9 @@ func (s *snapshotter) tuneWarehouse(ctx context.Context) func() {
 		threads = 1
 	}
 	if mem == "" {
-		mem = defaultWarehouseMemory
+		// Each source loading at once needs its own share: they share
+		// DuckDB's one limit.
+		mem = fmt.Sprintf("%dMB", defaultWarehouseMemoryMB*min(max(s.opts.Parallel, 1), max(s.sources, 1)))
 	}
 	db := s.wh.DB()
 	var oldThreads, oldMem string

@@ -3,8 +3,6 @@ package snapshot
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -89,7 +87,7 @@ const tokenPrefixUnsure = "unsure "
 
 // planUnchanged decides whether full table t can keep its published copy.
 // It sets tr.state (the token to store) and reports true to skip the copy.
-func (s *snapshotter) planUnchanged(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema string, t *table, sig string, snapshotAt time.Time, tr *TableReport, log *slog.Logger) (bool, error) {
+func (s *snapshotter) planUnchanged(ctx context.Context, ms *mysqlSource, ws *warehouseState, t *table, sig string, snapshotAt time.Time, tr *TableReport, log *slog.Logger) (bool, error) {
 	if s.opts.CopyUnchanged {
 		return false, nil
 	}
@@ -102,27 +100,8 @@ func (s *snapshotter) planUnchanged(ctx context.Context, ms *mysqlSource, dconn 
 		stored = tokenPrefixUnsure + token
 	}
 	tr.state = &tableState{policy: PolicyFull, watermark: sql.NullString{String: stored, Valid: true}, signature: sig}
-	var (
-		prev, prevSig string
-		mark          sql.NullString
-	)
-	err := dconn.QueryRowContext(ctx, `SELECT policy, watermark, signature FROM audit.snapshot_watermarks
-		WHERE source = ? AND table_name = ?`, schema, t.Name).Scan(&prev, &mark, &prevSig)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("snapshot %s.%s: read change token: %w", schema, t.Name, err)
-	}
-	if prev != PolicyFull || prevSig != sig || !mark.Valid || mark.String != token {
-		return false, nil
-	}
-	var published int64
-	if err := dconn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?`,
-		schema, t.Name).Scan(&published); err != nil {
-		return false, fmt.Errorf("snapshot %s.%s: %w", schema, t.Name, err)
-	}
-	if published == 0 {
+	st, ok := ws.marks[t.Name]
+	if !ok || st.policy != PolicyFull || st.signature != sig || !st.mark.Valid || st.mark.String != token || !ws.published[t.Name] {
 		return false, nil
 	}
 	log.Debug("unchanged since the published copy: not copied", "token", token)
