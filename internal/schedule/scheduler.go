@@ -342,9 +342,11 @@ func (s *Scheduler) dispatch(ctx context.Context, done chan<- Outcome, slots int
 			due = append(due, e)
 		}
 	}
-	// Urgent jobs first (and those passed over for MaxDefer already), then
-	// in tick order.
-	first := func(e *entry) bool { return e.job.Urgent || now.Sub(e.at()) >= s.MaxDefer }
+	// Urgent jobs first (and those passed over for MaxDefer already, and
+	// a new daemon's first runs of RunAtStart jobs), then in tick order.
+	first := func(e *entry) bool {
+		return e.job.Urgent || now.Sub(e.at()) >= s.MaxDefer || (e.job.RunAtStart && e.lastOK.IsZero())
+	}
 	sort.Slice(due, func(i, j int) bool {
 		if fi, fj := first(due[i]), first(due[j]); fi != fj {
 			return fi

@@ -204,6 +204,9 @@ func TestScheduler_UrgentFirst(t *testing.T) {
 		// the 10:01 snapshot has waited 3 min, past MaxDefer 150 s: it goes
 		// first (earliest tick); the 10:02 report (2 min) after the urgent one.
 		{"aged", 150 * time.Second, []string{"block", "snapshot", "reconcile", "report"}},
+		// a new daemon's first snapshot (RunAtStart, never ran) goes
+		// before the urgent reconciliation: it judges on a snapshot.
+		{"new daemon", 0, []string{"snapshot", "block", "reconcile", "snapshot", "report"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := NewManual(at("2026-11-20 09:59"))
@@ -226,8 +229,12 @@ func TestScheduler_UrgentFirst(t *testing.T) {
 			}
 			s := driven(clock, at("2026-11-20 10:10"))
 			s.MaxDefer = tc.maxDefer
+			s.State = &MemState{} // RunAtStart jobs that never ran go first
 			jobs := []Job{mk("block", "0 10 * * *", false), mk("snapshot", "1 10 * * *", false),
 				mk("report", "2 10 * * *", false), mk("reconcile", "3 10 * * *", true)}
+			if tc.name == "new daemon" {
+				jobs[1].RunAtStart = true
+			}
 			if err := s.Run(context.Background(), jobs); err != nil {
 				t.Fatal(err)
 			}
