@@ -28,7 +28,7 @@ mariadb_port=${PUSHAUDIT_MARIADB_PORT:-33306}
 client=(mariadb --protocol=tcp -h 127.0.0.1 -P "$mariadb_port" -u pushaudit -ppushaudit --default-character-set=utf8mb4)
 # BENCH_ONLY=a,b runs only those: sim-load, go, daily-100k, ops-year, snapshot-1m,
 # snapshot-tls, snapshot-geo, snapshot-narrow, snapshot-incremental, keydiff-1m, snapshot-site,
-# reconcile-year, serve-day, snapshot-due.
+# reconcile-year, serve-day, serve-latency, snapshot-due.
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 
 if want sim-load; then
@@ -337,9 +337,9 @@ fi
 # SERVE_SPEED (default 1440: a day in a minute, about 3.5 minutes for the
 # entry) sets --speed; at that speed the runs cannot keep up with the
 # clock, so the simulated latencies are upper bounds.
-if want serve-day; then
+if want serve-day || want serve-latency; then
 echo
-echo "== serve-day: the daemon over one simulated day (every cadence, 55 resources, 7 targets)"
+echo "== serve-day / serve-latency: the daemon over simulated days (every cadence, 55 resources, 7 targets)"
 sd="$work/serve"
 mkdir -p "$sd"
 go build -o "$work/minhttp" ./scripts/minhttp
@@ -347,7 +347,7 @@ go build -tags=duckdb_arrow -o "$work/whquery" ./scripts/whquery
 serve_speed=${SERVE_SPEED:-1440}
 day=2026-11-21
 port=$((mariadb_port + 100))
-"$snap_bin" --log-level warn sim --mysql "$PUSHAUDIT_MYSQL_DSN" --db-prefix benchserve_ --seed 11 --start 2026-11-20 --days 2 --faults 12 \
+"$snap_bin" --log-level warn sim --mysql "$PUSHAUDIT_MYSQL_DSN" --db-prefix benchserve_ --seed 11 --start 2026-11-20 --days 2 --faults "${SERVE_FAULTS:-12}" \
 	--manifest "$sd/manifest.json" --write-config "$sd/sim.yaml" --warehouse "$sd/sim.duckdb" >"$sd/sim.out"
 cat "$sd/sim.out" | head -1
 # serve_cfg NAME YAML: the simulated site's config with a warehouse and
@@ -368,6 +368,7 @@ wait_http() {
 }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
+if want serve-day; then
 # Idle: every job off but the daily report (07:30), half an hour away on
 # the config's clock (now: 07:00) at real speed.
 serve_cfg idle "serve:
@@ -400,6 +401,7 @@ min_rss=$(rss_mb "$min_pid")
 kill -TERM "$min_pid"
 wait "$min_pid" || true
 awk -v s="$idle_rss" -v b="$min_rss" 'BEGIN{printf "serve-idle: RSS %.1f MB; minimal Go HTTP server %.1f MB; ratio %.2f; target < 150 MB: %s\n", s, b, s/b, (s < 150 ? "met" : "MISSED")}'
+fi
 
 # The receiver: one line per POST, its wall-clock arrival and its body.
 cat >"$work/receiver.py" <<'PY'
@@ -446,6 +448,97 @@ alerts:
 	kill "$rpid"
 	wait "$rpid" 2>/dev/null || true
 }
+# serve_skip: serve-latency on the honest clock. `serve --clock skip`
+# runs the simulated clock in real time while a run (or an alert) works
+# and jumps to the next tick when the daemon is idle, so a window's
+# deadline -> first seen is reconcile_delay + jitter + the wait behind
+# other runs + the real time of the due snapshot and the reconciliation,
+# and first seen -> webhook the real time of the delivery. Defaults:
+# serve.reconcile_delay and serve.snapshot_due (on). A simulated day
+# takes as long as its runs (about 2 wall hours on the shared 2-core
+# machine: 13 sources snapshotted every 10 minutes), so the span is
+# SERVE_SKIP_HOURS (default 4, about 10 wall minutes) simulated hours
+# from 08:00 of the site's second day, not the issue's three days;
+# SERVE_FAULTS (default 12) faults over the site's two days: more give
+# more findings to time in the span. Latencies in simulated time from the
+# warehouse (deadline, first_seen) and the webhook's sent_at (the
+# daemon's clock); CPU and peak RSS of the whole span under GNU time.
+serve_skip() {
+	local name=skip rpid hours=${SERVE_SKIP_HOURS:-4} load0 load1
+	serve_cfg "$name" "alerts:
+  base_url: http://127.0.0.1:$port
+  state_file: $name-alerts.json
+  groups:
+    bench:
+      min_level: 4
+      rate_limit: 100000
+      rate_per: 1m
+      receivers:
+        - {kind: webhook, url_env: PUSHAUDIT_BENCH_HOOK}"
+	: >"$sd/$name.recv"
+	python3 "$work/receiver.py" "$((port + 2))" "$sd/$name.recv" &
+	rpid=$!
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	/usr/bin/time -f "%U %S %M %e" -o "$sd/$name.time" "$snap_bin" --log-level warn --config "$sd/$name.yaml" serve \
+		--listen "127.0.0.1:$port" --clock skip --start "${day}T08:00:00+08:00" --for "${hours}h" 2>"$sd/$name.err" >"$sd/$name.out"
+	load1=$(cut -d' ' -f1-3 /proc/loadavg)
+	sleep 1
+	kill "$rpid"
+	wait "$rpid" 2>/dev/null || true
+	"$work/whquery" "$sd/$name.duckdb" "SELECT f.finding_id, f.target || '/' || f.resource || '@' || f.window_start, epoch(f.first_seen), epoch(max(r.deadline))
+		FROM audit.findings f JOIN audit.results r USING (target, resource, window_start)
+		WHERE r.deadline IS NOT NULL GROUP BY ALL" >"$sd/$name.lat"
+	read -r su ss sm se <"$sd/$name.time"
+	runs=$(awk '$3 ~ /^[a-z_]+:[a-z_0-9]+$/ {n++} END{print n + 0}' "$sd/$name.out")
+	missed=$(awk 'match($0, /for [0-9]+ missed tick/) {m += substr($0, RSTART + 4, RLENGTH - 16) + 0} END{print m + 0}' "$sd/$name.out")
+	python3 - "$sd/$name.lat" "$sd/$name.recv" "$day" "$hours" <<'PY'
+import calendar, datetime, json, math, sys, time
+lat, recv, day, hours = sys.argv[1:]
+start = calendar.timegm(time.strptime(day + " 08:00", "%Y-%m-%d %H:%M"))  # naive Shanghai, as the warehouse
+end = start + 3600 * float(hours)
+# Per window: its first finding's first seen (a window first seen missed
+# and, two hours into the outage, stale has a second finding; the fault
+# was detected with the first) and the first "new" message of any of its
+# findings.
+found, window_of, before = {}, {}, 0
+for l in open(lat):
+    fid, win, seen, deadline = l.rstrip("\n").split("\t")
+    window_of[fid] = win
+    if float(deadline) < start:
+        before += 1  # a window due before the span, judged when serve started
+        continue
+    if float(deadline) < end:
+        s0, _ = found.get(win, (math.inf, 0))
+        found[win] = (min(s0, float(seen)), float(deadline))
+sent = {}
+for l in open(recv):
+    _, body = l.split("\t", 1)
+    m = json.loads(body)
+    if m.get("event") == "new" and m["finding"]["id"] in window_of:
+        at = datetime.datetime.fromisoformat(m["sent_at"].replace("Z", "+00:00")).timestamp() + 8 * 3600
+        w = window_of[m["finding"]["id"]]
+        sent[w] = min(sent.get(w, math.inf), at)
+def rank(xs, q):  # nearest rank
+    return xs[max(0, math.ceil(q * len(xs)) - 1)]
+def stats(xs):
+    xs = sorted(x / 60 for x in xs)
+    if not xs:
+        return "none", math.inf
+    return "p50 %.2f, p95 %.2f, max %.2f min (n=%d)" % (rank(xs, 0.5), rank(xs, 0.95), xs[-1], len(xs)), rank(xs, 0.95)
+seen, p_seen = stats([s - d for s, d in found.values()])
+deliv, p_deliv = stats([sent[f] - s for f, (s, d) in found.items() if f in sent])
+total, p_total = stats([sent[f] - d for f, (s, d) in found.items() if f in sent])
+ok = lambda p: "met" if p < 2 else "MISSED"
+print("serve-latency (clock skip, %s simulated hours from %s 08:00, simulated time): deadline -> first seen %s, target < 2 min: %s; "
+      "first seen -> webhook %s, target < 2 min: %s; deadline -> webhook %s, target < 2 min: %s; "
+      "per window with a finding; %d findings of windows due before the span left out, %d windows of the span not sent"
+      % (hours, day, seen, ok(p_seen), deliv, ok(p_deliv), total, ok(p_total), before, len(found) - sum(1 for f in found if f in sent)))
+PY
+	awk -v u="$su" -v s="$ss" -v m="$sm" -v e="$se" -v h="$hours" -v runs="$runs" -v missed="$missed" -v l0="$load0" -v l1="$load1" 'BEGIN{
+		printf "serve-latency span: CPU user+sys %.1f s (%.0f s per simulated day, scaled), peak RSS %d MB, wall %.0f s for %g simulated hours (%.2f simulated hours per wall hour; %d runs, %d ticks missed while busy); load average %s before, %s after\n",
+			u+s, (u+s)*24/h, m/1024, e, h, h*3600/e, runs, missed, l0, l1}'
+}
+if want serve-day; then
 serve_day day 2m
 read -r su ss sm se <"$sd/day.time"
 # Runs done, and the ticks they stood for that came while a run was busy
@@ -516,6 +609,10 @@ serve_latency day "reconcile_delay 2m"
 serve_day day30 30s
 serve_latency day30 "reconcile_delay 30s"
 echo "(at speed $serve_speed a run of a few wall seconds spans simulated minutes: runs queue, ticks that come meanwhile are missed, the simulated latencies are inflated and the CPU is less than a real day's; reconcile_delay puts first seen at least that long after the deadline)"
+fi
+if want serve-latency; then
+	serve_skip
+fi
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchserve\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
 done

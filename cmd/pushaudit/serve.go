@@ -39,20 +39,22 @@ type serveOptions struct {
 	speed      float64
 	start, end time.Time // simulated start; end zero: run until stopped
 	simulated  bool      // run a clock from start at speed, not the wall clock
+	skip       bool      // --clock skip: real time (×speed) while runs work, a jump to the next tick when idle
 	configPath string
 }
 
 func (m *Main) runServe(ctx context.Context, g *globals, args []string) error {
 	var o serveOptions
-	var start string
+	var start, clockMode string
 	var span time.Duration
-	fs := newFlags("serve", "[--config FILE] serve [--listen ADDR] [--speed N [--start TIME] [--for DURATION]]\n"+
+	fs := newFlags("serve", "[--config FILE] serve [--listen ADDR] [--clock scaled|skip] [--speed N [--start TIME] [--for DURATION]]\n"+
 		"  runs every snapshot, reconciliation and report on its schedule; /healthz and /metrics on --listen;\n"+
 		"  SIGTERM or SIGINT stops it (exit 0), SIGHUP reloads the config", m.Stdout)
 	fs.StringVar(&o.listen, "listen", "", "address of /healthz and /metrics (default: serve.listen, else "+config.DefaultListen+")")
 	fs.Float64Var(&o.speed, "speed", 1, "run a simulated clock N times faster than the wall clock")
 	fs.StringVar(&start, "start", "", "simulated clock's start, RFC 3339 (default: the config's now, else the time now)")
 	fs.DurationVar(&span, "for", 0, "stop after this much (simulated) time; 0: until a signal")
+	fs.StringVar(&clockMode, "clock", "scaled", "simulated clock: scaled (--speed times the wall clock) or skip (--speed times the wall clock while a run works, a jump to the next tick when idle)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -62,13 +64,20 @@ func (m *Main) runServe(ctx context.Context, g *globals, args []string) error {
 	if span < 0 {
 		return usagef("serve: --for %s is negative", span)
 	}
+	switch clockMode {
+	case "scaled":
+	case "skip":
+		o.skip = true
+	default:
+		return usagef("serve: --clock %q is not scaled or skip", clockMode)
+	}
 	c, err := g.loadConfig()
 	if err != nil {
 		return err
 	}
 	o.configPath = g.configPath
 	o.start = clock(c)
-	o.simulated = o.speed != 1 || c.Now != "" || start != ""
+	o.simulated = o.speed != 1 || c.Now != "" || start != "" || o.skip
 	if start != "" {
 		if o.start, err = time.Parse(time.RFC3339, start); err != nil {
 			return usagef("serve: --start %q is not an RFC 3339 time", start)
@@ -117,8 +126,12 @@ func (m *Main) serve(ctx context.Context, c *config.Config, o serveOptions) erro
 	defer srv.Close()
 	stopHUP := d.watchHUP(ctx, o.configPath)
 	defer stopHUP()
-	fmt.Fprintf(m.Stdout, "serve: %d jobs on %s, clock %s ×%g, /healthz on http://%s\n",
-		len(jobs), whPath, clk.Now().In(pipelines.Shanghai).Format(time.RFC3339), o.speed, srv.addr)
+	mode := ""
+	if o.skip {
+		mode = " (skip: jumps while idle)"
+	}
+	fmt.Fprintf(m.Stdout, "serve: %d jobs on %s, clock %s ×%g%s, /healthz on http://%s\n",
+		len(jobs), whPath, clk.Now().In(pipelines.Shanghai).Format(time.RFC3339), o.speed, mode, srv.addr)
 	if err := d.sched.Run(ctx, jobs); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -132,6 +145,8 @@ func (m *Main) serveClock(c *config.Config, o serveOptions) schedule.Clock {
 	switch {
 	case m.hooks != nil && m.hooks.clock != nil:
 		return m.hooks.clock
+	case o.skip:
+		return schedule.NewSkip(o.start, o.speed)
 	case o.simulated:
 		return schedule.NewScaled(o.start, o.speed)
 	}

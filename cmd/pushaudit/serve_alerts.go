@@ -11,6 +11,7 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/alert"
 	"github.com/chengdu-cgw/pushaudit/internal/config"
+	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -31,8 +32,8 @@ type alertLoop struct {
 	d   *daemon
 	eng atomic.Pointer[alert.Engine] // nil: the config has no alert groups
 
-	found    chan []alert.Finding // the latest findings of a run, to evaluate
-	reconf   chan *config.Config  // a reloaded config, to rebuild the engine from
+	found    chan queuedFindings // the latest findings of a run, to evaluate
+	reconf   chan *config.Config // a reloaded config, to rebuild the engine from
 	stopping chan struct{}
 	done     chan struct{}
 	cancel   context.CancelFunc
@@ -43,7 +44,7 @@ func (d *daemon) alertEngine(c *config.Config) (*alert.Engine, error) {
 	if len(c.AlertGroupNames()) == 0 {
 		return nil, nil
 	}
-	eng, err := alert.FromConfig(c, alert.Options{Now: d.clock.Now, Logger: d.m.Logger, Recorder: d.metrics})
+	eng, err := alert.FromConfig(c, alert.Options{Now: d.clock.Now, Sleep: d.sleep, Logger: d.m.Logger, Recorder: d.metrics})
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -57,7 +58,7 @@ func (d *daemon) startAlerts(c *config.Config) (*alertLoop, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &alertLoop{d: d, found: make(chan []alert.Finding, 1), reconf: make(chan *config.Config, 1),
+	l := &alertLoop{d: d, found: make(chan queuedFindings, 1), reconf: make(chan *config.Config, 1),
 		stopping: make(chan struct{}), done: make(chan struct{}), cancel: cancel}
 	l.eng.Store(eng)
 	go l.run(ctx)
@@ -94,10 +95,32 @@ func latest[T any](ch chan T, v T) {
 	}
 }
 
-// evaluateSoon hands the findings of a run to the loop.
+// queuedFindings are a run's findings on their way to the loop, holding
+// the daemon's clock (schedule.Hold: a skip clock does not jump) until
+// they are evaluated, so their alerts go out on the run's time.
+type queuedFindings struct {
+	fs      []alert.Finding
+	release func()
+}
+
+// evaluateSoon hands the findings of a run to the loop, in place of
+// findings still queued.
 func (l *alertLoop) evaluateSoon(fs []alert.Finding) {
-	if l.eng.Load() != nil {
-		latest(l.found, fs)
+	if l.eng.Load() == nil {
+		return
+	}
+	q := queuedFindings{fs: fs, release: schedule.Hold(l.d.clock)}
+	for {
+		select {
+		case l.found <- q:
+			return
+		default:
+		}
+		select {
+		case old := <-l.found:
+			old.release()
+		default:
+		}
 	}
 }
 
@@ -115,20 +138,29 @@ func (l *alertLoop) failures() []alert.Failure {
 
 func (l *alertLoop) run(ctx context.Context) {
 	defer close(l.done)
+	// held is the hold on the clock of the work just done, let go of once
+	// the next tick's timer is set: a skip clock never jumps past it.
+	held := func() {}
+	defer func() { held() }()
 	for {
 		t := l.d.clock.NewTimer(alertTick)
+		held()
+		held = func() {}
 		select {
-		case fs := <-l.found:
-			l.evaluate(ctx, fs)
+		case q := <-l.found:
+			l.evaluate(ctx, q.fs)
+			held = q.release
 		case <-t.C():
 			l.tick(ctx)
+			held = schedule.Hold(l.d.clock) // the fired timer holds it until Stop
 		case c := <-l.reconf:
 			l.rebuild(c)
 		case <-l.stopping:
 			t.Stop()
 			select {
-			case fs := <-l.found:
-				l.evaluate(ctx, fs)
+			case q := <-l.found:
+				l.evaluate(ctx, q.fs)
+				q.release()
 			default:
 			}
 			return

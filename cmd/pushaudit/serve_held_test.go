@@ -115,10 +115,12 @@ serve:
     reconcile:daily_after_2300: "off", reconcile:once: "off", reconcile:media_copy: "off", reconcile:stats: "off",
     report:day: "off", report:half_month: "off", report:month: "off", report:quarter: "off", report:year: "off"}
 `)
-	clock := schedule.NewManual(shanghai("2026-11-20 07:55"))
+	// A skip clock: the retry's backoff waits on it (held by the run, in
+	// real time) and the idle minutes between runs pass at once.
+	clock := schedule.NewSkip(shanghai("2026-11-20 07:55"), 1)
 	var stdout, stderr lockedBuffer
 	m := NewMain(&stdout, &stderr)
-	m.hooks = &serveHooks{clock: clock, onIdle: clock.Set}
+	m.hooks = &serveHooks{clock: clock}
 	code := m.Run(context.Background(), []string{"--config", cfg, "serve", "--listen", "127.0.0.1:0",
 		"--start", "2026-11-20T07:55:00+08:00", "--for", "10m"})
 	_ = m.Close()

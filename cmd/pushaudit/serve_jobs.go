@@ -46,7 +46,11 @@ func (d *daemon) jobs(c *config.Config) ([]schedule.Job, error) {
 			spec = schedule.AfterDeadlines{Schedule: sch, Delay: set.ReconcileDelay}
 		}
 		// a new daemon snapshots first: a reconciliation needs one to judge.
-		out = append(out, schedule.Job{Name: j.Name, Spec: spec, Jitter: set.Jitter, Run: d.runner(j), RunAtStart: j.Kind == config.JobSnapshot})
+		// A reconciliation that snapshots the tables it reads first
+		// (serve.snapshot_due) needs no other run before it: when the
+		// daemon is behind it goes before whole-site snapshots and reports.
+		urgent := j.Kind == config.JobReconcile && c.SnapshotDueOr() && dueCadence(j.Arg)
+		out = append(out, schedule.Job{Name: j.Name, Spec: spec, Jitter: set.Jitter, Run: d.runner(j), RunAtStart: j.Kind == config.JobSnapshot, Urgent: urgent})
 	}
 	return out, schedule.Validate(out)
 }
@@ -118,7 +122,7 @@ func (d *daemon) holding(ctx context.Context, wait time.Duration, f func(*wareho
 // openFor runs f on the warehouse, open for it alone, waiting at most
 // wait for another process that holds the file; the caller has the turn.
 func (d *daemon) openFor(ctx context.Context, wait time.Duration, f func(*warehouse.Warehouse) error) error {
-	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: wait,
+	wh, err := warehouse.OpenWith(ctx, d.whPath, warehouse.Options{Now: d.clock.Now, Wait: wait, Sleep: d.sleep,
 		OnWait: func(holder string, wait time.Duration) {
 			d.m.Logger.Warn("the warehouse is held by another process; waiting", "holder", holder, "wait", wait.String())
 		}})
@@ -274,8 +278,8 @@ func closedPeriod(kind string, t time.Time) (reports.Period, error) {
 
 // retrying runs f, again after a transient source error (a connection
 // refused, reset or lost; too many connections; a lock wait), waiting
-// serve.retry_backoff and then twice as long each time. The waits are wall
-// time: a source needs real time to come back, whatever the clock's speed.
+// serve.retry_backoff and then twice as long each time, on the daemon's
+// clock (a simulated day's retries are simulated time, as its schedule).
 func (d *daemon) retrying(ctx context.Context, c *config.Config, job string, f func() error) error {
 	set := c.ServeSettings()
 	wait := set.RetryBackoff
@@ -286,12 +290,22 @@ func (d *daemon) retrying(ctx context.Context, c *config.Config, job string, f f
 		}
 		d.m.Logger.Warn("transient source error; trying again", "job", job, "attempt", attempt+1, "of", set.Retries, "wait", wait.String(),
 			"err", warehouse.ScrubText(err.Error()))
-		select {
-		case <-ctx.Done():
+		if d.sleep(ctx, wait) != nil {
 			return err
-		case <-time.After(wait):
 		}
 		wait *= 2
+	}
+}
+
+// sleep waits d on the daemon's clock, or until ctx ends (its error).
+func (d *daemon) sleep(ctx context.Context, dur time.Duration) error {
+	t := d.clock.NewTimer(dur)
+	defer t.Stop() // on a skip clock, a fired timer holds it until stopped
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C():
+		return nil
 	}
 }
 

@@ -248,6 +248,7 @@ func TestServe_SimulatedMorning(t *testing.T) {
 	cfgPath, c := simulatedSite(t, `
 serve:
   jitter: -1s
+  reconcile_delay: 2m
   schedules:
     snapshot: "0 9 * * *"
     snapshot_full: "off"

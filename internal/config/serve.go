@@ -17,8 +17,9 @@ type ServeConfig struct {
 	// Listen is the address of /healthz and /metrics (default loopback).
 	Listen string `yaml:"listen,omitempty"`
 	// ReconcileDelay: a cadence's reconciliation runs this long after each
-	// window's deadline (default 2m), after the snapshot taken at the
-	// deadline.
+	// window's deadline (default 30s: a push finished just before the
+	// deadline has its push-log row committed, replicated and within the
+	// clocks' skew by then), after the snapshot taken at the deadline.
 	ReconcileDelay time.Duration `yaml:"reconcile_delay,omitempty"`
 	// Jitter: each run starts up to this much after its tick, the same
 	// for the same job and tick (default 30s; negative: none).
@@ -55,7 +56,7 @@ func (c *Config) SnapshotDueOr() bool {
 // Serve defaults.
 const (
 	DefaultListen         = "127.0.0.1:9470"
-	DefaultReconcileDelay = 2 * time.Minute
+	DefaultReconcileDelay = 30 * time.Second
 	DefaultJitter         = 30 * time.Second
 	DefaultRetries        = 3
 	DefaultRetryBackoff   = 10 * time.Second

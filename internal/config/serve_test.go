@@ -57,7 +57,7 @@ serve:
 
 func TestConfig_ServeSettings(t *testing.T) {
 	s := mustParse(t, base, "").ServeSettings()
-	if s.Listen != "127.0.0.1:9470" || s.ReconcileDelay != 2*time.Minute || s.Jitter != 30*time.Second ||
+	if s.Listen != "127.0.0.1:9470" || s.ReconcileDelay != 30*time.Second || s.Jitter != 30*time.Second ||
 		s.Retries != 3 || s.RetryBackoff != 10*time.Second {
 		t.Errorf("defaults %+v", s)
 	}

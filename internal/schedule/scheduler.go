@@ -29,7 +29,14 @@ type Job struct {
 	// RunAtStart runs a job that never ran (no last tick kept) as soon as
 	// the scheduler starts: a new daemon snapshots before it judges.
 	RunAtStart bool
-	Run        func(ctx context.Context, t Tick) error
+	// Urgent jobs go first when several are due at once (the daemon is
+	// behind): a reconciliation that snapshots what it reads before
+	// judging needs no other run before it, and a finding is first seen
+	// sooner when it does not queue behind whole-site snapshots and
+	// reports. A job kept waiting longer than Scheduler.MaxDefer is
+	// treated as urgent too, so none starves.
+	Urgent bool
+	Run    func(ctx context.Context, t Tick) error
 }
 
 // Tick is one run of a job.
@@ -72,6 +79,9 @@ type Scheduler struct {
 	// Grace is how long Run waits for runs in flight after its context
 	// ends before cancelling them (default 25 s).
 	Grace time.Duration
+	// MaxDefer is how long a due job that is not Urgent may be passed
+	// over by urgent ones (default 30 min of the clock).
+	MaxDefer time.Duration
 	// OnStart and OnFinish observe runs (log lines, metrics, alerts);
 	// they are called from the scheduler's goroutine and must not block.
 	OnStart  func(Tick)
@@ -168,6 +178,17 @@ func (s *Scheduler) Run(ctx context.Context, jobs []Job) error {
 	if s.Grace <= 0 {
 		s.Grace = 25 * time.Second
 	}
+	if s.MaxDefer <= 0 {
+		s.MaxDefer = 30 * time.Minute
+	}
+	// On a Skip clock the scheduler holds the clock whenever it is not
+	// idle (a run in flight, or work of its own), so the clock jumps to
+	// the next tick only when nothing runs.
+	release := Hold(s.Clock)
+	defer func() { release() }()
+	if st, ok := s.Clock.(interface{ Start() }); ok {
+		st.Start()
+	}
 	last := map[string]time.Time{}
 	if s.State != nil {
 		var err error
@@ -202,6 +223,10 @@ func (s *Scheduler) Run(ctx context.Context, jobs []Job) error {
 		if running == 0 && s.OnIdle != nil && ok {
 			s.OnIdle(next)
 		}
+		idle := running == 0
+		if idle {
+			release()
+		}
 		select {
 		case <-fire:
 		case o := <-done:
@@ -213,7 +238,13 @@ func (s *Scheduler) Run(ctx context.Context, jobs []Job) error {
 			if timer != nil {
 				timer.Stop()
 			}
+			if idle {
+				release = Hold(s.Clock)
+			}
 			return s.drain(done, running, cancelRuns)
+		}
+		if idle {
+			release = Hold(s.Clock)
 		}
 		if timer != nil {
 			timer.Stop()
@@ -311,7 +342,15 @@ func (s *Scheduler) dispatch(ctx context.Context, done chan<- Outcome, slots int
 			due = append(due, e)
 		}
 	}
+	// Urgent jobs first (and those passed over for MaxDefer already, and
+	// a new daemon's first runs of RunAtStart jobs), then in tick order.
+	first := func(e *entry) bool {
+		return e.job.Urgent || now.Sub(e.at()) >= s.MaxDefer || (e.job.RunAtStart && e.lastOK.IsZero())
+	}
 	sort.Slice(due, func(i, j int) bool {
+		if fi, fj := first(due[i]), first(due[j]); fi != fj {
+			return fi
+		}
 		ai, aj := due[i].at(), due[j].at()
 		if !ai.Equal(aj) {
 			return ai.Before(aj)

@@ -99,26 +99,45 @@ func holderOf(path string, err error) string {
 }
 
 // waitOpen calls open until it succeeds, fails other than by the lock, or
-// wait has passed; onWait is told once who holds the file.
-func waitOpen(ctx context.Context, path string, wait time.Duration, onWait func(holder string, wait time.Duration), open func() (*Warehouse, error)) (*Warehouse, error) {
+// opts.Wait has passed (on opts.Now when opts.Sleep is set, else the wall
+// clock); opts.OnWait is told once who holds the file.
+func waitOpen(ctx context.Context, path string, opts Options, open func() (*Warehouse, error)) (*Warehouse, error) {
 	w, err := open()
+	wait := opts.Wait
 	if err == nil || !errors.Is(err, ErrLocked) || wait <= 0 {
 		return w, err
 	}
 	holder := holderOf(path, err)
-	if onWait != nil {
-		onWait(holder, wait)
+	if opts.OnWait != nil {
+		opts.OnWait(holder, wait)
 	}
-	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(min(250*time.Millisecond, time.Until(deadline))):
+	now, sleep := time.Now, wallSleep
+	if opts.Sleep != nil {
+		sleep = opts.Sleep
+		if opts.Now != nil {
+			now = opts.Now
+		}
+	}
+	deadline := now().Add(wait)
+	for now().Before(deadline) {
+		if err := sleep(ctx, min(250*time.Millisecond, deadline.Sub(now()))); err != nil {
+			return nil, err
 		}
 		if w, err = open(); err == nil || !errors.Is(err, ErrLocked) {
 			return w, err
 		}
 	}
 	return nil, fmt.Errorf("%w (held by %s; waited %s)", err, holderOf(path, err), wait)
+}
+
+// wallSleep waits d of wall time, or until ctx ends (its error).
+func wallSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

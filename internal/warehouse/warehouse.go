@@ -43,6 +43,10 @@ type Options struct {
 	// told once who holds it.
 	Wait   time.Duration
 	OnWait func(holder string, wait time.Duration)
+	// Sleep, when set, waits between two tries to open a held file, and
+	// Wait is then measured on Now: a daemon on a simulated clock waits
+	// simulated time. Nil: the wall clock.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Warehouse is an open DuckDB warehouse file.
@@ -63,7 +67,7 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Warehouse, error) {
-	return waitOpen(ctx, path, opts.Wait, opts.OnWait, func() (*Warehouse, error) { return open(ctx, path, opts) })
+	return waitOpen(ctx, path, opts, func() (*Warehouse, error) { return open(ctx, path, opts) })
 }
 
 func open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
