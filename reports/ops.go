@@ -208,7 +208,9 @@ type opsWriter struct {
 	resolveH  float64 // their hours from first seen to resolved
 	deducts   []deduction
 	deductSum float64
-	judged    []judgedIncident // the period's incidents, judged
+	score     float64                  // 100 less deductSum; a year's, its quarters' average
+	quarters  []pipelines.QuarterScore // a year's quarters (prepareYear)
+	judged    []judgedIncident         // the period's incidents, judged
 }
 
 // levelRow is the faults of one level against table 3-5.
@@ -295,7 +297,7 @@ func (w *opsWriter) prepareDeductions() {
 	for i, r := range reps {
 		owed[i] = pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
 	}
-	w.incidentFacts(&facts)
+	incidentFacts(&facts, w.judged)
 	absent, lateDays := pipelines.ReportsOwed(owed)
 	facts.ReportsMissing, facts.ReportDaysLate = len(absent), lateDays
 	list := ""
@@ -324,6 +326,7 @@ func (w *opsWriter) prepareDeductions() {
 		w.deducts = append(w.deducts, x)
 	}
 	w.deductSum = pipelines.Deducted(ds)
+	w.prepareYear()
 }
 
 func fmtDuration(d time.Duration) string {
