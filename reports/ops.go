@@ -58,7 +58,6 @@ type opsData struct {
 	caseSrc   string // the table of the case flow; "" = none
 	snaps     []snapRow
 	drift     driftInfo
-	inspected map[string]bool
 	outages   []outage
 	written   map[string]time.Time // reports by period, first written
 	firstRun  time.Time
@@ -85,9 +84,6 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 		return nil, err
 	}
 	if d.drift, err = loadDrift(ctx, db, p); err != nil {
-		return nil, err
-	}
-	if d.inspected, err = inspectedDays(ctx, db, p); err != nil {
 		return nil, err
 	}
 	if d.written, d.firstRun, err = reportsWritten(ctx, db); err != nil {

@@ -57,17 +57,6 @@ type outage struct {
 	start, end time.Time
 }
 
-// inspectedDays returns the days of the period (as 2006-01-02) that have
-// a daily inspection record: a finished reconcile run (status ok or
-// findings) with results for windows ending on the day.
-func inspectedDays(ctx context.Context, db *sql.DB, p Period) (map[string]bool, error) {
-	out, err := ledger.NewResults(db).InspectedDays(ctx, p.span())
-	if err != nil {
-		return nil, fmt.Errorf("inspections of %s: %w", p, err)
-	}
-	return out, nil
-}
-
 // caseRow is the case flow of one district in one month (from the
 // statistics database's per-case counters, by the day of report).
 type caseRow struct {
