@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/ledger"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -65,17 +66,17 @@ type opsData struct {
 	incidents []ledger.Incident
 }
 
-func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
+func loadOps(ctx context.Context, db *sql.DB, latest warehouse.Querier, p Period, asOf time.Time) (*opsData, error) {
 	var d opsData
 	var err error
 	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
 		return nil, err
 	}
-	latest, err := loadLatest(ctx, db, p)
+	ld, err := loadLatest(ctx, latest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("latest results of %s: %w", p, err)
 	}
-	d.exch, d.trend, d.outages = latest.exch, latest.trend, latest.outages
+	d.exch, d.trend, d.outages = ld.exch, ld.trend, ld.outages
 	addFindings(d.exch, d.findings)
 	if d.cases, d.caseSrc, err = loadCases(ctx, db, p, asOf); err != nil {
 		return nil, err
@@ -121,11 +122,16 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	if now.Before(asOf) {
 		asOf = now
 	}
-	data, err := loadOps(ctx, db, p, asOf)
+	conn, drop, err := shareLatest(ctx, db, p)
 	if err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
 	}
-	if data.more, err = loadMore(ctx, db, cat, p, opts.Lang); err != nil {
+	defer drop()
+	data, err := loadOps(ctx, db, conn, p, asOf)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	if data.more, err = loadMore(ctx, db, conn, cat, p, opts.Lang); err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
 	}
 	f := excelize.NewFile()
