@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/ledger"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/xuri/excelize/v2"
 )
@@ -58,7 +59,6 @@ type opsData struct {
 	caseSrc   string // the table of the case flow; "" = none
 	snaps     []snapRow
 	drift     driftInfo
-	inspected map[string]bool
 	outages   []outage
 	written   map[string]time.Time // reports by period, first written
 	firstRun  time.Time
@@ -66,17 +66,17 @@ type opsData struct {
 	incidents []ledger.Incident
 }
 
-func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsData, error) {
+func loadOps(ctx context.Context, db *sql.DB, latest warehouse.Querier, p Period, asOf time.Time) (*opsData, error) {
 	var d opsData
 	var err error
 	if d.findings, err = loadPeriodFindings(ctx, db, p); err != nil {
 		return nil, err
 	}
-	latest, err := loadLatest(ctx, db, p)
+	ld, err := loadLatest(ctx, latest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("latest results of %s: %w", p, err)
 	}
-	d.exch, d.trend, d.outages = latest.exch, latest.trend, latest.outages
+	d.exch, d.trend, d.outages = ld.exch, ld.trend, ld.outages
 	addFindings(d.exch, d.findings)
 	if d.cases, d.caseSrc, err = loadCases(ctx, db, p, asOf); err != nil {
 		return nil, err
@@ -85,9 +85,6 @@ func loadOps(ctx context.Context, db *sql.DB, p Period, asOf time.Time) (*opsDat
 		return nil, err
 	}
 	if d.drift, err = loadDrift(ctx, db, p); err != nil {
-		return nil, err
-	}
-	if d.inspected, err = inspectedDays(ctx, db, p); err != nil {
 		return nil, err
 	}
 	if d.written, d.firstRun, err = reportsWritten(ctx, db); err != nil {
@@ -125,11 +122,16 @@ func WriteOps(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, opts OpsO
 	if now.Before(asOf) {
 		asOf = now
 	}
-	data, err := loadOps(ctx, db, p, asOf)
+	conn, drop, err := shareLatest(ctx, db, p)
 	if err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
 	}
-	if data.more, err = loadMore(ctx, db, cat, p, opts.Lang); err != nil {
+	defer drop()
+	data, err := loadOps(ctx, db, conn, p, asOf)
+	if err != nil {
+		return "", fmt.Errorf("operations report: %w", err)
+	}
+	if data.more, err = loadMore(ctx, db, conn, cat, p, opts.Lang); err != nil {
 		return "", fmt.Errorf("operations report: %w", err)
 	}
 	f := excelize.NewFile()
@@ -208,7 +210,9 @@ type opsWriter struct {
 	resolveH  float64 // their hours from first seen to resolved
 	deducts   []deduction
 	deductSum float64
-	judged    []judgedIncident // the period's incidents, judged
+	score     float64                  // 100 less deductSum; a year's, its quarters' average
+	quarters  []pipelines.QuarterScore // a year's quarters (prepareYear)
+	judged    []judgedIncident         // the period's incidents, judged
 }
 
 // levelRow is the faults of one level against table 3-5.
@@ -295,7 +299,7 @@ func (w *opsWriter) prepareDeductions() {
 	for i, r := range reps {
 		owed[i] = pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
 	}
-	w.incidentFacts(&facts)
+	incidentFacts(&facts, w.judged)
 	absent, lateDays := pipelines.ReportsOwed(owed)
 	facts.ReportsMissing, facts.ReportDaysLate = len(absent), lateDays
 	list := ""
@@ -324,6 +328,7 @@ func (w *opsWriter) prepareDeductions() {
 		w.deducts = append(w.deducts, x)
 	}
 	w.deductSum = pipelines.Deducted(ds)
+	w.prepareYear()
 }
 
 func fmtDuration(d time.Duration) string {

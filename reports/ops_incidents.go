@@ -84,16 +84,16 @@ func (w *opsWriter) prepareIncidents() {
 	}
 }
 
-// incidentFacts adds to facts what the incidents prove: summary reports
-// missing or late, and the interruptions of the two shorter stability
-// tiers.
-func (w *opsWriter) incidentFacts(facts *pipelines.AssessmentFacts) {
-	for _, x := range w.judged {
+// incidentFacts adds to facts what the incidents js prove: summary
+// reports missing or late, and the interruptions of the two shorter
+// stability tiers.
+func incidentFacts(facts *pipelines.AssessmentFacts, js []judgedIncident) {
+	for _, x := range js {
 		if x.j.ReportPoints > 0 {
 			facts.FaultReports++
 		}
 	}
-	st := pipelines.Stability(stopsOf(w.judged))
+	st := pipelines.Stability(stopsOf(js))
 	// The tier over an hour is the cumulative outage of a target-month
 	// (OutageMonths), counted already.
 	facts.Stability = pipelines.StabilityTiers{Short: st.Short, Half: st.Half}

@@ -20,28 +20,50 @@ type latestData struct {
 	outages []outage
 }
 
-// loadLatest reads the period's latest results (audit.latest_results)
-// once for the exchange, trend and outage figures: one aggregation by
-// two grouping sets, target × resource (the exchange counts and the
-// windows at which nothing arrived) and target × day (the completeness
-// trend; stats left out).
-func loadLatest(ctx context.Context, db *sql.DB, p Period) (latestData, error) {
-	d := latestData{exch: map[[2]string]*exchRow{}, trend: map[time.Time]map[string]trendCell{}}
-	rows, err := db.QueryContext(ctx, `WITH `+latestResults+`
-SELECT grouping(resource) = 0 AS per_resource, target, resource, day,
-       count(*) FILTER (WHERE status <> 'pending'),
-       count(*) FILTER (WHERE status = 'ok'),
-       count(*) FILTER (WHERE status = 'late'),
-       count(*) FILTER (WHERE status IN ('missed', 'stale')),
-       count(*) FILTER (WHERE status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')),
-       count(*) FILTER (WHERE status = 'unverifiable'),
-       count(*) FILTER (WHERE status IN ('ok', 'late')),
-       count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable')),
-       list(window_start ORDER BY window_start, window_end) FILTER (WHERE status IN ('missed', 'stale', 'failed')),
-       list(window_end ORDER BY window_start, window_end) FILTER (WHERE status IN ('missed', 'stale', 'failed'))
-FROM r GROUP BY GROUPING SETS ((target, resource), (target, day))`, p.latestArgs()...)
+// latestTable is the temporary table of the period's latest results
+// summed up per target × resource × day (audit.latest_daily) that the
+// operations report computes once (shareLatest) and reads twice: here
+// for the exchange, trend and outages, and for the volumes
+// (audit.volumes_of).
+const latestTable = "ops_latest_daily"
+
+// shareLatest computes the period's audit.latest_daily once into
+// latestTable on a connection of its own. Close with drop, which drops
+// the table before the connection goes back to the pool.
+func shareLatest(ctx context.Context, db *sql.DB, p Period) (conn *sql.Conn, drop func(), err error) {
+	conn, err = db.Conn(ctx)
 	if err != nil {
-		return d, fmt.Errorf("latest results of %s: %w", p, err)
+		return nil, nil, fmt.Errorf("latest results of %s: %w", p, err)
+	}
+	drop = func() {
+		// A fresh context: the table must go even when ctx is done.
+		_, _ = conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS temp.`+latestTable)
+		_ = conn.Close()
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+latestTable+` AS
+SELECT * FROM audit.latest_daily(?, ?)`, p.latestArgs()...); err != nil {
+		drop()
+		return nil, nil, fmt.Errorf("latest results of %s: %w", p, err)
+	}
+	return conn, drop, nil
+}
+
+// loadLatest reads the period's latest results, summed up per day
+// (latestTable on q), for the exchange, trend and outage figures: one
+// aggregation by two grouping sets, target × resource (the exchange
+// counts and the windows at which nothing arrived) and target × day (the
+// completeness trend; stats left out).
+func loadLatest(ctx context.Context, q warehouse.Querier) (latestData, error) {
+	d := latestData{exch: map[[2]string]*exchRow{}, trend: map[time.Time]map[string]trendCell{}}
+	rows, err := q.QueryContext(ctx, `
+SELECT grouping(resource) = 0 AS per_resource, target, resource, day,
+       sum(windows_due)::BIGINT, sum(windows_ok)::BIGINT, sum(windows_late)::BIGINT, sum(windows_missed)::BIGINT,
+       sum(windows_other)::BIGINT, sum(windows_unverifiable)::BIGINT, sum(windows_complete)::BIGINT, sum(windows_judged)::BIGINT,
+       CASE WHEN grouping(resource) = 0 THEN flatten(list(outage_starts ORDER BY day)) END,
+       CASE WHEN grouping(resource) = 0 THEN flatten(list(outage_ends ORDER BY day)) END
+FROM `+latestTable+` GROUP BY GROUPING SETS ((target, resource), (target, day))`)
+	if err != nil {
+		return d, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -54,7 +76,7 @@ FROM r GROUP BY GROUPING SETS ((target, resource), (target, day))`, p.latestArgs
 		var starts, ends any
 		if err := rows.Scan(&perResource, &t, &r, &day, &x.due, &x.ok, &x.late, &x.missed, &x.other, &x.unver,
 			&c.complete, &c.judged, &starts, &ends); err != nil {
-			return d, fmt.Errorf("latest results of %s: %w", p, err)
+			return d, err
 		}
 		if !perResource {
 			if t == pipelines.StatsTarget || !day.Valid {
@@ -75,19 +97,19 @@ FROM r GROUP BY GROUPING SETS ((target, resource), (target, day))`, p.latestArgs
 		s, _ := starts.([]any)
 		e, _ := ends.([]any)
 		if len(s) != len(e) {
-			return d, fmt.Errorf("outages of %s: %d starts, %d ends", p, len(s), len(e))
+			return d, fmt.Errorf("outages: %d starts, %d ends", len(s), len(e))
 		}
 		for i := range s {
 			a, ok1 := s[i].(time.Time)
 			b, ok2 := e[i].(time.Time)
 			if !ok1 || !ok2 {
-				return d, fmt.Errorf("outages of %s: window %v–%v is not a time", p, s[i], e[i])
+				return d, fmt.Errorf("outages: window %v–%v is not a time", s[i], e[i])
 			}
 			d.outages = append(d.outages, outage{target: t, start: warehouse.FromWall(a), end: warehouse.FromWall(b)})
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return d, fmt.Errorf("latest results of %s: %w", p, err)
+		return d, err
 	}
 	sort.Slice(d.outages, func(i, j int) bool {
 		a, b := d.outages[i], d.outages[j]

@@ -24,7 +24,7 @@ type opsMore struct {
 	markStyle int // the style of a marked figure, once created
 }
 
-func loadMore(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, p Period, lang string) (opsMore, error) {
+func loadMore(ctx context.Context, db *sql.DB, latest warehouse.Querier, cat *pipelines.Catalog, p Period, lang string) (opsMore, error) {
 	var m opsMore
 	var err error
 	rs := ledger.NewResults(db)
@@ -37,7 +37,7 @@ func loadMore(ctx context.Context, db *sql.DB, cat *pipelines.Catalog, p Period,
 	if m.workbooks, err = warehouse.DailyWorkbooks(ctx, db, p.Start, p.End, lang); err != nil {
 		return m, fmt.Errorf("daily workbooks of %s: %w", p, err)
 	}
-	if m.volumes, err = rs.MonthlyVolumes(ctx, p.span()); err != nil {
+	if m.volumes, err = ledger.NewResults(latest).VolumesOf(ctx, latestTable); err != nil {
 		return m, fmt.Errorf("volumes of %s: %w", p, err)
 	}
 	if m.diffs, err = loadCaseFlowDiffs(ctx, db, cat, p); err != nil {

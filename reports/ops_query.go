@@ -17,14 +17,11 @@ import (
 // audit.latest_results of the warehouse DDL). A period's findings are
 // those of windows that end within it.
 
-// latestResults is a CTE "r" of the latest result per window of the
-// period; it takes the parameters of Period.latestArgs.
-const latestResults = `r AS (SELECT * FROM audit.latest_results(?, ?))`
-
 // span is the period's window ends.
 func (p Period) span() ledger.Span { return ledger.Span{From: p.Start, To: p.End} }
 
-// latestArgs are the parameters of latestResults.
+// latestArgs are the bounds (lo, hi] of audit.latest_results and
+// audit.latest_daily for the period.
 func (p Period) latestArgs() []any {
 	return []any{warehouse.Timestamp(p.Start), warehouse.Timestamp(p.End)}
 }
@@ -55,17 +52,6 @@ type trendCell struct{ complete, judged int }
 type outage struct {
 	target     string
 	start, end time.Time
-}
-
-// inspectedDays returns the days of the period (as 2006-01-02) that have
-// a daily inspection record: a finished reconcile run (status ok or
-// findings) with results for windows ending on the day.
-func inspectedDays(ctx context.Context, db *sql.DB, p Period) (map[string]bool, error) {
-	out, err := ledger.NewResults(db).InspectedDays(ctx, p.span())
-	if err != nil {
-		return nil, fmt.Errorf("inspections of %s: %w", p, err)
-	}
-	return out, nil
 }
 
 // caseRow is the case flow of one district in one month (from the

@@ -106,7 +106,7 @@ func (w *opsWriter) overview() error {
 		{ol.ovSnap, pct(ratio(int64(okLoads), int64(allLoads))), nil},
 		{ol.ovDrift, w.driftText(), nil},
 		{ol.ovDeduct, dec(w.deductSum), nil},
-		{ol.ovScore, dec(100 - w.deductSum), ol.ovScoreNote},
+		{ol.ovScore, dec(w.score), w.scoreNote()},
 		{ol.ovGenerated, tm(w.now), nil},
 		{ol.ovProducer, w.opts.Producer, nil},
 	}

@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -57,13 +59,35 @@ SELECT target, resource, month, windows_due, windows_complete, windows_unverifia
        rows_expected, rows_claimed, rows_received, rows_delivered
 FROM audit.monthly_volumes(?, ?) ORDER BY target, resource, month`,
 		warehouse.Timestamp(span.From), warehouse.Timestamp(span.To))
-	return collect(rows, err, func(rows *sql.Rows, v *Volume) error {
-		var m time.Time
-		if err := rows.Scan(&v.Target, &v.Resource, &m, &v.WindowsDue, &v.WindowsComplete, &v.WindowsUnverifiable,
-			&v.RowsExpected, &v.RowsClaimed, &v.RowsReceived, &v.RowsDelivered); err != nil {
-			return err
-		}
-		v.Month = time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, pipelines.Shanghai)
-		return nil
-	})
+	return collect(rows, err, scanVolume)
+}
+
+// VolumesOf returns the volumes (the table macro audit.volumes_of) of
+// rel, a table or view of the store's connection with the columns of
+// audit.latest_daily, by target, resource and month: the latest results
+// summed up once, e.g. into a temporary table, serve this and other
+// figures. rel must be a plain name (letters, digits, underscores): the
+// macro's query_table takes it as SQL text.
+func (s Results) VolumesOf(ctx context.Context, rel string) ([]Volume, error) {
+	if !plainName.MatchString(rel) {
+		return nil, fmt.Errorf("volumes of %q: not a plain relation name", rel)
+	}
+	rows, err := s.q.QueryContext(ctx, `
+SELECT target, resource, month, windows_due, windows_complete, windows_unverifiable,
+       rows_expected, rows_claimed, rows_received, rows_delivered
+FROM audit.volumes_of(`+rel+`) ORDER BY target, resource, month`)
+	return collect(rows, err, scanVolume)
+}
+
+// plainName is a relation name VolumesOf accepts.
+var plainName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func scanVolume(rows *sql.Rows, v *Volume) error {
+	var m time.Time
+	if err := rows.Scan(&v.Target, &v.Resource, &m, &v.WindowsDue, &v.WindowsComplete, &v.WindowsUnverifiable,
+		&v.RowsExpected, &v.RowsClaimed, &v.RowsReceived, &v.RowsDelivered); err != nil {
+		return err
+	}
+	v.Month = time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, pipelines.Shanghai)
+	return nil
 }

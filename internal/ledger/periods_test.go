@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chengdu-cgw/pushaudit/internal/ledger"
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -84,5 +85,27 @@ INSERT INTO audit.results (run_id, target, resource, window_start, window_end, d
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("MonthlyVolumes =\n%+v\nwant\n%+v", got, want)
+	}
+
+	// The same rule over the latest results summed up once into a
+	// temporary table of one connection (as the operations report does).
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE latest_nov AS SELECT * FROM audit.latest_daily(?, ?)`,
+		warehouse.Timestamp(sh(1, 0, 0)), warehouse.Timestamp(sh(1, 0, 0).AddDate(0, 1, 0))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ledger.NewResults(conn).VolumesOf(ctx, `latest_nov; DROP TABLE audit.results`); err == nil {
+		t.Error("VolumesOf takes a name that is not plain")
+	}
+	of, err := ledger.NewResults(conn).VolumesOf(ctx, "latest_nov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(of, vols) {
+		t.Errorf("VolumesOf =\n%+v\nwant MonthlyVolumes'\n%+v", of, vols)
 	}
 }

@@ -394,21 +394,52 @@ CREATE OR REPLACE VIEW audit.daily_checks AS
   WHERE u.command = 'reconcile' AND u.status IN ('ok', 'findings') AND u.finished_at IS NOT NULL
   GROUP BY ALL;
 
--- The push volumes of the latest results of the windows ending in
--- (lo, hi], per target × resource × month of the window's day: windows
--- due (not pending), complete (ok or late) and unverifiable; rows
--- expected, claimed and received over the windows judged with counts
--- (not pending, not unverifiable), and the rows delivered: per window at
--- most the expected (an excess does not make up for a shortfall
--- elsewhere).
-CREATE OR REPLACE MACRO audit.monthly_volumes(lo, hi) AS TABLE
-  SELECT target, resource, CAST(date_trunc('month', day) AS DATE) AS month,
+-- The latest results (audit.latest_results) of the windows ending in
+-- (lo, hi], summed up per target × resource × day: windows due (not
+-- pending), ok, late, missed (missed or stale), other findings (short,
+-- excess, duplicate, failed, mismatch), unverifiable, complete (ok or
+-- late) and judged (neither pending nor unverifiable); the rows expected,
+-- claimed and received over the windows judged with counts (not pending,
+-- not unverifiable), and the rows delivered: per window at most the
+-- expected (an excess does not make up for a shortfall elsewhere); the
+-- windows at which nothing arrived (missed, stale, failed), as lists of
+-- their starts and ends in the same order. A report computes this once
+-- (a temporary table) and sums it up as it needs.
+CREATE OR REPLACE MACRO audit.latest_daily(lo, hi) AS TABLE
+  SELECT target, resource, day,
          count(*) FILTER (WHERE status <> 'pending') AS windows_due,
-         count(*) FILTER (WHERE status IN ('ok', 'late')) AS windows_complete,
+         count(*) FILTER (WHERE status = 'ok') AS windows_ok,
+         count(*) FILTER (WHERE status = 'late') AS windows_late,
+         count(*) FILTER (WHERE status IN ('missed', 'stale')) AS windows_missed,
+         count(*) FILTER (WHERE status IN ('short', 'excess', 'duplicate', 'failed', 'mismatch')) AS windows_other,
          count(*) FILTER (WHERE status = 'unverifiable') AS windows_unverifiable,
+         count(*) FILTER (WHERE status IN ('ok', 'late')) AS windows_complete,
+         count(*) FILTER (WHERE status NOT IN ('pending', 'unverifiable')) AS windows_judged,
          coalesce(sum(expected) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_expected,
          coalesce(sum(claimed) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_claimed,
          coalesce(sum(received) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_received,
-         coalesce(sum(least(coalesce(received, 0), expected)) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_delivered
+         coalesce(sum(least(coalesce(received, 0), expected)) FILTER (WHERE status NOT IN ('pending', 'unverifiable')), 0)::BIGINT AS rows_delivered,
+         coalesce(list(window_start ORDER BY window_start, window_end) FILTER (WHERE status IN ('missed', 'stale', 'failed')), []) AS outage_starts,
+         coalesce(list(window_end ORDER BY window_start, window_end) FILTER (WHERE status IN ('missed', 'stale', 'failed')), []) AS outage_ends
   FROM audit.latest_results(lo, hi)
   GROUP BY ALL;
+
+-- The push volumes per target × resource × month of rel, a relation of
+-- audit.latest_daily's columns by name (a table, a view or a CTE).
+CREATE OR REPLACE MACRO audit.volumes_of(rel) AS TABLE
+  SELECT target, resource, CAST(date_trunc('month', day) AS DATE) AS month,
+         sum(windows_due)::BIGINT AS windows_due,
+         sum(windows_complete)::BIGINT AS windows_complete,
+         sum(windows_unverifiable)::BIGINT AS windows_unverifiable,
+         sum(rows_expected)::BIGINT AS rows_expected,
+         sum(rows_claimed)::BIGINT AS rows_claimed,
+         sum(rows_received)::BIGINT AS rows_received,
+         sum(rows_delivered)::BIGINT AS rows_delivered
+  FROM query_table(rel)
+  GROUP BY ALL;
+
+-- The push volumes (audit.volumes_of) of the latest results of the
+-- windows ending in (lo, hi].
+CREATE OR REPLACE MACRO audit.monthly_volumes(lo, hi) AS TABLE
+  WITH daily AS (SELECT * FROM audit.latest_daily(lo, hi))
+  SELECT * FROM audit.volumes_of(daily);
