@@ -424,23 +424,34 @@ export PUSHAUDIT_BENCH_HOOK="http://127.0.0.1:$((port + 2))/hook"
 # serve_day NAME DELAY: serves the day on a fresh warehouse under GNU time,
 # every stdout line stamped with the wall clock (the start line anchors
 # the simulated clock), every webhook POST recorded in NAME.recv.
-serve_day() {
-	local name=$1 rpid
-	serve_cfg "$name" "serve:
-  reconcile_delay: $2
+# bench_alerts NAME: the alerts section of a serve bench's config, every
+# finding to the local receiver. start_receiver NAME starts that
+# receiver, recording each POST in NAME.recv, its pid in rpid.
+bench_alerts() {
+	cat <<EOF
 alerts:
   base_url: http://127.0.0.1:$port
-  state_file: $name-alerts.json
+  state_file: $1-alerts.json
   groups:
     bench:
       min_level: 4
       rate_limit: 100000
       rate_per: 1m
       receivers:
-        - {kind: webhook, url_env: PUSHAUDIT_BENCH_HOOK}"
-	: >"$sd/$name.recv"
-	python3 "$work/receiver.py" "$((port + 2))" "$sd/$name.recv" &
+        - {kind: webhook, url_env: PUSHAUDIT_BENCH_HOOK}
+EOF
+}
+start_receiver() {
+	: >"$sd/$1.recv"
+	python3 "$work/receiver.py" "$((port + 2))" "$sd/$1.recv" &
 	rpid=$!
+}
+serve_day() {
+	local name=$1 rpid
+	serve_cfg "$name" "serve:
+  reconcile_delay: $2
+$(bench_alerts "$name")"
+	start_receiver "$name"
 	/usr/bin/time -f "%U %S %M %e" -o "$sd/$name.time" "$snap_bin" --log-level warn --config "$sd/$name.yaml" serve \
 		--listen "127.0.0.1:$port" --speed "$serve_speed" --start "${day}T00:00:00+08:00" --for 24h 2>"$sd/$name.err" |
 		while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done >"$sd/$name.out"
@@ -465,19 +476,8 @@ alerts:
 # daemon's clock); CPU and peak RSS of the whole span under GNU time.
 serve_skip() {
 	local name=skip rpid hours=${SERVE_SKIP_HOURS:-4} load0 load1
-	serve_cfg "$name" "alerts:
-  base_url: http://127.0.0.1:$port
-  state_file: $name-alerts.json
-  groups:
-    bench:
-      min_level: 4
-      rate_limit: 100000
-      rate_per: 1m
-      receivers:
-        - {kind: webhook, url_env: PUSHAUDIT_BENCH_HOOK}"
-	: >"$sd/$name.recv"
-	python3 "$work/receiver.py" "$((port + 2))" "$sd/$name.recv" &
-	rpid=$!
+	serve_cfg "$name" "$(bench_alerts "$name")"
+	start_receiver "$name"
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	/usr/bin/time -f "%U %S %M %e" -o "$sd/$name.time" "$snap_bin" --log-level warn --config "$sd/$name.yaml" serve \
 		--listen "127.0.0.1:$port" --clock skip --start "${day}T08:00:00+08:00" --for "${hours}h" 2>"$sd/$name.err" >"$sd/$name.out"
