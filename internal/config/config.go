@@ -263,6 +263,9 @@ func (c *Config) Validate() error {
 	}
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]
+		if !sourceNameRE.MatchString(name) {
+			bad("sources.%q: a source name is the warehouse schema the catalog's SQL names (biz.cases): letters, digits and _, not starting with a digit, at most 64", name)
+		}
 		if s.Database == "" {
 			bad("sources.%s.database: empty", name)
 		}
@@ -322,6 +325,12 @@ func (c *Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// sourceNameRE is what a source name may be: a plain SQL identifier, since
+// it is the warehouse schema of the source's tables and the catalog's SQL
+// names it unquoted. MySQL database and table names, which the site does
+// not choose, may be anything and are always quoted.
+var sourceNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // SourceNames returns the configured source names, sorted.
 func (c *Config) SourceNames() []string {
