@@ -16,6 +16,8 @@
 # Environment:
 #   PUSHAUDIT_MARIADB_DIR   base dir (default /tmp/pushaudit-mariadb)
 #   PUSHAUDIT_MARIADB_PORT  TCP port on 127.0.0.1 (default 33306)
+#   PUSHAUDIT_MARIADB_SERVER_ID  server_id (default 1; a replica of another
+#                           test server needs its own)
 #
 # Users created by start:
 #   pushaudit/pushaudit  @127.0.0.1 and @%  ALL PRIVILEGES (tests create databases)
@@ -220,7 +222,7 @@ cmd_start() {
 		--port="$PORT" --bind-address=127.0.0.1 --skip-name-resolve \
 		--default-time-zone=+08:00 \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-		--log-bin="$DIR/binlog/mariadb-bin" --server-id=1 --binlog-format=ROW \
+		--log-bin="$DIR/binlog/mariadb-bin" --server-id="${PUSHAUDIT_MARIADB_SERVER_ID:-1}" --binlog-format=ROW \
 		--max-binlog-size=256M --expire-logs-days=1 \
 		--local-infile=1 --max-allowed-packet=256M \
 		--innodb-buffer-pool-size=1G --innodb-flush-log-at-trx-commit=2 \

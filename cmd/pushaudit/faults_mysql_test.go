@@ -27,11 +27,16 @@ import (
 // with a private data dir and port), which the test may stop and start
 // without disturbing the tests that share make test's server.
 type privateMariaDB struct {
-	dir  string
-	port int
+	dir      string
+	port     int
+	serverID int
 }
 
-func mustPrivateMariaDB(t *testing.T) *privateMariaDB {
+func mustPrivateMariaDB(t *testing.T) *privateMariaDB { return mustPrivateMariaDBID(t, 1) }
+
+// mustPrivateMariaDBID starts a private server with the given server_id
+// (two servers that replicate need different ones).
+func mustPrivateMariaDBID(t *testing.T, serverID int) *privateMariaDB {
 	t.Helper()
 	if os.Getenv("PUSHAUDIT_MYSQL_DSN") == "" {
 		t.Skip("PUSHAUDIT_MYSQL_DSN not set: run via make test (it installs MariaDB)")
@@ -47,7 +52,7 @@ func mustPrivateMariaDB(t *testing.T) *privateMariaDB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &privateMariaDB{dir: dir, port: port}
+	m := &privateMariaDB{dir: dir, port: port, serverID: serverID}
 	t.Cleanup(func() {
 		m.run(t, "destroy")
 		_ = os.RemoveAll(dir)
@@ -71,7 +76,8 @@ func (m *privateMariaDB) script(verb string) error {
 		return err
 	}
 	cmd := exec.Command(script, verb)
-	cmd.Env = append(os.Environ(), "PUSHAUDIT_MARIADB_DIR="+m.dir, "PUSHAUDIT_MARIADB_PORT="+strconv.Itoa(m.port))
+	cmd.Env = append(os.Environ(), "PUSHAUDIT_MARIADB_DIR="+m.dir, "PUSHAUDIT_MARIADB_PORT="+strconv.Itoa(m.port),
+		"PUSHAUDIT_MARIADB_SERVER_ID="+strconv.Itoa(m.serverID))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("scripts/mariadb.sh %s: %v\n%s", verb, err, out)
 	}
