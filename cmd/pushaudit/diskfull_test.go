@@ -67,9 +67,9 @@ func fillUp(t *testing.T, dir string) string {
 // complete snapshot and reconcile run; when the space returns, the next
 // runs complete with exactly the undisturbed results.
 func TestDiskFull(t *testing.T) {
+	t.Parallel() // beside the other long fault tests; no t.Setenv here
 	dsn, db := MustMariaDB(t)
 	prefix := MustUniquePrefix(t, db)
-	isolateEnv(t)
 	// The warehouse's file system starts too small for the first
 	// snapshot; the workbooks' too small for a workbook.
 	fs := mustTmpfs(t, "3m")

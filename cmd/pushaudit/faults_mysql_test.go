@@ -108,8 +108,10 @@ func lastRun(t *testing.T, path, command string) (status, message string) {
 func statusOf(v string) string { s, _, _ := strings.Cut(v, " "); return s }
 
 func TestFaults_MySQLCutStallRestart(t *testing.T) {
+	// Parallel with the other long fault tests (no t.Setenv here: every
+	// command gets its config and server explicitly).
+	t.Parallel()
 	srv := mustPrivateMariaDB(t)
-	isolateEnv(t)
 	dir := t.TempDir()
 	site := filepath.Join(dir, "site.yaml")
 	MustRunMain(t, exitOK, "sim", "--mysql", srv.dsn(), "--db-prefix", "f_", "--seed", "7", "--days", "1",

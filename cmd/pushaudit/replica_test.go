@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,9 +19,9 @@ import (
 // a delay, the lag it reports is taken off. The rows in the warehouse are
 // always what the replica held, never the primary's.
 func TestSnapshot_RealReplica(t *testing.T) {
+	t.Parallel() // beside the other long fault tests; no t.Setenv here
 	primary := mustPrivateMariaDBID(t, 1)
 	replica := mustPrivateMariaDBID(t, 2)
-	isolateEnv(t)
 	open := func(m *privateMariaDB) *sql.DB {
 		db, err := sql.Open("mysql", m.dsn())
 		if err != nil {
@@ -63,11 +64,13 @@ func TestSnapshot_RealReplica(t *testing.T) {
 
 	dir := t.TempDir()
 	conf := MustWriteFile(t, dir, "pushaudit.yaml", fmt.Sprintf(`warehouse: w.duckdb
-mysql: {addr: "%s", user: pushaudit, password_env: PUSHAUDIT_TEST_REPLICA_PW}
+mysql: {addr: "%s", user: pushaudit, password_file: pw}
 sources:
   rp: {database: rp}
 `, replica.addr()))
-	t.Setenv("PUSHAUDIT_TEST_REPLICA_PW", "pushaudit")
+	if err := os.WriteFile(filepath.Join(dir, "pw"), []byte("pushaudit\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	type state struct {
 		rows         int
 		lag          sql.NullFloat64
