@@ -41,7 +41,7 @@ mariadb-stop:
 
 ## test: unit and integration tests; installs and starts MariaDB itself.
 test: deps-test mariadb-start
-	PUSHAUDIT_REQUIRE_BROWSER=1 PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" PUSHAUDIT_MYSQL_TLS_CA="$$($(MARIADB) tls-ca)" $(GO) test $(TAGS) $(GOFLAGS) -timeout 20m -count=1 $(PKGS)
+	PUSHAUDIT_REQUIRE_BROWSER=1 PUSHAUDIT_MYSQL_DSN="$$($(MARIADB) dsn)" PUSHAUDIT_MYSQL_TLS_CA="$$($(MARIADB) tls-ca)" $(GO) test $(TAGS) $(GOFLAGS) -timeout 30m -count=1 $(PKGS)
 
 ## test-unit: only what needs no server (integration tests skip).
 test-unit:
