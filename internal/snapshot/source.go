@@ -256,12 +256,12 @@ func (s *mysqlSource) info(ctx context.Context, log *slog.Logger) (serverInfo, e
 	si.SnapshotAt = at
 	si.BinlogPos = s.binlogPos(ctx, log)
 	lag, stopped, err := s.replicaLag(ctx)
-	if err != nil {
-		log.Warn("replica lag unknown", keyError, err)
-	}
-	if stopped {
+	switch {
+	case stopped:
 		log.Warn("the source is a replica that is not replicating: its data are trusted only to the previous snapshot taken while it replicated",
 			keyError, err)
+	case err != nil:
+		log.Warn("replica lag unknown", keyError, err)
 	}
 	si.ReplicaLag, si.ReplicaStopped = lag, stopped
 	return si, nil
@@ -299,8 +299,8 @@ func (s *mysqlSource) binlogPos(ctx context.Context, log *slog.Logger) string {
 
 // replicaLag returns Seconds_Behind_Master (or _Source) of SHOW REPLICA
 // STATUS, falling back to SHOW SLAVE STATUS. It is nil when the server is
-// not a replica, and nil with an error when it cannot be read or the
-// replica reports NULL (replication not running).
+// not a replica, and nil with an error when it cannot be read; stopped
+// says the replica is not replicating (parseReplicaStatus).
 func (s *mysqlSource) replicaLag(ctx context.Context) (lag *float64, stopped bool, err error) {
 	var (
 		cols []string
