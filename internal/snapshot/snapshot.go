@@ -166,7 +166,7 @@ func (s *snapshotter) source(ctx context.Context, src Source) (*SourceReport, er
 
 // load reads the source in one consistent transaction into staging tables
 // and publishes them.
-func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, log *slog.Logger) error {
+func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, log *slog.Logger) (retErr error) {
 	srcErr := func(table string, err error) error {
 		return &SourceError{Source: src.Name, Table: table, Err: err}
 	}
@@ -175,6 +175,15 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 		return srcErr("", err)
 	}
 	defer ms.close()
+	defer func() {
+		// Whichever step met the lost connection, say what the socket saw.
+		var se *SourceError
+		if errors.As(retErr, &se) {
+			se.Err = ms.withCause(se.Err)
+		} else {
+			retErr = ms.withCause(retErr)
+		}
+	}()
 	sr.Database, sr.Addr = ms.dbName, ms.addr
 
 	ro, err := ms.readOnly(ctx)

@@ -3,8 +3,10 @@ package snapshot
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -136,15 +138,30 @@ func openSource(ctx context.Context, dsn string) (*mysqlSource, error) {
 	}
 	if err != nil {
 		_ = db.Close()
-		if cause := ms.wire.Err(); cause != nil && errors.Is(err, mysql.ErrInvalidConn) {
-			// the driver says only "invalid connection"; the socket
-			// knows why (reset, timed out, closed by the server).
-			err = fmt.Errorf("%w: %w", err, cause)
-		}
-		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, err), cfg.Passwd)
+		return nil, redact(fmt.Errorf("connect %s: %w", cfg.Addr, ms.withCause(err)), cfg.Passwd)
 	}
 	ms.db, ms.conn = db, conn
 	return ms, nil
+}
+
+// withCause adds to an error that says only that the connection is gone
+// ("invalid connection", "bad connection", "connection is already
+// closed") what the socket met: a reset, a timeout, an end of file. The
+// driver logs that cause but does not return it, and "invalid connection"
+// alone does not tell the engineer whether the server stopped, the network
+// cut or the server stalled.
+func (s *mysqlSource) withCause(err error) error {
+	if err == nil || !(errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)) {
+		return err
+	}
+	cause := s.wire.Err()
+	if cause == nil || strings.Contains(err.Error(), cause.Error()) {
+		return err
+	}
+	if errors.Is(cause, io.EOF) {
+		return fmt.Errorf("%w: the server closed the connection (%w)", err, cause)
+	}
+	return fmt.Errorf("%w: %w", err, cause)
 }
 
 // probe returns a second connection to the server, for reading its load

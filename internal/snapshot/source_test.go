@@ -1,12 +1,20 @@
 package snapshot
 
 import (
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/chengdu-cgw/pushaudit/internal/mysqlwire"
 )
 
 func TestRedact(t *testing.T) {
@@ -76,5 +84,40 @@ func TestParseReplicaStatus(t *testing.T) {
 	lag, stopped, err := parseReplicaStatus([]string{"Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source"}, []string{"Yes", "Yes", "3"})
 	if lag == nil || *lag != 3 || stopped || err != nil {
 		t.Errorf("Replica_* columns: %v, %v, %v", lag, stopped, err)
+	}
+}
+
+// TestWithCause: a lost connection's error says what the socket met, once,
+// and keeps both errors for errors.Is; other errors are left alone.
+func TestWithCause(t *testing.T) {
+	client, server := net.Pipe()
+	wire := &mysqlwire.Conn{Conn: client}
+	s := &mysqlSource{wire: wire}
+	if got := s.withCause(mysql.ErrInvalidConn); got != mysql.ErrInvalidConn {
+		t.Errorf("before any socket error: %v", got)
+	}
+	_ = server.Close()
+	if _, err := wire.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Fatalf("read from a closed pipe: %v", err)
+	}
+	for _, lost := range []error{
+		fmt.Errorf("read largest keys: %w", mysql.ErrInvalidConn),
+		fmt.Errorf("list tables: %w", sql.ErrConnDone),
+		driver.ErrBadConn,
+	} {
+		got := s.withCause(lost)
+		if !strings.Contains(got.Error(), "the server closed the connection (EOF)") || !errors.Is(got, io.EOF) || !errors.Is(got, lost) {
+			t.Errorf("withCause(%v) = %v", lost, got)
+		}
+		if again := s.withCause(got); again.Error() != got.Error() {
+			t.Errorf("cause added twice: %v", again)
+		}
+	}
+	other := errors.New("Table 'x.y' doesn't exist")
+	if got := s.withCause(other); got != other {
+		t.Errorf("an error from the server got a socket cause: %v", got)
+	}
+	if got := (&mysqlSource{}).withCause(mysql.ErrInvalidConn); got != mysql.ErrInvalidConn {
+		t.Errorf("no socket: %v", got)
 	}
 }
