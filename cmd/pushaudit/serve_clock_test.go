@@ -43,6 +43,9 @@ func TestServe_RetryBackoffOnClock(t *testing.T) {
 		}
 		return time.Time{}
 	}
+	// waiting is the retry waiting on the clock: moved before, the move
+	// would come before the wait and count for nothing.
+	waiting := func() { t.Helper(); waitFor(t, func() bool { return clock.Pending() > 0 }) }
 	if at := next("first try"); !at.Equal(start) {
 		t.Errorf("first try at %s, want %s", at, start)
 	}
@@ -52,6 +55,7 @@ func TestServe_RetryBackoffOnClock(t *testing.T) {
 		t.Fatalf("retried at %s while the daemon's clock stood still", at)
 	case <-time.After(50 * time.Millisecond):
 	}
+	waiting()
 	clock.Set(start.Add(9 * time.Second))
 	select {
 	case at := <-tries:
@@ -62,6 +66,7 @@ func TestServe_RetryBackoffOnClock(t *testing.T) {
 	if at := next("second try"); !at.Equal(start.Add(10 * time.Second)) {
 		t.Errorf("second try at %s, want 10:00:10", at)
 	}
+	waiting()
 	clock.Set(start.Add(30 * time.Second)) // then 20s
 	if at := next("third try"); !at.Equal(start.Add(30 * time.Second)) {
 		t.Errorf("third try at %s, want 10:00:30", at)

@@ -101,6 +101,15 @@ func (m *Manual) Set(t time.Time) {
 	m.timers = keep
 }
 
+// Pending is the number of timers waiting for the clock to move: a test
+// waits for the code under test to start waiting before it moves the
+// clock, or the move would come before the wait and count for nothing.
+func (m *Manual) Pending() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.timers)
+}
+
 // NewTimer returns a timer firing when the clock reaches now+d.
 func (m *Manual) NewTimer(d time.Duration) Timer {
 	m.mu.Lock()
