@@ -45,7 +45,7 @@ func badCases(t *testing.T, dir string) []badCase {
 	for _, p := range configs {
 		name := "config/" + filepath.Base(p)
 		// the secrets cases are reached by check, which then fails to run
-		usage := !strings.Contains(name, "password-")
+		usage := !strings.Contains(name, "password-") && !strings.Contains(name, "mask-key-")
 		cases = append(cases, badCase{name: name, args: []string{"--config", p, "check"}, wantUsage: usage})
 	}
 	catalogs, _ := filepath.Glob(filepath.Join(abs, "catalog", "*.yaml"))

@@ -48,14 +48,19 @@ func (m *Main) runCheck(ctx context.Context, g *globals, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "  %-18s ok\n", name)
 	}
-	badAlerts := m.checkAlerts(ctx, c)
-	switch {
-	case failed > 0 && badAlerts > 0:
-		return fmt.Errorf("check: %d of %d sources unreachable, %d alert receivers not reached", failed, len(c.Sources), badAlerts)
-	case failed > 0:
-		return fmt.Errorf("check: %d of %d sources unreachable", failed, len(c.Sources))
-	case badAlerts > 0:
-		return fmt.Errorf("check: %d alert receivers not reached", badAlerts)
+	var problems []string
+	if failed > 0 {
+		problems = append(problems, fmt.Sprintf("%d of %d sources unreachable", failed, len(c.Sources)))
+	}
+	if _, err := c.MaskKey(); err != nil {
+		fmt.Fprintf(m.Stdout, "  %-18s FAIL %s\n", "mask key", err)
+		problems = append(problems, "the hash mask key cannot be used")
+	}
+	if badAlerts := m.checkAlerts(ctx, c); badAlerts > 0 {
+		problems = append(problems, fmt.Sprintf("%d alert receivers not reached", badAlerts))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check: %s", strings.Join(problems, ", "))
 	}
 	return nil
 }

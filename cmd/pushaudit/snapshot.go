@@ -145,6 +145,10 @@ func parsePolicies(flags []string) (map[string]snapshot.TablePolicy, error) {
 // configSources lists the config's sources with their DSNs.
 func configSources(c *config.Config) ([]snapshot.Source, error) {
 	var srcs []snapshot.Source
+	key, err := c.MaskKey()
+	if err != nil {
+		return nil, usageError{err}
+	}
 	for _, name := range c.SourceNames() {
 		dsn, err := c.DSN(name)
 		if err != nil {
@@ -158,7 +162,7 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 			}
 			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every}
 		}
-		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols})
+		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols, Masks: c.Masks(name), MaskKey: key})
 	}
 	if len(srcs) == 0 {
 		return nil, usagef("snapshot: the config lists no sources")

@@ -43,6 +43,9 @@ type Source struct {
 	// Policies says how tables are loaded, by table name; a table not
 	// listed is copied in full every run.
 	Policies map[string]TablePolicy `yaml:"policies,omitempty"`
+	// Masks hides personal data at snapshot time, by table and column:
+	// hash, null, drop or truncate(N) (see Mask).
+	Masks map[string]map[string]string `yaml:"masks,omitempty"`
 }
 
 // TablePolicy is how the snapshot loads one table.
@@ -75,6 +78,10 @@ type SnapshotConfig struct {
 	// Parallel is how many sources are snapshotted at once, each in its
 	// own consistent snapshot (default 2; 1 one after the other).
 	Parallel int `yaml:"parallel,omitempty"`
+	// MaskKeyEnv or MaskKeyFile holds the secret key of the hash mask
+	// (at least 16 bytes); needed when a source hashes a column.
+	MaskKeyEnv  string `yaml:"mask_key_env,omitempty"`
+	MaskKeyFile string `yaml:"mask_key_file,omitempty"`
 }
 
 // DefaultSnapshotParallel is how many sources are snapshotted at once
@@ -280,6 +287,7 @@ func (c *Config) Validate() error {
 				bad("sources.%s.policies.%s.policy: %q is not full, incremental or append", name, table, p.Policy)
 			}
 		}
+		c.validateMasks(name, s, bad)
 		conn := c.conn(s)
 		if conn.Addr == "" {
 			bad("sources.%s.addr: empty (and no mysql.addr)", name)
@@ -298,6 +306,7 @@ func (c *Config) Validate() error {
 			bad("%v", err)
 		}
 	}
+	c.validateMaskKey(bad)
 	c.validateEvidence(bad)
 	for k, o := range c.Schedules {
 		if cad, err := pipelines.ParseCadence(k); err != nil || !cad.Periodic() {

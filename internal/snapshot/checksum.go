@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // Row checksums computed on the server, the same on both sides.
@@ -65,12 +66,34 @@ func duckColumnText(c mysqlarrow.Column) string {
 	return "CAST(" + q + " AS VARCHAR)"
 }
 
+// maskedText is the text of a masked column in the row hash: what the
+// source can say of the value the warehouse holds. A truncated column is
+// its prefix, a nulled one NULL, a hashed one only whether it is NULL
+// (the key stays out of the source's query text).
+func maskedText(m pipelines.Mask, q string, mysqlSide bool, plain string) string {
+	switch m.Kind {
+	case pipelines.MaskNull:
+		if mysqlSide {
+			return "NULL"
+		}
+		return plain
+	case pipelines.MaskHash:
+		return "CASE WHEN " + q + " IS NULL THEN NULL ELSE '' END"
+	case pipelines.MaskTruncate:
+		if mysqlSide {
+			return "LEFT(" + plain + ", " + strconv.Itoa(m.Chars) + ")"
+		}
+	}
+	return plain
+}
+
 // mysqlRowHash is the MySQL expression of a row's 64-bit hash.
-func mysqlRowHash(cols []mysqlarrow.Column) string {
+func (t *table) mysqlRowHash() string {
+	cols := t.Columns
 	parts := make([]string, 0, len(cols)+1)
 	flags := make([]string, 0, len(cols))
-	for _, c := range cols {
-		e := mysqlColumnText(c)
+	for i, c := range cols {
+		e := maskedText(t.maskOf(i), quoteMySQL(c.Name), true, mysqlColumnText(c))
 		parts = append(parts, "COALESCE("+e+", '')")
 		flags = append(flags, "ISNULL("+e+")")
 	}
@@ -79,11 +102,12 @@ func mysqlRowHash(cols []mysqlarrow.Column) string {
 }
 
 // duckRowHash is the DuckDB expression of the same hash.
-func duckRowHash(cols []mysqlarrow.Column) string {
+func (t *table) duckRowHash() string {
+	cols := t.Columns
 	parts := make([]string, 0, len(cols)+1)
 	flags := make([]string, 0, len(cols))
-	for _, c := range cols {
-		e := duckColumnText(c)
+	for i, c := range cols {
+		e := maskedText(t.maskOf(i), quoteDuck(c.Name), false, duckColumnText(c))
 		parts = append(parts, "coalesce("+e+", '')")
 		flags = append(flags, "CAST(CAST(("+e+") IS NULL AS INTEGER) AS VARCHAR)")
 	}
@@ -197,7 +221,7 @@ func (ms *mysqlSource) planBuckets(ctx context.Context, t *table, chunkRows int)
 // mysqlChecksums computes the checksum of every chunk of t in the
 // snapshot.
 func (ms *mysqlSource) checksums(ctx context.Context, t *table, b bucketing) (map[int64]chunkSum, error) {
-	q := "SELECT " + b.mysqlBucket() + " AS b, COUNT(*), CAST(BIT_XOR(" + mysqlRowHash(t.Columns) + ") AS CHAR) FROM " +
+	q := "SELECT " + b.mysqlBucket() + " AS b, COUNT(*), CAST(BIT_XOR(" + t.mysqlRowHash() + ") AS CHAR) FROM " +
 		quoteMySQL(ms.dbName) + "." + quoteMySQL(t.Name) + " GROUP BY b"
 	return scanChecksums(ms.conn.QueryContext(ctx, q))
 }
@@ -205,7 +229,7 @@ func (ms *mysqlSource) checksums(ctx context.Context, t *table, b bucketing) (ma
 // duckChecksums computes the same checksums over the warehouse table
 // schema.name.
 func duckChecksums(ctx context.Context, q querier, schema, name string, t *table, b bucketing) (map[int64]chunkSum, error) {
-	s := "SELECT " + b.duckBucket() + " AS b, count(*), CAST(bit_xor(" + duckRowHash(t.Columns) + ") AS VARCHAR) FROM " +
+	s := "SELECT " + b.duckBucket() + " AS b, count(*), CAST(bit_xor(" + t.duckRowHash() + ") AS VARCHAR) FROM " +
 		quoteDuck(schema) + "." + quoteDuck(name) + " GROUP BY b"
 	return scanChecksums(q.QueryContext(ctx, s))
 }

@@ -8,11 +8,17 @@ import (
 	"strings"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // table is one source table to snapshot: its name and columns, as
 // mysqlarrow decodes them.
-type table struct{ mysqlarrow.Table }
+type table struct {
+	mysqlarrow.Table
+	masks   []pipelines.Mask // by column; the zero Mask copies it as it is (see mask.go)
+	maskKey []byte           // the hash mask's key
+	maskSig string           // the masks in the table's signature
+}
 
 // listTables returns every base table of the database, by exact name.
 func (s *mysqlSource) listTables(ctx context.Context) ([]string, error) {

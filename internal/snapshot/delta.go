@@ -163,7 +163,7 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 	if !tr.KeyCheck {
 		return nil
 	}
-	kt := &table{mysqlarrow.Table{Name: t.Name, Columns: t.keyColumns()}}
+	kt := &table{Table: mysqlarrow.Table{Name: t.Name, Columns: t.keyColumns()}}
 	for i := range kt.Columns {
 		kt.Columns[i].Nullable = false
 	}

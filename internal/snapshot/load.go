@@ -428,7 +428,7 @@ func (s *snapshotter) dropStage(ctx context.Context, schema, table string, log *
 
 // signature identifies the staging table definition of t.
 func (t *table) signature() string {
-	h := sha256.Sum256([]byte(t.stageDDL("")))
+	h := sha256.Sum256([]byte(t.stageDDL("") + t.maskSig))
 	return hex.EncodeToString(h[:8])
 }
 

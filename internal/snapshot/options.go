@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+
 	"context"
 	"database/sql"
 	"log/slog"
@@ -69,6 +71,10 @@ type Source struct {
 	Tables []string
 	// Policies by table name; a table not listed is loaded in full.
 	Policies map[string]TablePolicy
+	// Masks hide personal data: by table, then column (see mask.go).
+	Masks map[string]map[string]pipelines.Mask
+	// MaskKey is the key of the hash mask; it never leaves the process.
+	MaskKey []byte
 }
 
 // Options tunes Snapshot.

@@ -277,7 +277,7 @@ func (r *tableReader) flush() (arrow.RecordBatch, error) {
 	if err := r.plan.throttle.wait(r.ctx, int64(r.rd.bat.Rows())); err != nil {
 		return nil, err
 	}
-	return r.rd.bat.Flush(), nil
+	return r.t.maskRecord(r.rd.bat.Flush())
 }
 
 // send hands m to the warehouse side.

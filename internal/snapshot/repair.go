@@ -101,7 +101,7 @@ func (s *snapshotter) repairKeys(ctx context.Context, ms *mysqlSource, dconn *sq
 	if len(kcols) == 0 {
 		return s.recopy(ctx, ms, dconn, sr, t, tr, "no primary key: copied again", log)
 	}
-	kt := &table{mysqlarrow.Table{Name: t.Name, Columns: kcols}}
+	kt := &table{Table: mysqlarrow.Table{Name: t.Name, Columns: kcols}}
 	keysStage := stageName(t.Name) + "__keys"
 	if _, err := dconn.ExecContext(ctx, kt.stageDDLNamed(schema, keysStage)); err != nil {
 		return fmt.Errorf("snapshot %s.%s: create key staging table: %w", schema, t.Name, err)

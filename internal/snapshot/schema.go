@@ -17,7 +17,8 @@ type ColumnDef struct {
 	Name     string
 	Type     string // MySQL COLUMN_TYPE
 	Nullable bool
-	Key      bool // part of the primary key
+	Key      bool   // part of the primary key
+	Mask     string // "" copied as it is; hash, null, drop or truncate(N)
 }
 
 func (c ColumnDef) String() string {
@@ -27,6 +28,9 @@ func (c ColumnDef) String() string {
 	}
 	if c.Key {
 		s += " PK"
+	}
+	if c.Mask != "" {
+		s += " masked " + c.Mask
 	}
 	return s
 }
@@ -87,7 +91,7 @@ func SourceSchema(ctx context.Context, dsn string) (map[string][]ColumnDef, erro
 	}
 	out := map[string][]ColumnDef{}
 	for _, n := range names {
-		t := &table{mysqlarrow.Table{Name: n, Columns: cols[n]}}
+		t := &table{Table: mysqlarrow.Table{Name: n, Columns: cols[n]}}
 		out[n] = t.defs()
 	}
 	return out, nil
@@ -128,7 +132,7 @@ func DiffSchemas(a, b map[string][]ColumnDef) []string {
 // previousDefs returns the structure captured with the last published
 // snapshot of every table of schema, by table, in one query.
 func previousDefs(ctx context.Context, tx *sql.Tx, schema string) (map[string][]ColumnDef, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.column_type, c.is_nullable, c.primary_key
+	rows, err := tx.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.column_type, c.is_nullable, c.primary_key, coalesce(c.mask, '')
 		FROM audit.snapshot_columns c
 		JOIN (SELECT table_name, max(run_id) AS run_id FROM audit.snapshot_columns WHERE source = ? GROUP BY table_name) l
 		  ON c.table_name = l.table_name AND c.run_id = l.run_id
@@ -144,7 +148,7 @@ func previousDefs(ctx context.Context, tx *sql.Tx, schema string) (map[string][]
 			t string
 			c ColumnDef
 		)
-		if err := rows.Scan(&t, &c.Name, &c.Type, &c.Nullable, &c.Key); err != nil {
+		if err := rows.Scan(&t, &c.Name, &c.Type, &c.Nullable, &c.Key, &c.Mask); err != nil {
 			return nil, err
 		}
 		out[t] = append(out[t], c)
@@ -177,15 +181,15 @@ func (s *snapshotter) writeColumns(ctx context.Context, tx *sql.Tx, schema strin
 	)
 	for _, tr := range trs {
 		for i, c := range tr.defs {
-			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key)
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, s.run.ID, schema, tr.Name, i+1, c.Name, c.Type, c.Nullable, c.Key, nullIfEmpty(c.Mask))
 		}
 	}
 	if len(vals) == 0 {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_columns
-		(run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+		(run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key, mask) VALUES `+strings.Join(vals, ", "), args...); err != nil {
 		return fmt.Errorf("snapshot %s: record structure: %w", schema, err)
 	}
 	return nil

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -299,7 +301,7 @@ func (s *snapshotter) resolveTables(ctx context.Context, ms *mysqlSource, src So
 			continue
 		}
 		lower[strings.ToLower(n)] = n
-		t := &table{mysqlarrow.Table{Name: n, Columns: cols[n]}}
+		t := &table{Table: mysqlarrow.Table{Name: n, Columns: cols[n]}}
 		for j := range t.Columns {
 			c := &t.Columns[j]
 			if !mysqlarrow.MapColumn(c) {
@@ -307,7 +309,23 @@ func (s *snapshotter) resolveTables(ctx context.Context, ms *mysqlSource, src So
 			}
 		}
 		tr.defs = t.defs()
+		rules := src.Masks[n]
+		if err := t.applyMasks(rules, src.MaskKey, src.Policies[n].Watermark); err != nil {
+			tr.Status, tr.Err = StatusFailed, &SourceError{Source: src.Name, Table: n, Err: err}
+			errs = append(errs, tr.Err)
+			continue
+		}
+		for j := range tr.defs {
+			tr.defs[j].Mask = rules[tr.defs[j].Name].String()
+		}
 		tables = append(tables, t)
+	}
+	for _, n := range slices.Sorted(maps.Keys(src.Masks)) {
+		if !exists[n] {
+			// A typo in a mask must not leave the data it meant to hide:
+			// say so rather than load the tables as they are.
+			errs = append(errs, &SourceError{Source: src.Name, Table: n, Err: fmt.Errorf("masks name table %s, which is not in database %s (a mask that masks nothing would leave the data it was meant to hide)", n, ms.dbName)})
+		}
 	}
 	return tables, errors.Join(errs...)
 }

@@ -21,7 +21,7 @@ func TestSchemaDrift(t *testing.T) {
  ('r2', 'biz', 'cases', 'full', 1, '2026-11-20 00:00:00', 'ok', '2026-11-20 00:00:05', 'added x int(11); dropped y varchar(8)'),
  ('r2', 'stats', 'case_eval', 'full', 1, '2026-11-20 00:00:00', 'ok', NULL, 'changed z int(11) → bigint(20)'),
  ('r3', 'biz', 'cases', 'full', 1, '2026-12-01 00:00:00', 'ok', NULL, 'added w int(11)');
-INSERT INTO audit.snapshot_columns VALUES ('r1', 'biz', 'cases', 1, 'id', 'bigint(20)', false, true)`)
+INSERT INTO audit.snapshot_columns (run_id, source, table_name, ordinal, column_name, column_type, is_nullable, primary_key) VALUES ('r1', 'biz', 'cases', 1, 'id', 'bigint(20)', false, true)`)
 	got, captured, err := warehouse.SchemaDrift(ctx, db, shTime(1, 0, 0), shTime(30, 0, 0))
 	if err != nil || !captured {
 		t.Fatalf("SchemaDrift: captured %v, %v", captured, err)

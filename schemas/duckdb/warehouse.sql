@@ -167,6 +167,10 @@ CREATE TABLE IF NOT EXISTS audit.snapshot_columns (
   primary_key BOOLEAN NOT NULL
 );
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS schema_drift VARCHAR;  -- NULL: same structure as the previous snapshot
+-- How the snapshot masked the column's personal data (issue 14): NULL
+-- copied as it is; hash (keyed, 32 hex digits), null, truncate(N), or
+-- drop (not in the warehouse table at all).
+ALTER TABLE audit.snapshot_columns ADD COLUMN IF NOT EXISTS mask VARCHAR;
 
 -- Exactness (issue 15): a full table not copied because its change token
 -- (UPDATE_TIME) says it did not change; rows re-read or removed by a
