@@ -121,6 +121,8 @@ const (
 	// PointsReport: "未提供月度服务报告，每有一次扣 0.5 分；未提供季度服务
 	// 报告，每有一次扣 0.5 分".
 	PointsReport = 0.5
+	// PointsYearReport: "未提供年度服务报告，每有一次扣 1 分".
+	PointsYearReport = 1
 	// PointsReportDayLate: "未按时提交合格的服务报告…，每延期 1 天扣 0.1 分".
 	PointsReportDayLate = 0.1
 	// OutageLimit is the cumulative downtime above which an outage counts.
@@ -141,6 +143,7 @@ const (
 	RuleRespond                             // faults of one level not answered in time
 	RuleOutage                              // target-months of downtime over OutageLimit
 	RuleReports                             // missing monthly or quarterly reports
+	RuleYearReport                          // missing yearly reports
 	RuleReportsLate                         // days reports were handed in late
 	RuleFaultReports                        // fault summary reports missing or late (incidents)
 	RuleStabilityShort                      // interruptions over 5 and up to 15 minutes (incidents)
@@ -170,8 +173,9 @@ type AssessmentFacts struct {
 	// exceed OutageLimit (OutageMonths).
 	OutageMonths int
 	// ReportsMissing are the monthly and quarterly reports due and not
-	// written; ReportDaysLate the days the written ones came late in all.
-	ReportsMissing, ReportDaysLate int
+	// written; YearReportsMissing the yearly ones; ReportDaysLate the days
+	// the written ones (of any kind) came late in all.
+	ReportsMissing, YearReportsMissing, ReportDaysLate int
 	// FaultReports are the incidents whose summary report is missing past
 	// its due time or came late (JudgeFault); Stability the period's
 	// interruptions by tier (Stability). The tier over an hour is
@@ -182,7 +186,7 @@ type AssessmentFacts struct {
 
 // Deductions applies every rule the warehouse can prove to a period, in
 // report order: inspections, late resolution by level, late response by
-// level, outages, missing reports, late reports, fault summary reports,
+// level, outages, missing reports, missing yearly reports, late reports, fault summary reports,
 // the two shorter stability tiers.
 func Deductions(f AssessmentFacts) []Deduction {
 	out := []Deduction{{Rule: RuleInspection, Count: f.DaysEnded - f.DaysInspected, Each: PointsInspection}}
@@ -195,6 +199,7 @@ func Deductions(f AssessmentFacts) []Deduction {
 	return append(out,
 		Deduction{Rule: RuleOutage, Count: f.OutageMonths, Each: PointsOutage},
 		Deduction{Rule: RuleReports, Count: f.ReportsMissing, Each: PointsReport},
+		Deduction{Rule: RuleYearReport, Count: f.YearReportsMissing, Each: PointsYearReport},
 		Deduction{Rule: RuleReportsLate, Count: f.ReportDaysLate, Each: PointsReportDayLate},
 		Deduction{Rule: RuleFaultReports, Count: f.FaultReports, Each: PointsFaultReport},
 		Deduction{Rule: RuleStabilityShort, Count: f.Stability.Short, Each: PointsStabilityShort},

@@ -84,6 +84,8 @@ func TestDeductions(t *testing.T) {
 		RespondedLate:  [5]int{0, 0, 1, 0, 4}, // 2 + 4 × 1
 		OutageMonths:   2,                     // 2 × 0.5
 		ReportsMissing: 1, ReportDaysLate: 3,  // 0.5 + 3 × 0.1
+		// "未提供年度服务报告，每有一次扣 1 分"
+		YearReportsMissing: 1,
 		// "未及时提交故障报告扣1分"; "大于 5 分钟且小于等于 15 分钟，每有一次扣
 		// 0.5 分"; "大于 30 分钟且小于等于 1 小时，扣 1 分".
 		FaultReports: 2, Stability: pipelines.StabilityTiers{Short: 3, Half: 1, Long: 9},
@@ -99,16 +101,16 @@ func TestDeductions(t *testing.T) {
 		"inspection 0 3 0.6",
 		"resolve 1 1 3", "resolve 3 2 2",
 		"respond 2 1 2", "respond 4 4 4",
-		"outage 0 2 1", "reports 0 1 0.5", "reports-late 0 3 0.3",
+		"outage 0 2 1", "reports 0 1 0.5", "year-report 0 1 1", "reports-late 0 3 0.3",
 		"fault-reports 0 2 2", "stability-short 0 3 1.5", "stability-half 0 1 1",
 	}
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("deductions\n got %s\nwant %s", strings.Join(got, "; "), strings.Join(want, "; "))
 	}
-	if got, want := len(ds), 15; got != want {
+	if got, want := len(ds), 16; got != want {
 		t.Errorf("%d rules, want %d (every rule listed, counted or not)", got, want)
 	}
-	if got, want := pipelines.Deducted(ds), 0.6+3+2+2+4+1+0.5+0.3+2+1.5+1; got < want-1e-9 || got > want+1e-9 {
+	if got, want := pipelines.Deducted(ds), 0.6+3+2+2+4+1+0.5+1+0.3+2+1.5+1; got < want-1e-9 || got > want+1e-9 {
 		t.Errorf("Deducted = %g, want %g", got, want)
 	}
 }
@@ -116,7 +118,7 @@ func TestDeductions(t *testing.T) {
 func ruleName(r pipelines.DeductionRule) string {
 	return map[pipelines.DeductionRule]string{
 		pipelines.RuleInspection: "inspection", pipelines.RuleResolve: "resolve", pipelines.RuleRespond: "respond",
-		pipelines.RuleOutage: "outage", pipelines.RuleReports: "reports", pipelines.RuleReportsLate: "reports-late",
+		pipelines.RuleOutage: "outage", pipelines.RuleReports: "reports", pipelines.RuleYearReport: "year-report", pipelines.RuleReportsLate: "reports-late",
 		pipelines.RuleFaultReports: "fault-reports", pipelines.RuleStabilityShort: "stability-short", pipelines.RuleStabilityHalf: "stability-half",
 	}[r]
 }

@@ -295,16 +295,14 @@ func (w *opsWriter) prepareDeductions() {
 	var worst time.Duration
 	facts.OutageMonths, worst = pipelines.OutageMonths(outages, pipelines.OutageLimit)
 	reps := dueReports(w.p, w.data.written, w.data.firstRun, w.now)
-	owed := make([]pipelines.DueReport, len(reps))
-	for i, r := range reps {
-		owed[i] = pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
-	}
 	incidentFacts(&facts, w.judged)
-	absent, lateDays := pipelines.ReportsOwed(owed)
-	facts.ReportsMissing, facts.ReportDaysLate = len(absent), lateDays
-	list := ""
-	if len(absent) > 0 {
-		list = fmt.Sprintf(ol.missingList, strings.Join(absent, ol.listJoin))
+	owed := owedReports(&facts, reps)
+	list, yearList := "", ""
+	if len(owed.absent) > 0 {
+		list = fmt.Sprintf(ol.missingList, strings.Join(owed.absent, ol.listJoin))
+	}
+	if len(owed.absentYear) > 0 {
+		yearList = fmt.Sprintf(ol.missingList, strings.Join(owed.absentYear, ol.listJoin))
 	}
 	ds := pipelines.Deductions(facts)
 	for _, d := range ds {
@@ -319,7 +317,9 @@ func (w *opsWriter) prepareDeductions() {
 		case pipelines.RuleOutage:
 			x.rule, x.basis = ol.ruleOutage, fmt.Sprintf(ol.basisOutage, d.Count, fmtDuration(worst))
 		case pipelines.RuleReports:
-			x.rule, x.basis = ol.ruleReports, fmt.Sprintf(ol.basisReports, len(reps), d.Count, reportDueDays, list)
+			x.rule, x.basis = ol.ruleReports, fmt.Sprintf(ol.basisReports, owed.due, d.Count, reportDueDays, list)
+		case pipelines.RuleYearReport:
+			x.rule, x.basis = ol.ruleYearReport, fmt.Sprintf(ol.basisYearReport, owed.dueYear, d.Count, reportDueDays, yearList)
 		case pipelines.RuleReportsLate:
 			x.rule, x.basis = ol.ruleReportsLate, fmt.Sprintf(ol.basisReportsLate, d.Count)
 		default:
@@ -329,6 +329,35 @@ func (w *opsWriter) prepareDeductions() {
 	}
 	w.deductSum = pipelines.Deducted(ds)
 	w.prepareYear()
+}
+
+// reportsOwed is what the assessment found of the reports due in a
+// period: how many of each kind were due, and the missing ones by name.
+type reportsOwed struct {
+	due, dueYear       int
+	absent, absentYear []string
+}
+
+// owedReports sets the report facts of f from the reports due in the
+// period (dueReports): monthly and quarterly ones missing, yearly ones
+// missing, days late of all.
+func owedReports(f *pipelines.AssessmentFacts, reps []dueReport) reportsOwed {
+	var short, year []pipelines.DueReport
+	for _, r := range reps {
+		d := pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written}
+		if r.yearly() {
+			year = append(year, d)
+		} else {
+			short = append(short, d)
+		}
+	}
+	var o reportsOwed
+	var late, lateYear int
+	o.absent, late = pipelines.ReportsOwed(short)
+	o.absentYear, lateYear = pipelines.ReportsOwed(year)
+	o.due, o.dueYear = len(short), len(year)
+	f.ReportsMissing, f.YearReportsMissing, f.ReportDaysLate = len(o.absent), len(o.absentYear), late+lateYear
+	return o
 }
 
 func fmtDuration(d time.Duration) string {

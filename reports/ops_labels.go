@@ -63,6 +63,7 @@ type opsLabels struct {
 	ruleRespond, basisRespond                                                 string // rule: as ruleResolve; basis: %d late responses
 	ruleOutage, basisOutage                                                   string // basis: %[1]d pairs, %[2]s worst
 	ruleReports, basisReports                                                 string // basis: %[1]d due, %[2]d missing, %[3]d due days, %[4]s the missing ones
+	ruleYearReport, basisYearReport                                           string // basis: as basisReports, for the previous year's report
 	ruleReportsLate, basisReportsLate                                         string // basis: %d days late
 	missingList, listJoin                                                     string // missingList: %s the joined periods
 	deductTotal, deductScore, deductNote                                      string
@@ -151,8 +152,10 @@ var opsLabelSets = map[string]*opsLabels{
 		basisRespond:    "按问题台账响应时间核对：%d 个超时响应（含已过响应时限仍未响应）",
 		ruleOutage:      "累计中断超过 1 小时，每次扣 0.5 分",
 		basisOutage:     "按目标系统、按月合并漏推、长时间未推送、推送失败的窗口：%[1]d 个目标系统·月超过 1 小时（最长 %[2]s）",
-		ruleReports:     "月报、季报缺失每份扣 0.5 分，年报缺失扣 1 分",
+		ruleReports:     "月报、季报缺失每份扣 0.5 分",
 		basisReports:    "报告期内应交月报、季报 %[1]d 份（各期结束后 %[3]d 天内；自本程序首次运行起），缺 %[2]d 份%[4]s",
+		ruleYearReport:  "年报缺失每份扣 1 分",
+		basisYearReport: "报告期内到期的上年年报 %[1]d 份（年度结束后 %[3]d 天内；自本程序首次运行起），缺 %[2]d 份%[4]s",
 		ruleReportsLate: "报告未按时提交，每延期 1 天扣 0.1 分",
 		missingList:     "：%s", listJoin: "、",
 		basisReportsLate: "按各报告首次生成时间（audit.reports）：共延期 %d 天",
@@ -241,8 +244,10 @@ var opsLabelSets = map[string]*opsLabels{
 		basisRespond:    "checked against the findings ledger's response times: %d late responses (incl. none by the respond limit)",
 		ruleOutage:      "cumulative downtime over 1 h: 0.5 each",
 		basisOutage:     "missed, stale and failed windows merged per target and month: %[1]d target-months over 1 h (longest %[2]s)",
-		ruleReports:     "missing monthly or quarterly report 0.5 each, yearly 1",
+		ruleReports:     "missing monthly or quarterly report: 0.5 each",
 		basisReports:    "%[1]d monthly or quarterly reports due in the period (%[3]d days after their period ends; since pushaudit's first run), %[2]d missing%[4]s",
+		ruleYearReport:  "missing yearly report: 1 each",
+		basisYearReport: "%[1]d yearly reports of the previous year due in the period (%[3]d days after the year ends; since pushaudit's first run), %[2]d missing%[4]s",
 		ruleReportsLate: "report handed in late: 0.1 per day",
 		missingList:     ": %s", listJoin: ", ",
 		basisReportsLate: "from the first time each report was written (audit.reports): %d days late in all",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/ledger"
@@ -238,6 +239,19 @@ type dueReport struct {
 	written time.Time // zero: missing
 }
 
+// yearly reports whether the report is a yearly one: it is not inside
+// any shorter period, so it counts in the period its due date falls in.
+func (r dueReport) yearly() bool { return r.period.Kind == PeriodYear }
+
+// assessedAt is the time that places the report in a period: its own
+// start, or a yearly report's due date.
+func (r dueReport) assessedAt() time.Time {
+	if r.yearly() {
+		return r.due
+	}
+	return r.period.Start
+}
+
 // dueReports are the monthly and quarterly reports inside p, other than
 // p's own, that were due by now and whose period ended after pushaudit's
 // first run.
@@ -260,6 +274,16 @@ func dueReports(p Period, written map[string]time.Time, firstRun, now time.Time)
 			continue
 		}
 		out = append(out, dueReport{period: s, due: due, written: written[s.name]})
+	}
+	// The previous year's yearly report ("未提供年度服务报告，每有一次扣 1
+	// 分"), in the period its due date falls in, if that year ended after
+	// the first run.
+	prev := p.Start.Year() - 1
+	y := Period{Kind: PeriodYear, Start: time.Date(prev, 1, 1, 0, 0, 0, 0, pipelines.Shanghai), name: strconv.Itoa(prev)}
+	y.End = y.Start.AddDate(1, 0, 0)
+	due := y.End.AddDate(0, 0, reportDueDays)
+	if !due.Before(p.Start) && due.Before(p.End) && !due.After(now) && !firstRun.IsZero() && y.End.After(firstRun) {
+		out = append(out, dueReport{period: y, due: due, written: written[y.name]})
 	}
 	return out
 }

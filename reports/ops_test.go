@@ -178,11 +178,11 @@ func TestWriteOps_Figures(t *testing.T) {
 		{"考核扣分", "C12", "1", "chenghua: 2 h of stale windows in November"},
 		{"考核扣分", "C13", "0", "a month: no other report due in it"},
 		{"考核扣分", "C5", "1", "level 2 incident open past its limit"},
-		{"考核扣分", "C15", "0", "no summary report due yet (the 一级 stats fault resolved 11-22, due in a week)"},
-		{"考核扣分", "C16", "1", "city_gov/case_report missed 10 minutes"},
-		{"考核扣分", "C17", "1", "ministry/case_stats short for an hour"},
-		{"考核扣分", "E18", "11.2", "total: 7.7 + 2 (level 2 late) + 0.5 + 1"},
-		{"考核扣分", "E19", "88.8", "score"},
+		{"考核扣分", "C16", "0", "no summary report due yet (the 一级 stats fault resolved 11-22, due in a week)"},
+		{"考核扣分", "C17", "1", "city_gov/case_report missed 10 minutes"},
+		{"考核扣分", "C18", "1", "ministry/case_stats short for an hour"},
+		{"考核扣分", "E19", "11.2", "total: 7.7 + 2 (level 2 late) + 0.5 + 1"},
+		{"考核扣分", "E20", "88.8", "score"},
 		// The fault register.
 		{"故障记录", "B3", "三级", "the first incident by window: ministry short"},
 		{"故障记录", "F3", "1", "one window"},
@@ -199,7 +199,7 @@ func TestWriteOps_Figures(t *testing.T) {
 	for _, c := range []struct{ sheet, cell, want string }{
 		{"数据对接", "K3", `IF(E3-J3=0,"",(F3+G3)/(E3-J3))`},
 		{"案件流转", "J3", `IF(H3=0,"",G3/H3)`},
-		{"考核扣分", "E19", "100-E18"},
+		{"考核扣分", "E20", "100-E19"},
 		{"故障等级", "L8", "SUM(L3:L7)"},
 	} {
 		if got, _ := f.GetCellFormula(c.sheet, c.cell); got != c.want {
@@ -248,7 +248,7 @@ func TestWriteOps_ReportDeductions(t *testing.T) {
 			}
 			defer f.Close()
 			for _, c := range []struct{ cell, want string }{
-				{"C13", tc.missing}, {"C14", tc.late}, {"E14", map[bool]string{true: tc.total, false: "0.0"}[tc.late != "0"]},
+				{"C13", tc.missing}, {"C15", tc.late}, {"E15", map[bool]string{true: tc.total, false: "0.0"}[tc.late != "0"]},
 			} {
 				if got, _ := f.GetCellValue("考核扣分", c.cell); got != c.want {
 					t.Errorf("考核扣分!%s = %q, want %q", c.cell, got, c.want)
@@ -353,5 +353,58 @@ func TestWriteOps_CasesFromBiz(t *testing.T) {
 	}
 	if got := mustCell(t, f, "案件流转", "A7"); !strings.Contains(got, "biz.cases") {
 		t.Errorf("案件流转!A7 = %q, want the note naming biz.cases", got)
+	}
+}
+
+// TestWriteOps_YearReportDeduction: "未提供年度服务报告，每有一次扣 1 分".
+// The yearly report of 2026 is due 5 days after the year ends, so it
+// counts in the period that holds 2027-01-06: missing, 1 point; written
+// late, 0.1 a day like any other report.
+func TestWriteOps_YearReportDeduction(t *testing.T) {
+	now := time.Date(2027, 4, 10, 9, 0, 0, 0, pipelines.Shanghai)
+	for _, tc := range []struct {
+		name, insert, period     string
+		missing, points, late    string
+		missingMonthly, nameCell string
+	}{
+		{"missing", "", "2027-Q1", "1", "1.0", "0", "3", "2026"},
+		{"written late", `INSERT INTO audit.reports VALUES ('2026', 'year', 'zh', 'x.xlsx', TIMESTAMP '2027-01-08 12:00:00')`, "2027-Q1", "0", "0.0", "3", "3", ""},
+		{"a quarter it is not due in", "", "2026-Q4", "0", "0.0", "0", "3", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustOpenOpsWarehouse(t)
+			if _, err := db.Exec(`INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261001T000000.000-snapshot', 'snapshot',
+				'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
+				t.Fatal(err)
+			}
+			if tc.insert != "" {
+				if _, err := db.Exec(tc.insert); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := reports.ParsePeriod(tc.period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path, err := reports.WriteOps(context.Background(), db, testCatalog(), reports.OpsOptions{Period: p, OutDir: t.TempDir(), Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			for _, c := range []struct{ cell, want string }{
+				{"A14", "年报缺失每份扣 1 分"}, {"C14", tc.missing}, {"E14", tc.points}, {"C15", tc.late}, {"C13", tc.missingMonthly},
+			} {
+				if got, _ := f.GetCellValue("考核扣分", c.cell); got != c.want {
+					t.Errorf("考核扣分!%s = %q, want %q", c.cell, got, c.want)
+				}
+			}
+			if got, _ := f.GetCellValue("考核扣分", "B14"); tc.nameCell != "" && !strings.HasSuffix(got, "缺 1 份："+tc.nameCell) {
+				t.Errorf("考核扣分!B14 = %q, want it to name %s", got, tc.nameCell)
+			}
+		})
 	}
 }

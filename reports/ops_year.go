@@ -98,14 +98,13 @@ func (w *opsWriter) quarterFacts() []pipelines.QuarterFacts {
 			}
 		}
 		f.OutageMonths, _ = pipelines.OutageMonths(outages, pipelines.OutageLimit)
-		var owed []pipelines.DueReport
+		var owed []dueReport
 		for _, r := range reps {
-			if in(r.period.Start) {
-				owed = append(owed, pipelines.DueReport{Name: r.period.String(), Due: r.due, Written: r.written})
+			if in(r.assessedAt()) {
+				owed = append(owed, r)
 			}
 		}
-		absent, late := pipelines.ReportsOwed(owed)
-		f.ReportsMissing, f.ReportDaysLate = len(absent), late
+		owedReports(f, owed)
 		incidentFacts(f, judged)
 		out = append(out, qf)
 	}
