@@ -232,11 +232,7 @@ func TestWriteOps_ReportDeductions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := MustOpenOpsWarehouse(t)
-			// pushaudit ran in October: October's report is due.
-			if _, err := db.Exec(`INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261001T000000.000-snapshot', 'snapshot',
-				'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
-				t.Fatal(err)
-			}
+			mustFirstRunInOctober(t, db) // October's report is due
 			if tc.insert != "" {
 				if _, err := db.Exec(tc.insert); err != nil {
 					t.Fatal(err)
@@ -373,10 +369,7 @@ func TestWriteOps_YearReportDeduction(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := MustOpenOpsWarehouse(t)
-			if _, err := db.Exec(`INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261001T000000.000-snapshot', 'snapshot',
-				'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
-				t.Fatal(err)
-			}
+			mustFirstRunInOctober(t, db)
 			if tc.insert != "" {
 				if _, err := db.Exec(tc.insert); err != nil {
 					t.Fatal(err)
@@ -406,5 +399,15 @@ func TestWriteOps_YearReportDeduction(t *testing.T) {
 				t.Errorf("考核扣分!B14 = %q, want it to name %s", got, tc.nameCell)
 			}
 		})
+	}
+}
+
+// mustFirstRunInOctober records pushaudit's first run on 2026-10-01:
+// reports of periods ending after it are due.
+func mustFirstRunInOctober(t *testing.T, db *sql.DB) {
+	t.Helper()
+	if _, err := db.Exec(`INSERT INTO audit.runs (run_id, command, started_at, finished_at, status, args, message, host, version) VALUES ('20261001T000000.000-snapshot', 'snapshot',
+		'2026-10-01 00:00:00', '2026-10-01 00:05:00', 'ok', 'snapshot', NULL, 'testhost', 'v0.1')`); err != nil {
+		t.Fatal(err)
 	}
 }

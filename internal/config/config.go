@@ -8,14 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -268,39 +265,7 @@ func (c *Config) Validate() error {
 			bad("once_at: %q is not a date YYYY-MM-DD", c.OnceAt)
 		}
 	}
-	for _, name := range c.SourceNames() {
-		s := c.Sources[name]
-		if !sourceNameRE.MatchString(name) {
-			bad("sources.%q: a source name is the warehouse schema the catalog's SQL names (biz.cases): letters, digits and _, not starting with a digit, at most 64", name)
-		}
-		if s.Database == "" {
-			bad("sources.%s.database: empty", name)
-		}
-		for table, p := range s.Policies {
-			switch p.Policy {
-			case "", "full", "append":
-			case "incremental":
-				if p.Watermark == "" {
-					bad("sources.%s.policies.%s.watermark: empty (incremental needs a watermark column)", name, table)
-				}
-			default:
-				bad("sources.%s.policies.%s.policy: %q is not full, incremental or append", name, table, p.Policy)
-			}
-		}
-		c.validateMasks(name, s, bad)
-		conn := c.conn(s)
-		if conn.Addr == "" {
-			bad("sources.%s.addr: empty (and no mysql.addr)", name)
-		} else if _, _, err := net.SplitHostPort(conn.Addr); err != nil {
-			bad("sources.%s.addr: %q is not host:port", name, conn.Addr)
-		}
-		if conn.User == "" {
-			bad("sources.%s.user: empty (and no mysql.user)", name)
-		}
-		if conn.TLS != nil && conn.Params["tls"] != "" {
-			bad("sources.%s: tls and params.tls together (give tls only)", name)
-		}
-	}
+	c.validateSources(bad)
 	if c.FaultLevels != nil {
 		if err := c.LevelRules().Validate(); err != nil {
 			bad("%v", err)
@@ -335,81 +300,12 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// sourceNameRE is what a source name may be: a plain SQL identifier, since
-// it is the warehouse schema of the source's tables and the catalog's SQL
-// names it unquoted. MySQL database and table names, which the site does
-// not choose, may be anything and are always quoted.
-var sourceNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-
-// SourceNames returns the configured source names, sorted.
-func (c *Config) SourceNames() []string {
-	out := make([]string, 0, len(c.Sources))
-	for k := range c.Sources {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (c *Config) conn(s Source) Conn {
-	m := s.Conn
-	if m.Addr == "" {
-		m.Addr = c.MySQL.Addr
-	}
-	if m.User == "" {
-		m.User = c.MySQL.User
-	}
-	if m.PasswordEnv == "" && m.PasswordFile == "" {
-		m.PasswordEnv, m.PasswordFile = c.MySQL.PasswordEnv, c.MySQL.PasswordFile
-	}
-	if m.Params == nil {
-		m.Params = c.MySQL.Params
-	}
-	if m.TLS == nil {
-		m.TLS = c.MySQL.TLS
-	}
-	return m
-}
-
 // Path resolves p against the config file's folder.
 func (c *Config) Path(p string) string {
 	if p == "" || filepath.IsAbs(p) || c.dir == "" {
 		return p
 	}
 	return filepath.Join(c.dir, p)
-}
-
-// DSN builds the go-sql-driver DSN of source name, reading its password
-// from the environment or the file. The DSN holds the password: never log
-// it (Redact it first).
-func (c *Config) DSN(name string) (string, error) {
-	s, ok := c.Sources[name]
-	if !ok {
-		return "", fmt.Errorf("config: no source %q", name)
-	}
-	conn := c.conn(s)
-	pw, err := c.password(name, conn)
-	if err != nil {
-		return "", err
-	}
-	m := mysql.NewConfig()
-	m.User, m.Passwd, m.Net, m.Addr, m.DBName = conn.User, pw, "tcp", conn.Addr, s.Database
-	if len(conn.Params) > 0 {
-		m.Params = map[string]string{}
-		for k, v := range conn.Params {
-			m.Params[k] = v
-		}
-	}
-	if conn.TLS != nil {
-		if m.TLSConfig, err = c.tlsConfig(name, conn); err != nil {
-			return "", err
-		}
-	}
-	return m.FormatDSN(), nil
-}
-
-func (c *Config) password(name string, conn Conn) (string, error) {
-	return c.readSecret("sources."+name, "password", conn.PasswordEnv, conn.PasswordFile)
 }
 
 // Clock returns the configured fixed clock, or nil for the real time.
@@ -497,18 +393,6 @@ func (c *Config) ScheduleSet() pipelines.Schedules {
 		s.Override(pipelines.Cadence(k), o)
 	}
 	return s
-}
-
-// Redact replaces the password of a DSN with ***.
-func Redact(dsn string) string {
-	m, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return "(unparsable DSN)"
-	}
-	if m.Passwd != "" {
-		m.Passwd = "***"
-	}
-	return m.FormatDSN()
 }
 
 // LevelRules returns the default fault-level rules with the config's

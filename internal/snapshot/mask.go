@@ -1,9 +1,6 @@
 package snapshot
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -81,6 +78,9 @@ func (t *table) applyMasks(rules map[string]pipelines.Mask, key []byte, watermar
 		cols = append(cols, c)
 		masks = append(masks, m)
 	}
+	if !slices.ContainsFunc(masks, func(m pipelines.Mask) bool { return m.Kind != "" }) {
+		masks = nil // only drops: the batches go through as they are
+	}
 	t.Columns, t.masks, t.maskKey = cols, masks, key
 	t.maskSig = maskSignature(rules, key)
 	return nil
@@ -94,9 +94,7 @@ func maskSignature(rules map[string]pipelines.Mask, key []byte) string {
 		b.WriteString(strconv.Quote(name) + "=" + rules[name].String() + ";")
 	}
 	if len(key) > 0 {
-		h := hmac.New(sha256.New, key)
-		h.Write([]byte("pushaudit mask key fingerprint"))
-		b.WriteString("key=" + hex.EncodeToString(h.Sum(nil))[:16])
+		b.WriteString("key=" + pipelines.Mask{Kind: pipelines.MaskHash}.MaskText(key, "pushaudit mask key fingerprint")[:16])
 	}
 	return b.String()
 }
@@ -110,14 +108,7 @@ func (t *table) maskOf(i int) pipelines.Mask {
 }
 
 // masked reports whether any kept column of t is masked.
-func (t *table) masked() bool {
-	for _, m := range t.masks {
-		if m.Kind != "" {
-			return true
-		}
-	}
-	return false
-}
+func (t *table) masked() bool { return t.masks != nil }
 
 // maskRecord returns rec with t's masks applied, releasing rec when it
 // made a new one.
