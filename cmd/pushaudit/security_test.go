@@ -48,8 +48,10 @@ func TestMain_Run_SelectOnlyNoSecrets(t *testing.T) {
 	if !userRE.Match(text) {
 		t.Fatalf("no user: line in %s:\n%s", site, text)
 	}
-	MustWriteFile(t, dir, "site.yaml", userRE.ReplaceAllString(string(text), "${1}"+user))
+	MustWriteFile(t, dir, "site.yaml", maskedSiteConfig(t, db, userRE.ReplaceAllString(string(text), "${1}"+user)))
 	MustWriteFile(t, dir, "site.password", password+"\n")
+	MustWriteFile(t, dir, "site.maskkey", "the key of a site that masks personal data\n")
+	personal := mustClearPersonalData(t, db, prefix+"biz")
 
 	var printed strings.Builder
 	run := func(want int, args ...string) runResult {
@@ -90,7 +92,9 @@ func TestMain_Run_SelectOnlyNoSecrets(t *testing.T) {
 	if got := strings.Count(printed.String(), password); got != 0 {
 		t.Errorf("the password is printed %d times", got)
 	}
+	personal.lookIn(t, "the printed output", printed.String())
 	found := 0
+	inputs := map[string]bool{"site.yaml": true, "site.password": true, "site.maskkey": true}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Base(p) == "site.password" {
 			return err
@@ -101,6 +105,13 @@ func TestMain_Run_SelectOnlyNoSecrets(t *testing.T) {
 		}
 		if bytes.Contains(b, []byte(password)) {
 			t.Errorf("%s holds the password", p)
+		}
+		// The receipts and the config are the site's input: they hold clear
+		// values as the source does. The warehouse file is compressed; its
+		// columns are searched below.
+		if rel, _ := filepath.Rel(dir, p); !inputs[rel] && !strings.HasPrefix(rel, "receipts"+string(filepath.Separator)) &&
+			!strings.Contains(p, ".duckdb") && !strings.HasSuffix(p, ".xlsx") {
+			personal.lookIn(t, p, string(b))
 		}
 		found++
 		if strings.HasSuffix(p, ".xlsx") {
@@ -118,6 +129,7 @@ func TestMain_Run_SelectOnlyNoSecrets(t *testing.T) {
 				if bytes.Contains(x, []byte(password)) {
 					t.Errorf("%s!%s holds the password", p, f.Name)
 				}
+				personal.lookIn(t, p+"!"+f.Name, string(x))
 			}
 		}
 		return nil
@@ -161,5 +173,6 @@ func TestMain_Run_SelectOnlyNoSecrets(t *testing.T) {
 			t.Errorf("warehouse %s.%s.%s holds the password in %d rows", c[0], c[1], c[2], n)
 		}
 	}
-	t.Logf("password looked for in %d printed bytes, %d files and %d warehouse text columns", printed.Len(), found, len(cols))
+	personal.lookInWarehouse(t, wh, cols)
+	t.Logf("password and %d clear personal values looked for in %d printed bytes, %d files and %d warehouse text columns", personal.n(), printed.Len(), found, len(cols))
 }
