@@ -135,14 +135,17 @@ func (f Facts) Complete() bool {
 // InStaleRun and BeforeHistory are decided above (Trust.Unverifiable,
 // StaleRuns, BeforeHistory); the fault level of a finding below
 // (LevelRules). The order of the checks is
-// the precedence: a window not yet due is pending unless already complete;
+// the precedence: a window not yet due is pending unless already complete
+// (and pushed by its deadline: a log whose push finished after a deadline
+// still to come is ahead of this run's clock, a replay or a clock offset,
+// and lateness is judged once the deadline has passed);
 // an untrusted source makes it unverifiable; no push at all is stale or
 // missed; a logged failure or rows claimed but never received is failed;
 // then duplicate, short, excess, mismatch; a complete push after its
 // deadline is late.
 func Classify(f Facts) Status {
 	due := !f.Now.Before(f.Deadline)
-	if !due && !f.Complete() {
+	if !due && (!f.Complete() || f.LastFinish.After(f.Deadline)) {
 		return StatusPending
 	}
 	if f.Unverifiable {

@@ -31,6 +31,10 @@ func TestClassify(t *testing.T) {
 		{"ok", func(f *pipelines.Facts) {}, pipelines.StatusOK},
 		{"ok before the deadline when complete", early, pipelines.StatusOK},
 		{"pending: not due and incomplete", func(f *pipelines.Facts) { early(f); f.Received, f.Claimed, f.Missing = 7, 7, 3 }, pipelines.StatusPending},
+		{"pending: not due, complete, logged as finished after the deadline still to come", func(f *pipelines.Facts) {
+			early(f)
+			f.LastFinish = f.Deadline.Add(30 * time.Minute)
+		}, pipelines.StatusPending},
 		{"pending: not due and no push", func(f *pipelines.Facts) { early(f); noPush(f) }, pipelines.StatusPending},
 		{"pending before unverifiable", func(f *pipelines.Facts) { early(f); noPush(f); f.Unverifiable = true }, pipelines.StatusPending},
 		{"due exactly at the deadline", func(f *pipelines.Facts) { f.Now = f.Deadline; f.Received, f.Claimed, f.Missing = 7, 7, 3 }, pipelines.StatusShort},
