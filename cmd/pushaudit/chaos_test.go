@@ -180,9 +180,19 @@ func TestChaos_KillAnywhere(t *testing.T) {
 	}
 	t.Logf("undisturbed: %v", took)
 
+	// PUSHAUDIT_CHAOS_SEED replays the draws of a logged seed: each kill
+	// at about the same point of the work (the draws are offsets within
+	// the undisturbed run's time, which varies a little from run to run).
 	seed := time.Now().UnixNano()
+	if s := os.Getenv("PUSHAUDIT_CHAOS_SEED"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("PUSHAUDIT_CHAOS_SEED=%q: not a seed", s)
+		}
+		seed = n
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
-	t.Logf("seed %d, %d kills of each of %v", seed, kills, names)
+	t.Logf("seed %d (PUSHAUDIT_CHAOS_SEED), %d kills of each of %v", seed, kills, names)
 	survived := 0
 	for i := 0; i < kills; i++ {
 		for _, name := range names {

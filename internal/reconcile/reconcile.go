@@ -151,6 +151,15 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A clock found off is a warning for people, not a verdict: the
+	// results stand as the configured offsets make them.
+	if drifts, err := r.CheckClocks(ctx, tx, o, lo, hi); err != nil {
+		o.Logger.Warn("reconcile: the clock check failed", "err", err)
+	} else {
+		for _, d := range drifts {
+			o.Logger.Warn("reconcile: " + d.String())
+		}
+	}
 	if err := r.store(ctx, tx, o, out); err != nil {
 		return nil, err
 	}
