@@ -37,6 +37,9 @@ type alertLoop struct {
 	stopping chan struct{}
 	done     chan struct{}
 	cancel   context.CancelFunc
+	// counted: the open-findings metric has been read from the warehouse
+	// once; without alerts, the reconciliations keep it from then on.
+	counted bool
 }
 
 // alertEngine builds the engine of c's alerts section; nil without groups.
@@ -142,6 +145,7 @@ func (l *alertLoop) run(ctx context.Context) {
 	// the next tick's timer is set: a skip clock never jumps past it.
 	held := func() {}
 	defer func() { held() }()
+	l.read(ctx)
 	for {
 		t := l.d.clock.NewTimer(alertTick)
 		held()
@@ -182,19 +186,33 @@ func (l *alertLoop) rebuild(c *config.Config) {
 }
 
 // tick reads the findings (a short hold of the warehouse, between runs)
-// and evaluates them.
+// and evaluates them. Without alerts it reads them only until the
+// open-findings metric is set (read).
 func (l *alertLoop) tick(ctx context.Context) {
-	if l.eng.Load() == nil {
+	alerting := l.eng.Load() != nil
+	if !alerting && l.counted {
 		return
 	}
+	fs, ok := l.read(ctx)
+	if alerting && ok {
+		l.evaluate(ctx, fs)
+	}
+}
+
+// read reads the findings and sets the open-findings metric from them; ok
+// is false when the warehouse could not be read (no findings but nil: the
+// warehouse is not there yet). The loop reads once as it starts, so a
+// restarted daemon shows the findings still open from its first moment,
+// not from its first reconciliation: for a site of daily pushes only that
+// may be a day away, and a rule on the metric would see them resolved
+// meanwhile.
+func (l *alertLoop) read(ctx context.Context) (fs []alert.Finding, ok bool) {
 	if _, err := os.Stat(l.d.whPath); err != nil {
 		// No warehouse before the first run worked: no findings, but a
 		// run that failed is told.
-		l.evaluate(ctx, nil)
-		return
+		return nil, true
 	}
 	c := l.d.config()
-	var fs []alert.Finding
 	// no wait for another process holding the file: the next tick tries again.
 	err := l.d.holding(ctx, 0, func(wh *warehouse.Warehouse) error {
 		var err error
@@ -203,14 +221,15 @@ func (l *alertLoop) tick(ctx context.Context) {
 	})
 	switch {
 	case errors.Is(err, warehouse.ErrLocked):
-		l.d.m.Logger.Info("findings not read for the alerts: another process holds the warehouse; next minute", "err", warehouse.ScrubText(err.Error()))
-		return
+		l.d.m.Logger.Info("findings not read: another process holds the warehouse; next minute", "err", warehouse.ScrubText(err.Error()))
+		return nil, false
 	case err != nil:
-		l.d.m.Logger.Warn("findings not read for the alerts", "err", warehouse.ScrubText(err.Error()))
-		return
+		l.d.m.Logger.Warn("findings not read", "err", warehouse.ScrubText(err.Error()))
+		return nil, false
 	}
 	l.d.findingsOpen(c, fs)
-	l.evaluate(ctx, fs)
+	l.counted = true
+	return fs, true
 }
 
 // evaluate has the engine send what is due about fs and about the

@@ -40,7 +40,12 @@ serve:
 // SIGTERM does and returns the exit code and output.
 func startServe(t *testing.T, dir string, hup chan os.Signal) (addr string, stderr *lockedBuffer, stop func() runResult) {
 	t.Helper()
-	cfg := MustWriteFile(t, dir, "serve.yaml", idleConfig)
+	return startServeConfig(t, MustWriteFile(t, dir, "serve.yaml", idleConfig), hup)
+}
+
+// startServeConfig is startServe on the config file cfg.
+func startServeConfig(t *testing.T, cfg string, hup chan os.Signal) (addr string, stderr *lockedBuffer, stop func() runResult) {
+	t.Helper()
 	var stdout lockedBuffer
 	stderr = &lockedBuffer{}
 	m := NewMain(&stdout, stderr)
