@@ -95,9 +95,9 @@ func (r *Reconciler) CheckClocks(ctx context.Context, wh warehouse.Querier, o Op
 		perTarget[res.Target] = append(perTarget[res.Target], fmt.Sprintf(`SELECT p.batch_id,
   epoch_us(max(%[1]s)) - epoch_us(any_value(p.finished_at)) AS lo,
   epoch_us(min(%[1]s)) - epoch_us(any_value(p.started_at)) AS hi
-FROM %[2]s r JOIN (SELECT * FROM %[3]s) p ON CAST(r.%[4]s AS VARCHAR) = p.batch_id
+FROM %[2]s r JOIN %[3]s ON CAST(r.%[4]s AS VARCHAR) = p.batch_id
 WHERE p.target = ? AND p.resource = ? AND p.window_start >= ? AND p.window_start < ? AND %[1]s IS NOT NULL
-GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLog(), warehouse.QuoteIdent(pipelines.EvidenceBatchID)))
+GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLogAs("p"), warehouse.QuoteIdent(pipelines.EvidenceBatchID)))
 		params[res.Target] = append(params[res.Target], res.Target, res.Key, warehouse.Wall(from), warehouse.Wall(to))
 	}
 	targets := make([]string, 0, len(perTarget))

@@ -114,6 +114,12 @@ func (o *Options) pushLogSource() string { return o.Evidence.PushLog.Source() }
 // (pipelines.PushLogSpec.Relation).
 func (o *Options) pushLog() string { return o.Evidence.PushLog.Relation() }
 
+// pushLogAs is the push log under an alias of the caller's (Relation may
+// carry an alias of its own).
+func (o *Options) pushLogAs(alias string) string {
+	return "(SELECT * FROM " + o.pushLog() + ") AS " + warehouse.QuoteIdent(alias)
+}
+
 func (o *Options) defaults() {
 	if o.Schedules == nil {
 		o.Schedules = pipelines.DefaultSchedules()
@@ -182,6 +188,11 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	history, err := r.pushLogBegins(ctx, wh, o)
 	if err != nil {
 		return nil, err
+	}
+	if err := r.inferRetention(ctx, wh, o, lo, history); err != nil {
+		// judged without it: a purged window is then charged, as before
+		// retentions were inferred; the log says why.
+		o.Logger.Warn("reconcile: no front-end retention inferred", "err", err)
 	}
 	var out []*Result
 	for i := range r.cat.Resources {

@@ -41,6 +41,7 @@ type sitePlan struct {
 	// it (retention); zero: no limit.
 	keptFrom  time.Time
 	retention time.Duration
+	inferred  bool // keptFrom was inferred from the data (inferRetention)
 }
 
 // plan decides the sitePlan of res.
@@ -52,6 +53,8 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 	if d := o.Evidence.Retention[res.Target]; d > 0 {
 		p.retention = d
 		p.keptFrom = o.Now.Add(-d)
+	} else if at, ok := h.kept[pipelines.EvidenceTable(res, tgt)]; ok {
+		p.keptFrom, p.retention, p.inferred = at, o.Now.Sub(at), true
 	}
 	if res.Mode == pipelines.ModeReceipt {
 		return p, nil
@@ -136,6 +139,7 @@ type logHistory struct {
 	begins  map[pipelines.Cadence]time.Time // first window start per cadence
 	pushes  map[string][2]int64             // per resource ID: pushes, of which of 0 rows
 	batched map[string]bool                 // the warehouse tables (source.table) with a batch_id column
+	kept    map[string]time.Time            // per front-end table: kept from, as inferred (inferRetention)
 }
 
 // outside says why window w lies outside the evidence of plan p ("" when
@@ -145,6 +149,9 @@ func (p sitePlan) outside(w pipelines.Window) string {
 	switch {
 	case !p.logFrom.IsZero() && w.Start.Before(p.logFrom):
 		return "推送日志始于 " + p.logFrom.In(pipelines.Shanghai).Format("2006-01-02 15:04") + "，此窗口早于证据起点，无法核验"
+	case p.inferred && w.Start.Before(p.keptFrom): // kept from a window's start: its first held push
+		return fmt.Sprintf("目标前置机各表最早仅存 %s 起的推送（推断保留期约 %d 天，可在 evidence.retention 中配置），此窗口已超出保留期，无法核验",
+			p.keptFrom.In(pipelines.Shanghai).Format("2006-01-02 15:04"), int(p.retention/(24*time.Hour)))
 	case !p.keptFrom.IsZero() && w.End.Before(p.keptFrom):
 		return fmt.Sprintf("目标前置机仅保留 %s以内的数据，此窗口已超出保留期，无法核验", retentionZH(p.retention))
 	}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/config"
+)
+
+// TestMain_Run_InferredRetention: a front-end database purged by age,
+// built by SQL on a clean simulation of three days: every row of the city
+// governance centre's pushes of windows before 21 November 12:00 deleted,
+// as a purge job would, and no evidence.retention in the config. Before
+// the purge nothing is inferred and the faults are found; after it, the
+// windows before each table's first kept push are unverifiable with the
+// inferred retention as the reason, none is charged, and the faults after
+// the cut are still found. Another target's tables are untouched.
+func TestMain_Run_InferredRetention(t *testing.T) {
+	dsn, db := MustMariaDB(t)
+	prefix := MustUniquePrefix(t, db)
+	isolateEnv(t)
+	dir := t.TempDir()
+	manifestPath, configPath := filepath.Join(dir, "manifest.json"), filepath.Join(dir, "sim.yaml")
+	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "17", "--days", "3", "--cases-per-day", "150", "--faults", "10",
+		"--manifest", manifestPath, "--write-config", configPath)
+	c, err := config.Load(configPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &site{t: t, db: db, dir: dir, cfg: c, names: map[string]string{}, man: MustReadManifest(t, manifestPath), snapshot: true, known: map[string]string{}}
+	for logical, src := range c.Sources {
+		s.names[logical] = src.Database
+		src.Policies = nil // the purge deletes in place: copy in full
+		c.Sources[logical] = src
+	}
+	const from, to = "2026-11-20", "2026-11-22"
+	inferred := func(x siteResult) bool { return strings.Contains(x.detail(), "推断保留期") }
+
+	clean := s.reconcile(from, to)
+	for k, x := range clean {
+		if inferred(x) {
+			t.Fatalf("%s: a retention inferred before any purge: %s", k, x.detail())
+		}
+	}
+	s.verdicts(clean, nil, nil)
+
+	cut := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) // naive, as the push log's DATETIME
+	tables := 0
+	rows, err := db.Query("SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = 'batch_id'", s.names["fe_city_gov"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	purged := int64(0)
+	for _, n := range names {
+		purged += s.exec("DELETE FROM {fe_city_gov}.`"+n+"` WHERE batch_id IN "+
+			"(SELECT batch_id FROM {exchange}.push_log WHERE target = 'city_gov' AND window_start < ?)", cut)
+		tables++
+	}
+	if tables < 5 || purged < 100 {
+		t.Fatalf("purged %d rows of %d tables", purged, tables)
+	}
+
+	got := s.reconcile(from, to)
+	unver := 0
+	for k, x := range got {
+		before := strings.Compare(x.WindowStart, "2026-11-21T12:00:00+08:00") < 0
+		switch {
+		case inferred(x) && x.Target != "city_gov":
+			t.Errorf("%s: a retention inferred for an untouched target: %s", k, x.detail())
+		case inferred(x) && x.Status != "unverifiable":
+			t.Errorf("%s: %s with the retention reason", k, x.Status)
+		case inferred(x) && !before:
+			// a table whose first kept push is later: kept from the purge's
+			// latest cut, a daily window starts before it.
+			if strings.Compare(x.WindowStart, "2026-11-21T23:00:00+08:00") > 0 {
+				t.Errorf("%s: unverifiable by retention after the cut: %s", k, x.detail())
+			}
+			unver++
+		case inferred(x):
+			unver++
+		case x.Target == "city_gov" && before && x.Status != "unverifiable" && x.Status != "pending" && x.Status != "ok":
+			t.Errorf("%s: %s before the cut (%s), want unverifiable by retention", k, x.Status, x.detail())
+		}
+	}
+	if unver < 100 {
+		t.Errorf("only %d windows unverifiable by the inferred retention", unver)
+	}
+	t.Logf("%d rows purged from %d tables; %d windows unverifiable by the inferred retention", purged, tables, unver)
+	// The faults: those of city_gov before the cut cannot be verified
+	// any more; every other is found with its verdict, and nothing else.
+	s.verdicts(got, func(e manifestEntry, x siteResult) bool {
+		return e.Target == "city_gov" && x.Status == "unverifiable" && inferred(x)
+	}, inferred)
+}

@@ -1,0 +1,144 @@
+package reconcile
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// A front-end database may keep rows for a while only; where the config
+// names no evidence.retention for a target, the reconciler infers one from
+// the data. A purge by age cuts every table of the database at about the
+// same moment, and leaves each table without any row of the pushes logged
+// before it. So a target's tables are taken as purged when:
+//   - at least minPurgedTables of its tables with batch ids hold no row of
+//     any push (successful, of rows) logged before their first held one,
+//     for at least purgeMinSpan of pushes from the push log's beginning,
+//   - the first held pushes of at least minPurgedTables of them lie within
+//     purgeMinSpan of the earliest (a daily table's first kept window
+//     starts up to a day before a 10-minute table's),
+//   - and no table of the target holds a row of a push logged more than
+//     purgeMinSpan before them (a table kept longer is not purged).
+//
+// Each table is then kept from its own first held push, or from the
+// latest of the purged tables' if it lacks pushes after that (those are
+// charged as usual). An outage at the log's very beginning looks the same
+// on one table, or for a few hours; hence the thresholds. A target of one
+// table gets no inferred retention: configure it.
+const (
+	minPurgedTables = 2
+	purgeMinSpan    = 24 * time.Hour
+)
+
+// heldFrom is, for one table, the first push logged for its resource and
+// the first one of which it holds a row (zero: none).
+type heldFrom struct {
+	table                string
+	firstLogged, firstIn time.Time
+}
+
+// inferRetention sets h.kept for the targets of the selected resources
+// whose front-end tables look purged by age. It looks only when the run
+// reaches back more than purgeMinSpan before now: windows younger than
+// that are not older than any retention it could infer.
+func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o Options, lo time.Time, h *logHistory) error {
+	if !h.present || !lo.Before(o.Now.Add(-purgeMinSpan)) {
+		return nil
+	}
+	perTarget := map[string][]heldFrom{}
+	for i := range r.cat.Resources {
+		res := &r.cat.Resources[i]
+		if (o.Target != "" && o.Target != res.Target) || res.Mode == pipelines.ModeReceipt ||
+			o.Evidence.NoPushLog[res.Target] || o.Evidence.Retention[res.Target] > 0 {
+			continue
+		}
+		tgt, ok := r.cat.Target(res.Target)
+		if !ok {
+			continue
+		}
+		table := pipelines.EvidenceTable(res, tgt)
+		if !h.batched[table] {
+			continue
+		}
+		var logged, in sql.NullTime
+		q := fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
+FROM %s WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0`,
+			warehouse.QuoteIdent(pipelines.EvidenceBatchID), warehouse.QuoteTable(table), o.pushLogAs("p"))
+		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&logged, &in); err != nil {
+			return fmt.Errorf("retention of %s: %w", table, err)
+		}
+		if logged.Valid { // in NULL: the table holds none of its pushes
+			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, warehouse.NullTime(logged), warehouse.NullTime(in)})
+		}
+	}
+	for t, tables := range perTarget {
+		kept, ok := purgedAt(tables)
+		if !ok {
+			continue
+		}
+		if h.kept == nil {
+			h.kept = map[string]time.Time{}
+		}
+		var latest time.Time
+		for table, at := range kept {
+			h.kept[table] = at
+			if at.After(latest) {
+				latest = at
+			}
+		}
+		o.Logger.Info("reconcile: front-end retention inferred", "target", t, "tables", len(kept),
+			"kept_from", latest.In(pipelines.Shanghai).Format(time.DateTime), "days", int(o.Now.Sub(latest)/(24*time.Hour)))
+	}
+	return nil
+}
+
+// purgedAt decides, by the rules above, whether the tables of one target
+// look purged by age, and from when each keeps rows (by table).
+func purgedAt(tables []heldFrom) (map[string]time.Time, bool) {
+	var purged []heldFrom
+	for _, x := range tables {
+		if !x.firstIn.IsZero() && x.firstIn.Sub(x.firstLogged) >= purgeMinSpan {
+			purged = append(purged, x)
+		}
+	}
+	if len(purged) < minPurgedTables {
+		return nil, false
+	}
+	// The purge: the earliest cut, and the tables cut within a span of it;
+	// a table cut later lacks pushes after the purge too (an outage).
+	sort.Slice(purged, func(i, j int) bool { return purged[i].firstIn.Before(purged[j].firstIn) })
+	first, last, cut := purged[0].firstIn, purged[0].firstIn, 0
+	for _, x := range purged {
+		if x.firstIn.Sub(first) <= purgeMinSpan {
+			last, cut = x.firstIn, cut+1
+		}
+	}
+	if cut < minPurgedTables {
+		return nil, false
+	}
+	kept := map[string]time.Time{}
+	for _, x := range tables {
+		switch {
+		case x.firstIn.IsZero():
+			// holds none of its pushes: those before the purge were purged
+			// (a one-time push), any after it are charged.
+			if x.firstLogged.Before(last) {
+				kept[x.table] = last
+			}
+		case x.firstIn.Before(first.Add(-purgeMinSpan)):
+			return nil, false // a table holds older pushes: not a purge by age
+		case !x.firstIn.After(x.firstLogged):
+			// holds its first push: nothing purged
+		case x.firstIn.After(last):
+			kept[x.table] = last
+		default:
+			kept[x.table] = x.firstIn
+		}
+	}
+	return kept, true
+}
