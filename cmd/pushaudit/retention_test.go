@@ -18,9 +18,9 @@ import (
 // inferred retention as the reason, none is charged, and the faults after
 // the cut are still found. Another target's tables are untouched.
 func TestMain_Run_InferredRetention(t *testing.T) {
+	t.Parallel() // beside the long fault tests; no t.Setenv here
 	dsn, db := MustMariaDB(t)
 	prefix := MustUniquePrefix(t, db)
-	isolateEnv(t)
 	dir := t.TempDir()
 	manifestPath, configPath := filepath.Join(dir, "manifest.json"), filepath.Join(dir, "sim.yaml")
 	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "17", "--days", "3", "--cases-per-day", "150", "--faults", "10",
