@@ -25,6 +25,8 @@ type SiteEvidence struct {
 	// (by target key): windows that ended longer ago than that before now
 	// are unverifiable.
 	Retention map[string]time.Duration
+	// Heartbeat is the exchange's heartbeat, where it logs one (nil: none).
+	Heartbeat *HeartbeatSpec
 }
 
 // ClockOffset is the offset of a source or target (0 when none is set).

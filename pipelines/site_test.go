@@ -22,6 +22,10 @@ func TestStaleRuns_EmptyNotLogged(t *testing.T) {
 		{"quiet windows at the edges are not", "Pqq....qqP", "...SSSS..."},
 		{"quiet windows inside a run count towards its span", "P.qqq.P", ".SSSSS."},
 		{"short runs stay short", "P.q.P", "....."},
+		// s: quiet, but due while the exchange's heartbeat was silent.
+		{"a silent night is stale", "PqssssssqP", "..SSSSSS.."},
+		{"silent windows join an outage", "P..sss.P", ".SSSSSS."},
+		{"a short silence is no run", "PqsqqP", "......"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +40,8 @@ func TestStaleRuns_EmptyNotLogged(t *testing.T) {
 					f.Batches, f.Succeeded = 1, 1
 				case 'q':
 					f.Expected = 0
+				case 's':
+					f.Expected, f.Silent = 0, true
 				}
 				ws, fs = append(ws, w), append(fs, f)
 			}

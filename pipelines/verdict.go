@@ -33,6 +33,10 @@ type Facts struct {
 	// to push, so such a quiet window (Expected 0, no batch) is no missing
 	// push: StaleRuns judges staleness on the windows that had rows.
 	EmptyNotLogged bool
+	// Silent: the exchange's heartbeat was silent when the window's push
+	// was due (HeartbeatSpec.Silent), so a quiet window without a push is
+	// a push the exchange could not make: it counts in a stale run.
+	Silent bool
 	// NoClaim: the target has no push log; the claim is unknown and the
 	// window is judged source ↔ target only (Batches and Claimed say
 	// nothing).
@@ -102,8 +106,10 @@ func StaleRuns(ws []Window, fs []Facts, staleAfter time.Duration) []bool {
 	}
 	// a quiet window of an exchange that logs no empty push neither
 	// extends nor ends a run: a run starts and ends with windows that had
-	// rows to push, and the quiet windows inside it are part of it.
-	quiet := func(f Facts) bool { return f.EmptyNotLogged && f.Expected == 0 && noPush(f) }
+	// rows to push, and the quiet windows inside it are part of it. One
+	// due while the exchange's heartbeat was silent is no quiet window: the
+	// exchange was down.
+	quiet := func(f Facts) bool { return f.EmptyNotLogged && f.Expected == 0 && noPush(f) && !f.Silent }
 	for i := 0; i < len(ws); {
 		if !noPush(fs[i]) || quiet(fs[i]) {
 			i++

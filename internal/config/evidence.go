@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -26,6 +27,8 @@ type EvidenceConfig struct {
 	ClockOffsets map[string]time.Duration `yaml:"clock_offsets,omitempty"`
 	// Retention: how long a target's front-end database keeps rows.
 	Retention map[string]time.Duration `yaml:"retention,omitempty"`
+	// Heartbeat: the exchange's heartbeat table, where it logs one.
+	Heartbeat *pipelines.HeartbeatSpec `yaml:"heartbeat,omitempty"`
 }
 
 // validateEvidence checks the evidence section; errors name the field.
@@ -54,6 +57,13 @@ func (c *Config) validateEvidence(bad func(string, ...any)) {
 			bad("evidence.retention.%s: %s is not a positive duration", k, e.Retention[k])
 		}
 	}
+	if h := e.Heartbeat; h != nil {
+		if err := h.Validate("evidence.heartbeat"); err != nil {
+			bad("%v", err)
+		} else if _, ok := c.Sources[h.Source()]; !ok && len(c.Sources) > 0 {
+			bad("evidence.heartbeat.table: %q is not in a source of the config (sources: %s)", h.Table, strings.Join(c.SourceNames(), ", "))
+		}
+	}
 }
 
 func sortedKeys(m map[string]time.Duration) []string {
@@ -69,7 +79,7 @@ func sortedKeys(m map[string]time.Duration) []string {
 // reconciler: the push log with the clock offset of its source.
 func (c *Config) SiteEvidence() pipelines.SiteEvidence {
 	e := c.Evidence
-	s := pipelines.SiteEvidence{PushLog: e.PushLog, EmptyPushes: e.EmptyPushes, ClockOffsets: e.ClockOffsets, Retention: e.Retention}
+	s := pipelines.SiteEvidence{PushLog: e.PushLog, EmptyPushes: e.EmptyPushes, ClockOffsets: e.ClockOffsets, Retention: e.Retention, Heartbeat: e.Heartbeat}
 	s.PushLog.ClockOffset = e.ClockOffsets[e.PushLog.Source()]
 	if len(e.NoPushLog) > 0 {
 		s.NoPushLog = map[string]bool{}

@@ -355,6 +355,11 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 		x.Facts.BeforeHistory = pipelines.BeforeHistory(x.Window, history)
 		x.Facts.EmptyNotLogged = p.emptyNotLogged
 	}
+	if p.emptyNotLogged && o.Evidence.Heartbeat != nil {
+		if err := r.heartbeat(ctx, wh, o, res, all, trusted); err != nil {
+			return fmt.Errorf("reconcile %s: %w", res.ID(), err)
+		}
+	}
 	markStale(all, sch)
 	return nil
 }
@@ -459,6 +464,9 @@ func verdictDetail(x *Result) string {
 	case pipelines.StatusMissed:
 		return fmt.Sprintf("应推 %d 条，无推送记录", f.Expected)
 	case pipelines.StatusStale:
+		if f.Silent {
+			return "连续多个窗口无推送（交换系统心跳中断）"
+		}
 		return "连续多个窗口无推送"
 	case pipelines.StatusFailed:
 		if f.Succeeded == 0 {
