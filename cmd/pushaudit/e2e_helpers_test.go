@@ -136,6 +136,11 @@ type manifest struct {
 		Kind         string `json:"kind"`
 		ExpectStatus string `json:"expect_status"`
 	} `json:"entries"`
+	Injected []struct {
+		Kind     string `json:"kind"`
+		Target   string `json:"target"`
+		From, To string
+	} `json:"injected"`
 }
 
 func MustReadManifest(tb testing.TB, path string) manifest {

@@ -237,6 +237,41 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 		s.cfg.Evidence.EmptyPushes = ""
 	})
 
+	// The same exchange with a heartbeat per target, built by SQL: a beat
+	// every 5 minutes, none while the simulator had the target down. A
+	// quiet window of a target that was down is then no quiet night: it
+	// gets the manifest's verdict, as where empty pushes are logged.
+	t.Run("exchange heartbeat", func(t *testing.T) {
+		s.t = t
+		s.exec("CREATE TABLE {exchange}.heartbeat (target VARCHAR(32) NOT NULL, beat_at DATETIME NOT NULL, PRIMARY KEY (target, beat_at))")
+		s.exec("INSERT INTO {exchange}.heartbeat SELECT t.target, TIMESTAMP '2026-11-19 23:00:00' + INTERVAL 5 * n.i MINUTE " +
+			"FROM (WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < 600) SELECT i FROM seq) n " +
+			"CROSS JOIN (SELECT DISTINCT target FROM {exchange}.push_log) t")
+		down := 0
+		for _, f := range s.man.Injected {
+			if f.Kind != "target_down" {
+				continue
+			}
+			from, err1 := time.Parse(time.RFC3339, f.From)
+			to, err2 := time.Parse(time.RFC3339, f.To)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("fault %+v: %v %v", f, err1, err2)
+			}
+			wall := func(x time.Time) string { return x.In(pipelines.Shanghai).Format(time.DateTime) }
+			if n := s.exec("DELETE FROM {exchange}.heartbeat WHERE target = ? AND beat_at >= ? AND beat_at < ?", f.Target, wall(from), wall(to)); n == 0 {
+				t.Fatalf("no beat of %s between %s and %s", f.Target, f.From, f.To)
+			}
+			down++
+		}
+		if down == 0 {
+			t.Fatal("the simulation has no target down: the heartbeat proves nothing")
+		}
+		s.cfg.Evidence.Heartbeat = &pipelines.HeartbeatSpec{Table: "exchange.heartbeat", TargetColumn: "target", Every: 5 * time.Minute}
+		s.quietDown = false
+		s.verdicts(s.reconcile(day, day), nil, nil)
+		s.cfg.Evidence.Heartbeat, s.quietDown = nil, true
+	})
+
 	// Front-end tables without a batch id: received rows are assigned to
 	// windows by the row's own time (window_column), or by key.
 	var byColumn []string
