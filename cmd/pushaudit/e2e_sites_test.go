@@ -60,6 +60,8 @@ type site struct {
 	// quietDown: the exchange logs no empty push, so a quiet window of a
 	// target that was down is ok (nothing says a push was missed).
 	quietDown bool
+	// stderr is what the last reconcile printed there.
+	stderr string
 }
 
 func (s *site) exec(q string, args ...any) int64 {
@@ -99,6 +101,7 @@ func (s *site) reconcile(from, to string) map[string]siteResult {
 	if r.code != exitOK && r.code != exitFindings {
 		s.t.Fatalf("reconcile: exit %d\n%s", r.code, tail(r.stderr, 40))
 	}
+	s.stderr = r.stderr
 	out := map[string]siteResult{}
 	sc := bufio.NewScanner(strings.NewReader(r.stdout))
 	sc.Buffer(nil, 1<<20)
@@ -330,7 +333,8 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 	})
 
 	// Clocks: the exchange logs UTC; a front-end database's times are 3
-	// minutes fast (its window columns, none of them part of a key).
+	// minutes fast (its window columns, none of them part of a key, and
+	// its arrival times).
 	t.Run("clocks", func(t *testing.T) {
 		s.t = t
 		s.exec("UPDATE {exchange}.push_log SET ws_ms = ws_ms - 28800000, we_ms = we_ms - 28800000, st_ms = st_ms - 28800000, fin_ms = fin_ms - 28800000")
@@ -349,9 +353,29 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 		if shifted == 0 {
 			t.Fatal("no city_cgw resource has a window_column to shift")
 		}
+		// the same clock stamps the arrival times its tables still keep.
+		arrivals, err := db.Query("SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = 'arrived_at'", s.names["fe_city_cgw"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stamped []string
+		for arrivals.Next() {
+			var n string
+			if err := arrivals.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			stamped = append(stamped, n)
+		}
+		arrivals.Close()
+		for _, n := range stamped {
+			s.exec("UPDATE {fe_city_cgw}.`" + n + "` SET arrived_at = arrived_at + INTERVAL 3 MINUTE")
+		}
 		s.cfg.Evidence.ClockOffsets = map[string]time.Duration{"exchange": -8 * time.Hour, "city_cgw": 3 * time.Minute}
 		got := s.reconcile(day, day)
 		s.verdicts(got, nil, nil)
+		if strings.Contains(s.stderr, "the clock of") {
+			t.Errorf("with the offsets set, the clock check still warns:\n%s", tail(s.stderr, 10))
+		}
 		// without the offsets every push is 8 hours off its window.
 		s.cfg.Evidence.ClockOffsets = nil
 		off := 0
@@ -362,6 +386,11 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 		}
 		if off < 50 {
 			t.Errorf("without clock_offsets only %d findings: the shifted clock was not read", off)
+		}
+		// and the clock check says so: against a log 8 hours behind, the
+		// front-ends' arrival times are 8 hours ahead of their pushes.
+		if !strings.Contains(s.stderr, "appears at least 8h") || !strings.Contains(s.stderr, "ahead of the exchange's") {
+			t.Errorf("without clock_offsets the clock check warns of nothing:\n%s", tail(s.stderr, 10))
 		}
 		s.cfg.Evidence.ClockOffsets = map[string]time.Duration{"exchange": -8 * time.Hour, "city_cgw": 3 * time.Minute}
 	})
