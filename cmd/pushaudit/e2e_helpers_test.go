@@ -155,3 +155,28 @@ func MustReadManifest(tb testing.TB, path string) manifest {
 	}
 	return m
 }
+
+// mustStrings returns the one text column of every row of query.
+func mustStrings(tb testing.TB, db *sql.DB, query string, args ...any) []string {
+	tb.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// tablesWithColumn names the tables of a MySQL database that have column.
+const tablesWithColumn = "SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = ? ORDER BY table_name"

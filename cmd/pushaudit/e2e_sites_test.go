@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,13 +161,16 @@ type manifestEntry = struct {
 // windowFilter is a resource's usual window filter on one time column.
 var windowFilter = regexp.MustCompile(`^\s*([a-z_]+\.[a-z_]+)\s*>=\s*:window_start\s+AND\s+([a-z_]+\.[a-z_]+)\s*<\s*:window_end\s*$`)
 
-func TestMain_Run_SiteConventions(t *testing.T) {
+// mustSimSite simulates a site (seed, days, cases a day, faults) in a
+// MariaDB of the test's own and returns it ready to change by SQL.
+func mustSimSite(t *testing.T, seed, days, cases, faults int) (*site, *sql.DB) {
+	t.Helper()
 	dsn, db := MustMariaDB(t)
 	prefix := MustUniquePrefix(t, db)
 	dir := t.TempDir()
 	manifestPath, configPath := filepath.Join(dir, "manifest.json"), filepath.Join(dir, "sim.yaml")
-	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "3", "--days", "1", "--cases-per-day", "200", "--faults", "9",
-		"--manifest", manifestPath, "--write-config", configPath)
+	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", fmt.Sprint(seed), "--days", fmt.Sprint(days),
+		"--cases-per-day", fmt.Sprint(cases), "--faults", fmt.Sprint(faults), "--manifest", manifestPath, "--write-config", configPath)
 	c, err := config.Load(configPath)
 	if err != nil {
 		t.Fatal(err)
@@ -174,13 +178,19 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 	s := &site{t: t, db: db, dir: dir, cfg: c, names: map[string]string{}, man: MustReadManifest(t, manifestPath), snapshot: true, known: map[string]string{}}
 	for logical, src := range c.Sources {
 		s.names[logical] = src.Database
-		// The steps below rewrite the site's history in place (push-log
-		// times, statuses, dropped batch columns), which an append or
+		// The changes rewrite the site's history in place (push-log times,
+		// statuses, dropped batch columns, purged rows), which an append or
 		// incremental policy rightly does not re-read: copy every table in
 		// full, as a site's first snapshot does.
 		src.Policies = nil
 		c.Sources[logical] = src
 	}
+	return s, db
+}
+
+func TestMain_Run_SiteConventions(t *testing.T) {
+	s, db := mustSimSite(t, 3, 1, 200, 9)
+	c := s.cfg
 	cat, err := c.LoadCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +329,7 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "site-catalog.yaml"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(s.dir, "site-catalog.yaml"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		s.cfg.Catalog = "site-catalog.yaml"
@@ -354,19 +364,7 @@ func TestMain_Run_SiteConventions(t *testing.T) {
 			t.Fatal("no city_cgw resource has a window_column to shift")
 		}
 		// the same clock stamps the arrival times its tables still keep.
-		arrivals, err := db.Query("SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = 'arrived_at'", s.names["fe_city_cgw"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stamped []string
-		for arrivals.Next() {
-			var n string
-			if err := arrivals.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			stamped = append(stamped, n)
-		}
-		arrivals.Close()
+		stamped := mustStrings(t, db, tablesWithColumn, s.names["fe_city_cgw"], "arrived_at")
 		for _, n := range stamped {
 			s.exec("UPDATE {fe_city_cgw}.`" + n + "` SET arrived_at = arrived_at + INTERVAL 3 MINUTE")
 		}

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 )
 
 // TestMain_Run_InferredRetention: a front-end database purged by age,
@@ -19,22 +16,7 @@ import (
 // the cut are still found. Another target's tables are untouched.
 func TestMain_Run_InferredRetention(t *testing.T) {
 	t.Parallel() // beside the long fault tests; no t.Setenv here
-	dsn, db := MustMariaDB(t)
-	prefix := MustUniquePrefix(t, db)
-	dir := t.TempDir()
-	manifestPath, configPath := filepath.Join(dir, "manifest.json"), filepath.Join(dir, "sim.yaml")
-	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "17", "--days", "3", "--cases-per-day", "150", "--faults", "10",
-		"--manifest", manifestPath, "--write-config", configPath)
-	c, err := config.Load(configPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{t: t, db: db, dir: dir, cfg: c, names: map[string]string{}, man: MustReadManifest(t, manifestPath), snapshot: true, known: map[string]string{}}
-	for logical, src := range c.Sources {
-		s.names[logical] = src.Database
-		src.Policies = nil // the purge deletes in place: copy in full
-		c.Sources[logical] = src
-	}
+	s, db := mustSimSite(t, 17, 3, 150, 10)
 	const from, to = "2026-11-20", "2026-11-22"
 	inferred := func(x siteResult) bool { return strings.Contains(x.detail(), "推断保留期") }
 
@@ -48,19 +30,7 @@ func TestMain_Run_InferredRetention(t *testing.T) {
 
 	cut := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) // naive, as the push log's DATETIME
 	tables := 0
-	rows, err := db.Query("SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = 'batch_id'", s.names["fe_city_gov"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
+	names := mustStrings(t, db, tablesWithColumn, s.names["fe_city_gov"], "batch_id")
 	purged := int64(0)
 	for _, n := range names {
 		purged += s.exec("DELETE FROM {fe_city_gov}.`"+n+"` WHERE batch_id IN "+
