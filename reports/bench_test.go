@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -138,17 +139,38 @@ func TestBench_Daily100k(t *testing.T) {
 		}
 		return f
 	}
-	base := run("baseline")
-	got := run("daily")
+	// Medians of interleaved rounds (PUSHAUDIT_BENCH_ROUNDS, default 5):
+	// one round is too noisy on a shared machine to judge a 1.5 ratio.
+	rounds := 5
+	if n, err := strconv.Atoi(os.Getenv("PUSHAUDIT_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	var bases, gots []fig
+	for range rounds {
+		bases = append(bases, run("baseline"))
+		gots = append(gots, run("daily"))
+	}
+	median := func(fs []fig) fig {
+		secs, rss := make([]float64, len(fs)), make([]float64, len(fs))
+		for i, f := range fs {
+			secs[i], rss[i] = f.secs, f.rssMB
+		}
+		slices.Sort(secs)
+		slices.Sort(rss)
+		return fig{secs: secs[len(secs)/2], rssMB: rss[len(rss)/2], size: fs[0].size}
+	}
+	base, got := median(bases), median(gots)
+	fmt.Printf("daily-100k: medians of %d interleaved rounds\n", rounds)
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"
 		}
 		return "MISSED"
 	}
-	fmt.Printf("daily-100k: workbook %.2f s, peak RSS %.0f MB, %.1f MB file; baseline (minimal excelize stream of the same cells) %.2f s, %.0f MB, %.1f MB file; ratio time %.2f, RSS %.2f; target < 5 s: %s, < 300 MB: %s\n",
+	rt, rr := got.secs/base.secs, got.rssMB/base.rssMB
+	fmt.Printf("daily-100k: workbook %.2f s, peak RSS %.0f MB, %.1f MB file; baseline (minimal excelize stream of the same cells) %.2f s, %.0f MB, %.1f MB file; ratio time %.2f, RSS %.2f (target ≤ 1.5: %s, %s); target < 5 s: %s, < 300 MB: %s\n",
 		got.secs, got.rssMB, float64(got.size)/1e6, base.secs, base.rssMB, float64(base.size)/1e6,
-		got.secs/base.secs, got.rssMB/base.rssMB, verdict(got.secs < 5), verdict(got.rssMB < 300))
+		rt, rr, verdict(rt <= 1.5), verdict(rr <= 1.5), verdict(got.secs < 5), verdict(got.rssMB < 300))
 	if got.secs >= 5 || got.rssMB >= 300 {
 		t.Errorf("daily workbook of 100,000 key rows: %.2f s, %.0f MB; want < 5 s and < 300 MB", got.secs, got.rssMB)
 	}
