@@ -23,6 +23,8 @@ const (
 	ClassMismatch FailureClass = "mismatch"
 	// ClassLate: complete, but after the deadline.
 	ClassLate FailureClass = "late"
+	// ClassAnomaly: a source's own volume left its history.
+	ClassAnomaly FailureClass = "anomaly"
 	// ClassNone: not a fault (ok, pending, unverifiable).
 	ClassNone FailureClass = ""
 )
@@ -40,6 +42,8 @@ func ClassOf(s Status) FailureClass {
 		return ClassMismatch
 	case StatusLate:
 		return ClassLate
+	case StatusAnomaly:
+		return ClassAnomaly
 	}
 	return ClassNone
 }

@@ -5,16 +5,19 @@ type Status string
 
 // The verdicts of DESIGN.md. One result has exactly one.
 const (
-	StatusOK           Status = "ok"
-	StatusPending      Status = "pending"
-	StatusMissed       Status = "missed"
-	StatusShort        Status = "short"
-	StatusExcess       Status = "excess"
-	StatusDuplicate    Status = "duplicate"
-	StatusLate         Status = "late"
-	StatusFailed       Status = "failed"
-	StatusMismatch     Status = "mismatch"
-	StatusStale        Status = "stale"
+	StatusOK        Status = "ok"
+	StatusPending   Status = "pending"
+	StatusMissed    Status = "missed"
+	StatusShort     Status = "short"
+	StatusExcess    Status = "excess"
+	StatusDuplicate Status = "duplicate"
+	StatusLate      Status = "late"
+	StatusFailed    Status = "failed"
+	StatusMismatch  Status = "mismatch"
+	StatusStale     Status = "stale"
+	// StatusAnomaly: a source's own volume left its history (the anomaly
+	// check of SourceTarget): a district that stopped reporting.
+	StatusAnomaly      Status = "anomaly"
 	StatusUnverifiable Status = "unverifiable"
 )
 
@@ -22,7 +25,7 @@ const (
 var Statuses = []Status{
 	StatusOK, StatusPending, StatusMissed, StatusShort, StatusExcess,
 	StatusDuplicate, StatusLate, StatusFailed, StatusMismatch, StatusStale,
-	StatusUnverifiable,
+	StatusAnomaly, StatusUnverifiable,
 }
 
 // Valid reports whether s is a known verdict.
@@ -62,6 +65,8 @@ func (s Status) ZH() string {
 		return "数值不符"
 	case StatusStale:
 		return "长时间未推送"
+	case StatusAnomaly:
+		return "数据源异常"
 	case StatusUnverifiable:
 		return "无法核验"
 	}

@@ -219,6 +219,7 @@ func DefaultLevelRules() LevelRules {
 		ByStatus: map[Status]int{
 			StatusStale: 2, StatusMissed: 3, StatusFailed: 3, StatusShort: 3,
 			StatusDuplicate: 4, StatusExcess: 4, StatusLate: 4, StatusMismatch: 4, StatusUnverifiable: 4,
+			StatusAnomaly: 3,
 		},
 		ShortMinorRatio: 0.01,
 		ShortMinorLevel: 4,

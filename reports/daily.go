@@ -217,6 +217,8 @@ func (w *dailyWriter) targetName(key string) string {
 	switch {
 	case !ok && key == pipelines.StatsTarget:
 		return w.lbl.statsTarget
+	case !ok && key == pipelines.SourceTarget:
+		return w.lbl.sourceTarget
 	case !ok:
 		return key
 	case w.lbl.nameEN && t.NameEN != "":

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -24,8 +25,20 @@ func diffOf(r result, row int, expectedCol, receivedCol string) any {
 	}
 }
 
+// summaryVerdicts are the finding verdicts with a column in the summary:
+// the anomaly check's only where it ran (its pseudo-target has a row).
+func (w *dailyWriter) summaryVerdicts() []pipelines.Status {
+	for _, s := range w.data.summary {
+		if s.Target == pipelines.SourceTarget {
+			return findingVerdicts
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(findingVerdicts), func(v pipelines.Status) bool { return v == pipelines.StatusAnomaly })
+}
+
 func (w *dailyWriter) summary(context.Context) error {
 	lbl, st := w.lbl, w.wb.st
+	verdicts := w.summaryVerdicts()
 	cols := []colSpec{
 		{label: lbl.colTarget, kind: colText},
 		{label: lbl.colResources, kind: colInt, max: 10},
@@ -33,7 +46,7 @@ func (w *dailyWriter) summary(context.Context) error {
 		{label: lbl.colDue, kind: colInt, max: 10},
 		{label: lbl.verdict(pipelines.StatusOK), kind: colInt, max: 10},
 	}
-	for _, s := range findingVerdicts {
+	for _, s := range verdicts {
 		cols = append(cols, colSpec{label: lbl.verdict(s), kind: colInt, max: 10})
 	}
 	cols = append(cols,
@@ -45,7 +58,7 @@ func (w *dailyWriter) summary(context.Context) error {
 	var resources, checked, due int
 	for _, s := range w.data.summary {
 		row := []any{w.targetName(s.Target), s.Resources, s.Checked, s.Due, s.OK()}
-		for _, v := range findingVerdicts {
+		for _, v := range verdicts {
 			row = append(row, s.Counts[v])
 		}
 		row = append(row, s.Counts[pipelines.StatusPending])
@@ -81,7 +94,7 @@ func (w *dailyWriter) summary(context.Context) error {
 	// The total row: SUM of each count column, cached values included.
 	tot := []any{styled{value: lbl.total, style: st.totalText}}
 	vals := []int{resources, checked, due, total[pipelines.StatusOK]}
-	for _, v := range findingVerdicts {
+	for _, v := range verdicts {
 		vals = append(vals, total[v])
 	}
 	vals = append(vals, total[pipelines.StatusPending])

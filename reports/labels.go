@@ -49,7 +49,7 @@ type labelSet struct {
 	metYes, metNo, metNotDue, noFindings                                                       string
 
 	// 业务统计一致性 columns.
-	colCheck, colCheckName, colBiz, colStats, colStatsDiff, statsTarget, noStats string
+	colCheck, colCheckName, colBiz, colStats, colStatsDiff, statsTarget, sourceTarget, noStats string
 
 	header, footer string // header/footer templates; %s is the day
 
@@ -105,8 +105,9 @@ var labelSets = map[string]*labelSet{
 		noFindings: "当日无问题记录",
 
 		colCheck: "检查项", colCheckName: "名称", colBiz: "业务库", colStats: "统计库", colStatsDiff: "差异（统计库−业务库）",
-		statsTarget: "业务统计一致性",
-		noStats:     "未发现业务库与统计库一致性核对结果（目标 stats）",
+		statsTarget:  "业务统计一致性",
+		sourceTarget: "数据源（总量异常）",
+		noStats:      "未发现业务库与统计库一致性核对结果（目标 stats）",
 
 		header: "&L数据对接日检表 %s&R&A",
 		footer: "&L%s&R第 &P 页，共 &N 页",
@@ -174,8 +175,9 @@ var labelSets = map[string]*labelSet{
 		noFindings: "no findings for the day",
 
 		colCheck: "Check", colCheckName: "Name", colBiz: "Business DB", colStats: "Statistics DB", colStatsDiff: "Difference",
-		statsTarget: "Business vs statistics",
-		noStats:     "no business vs statistics results (target stats)",
+		statsTarget:  "Business vs statistics",
+		sourceTarget: "Sources (volume anomalies)",
+		noStats:      "no business vs statistics results (target stats)",
 
 		header: "&LDaily reconciliation %s&R&A",
 		footer: "&L%s&RPage &P of &N",
@@ -187,6 +189,7 @@ var labelSets = map[string]*labelSet{
 			pipelines.StatusShort: "short", pipelines.StatusExcess: "excess", pipelines.StatusDuplicate: "duplicate",
 			pipelines.StatusLate: "late", pipelines.StatusFailed: "failed", pipelines.StatusMismatch: "mismatch",
 			pipelines.StatusStale: "stale", pipelines.StatusUnverifiable: "unverifiable",
+			pipelines.StatusAnomaly: "source anomaly",
 		},
 		kinds:  map[string]string{"missing": "missing", "extra": "extra", "duplicate": "duplicate", "mismatch": "mismatch"},
 		levels: [5]string{"", "level 1", "level 2", "level 3", "level 4"},
@@ -249,5 +252,5 @@ func (l *labelSet) cadence(c pipelines.Cadence) string {
 var findingVerdicts = []pipelines.Status{
 	pipelines.StatusMissed, pipelines.StatusShort, pipelines.StatusExcess,
 	pipelines.StatusDuplicate, pipelines.StatusLate, pipelines.StatusFailed,
-	pipelines.StatusMismatch, pipelines.StatusStale, pipelines.StatusUnverifiable,
+	pipelines.StatusMismatch, pipelines.StatusStale, pipelines.StatusAnomaly, pipelines.StatusUnverifiable,
 }

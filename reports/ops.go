@@ -256,7 +256,7 @@ func (w *opsWriter) prepareExchange() {
 	}
 	var extra []*exchRow
 	for k, e := range w.data.exch {
-		if !seen[k] && k[0] != pipelines.StatsTarget {
+		if !seen[k] && k[0] != pipelines.StatsTarget && k[0] != pipelines.SourceTarget {
 			extra = append(extra, e)
 		}
 	}

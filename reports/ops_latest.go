@@ -79,7 +79,7 @@ FROM `+latestTable+` GROUP BY GROUPING SETS ((target, resource), (target, day))`
 			return d, err
 		}
 		if !perResource {
-			if t == pipelines.StatsTarget || !day.Valid {
+			if t == pipelines.StatsTarget || t == pipelines.SourceTarget || !day.Valid {
 				continue
 			}
 			dd := time.Date(day.Time.Year(), day.Time.Month(), day.Time.Day(), 0, 0, 0, 0, pipelines.Shanghai)
@@ -91,8 +91,8 @@ FROM `+latestTable+` GROUP BY GROUPING SETS ((target, resource), (target, day))`
 		}
 		x.target, x.resource = t, r.String
 		d.exch[[2]string{t, r.String}] = &x
-		if t == pipelines.StatsTarget {
-			continue
+		if t == pipelines.StatsTarget || t == pipelines.SourceTarget {
+			continue // no push, so no outage of one
 		}
 		s, _ := starts.([]any)
 		e, _ := ends.([]any)

@@ -32,14 +32,14 @@ func (w *opsWriter) volumes() error {
 		{label: ml.colRateRows, kind: colPct, max: 12},
 	}
 	// Catalog order, then others by key (ledger order); stats has its own
-	// sheet.
+	// sheet, and the anomaly check's counts are no pushed volume.
 	order := map[[2]string]int{}
 	for _, e := range w.exchRows {
 		order[[2]string{e.target, e.resource}] = len(order)
 	}
 	var vs []ledger.Volume
 	for _, v := range w.data.more.volumes {
-		if v.Target != pipelines.StatsTarget {
+		if v.Target != pipelines.StatsTarget && v.Target != pipelines.SourceTarget {
 			vs = append(vs, v)
 		}
 	}

@@ -130,7 +130,7 @@ var verdictColours = []struct {
 	rag      RAG
 	statuses []pipelines.Status
 }{
-	{RAGRed, []pipelines.Status{pipelines.StatusMissed, pipelines.StatusFailed, pipelines.StatusStale}},
+	{RAGRed, []pipelines.Status{pipelines.StatusMissed, pipelines.StatusFailed, pipelines.StatusStale, pipelines.StatusAnomaly}},
 	{RAGAmber, []pipelines.Status{pipelines.StatusShort, pipelines.StatusExcess, pipelines.StatusDuplicate,
 		pipelines.StatusLate, pipelines.StatusMismatch}},
 	{RAGNone, []pipelines.Status{pipelines.StatusPending, pipelines.StatusUnverifiable}},

@@ -42,7 +42,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 	if err != nil {
 		return usageError{err}
 	}
-	if target != pipelines.StatsTarget {
+	if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
 		if _, ok := cat.Resource(target, resource); !ok {
 			return usagef("explain: %s/%s is not a resource of the catalog", target, resource)
 		}
@@ -53,7 +53,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 	}
 	m.onClose(wh.Close)
 	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
-		Now: clock(c), OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: m.Logger,
+		Now: clock(c), OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: m.Logger,
 	}, target, resource, start)
 	if errors.Is(err, reconcile.ErrNoWindow) {
 		return usageError{err}
@@ -119,8 +119,16 @@ func writeExplainText(w io.Writer, e *reconcile.Explanation, cat *pipelines.Cata
 		fmt.Fprintln(w, "\nThe source or evidence snapshot cannot be trusted for this window (failed, or older than the window end): nothing was compared.")
 		return
 	}
-	fmt.Fprintf(w, "\nexpected  %d\nclaimed   %d  (%d batches, %d succeeded, last finished %s)\nreceived  %d\n",
-		f.Expected, f.Claimed, f.Batches, f.Succeeded, t(f.LastFinish), f.Received)
+	if x.Target == pipelines.SourceTarget {
+		// an anomaly result: the source's count against its own history.
+		fmt.Fprintf(w, "\ncounted   %d\nmedian    %d  of the same %s in earlier weeks:\n", f.Received, f.Expected, map[bool]string{true: "hour", false: "day"}[x.Window.End.Sub(x.Window.Start) == time.Hour])
+		for _, h := range e.History {
+			fmt.Fprintf(w, "  %s\n", h)
+		}
+	} else {
+		fmt.Fprintf(w, "\nexpected  %d\nclaimed   %d  (%d batches, %d succeeded, last finished %s)\nreceived  %d\n",
+			f.Expected, f.Claimed, f.Batches, f.Succeeded, t(f.LastFinish), f.Received)
+	}
 	for _, k := range keyKinds {
 		n := e.KeyCounts[k.kind]
 		if n == 0 {
@@ -194,7 +202,8 @@ func writeExplainJSON(w io.Writer, e *reconcile.Explanation) error {
 		Batches   []batch             `json:"batches"`
 		Queries   map[string]string   `json:"queries"`
 		Params    []string            `json:"params,omitempty"`
-	}{jsonResult: toJSON(e.Result), Keys: e.Keys, KeyCounts: e.KeyCounts, Queries: e.Queries, Params: e.Params}
+		History   []string            `json:"history,omitempty"`
+	}{jsonResult: toJSON(e.Result), Keys: e.Keys, KeyCounts: e.KeyCounts, Queries: e.Queries, Params: e.Params, History: e.History}
 	for _, b := range e.Batches {
 		jb := batch{WindowStart: b.WindowStart.Format(time.RFC3339), BatchID: b.BatchID, Status: b.Status, Rows: b.Rows,
 			StartedAt: b.StartedAt.Format(time.RFC3339), Error: b.Error}

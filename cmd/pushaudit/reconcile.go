@@ -58,7 +58,7 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	if err != nil {
 		return usageError{err}
 	}
-	if f.target != "" && f.target != pipelines.StatsTarget {
+	if f.target != "" && f.target != pipelines.StatsTarget && f.target != pipelines.SourceTarget {
 		if _, ok := cat.Target(f.target); !ok {
 			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
 		}
@@ -112,7 +112,7 @@ func (m *Main) reconcileIn(ctx context.Context, c *config.Config, cat *pipelines
 	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
 		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource), Cadence: sc.cadence,
 		From: sc.from, To: sc.to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
-		RunID: run.ID, PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: m.Logger,
+		RunID: run.ID, PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: m.Logger,
 	})
 	status, msg := "ok", ""
 	if err != nil {

@@ -169,12 +169,18 @@ func (d *daemon) reconcile(ctx context.Context, c *config.Config, wh *warehouse.
 		return err
 	}
 	sc := reconcileScope{}
-	if arg == pipelines.StatsTarget {
-		sc.target = pipelines.StatsTarget
+	if arg == pipelines.StatsTarget || arg == pipelines.SourceTarget {
+		sc.target = arg
 	} else {
 		sc.cadence = pipelines.Cadence(arg)
 	}
 	sc.from, sc.to = reconcileDays(sc.cadence, c.ScheduleSet(), c.ServeSettings().ReconcileDelay, c.OnceDate(), t)
+	if arg == pipelines.SourceTarget && c.AnomalyRules().Bucket == "hour" {
+		// hourly buckets: yesterday's and today's hours, each judged once
+		// it has ended.
+		sc.to = pipelines.DayStart(t.Due.Add(-time.Nanosecond))
+		sc.from = sc.to.AddDate(0, 0, -1)
+	}
 	rs, err := d.m.reconcileIn(ctx, c, cat, wh, sc, args)
 	if err != nil {
 		return err

@@ -161,6 +161,9 @@ type Config struct {
 	// quarterly assessment (incidents.go).
 	Incidents  *pipelines.IncidentRules `yaml:"incidents,omitempty"`
 	Assessment Assessment               `yaml:"assessment,omitempty"`
+	// Anomaly configures the anomaly check of the sources' own volumes
+	// (pipelines.AnomalyRules; incidents.go).
+	Anomaly *pipelines.AnomalyRules `yaml:"anomaly,omitempty"`
 
 	// dir is the config file's folder; relative paths are resolved there.
 	dir string

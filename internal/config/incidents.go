@@ -1,6 +1,10 @@
 package config
 
-import "github.com/chengdu-cgw/pushaudit/pipelines"
+import (
+	"strings"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
 
 // Assessment configures the money of the quarterly assessment.
 type Assessment struct {
@@ -24,7 +28,28 @@ func (c *Config) validateIncidents(bad func(format string, args ...any)) {
 			bad("%v", err)
 		}
 	}
+	if a := c.Anomaly; a != nil {
+		if err := a.Validate(); err != nil {
+			bad("%v", err)
+		}
+		for i, v := range a.Volumes {
+			src, _ := pipelines.SplitTable(v.Table)
+			if _, ok := c.Sources[src]; src != "" && !ok && len(c.Sources) > 0 {
+				bad("anomaly.volumes[%d].table: %q is not in a source of the config (sources: %s)", i, v.Table, strings.Join(c.SourceNames(), ", "))
+			}
+		}
+	}
 	if c.Assessment.QuarterlyFee < 0 {
 		bad("assessment.quarterly_fee: %g is negative", c.Assessment.QuarterlyFee)
 	}
+}
+
+// AnomalyRules returns the rules of the anomaly check: the config's, with
+// defaults for the fields it leaves out; none (no volumes) without an
+// anomaly section.
+func (c *Config) AnomalyRules() pipelines.AnomalyRules {
+	if c.Anomaly == nil {
+		return pipelines.AnomalyRules{}
+	}
+	return c.Anomaly.WithDefaults()
 }

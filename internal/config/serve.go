@@ -95,6 +95,7 @@ var defaultCron = map[string]string{
 	JobReconcile + ":" + string(pipelines.Once):      "10 7 * * *",
 	JobReconcile + ":" + string(pipelines.MediaCopy): "15 7 * * *",
 	JobReconcile + ":stats":                          "20 6 * * *",
+	JobReconcile + ":" + pipelines.SourceTarget:      "25 6 * * *",
 	JobReport + ":day":                               "30 7 * * *",
 	JobReport + ":half_month":                        "0 8 1,16 * *",
 	JobReport + ":month":                             "15 8 1 * *",
@@ -113,6 +114,9 @@ func (c *Config) ServeJobs() []ServeJob {
 		all = append(all, ServeJob{Kind: JobReconcile, Arg: string(cad)})
 	}
 	all = append(all, ServeJob{Kind: JobReconcile, Arg: "stats"})
+	if a := c.AnomalyRules(); len(a.Volumes) > 0 {
+		all = append(all, ServeJob{Kind: JobReconcile, Arg: pipelines.SourceTarget})
+	}
 	for _, k := range reportKinds {
 		all = append(all, ServeJob{Kind: JobReport, Arg: k})
 	}
@@ -120,6 +124,9 @@ func (c *Config) ServeJobs() []ServeJob {
 	for _, j := range all {
 		j.Name = j.Kind + ":" + j.Arg
 		j.Cron = defaultCron[j.Name]
+		if j.Name == JobReconcile+":"+pipelines.SourceTarget && c.AnomalyRules().Bucket == "hour" {
+			j.Cron = "5 * * * *" // each hour, the hours before it
+		}
 		if s, ok := defaultCron[j.Kind]; ok {
 			j.Cron = s
 		}
@@ -208,7 +215,7 @@ func (c *Config) validateServe(bad func(string, ...any)) {
 	for _, k := range keys {
 		v := s.Schedules[k]
 		if !known[k] {
-			bad("serve.schedules.%s: not a job (snapshot, snapshot_full, snapshot:SOURCE, snapshot_full:SOURCE, reconcile:CADENCE, reconcile:stats, report:%s)",
+			bad("serve.schedules.%s: not a job (snapshot, snapshot_full, snapshot:SOURCE, snapshot_full:SOURCE, reconcile:CADENCE, reconcile:stats, reconcile:source with anomaly volumes, report:%s)",
 				k, strings.Join(reportKinds, "|"))
 			continue
 		}

@@ -44,6 +44,9 @@ type Explanation struct {
 	KeyCounts map[string]int64
 	Batches   []Batch
 	Stored    []StoredResult // newest first
+	// History are the counts an anomaly result (SourceTarget) was judged
+	// against: the same bucket of earlier weeks, "2026-11-13 = 412".
+	History []string
 }
 
 // ExplainKeys is how many keys of each kind Explain lists.
@@ -58,7 +61,10 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	o.perWindow = true
 	start = start.In(pipelines.Shanghai)
 	sch, err := o.Schedules.Statistics()
-	if target != pipelines.StatsTarget {
+	period, stale := sch.Span(), sch.StaleAfter
+	if target == pipelines.SourceTarget {
+		period, stale = o.Anomaly.Step(), 0
+	} else if target != pipelines.StatsTarget {
 		res, ok := r.cat.Resource(target, resource)
 		if !ok {
 			return nil, fmt.Errorf("explain: %s/%s is not a resource of the catalog", target, resource)
@@ -67,11 +73,11 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 		if o.OnceAt.IsZero() {
 			o.OnceAt = start
 		}
+		period, stale = sch.Span(), sch.StaleAfter
 	}
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
 	}
-	period, stale := sch.Span(), sch.StaleAfter
 	o.From = start.Add(-stale - period)
 	o.To = start.Add(stale + period)
 	lo, hi := o.dayBounds()
@@ -88,7 +94,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	if x == nil {
 		return nil, fmt.Errorf("explain: %s/%s has no window starting %s: %w", target, resource, start.Format(time.RFC3339), ErrNoWindow)
 	}
-	e := &Explanation{Result: x, Queries: x.queries, Params: x.params.show(), Keys: map[string][]string{}, KeyCounts: map[string]int64{}}
+	e := &Explanation{Result: x, Queries: x.queries, Params: x.params.show(), Keys: map[string][]string{}, KeyCounts: map[string]int64{}, History: x.history}
 	for _, k := range x.keys {
 		e.KeyCounts[k.kind]++
 		if len(e.Keys[k.kind]) < ExplainKeys {
@@ -98,7 +104,7 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	for _, ks := range e.Keys {
 		sort.Strings(ks)
 	}
-	if target != pipelines.StatsTarget {
+	if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
 		if e.Batches, err = r.nearBatches(ctx, o, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {
 			return nil, err
 		}

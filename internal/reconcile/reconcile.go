@@ -46,6 +46,10 @@ type Options struct {
 	// in the detail, and the other resources go on.
 	EvidenceErrors map[string]string
 
+	// Anomaly are the rules of the anomaly check (results of
+	// pipelines.SourceTarget); no volumes, no check.
+	Anomaly pipelines.AnomalyRules
+
 	// Cadence, when set, reconciles only the resources of that cadence
 	// (the daemon's run after each window's deadline), and not stats.
 	Cadence pipelines.Cadence
@@ -76,6 +80,7 @@ type Result struct {
 	queries    map[string]string // the SQL behind each number, for explain
 	params     args              // the values of the queries' parameters
 	note       string            // evidence trouble worth a line in the detail
+	history    []string          // an anomaly result's history, for explain
 }
 
 // newResult is a window of res before it is reconciled.
@@ -247,6 +252,13 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	}
 	if (o.Target == "" && o.Cadence == "") || o.Target == pipelines.StatsTarget {
 		rs, err := r.stats(ctx, wh, o, lo, hi, trusted)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	if (o.Target == "" && o.Cadence == "") || o.Target == pipelines.SourceTarget {
+		rs, err := r.anomalies(ctx, wh, o, lo, hi, trusted)
 		if err != nil {
 			return nil, err
 		}
@@ -485,6 +497,8 @@ func verdictDetail(x *Result) string {
 		return "完成于 " + f.LastFinish.Format("2006-01-02 15:04:05") + "，晚于截止 " + x.Deadline.Format("15:04")
 	case pipelines.StatusUnverifiable:
 		return "源库快照不可信，无法核验"
+	case pipelines.StatusAnomaly:
+		return fmt.Sprintf("%d 条，偏离前几周同期中位数 %d", f.Received, f.Expected)
 	}
 	return ""
 }

@@ -233,6 +233,10 @@ func (p *Planner) window(ctx context.Context, w *Window) error {
 		w.Reason = "the statistics database is recomputed by its own job: it has no front end to repair"
 		return nil
 	}
+	if w.Target == pipelines.SourceTarget {
+		w.Reason = "an anomaly of the source's own volume: nothing was pushed wrong, the source itself needs checking"
+		return nil
+	}
 	res, ok := p.cat.Resource(w.Target, w.Resource)
 	if !ok {
 		return fmt.Errorf("%s/%s is not a resource of the catalog", w.Target, w.Resource)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,7 +103,12 @@ func loadHome(ctx context.Context, q warehouse.Querier, c *config.Config, cat *p
 		}
 		byTarget[f.Target][f.FaultLevel]++
 	}
-	for _, t := range cat.Targets {
+	targets := cat.Targets
+	if counts[pipelines.SourceTarget] != nil || byTarget[pipelines.SourceTarget] != nil {
+		// the anomaly check's results, where it runs: a row of their own.
+		targets = append(slices.Clip(targets), sourceTarget)
+	}
+	for _, t := range targets {
 		tl := TargetLight{Key: t.Key, Name: targetName(b.Lang, &t), Light: pipelines.RAGOf(counts[t.Key])}
 		tl.LightText = lightText(b.Lang, tl.Light)
 		if n := byTarget[t.Key]; n != nil {
@@ -145,6 +151,9 @@ func latestDay(ctx context.Context, q warehouse.Querier, now time.Time) (string,
 	}
 	return "", ledger.Day(now), nil
 }
+
+// sourceTarget names the anomaly check's pseudo-target on the pages.
+var sourceTarget = pipelines.Target{Key: pipelines.SourceTarget, NameZH: "数据源（总量异常）", NameEN: "Sources (volume anomalies)"}
 
 func targetName(lang string, t *pipelines.Target) string {
 	if lang == "en" && t.NameEN != "" {
@@ -212,6 +221,9 @@ type TargetPage struct {
 // latest run's results for the day (today, else yesterday).
 func loadTarget(ctx context.Context, q warehouse.Querier, cat *pipelines.Catalog, target string, now time.Time, b Base) (TargetPage, error) {
 	t, ok := cat.Target(target)
+	if !ok && target == pipelines.SourceTarget {
+		t, ok = &sourceTarget, true
+	}
 	if !ok && target != pipelines.StatsTarget {
 		return TargetPage{}, fmt.Errorf("%w: target %q", errNotFound, target)
 	}
