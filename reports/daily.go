@@ -252,6 +252,14 @@ func (w *dailyWriter) cadence(target, key string) string {
 	return ""
 }
 
+// bucketOf names the bucket of an anomaly result by its window's length.
+func (w *dailyWriter) bucketOf(r result) string {
+	if r.end.Sub(r.start) == time.Hour {
+		return w.lbl.bucketHour
+	}
+	return w.lbl.bucketDay
+}
+
 // targetOrder is the order of targets in the workbook: catalog order, then
 // the others by key.
 func (w *dailyWriter) targetOrder() []string {

@@ -188,14 +188,22 @@ func (w *dailyWriter) targets(ctx context.Context) error {
 func (w *dailyWriter) targetSheet(target string) error {
 	lbl := w.lbl
 	cols := w.windowCols()
+	if target == pipelines.SourceTarget {
+		// a source's count against its history: no push, no claim.
+		cols[2].label, cols[6].label, cols[8].label, cols[9].label = lbl.colBucket, lbl.colMedian, lbl.colCounted, lbl.colCountDiff
+	}
 	res := w.resultsOf(target)
 	row := func(r result, n int) []any {
 		var deadline any
 		if r.hasDeadline {
 			deadline = r.deadline
 		}
+		cadence := w.cadence(target, r.resource)
+		if target == pipelines.SourceTarget {
+			cadence = w.bucketOf(r)
+		}
 		return []any{
-			r.resource, w.resourceName(target, r.resource), w.cadence(target, r.resource),
+			r.resource, w.resourceName(target, r.resource), cadence,
 			r.start, r.end, deadline, r.expected, r.claimed, r.recvd,
 			diffOf(r, n, "G", "I"), lbl.verdict(r.status), lbl.level(r.level.Int64, r.level.Valid), r.detail,
 		}
@@ -203,7 +211,11 @@ func (w *dailyWriter) targetSheet(target string) error {
 	wd := newWidths(len(cols))
 	measureRows(wd, res, row)
 	name := w.targetName(target)
-	t, err := w.wb.newTable(sheetName(name, w.used), fmt.Sprintf(lbl.titleTarget, name, w.d), cols, wd)
+	title := fmt.Sprintf(lbl.titleTarget, name, w.d)
+	if target == pipelines.SourceTarget {
+		title = fmt.Sprintf(lbl.titleSource, w.d)
+	}
+	t, err := w.wb.newTable(sheetName(name, w.used), title, cols, wd)
 	if err != nil {
 		return err
 	}

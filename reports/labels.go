@@ -38,7 +38,10 @@ type labelSet struct {
 	// Per-target sheet columns.
 	colResKey, colResName, colCadence, colWinStart, colWinEnd, colDeadline string
 	colExpected, colClaimed, colReceived, colDiff, colVerdict, colLevel    string
-	colDetail, noResults                                                   string
+	// the anomaly check's sheet: a count against its history's median.
+	colMedian, colCounted, colCountDiff, colBucket string
+	bucketDay, bucketHour, titleSource             string
+	colDetail, noResults                           string
 
 	// 缺失明细 columns.
 	colKind, colKey, colOccurrences, keysCapped, noKeys string // keysCapped: %[1]d total, %[2]d shown
@@ -91,6 +94,8 @@ var labelSets = map[string]*labelSet{
 		colResKey: "资源编号", colResName: "资源名称", colCadence: "推送频率",
 		colWinStart: "窗口开始", colWinEnd: "窗口结束", colDeadline: "截止时间",
 		colExpected: "应推", colClaimed: "已推", colReceived: "已收", colDiff: "差异（已收−应推）",
+		colMedian: "前几周同期中位数", colCounted: "本期数量", colCountDiff: "差异（本期−中位数）", colBucket: "统计粒度",
+		bucketDay: "按日", bucketHour: "按小时", titleSource: "数据源总量异常检测（%s，与前几周同期比较）",
 		colVerdict: "结论", colLevel: "故障等级", colDetail: "说明",
 		noResults: "当日无核对结果",
 
@@ -161,6 +166,8 @@ var labelSets = map[string]*labelSet{
 		colResKey: "Resource key", colResName: "Resource", colCadence: "Cadence",
 		colWinStart: "Window start", colWinEnd: "Window end", colDeadline: "Deadline",
 		colExpected: "Expected", colClaimed: "Claimed", colReceived: "Received", colDiff: "Difference",
+		colMedian: "Median of earlier weeks", colCounted: "Counted", colCountDiff: "Difference (counted − median)", colBucket: "Bucket",
+		bucketDay: "daily", bucketHour: "hourly", titleSource: "Source volume anomalies (%s, against the same weekday of earlier weeks)",
 		colVerdict: "Verdict", colLevel: "Fault level", colDetail: "Detail",
 		noResults: "no results for the day",
 

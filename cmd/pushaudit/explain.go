@@ -149,7 +149,7 @@ func writeExplainText(w io.Writer, e *reconcile.Explanation, cat *pipelines.Cata
 			}
 			fmt.Fprintf(w, "%s%s  %-32s %-8s %7d rows  %s → %s  %s\n", mark, t(b.WindowStart), b.BatchID, b.Status, b.Rows, t(b.StartedAt), t(b.FinishedAt), b.Error)
 		}
-	} else if x.Target != pipelines.StatsTarget {
+	} else if x.Target != pipelines.StatsTarget && x.Target != pipelines.SourceTarget {
 		fmt.Fprintln(w, "\nno push-log batch near the window")
 	}
 	if len(e.Stored) > 0 {

@@ -67,7 +67,8 @@ func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Opti
 // judgeBucket is the result of volume v (value g) in bucket b.
 func judgeBucket(v pipelines.VolumeSpec, g string, b pipelines.Window, counts map[int64]int64, first time.Time, a pipelines.AnomalyRules, o Options, trust pipelines.Trust) *Result {
 	x := &Result{Target: pipelines.SourceTarget, Resource: volumeKey(v, g), Window: b, Deadline: b.End}
-	x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: b.End, Now: o.Now}
+	// a count, not a push: no claim.
+	x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: b.End, Now: o.Now, NoClaim: true}
 	n := counts[b.Start.Unix()]
 	x.Facts.Received = n
 	switch {
