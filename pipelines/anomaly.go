@@ -39,7 +39,14 @@ type AnomalyRules struct {
 	Bucket string `yaml:"bucket,omitempty"`
 	// Holidays (YYYY-MM-DD) are neither judged nor used as history.
 	Holidays []string `yaml:"holidays,omitempty"`
+	// Resources: judge each periodic resource's expected volume too (the
+	// rows its source query gave, summed over a bucket's windows, from the
+	// results reconciled before), as "expected:TARGET.RESOURCE".
+	Resources bool `yaml:"resources,omitempty"`
 }
+
+// Enabled reports whether the rules judge anything.
+func (a AnomalyRules) Enabled() bool { return len(a.Volumes) > 0 || a.Resources }
 
 // VolumeSpec is one counted volume.
 type VolumeSpec struct {

@@ -44,7 +44,7 @@ func TestMain_Run_Anomaly(t *testing.T) {
 
 	c := s.cfg
 	c.OutputDir = s.dir
-	c.Anomaly = &pipelines.AnomalyRules{Volumes: []pipelines.VolumeSpec{{Name: "reports_by_district", Table: "biz.case_reports", TimeColumn: "report_time", By: "district_id"}}}
+	c.Anomaly = &pipelines.AnomalyRules{Resources: true, Volumes: []pipelines.VolumeSpec{{Name: "reports_by_district", Table: "biz.case_reports", TimeColumn: "report_time", By: "district_id"}}}
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +60,7 @@ func TestMain_Run_Anomaly(t *testing.T) {
 	}
 	var got []string
 	days := map[string]int{}
+	expectedVolumes := 0
 	for _, l := range lines(r.stdout) {
 		var x siteResult
 		if err := json.Unmarshal([]byte(l), &x); err != nil || x.Target == "" {
@@ -69,6 +70,14 @@ func TestMain_Run_Anomaly(t *testing.T) {
 			t.Fatalf("a result of %s in a source-only run", x.Target)
 		}
 		days[x.WindowStart[:10]]++
+		if strings.HasPrefix(x.Resource, "expected:") {
+			// one simulated day of results: no history to judge them on.
+			expectedVolumes++
+			if x.Status != "unverifiable" {
+				t.Errorf("%s %s: %s (%s), want unverifiable", x.Resource, x.WindowStart, x.Status, x.detail())
+			}
+			continue
+		}
 		// 11-14 .. 11-19 count nothing, as their weeks before did: ok.
 		if x.Status == "anomaly" {
 			got = append(got, x.Resource+" "+x.WindowStart[:10]+" "+x.detail())
@@ -77,6 +86,9 @@ func TestMain_Run_Anomaly(t *testing.T) {
 	sort.Strings(got)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "reports_by_district:"+busiest+" 2026-11-13 0 条") || !strings.Contains(got[0], "下降 100%") {
 		t.Errorf("anomalies:\n%s\nwant reports_by_district:%s on 2026-11-13 only, a drop of 100%%", strings.Join(got, "\n"), busiest)
+	}
+	if expectedVolumes == 0 {
+		t.Error("no expected volume of a resource judged")
 	}
 	if len(days) != 8 {
 		t.Errorf("results on %d days, want 8 (2026-11-13 .. 20): %v", len(days), days)

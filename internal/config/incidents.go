@@ -45,8 +45,8 @@ func (c *Config) validateIncidents(bad func(format string, args ...any)) {
 }
 
 // AnomalyRules returns the rules of the anomaly check: the config's, with
-// defaults for the fields it leaves out; none (no volumes) without an
-// anomaly section.
+// defaults for the fields it leaves out; none (nothing enabled) without
+// an anomaly section.
 func (c *Config) AnomalyRules() pipelines.AnomalyRules {
 	if c.Anomaly == nil {
 		return pipelines.AnomalyRules{}

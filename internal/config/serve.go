@@ -114,7 +114,7 @@ func (c *Config) ServeJobs() []ServeJob {
 		all = append(all, ServeJob{Kind: JobReconcile, Arg: string(cad)})
 	}
 	all = append(all, ServeJob{Kind: JobReconcile, Arg: "stats"})
-	if a := c.AnomalyRules(); len(a.Volumes) > 0 {
+	if c.AnomalyRules().Enabled() {
 		all = append(all, ServeJob{Kind: JobReconcile, Arg: pipelines.SourceTarget})
 	}
 	for _, k := range reportKinds {

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -17,9 +18,13 @@ import (
 // volume (and value of its by column) and bucket. Every check before this
 // one trusts the source; this one asks whether the source itself looks
 // like its own past.
-func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time, trusted map[string]time.Time) ([]*Result, error) {
+//
+// With Resources, each periodic resource's expected volume is judged too
+// (resourceAnomalies), from the results of this run (current) and those
+// stored before.
+func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time, trusted map[string]time.Time, current []*Result) ([]*Result, error) {
 	a := o.Anomaly.WithDefaults()
-	if len(a.Volumes) == 0 {
+	if !a.Enabled() {
 		return nil, nil
 	}
 	step := a.Step()
@@ -36,6 +41,12 @@ func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Opti
 			continue
 		}
 		trust := pipelines.Trust{Snapshots: trusted, Compared: o.trustKeys([]string{v.Table})}
+		whyNot := func(w pipelines.Window) string {
+			if trust.Unverifiable(w) {
+				return "源库快照不可信，无法核验"
+			}
+			return ""
+		}
 		from := buckets[0].Start.AddDate(0, 0, -7*a.Weeks)
 		counts, first, q, err := volumeCounts(ctx, wh, v, a.Bucket, from, hi)
 		if err != nil {
@@ -54,19 +65,28 @@ func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Opti
 				continue
 			}
 			for _, b := range buckets {
-				x := judgeBucket(v, g, b, counts[g], first[g], a, o, trust)
+				x := judgeBucket(volumeKey(v, g), b, counts[g], first[g], whyNot, a, o)
 				x.queries = map[string]string{"received": q}
 				x.params = args{"from": from, "to": hi}
 				out = append(out, x)
 			}
 		}
 	}
+	if a.Resources {
+		rs, err := r.resourceAnomalies(ctx, wh, o, a, buckets, current)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
 	return out, nil
 }
 
-// judgeBucket is the result of volume v (value g) in bucket b.
-func judgeBucket(v pipelines.VolumeSpec, g string, b pipelines.Window, counts map[int64]int64, first time.Time, a pipelines.AnomalyRules, o Options, trust pipelines.Trust) *Result {
-	x := &Result{Target: pipelines.SourceTarget, Resource: volumeKey(v, g), Window: b, Deadline: b.End}
+// judgeBucket is the result of the volume key in bucket b, its counts by
+// bucket start, its first bucket with a count: whyNot says why a bucket's
+// count cannot be used ("" when it can), for b itself and for history.
+func judgeBucket(key string, b pipelines.Window, counts map[int64]int64, first time.Time, whyNot func(pipelines.Window) string, a pipelines.AnomalyRules, o Options) *Result {
+	x := &Result{Target: pipelines.SourceTarget, Resource: key, Window: b, Deadline: b.End}
 	// a count, not a push: no claim.
 	x.Facts = pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: b.End, Now: o.Now, NoClaim: true}
 	n := counts[b.Start.Unix()]
@@ -76,8 +96,8 @@ func judgeBucket(v pipelines.VolumeSpec, g string, b pipelines.Window, counts ma
 		x.Status = pipelines.StatusPending
 		x.Detail = "截止 " + b.End.Format("2006-01-02 15:04") + " 前未完成"
 		return x
-	case trust.Unverifiable(b):
-		x.Status, x.Detail = pipelines.StatusUnverifiable, "源库快照不可信，无法核验"
+	case whyNot(b) != "":
+		x.Status, x.Detail = pipelines.StatusUnverifiable, whyNot(b)
 		return x
 	case a.Holiday(b.Start):
 		x.Status, x.Detail = pipelines.StatusUnverifiable, "节假日，不作判断"
@@ -89,7 +109,7 @@ func judgeBucket(v pipelines.VolumeSpec, g string, b pipelines.Window, counts ma
 	var hist []int64
 	for k := 1; k <= a.Weeks; k++ {
 		t := b.Start.AddDate(0, 0, -7*k)
-		if t.Before(first) || a.Holiday(t) {
+		if t.Before(first) || a.Holiday(t) || whyNot(pipelines.Window{Start: t, End: addStep(t, a.Step())}) != "" {
 			continue
 		}
 		hist = append(hist, counts[t.Unix()])
@@ -188,4 +208,108 @@ FROM ` + warehouse.QuoteTable(v.Table) + ` WHERE ` + t + ` >= $from AND ` + t + 
 		}
 	}
 	return counts, first, q, rows.Err()
+}
+
+// resourceAnomalies judges each periodic resource's expected volume per
+// bucket: the rows its source query gave, summed over the windows that
+// start in the bucket, from this run's results (current) over the latest
+// stored ones. A bucket counts only when every one of its windows was
+// judged with a count (none pending or unverifiable, none missing): a
+// half-reconciled day is no history and cannot be judged.
+func (r *Reconciler) resourceAnomalies(ctx context.Context, wh warehouse.Querier, o Options, a pipelines.AnomalyRules, buckets []pipelines.Window, current []*Result) ([]*Result, error) {
+	step := a.Step()
+	from, to := buckets[0].Start.AddDate(0, 0, -7*a.Weeks), buckets[len(buckets)-1].End
+	type win struct {
+		expected int64
+		usable   bool
+	}
+	// by resource ID, window start
+	got := map[string]map[int64]win{}
+	put := func(target, resource string, start time.Time, status pipelines.Status, expected int64, known bool) {
+		id := target + "/" + resource
+		if got[id] == nil {
+			got[id] = map[int64]win{}
+		}
+		ok := known && status != pipelines.StatusPending && status != pipelines.StatusUnverifiable
+		got[id][start.Unix()] = win{expected, ok}
+	}
+	q := `SELECT target, resource, window_start, status, expected FROM audit.latest_results($lo, $hi)
+WHERE target NOT IN ($stats, $source) AND window_start >= $from AND window_start < $to`
+	p := args{"lo": from.Add(-24 * time.Hour), "hi": to.Add(24 * time.Hour), "from": from, "to": to, "stats": pipelines.StatsTarget, "source": pipelines.SourceTarget}
+	rows, err := wh.QueryContext(ctx, q, p.bind(q)...)
+	if err != nil {
+		return nil, fmt.Errorf("anomaly: read the results before: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, resource, status string
+		var start time.Time
+		var expected sql.NullInt64
+		if err := rows.Scan(&target, &resource, &start, &status, &expected); err != nil {
+			return nil, err
+		}
+		put(target, resource, warehouse.FromWall(start), pipelines.Status(status), expected.Int64, expected.Valid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, x := range current {
+		if x.Target != pipelines.StatsTarget && x.Target != pipelines.SourceTarget {
+			put(x.Target, x.Resource, x.Window.Start, x.Status, x.Facts.Expected, !x.Facts.Unverifiable)
+		}
+	}
+	var out []*Result
+	for i := range r.cat.Resources {
+		res := &r.cat.Resources[i]
+		key := "expected:" + res.Target + "." + res.Key
+		if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) ||
+			(o.Resource != "" && o.Resource != key) {
+			continue
+		}
+		sch, err := o.Schedules.Of(res.Cadence)
+		if err != nil {
+			return nil, err
+		}
+		ws := got[res.ID()]
+		counts := map[int64]int64{}
+		complete := map[int64]bool{}
+		var first time.Time
+		for t := from; t.Before(to); t = addStep(t, step) {
+			b := pipelines.Window{Start: t, End: addStep(t, step)}
+			all, err := sch.Windows(b.Start, b.End)
+			if err != nil {
+				return nil, err
+			}
+			n, seen, usable := int64(0), 0, true
+			for _, w := range all {
+				if w.Start.Before(b.Start) || !w.Start.Before(b.End) {
+					continue
+				}
+				seen++
+				x, ok := ws[w.Start.Unix()]
+				usable = usable && ok && x.usable
+				n += x.expected
+			}
+			counts[t.Unix()], complete[t.Unix()] = n, usable && seen > 0
+			if first.IsZero() && complete[t.Unix()] {
+				first = t
+			}
+		}
+		if first.IsZero() {
+			first = to // nothing judged yet: no history
+		}
+		whyNot := func(w pipelines.Window) string {
+			if !complete[w.Start.Unix()] {
+				return "时段内的窗口未全部核验（未到期或无法核验），不作判断"
+			}
+			return ""
+		}
+		for _, b := range buckets {
+			x := judgeBucket(key, b, counts, first, whyNot, a, o)
+			x.params = args{"target": res.Target, "resource": res.Key, "from": from, "to": to}
+			x.queries = map[string]string{"expected": q}
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }

@@ -173,3 +173,52 @@ func TestReconciler_Run_AnomalyHourly(t *testing.T) {
 		}
 	}
 }
+
+// TestReconciler_Run_AnomalyResources: a resource's expected volume, from
+// results stored by earlier runs (built by SQL): 10 rows an hour from
+// 08:00 to 20:00, none at night, for seven weeks. On 2026-11-18 its source
+// query gave nothing all day (a district that stopped reporting makes
+// every push "complete"): an anomaly of that day. On 2026-11-19 one hour
+// was unverifiable: the day is not judged. The other days are ok, and a
+// resource without seven weeks of results is not judged.
+func TestReconciler_Run_AnomalyResources(t *testing.T) {
+	ctx := context.Background()
+	cat := caseIDsCatalog("r", pipelines.Hourly)
+	young := cat.Resources[0]
+	young.Key, young.Table = "young", "young"
+	cat.Resources = append(cat.Resources, young)
+	db := mustOpenWarehouse(t, append(exchangeDDL(),
+		`INSERT INTO audit.results (run_id, target, resource, window_start, window_end, status, expected, claimed, received)
+		 SELECT 'old', 't', 'r', s, s + INTERVAL 1 HOUR, 'ok', e, e, e
+		 FROM (SELECT s, CASE WHEN hour(s) BETWEEN 8 AND 19 AND s::DATE <> DATE '2026-11-18' THEN 10 ELSE 0 END AS e
+		       FROM range(TIMESTAMP '2026-10-01', TIMESTAMP '2026-11-21', INTERVAL 1 HOUR) t(s))`,
+		`UPDATE audit.results SET status = 'unverifiable', expected = NULL WHERE window_start = TIMESTAMP '2026-11-19 03:00:00'`,
+		`INSERT INTO audit.results (run_id, target, resource, window_start, window_end, status, expected, claimed, received)
+		 SELECT 'old', 't', 'young', s, s + INTERVAL 1 HOUR, 'ok', 10, 10, 10
+		 FROM range(TIMESTAMP '2026-11-10', TIMESTAMP '2026-11-21', INTERVAL 1 HOUR) t(s)`)...)
+	rs, err := New(db, cat).Run(ctx, Options{From: sh(2026, 11, 14, 0, 0), To: sh(2026, 11, 20, 0, 0),
+		Now: sh(2026, 11, 21, 2, 0), RunID: "r1", Anomaly: pipelines.AnomalyRules{Resources: true}, Target: pipelines.SourceTarget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range rs {
+		got[x.Resource+" "+x.Window.Start.Format(time.DateOnly)] = string(x.Status)
+	}
+	for d := 14; d <= 20; d++ {
+		day := fmt.Sprintf("2026-11-%d", d)
+		want := map[int]string{18: "anomaly", 19: "unverifiable"}[d]
+		if want == "" {
+			want = "ok"
+		}
+		if g := got["expected:t.r "+day]; g != want {
+			t.Errorf("expected:t.r %s: %s, want %s", day, g, want)
+		}
+		if g := got["expected:t.young "+day]; g != "unverifiable" {
+			t.Errorf("expected:t.young %s: %s, want unverifiable (under 3 weeks of history)", day, g)
+		}
+	}
+	if len(got) != 14 {
+		t.Errorf("%d results, want 2 resources × 7 days: %v", len(got), got)
+	}
+}

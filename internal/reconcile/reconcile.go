@@ -47,7 +47,7 @@ type Options struct {
 	EvidenceErrors map[string]string
 
 	// Anomaly are the rules of the anomaly check (results of
-	// pipelines.SourceTarget); no volumes, no check.
+	// pipelines.SourceTarget); nothing enabled, no check.
 	Anomaly pipelines.AnomalyRules
 
 	// Cadence, when set, reconciles only the resources of that cadence
@@ -258,7 +258,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 		out = append(out, rs...)
 	}
 	if (o.Target == "" && o.Cadence == "") || o.Target == pipelines.SourceTarget {
-		rs, err := r.anomalies(ctx, wh, o, lo, hi, trusted)
+		rs, err := r.anomalies(ctx, wh, o, lo, hi, trusted, out)
 		if err != nil {
 			return nil, err
 		}
