@@ -2,15 +2,19 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -107,5 +111,37 @@ func TestMain_Run_Anomaly(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the daily workbook does not show %q", want)
 		}
+	}
+
+	// The pages: the sources' row on the home page, their grid, and the
+	// finding with its weeks of history.
+	addr, _, stop := startServeConfig(t, path, nil)
+	get := func(p string) string {
+		res, err := http.Get("http://" + addr + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d\n%.300s", p, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	if home := get("/"); !strings.Contains(home, "数据源（总量异常）") || !strings.Contains(home, "/targets/source") {
+		t.Error("/ does not show the sources with their link")
+	}
+	if grid := get("/targets/source"); !strings.Contains(grid, "reports_by_district:"+busiest) {
+		t.Error("/targets/source does not show the district's volume")
+	}
+	start := time.Date(2026, 11, 13, 0, 0, 0, 0, pipelines.Shanghai)
+	page := get("/findings/" + reconcile.FindingID(pipelines.SourceTarget, "reports_by_district:"+busiest, start, pipelines.StatusAnomaly))
+	for _, want := range []string{"本期数量", "前几周同期中位数", "2026-10-09 = " + strconv.Itoa(n), pipelines.StatusAnomaly.ZH()} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the finding's page does not show %q", want)
+		}
+	}
+	if r := stop(); r.code != exitOK {
+		t.Fatalf("serve: exit %d\n%s", r.code, tail(r.stderr, 10))
 	}
 }

@@ -70,7 +70,7 @@ func loadFinding(ctx context.Context, wh *warehouse.Warehouse, c *config.Config,
 	}
 	p := FindingPage{Base: b, F: f, TargetName: f.Target, ResourceName: f.Resource,
 		StatusText: statusText(b.Lang, f.Status), LevelText: levelText(b.Lang, f.FaultLevel)}
-	if t, ok := cat.Target(f.Target); ok {
+	if t, ok := targetOf(cat, f.Target); ok {
 		p.TargetName = targetName(b.Lang, t)
 	}
 	if r, ok := cat.Resource(f.Target, f.Resource); ok && b.Lang != "en" && r.NameZH != "" {
@@ -78,7 +78,7 @@ func loadFinding(ctx context.Context, wh *warehouse.Warehouse, c *config.Config,
 	}
 	p.Title = p.TargetName + " / " + p.ResourceName
 	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
-		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Logger: log,
+		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: log,
 	}, f.Target, f.Resource, f.WindowStart)
 	var stored []ledger.Stored
 	switch {

@@ -77,7 +77,7 @@ func loadIncident(ctx context.Context, wh *warehouse.Warehouse, c *config.Config
 		Response: timelinessText[lang][j.Respond], Solution: timelinessText[lang][j.Resolve], Points: j.Points()}
 	var names, sts []string
 	for _, t := range in.Targets {
-		if tg, ok := cat.Target(t); ok {
+		if tg, ok := targetOf(cat, t); ok {
 			names = append(names, targetName(b.Lang, tg))
 		} else {
 			names = append(names, t)

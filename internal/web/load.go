@@ -155,6 +155,15 @@ func latestDay(ctx context.Context, q warehouse.Querier, now time.Time) (string,
 // sourceTarget names the anomaly check's pseudo-target on the pages.
 var sourceTarget = pipelines.Target{Key: pipelines.SourceTarget, NameZH: "数据源（总量异常）", NameEN: "Sources (volume anomalies)"}
 
+// targetOf is a target of the catalog, or the anomaly check's
+// pseudo-target.
+func targetOf(cat *pipelines.Catalog, key string) (*pipelines.Target, bool) {
+	if key == pipelines.SourceTarget {
+		return &sourceTarget, true
+	}
+	return cat.Target(key)
+}
+
 func targetName(lang string, t *pipelines.Target) string {
 	if lang == "en" && t.NameEN != "" {
 		return t.NameEN
@@ -220,10 +229,7 @@ type TargetPage struct {
 // loadTarget reads a target's grid: its resources × the windows of the
 // latest run's results for the day (today, else yesterday).
 func loadTarget(ctx context.Context, q warehouse.Querier, cat *pipelines.Catalog, target string, now time.Time, b Base) (TargetPage, error) {
-	t, ok := cat.Target(target)
-	if !ok && target == pipelines.SourceTarget {
-		t, ok = &sourceTarget, true
-	}
+	t, ok := targetOf(cat, target)
 	if !ok && target != pipelines.StatsTarget {
 		return TargetPage{}, fmt.Errorf("%w: target %q", errNotFound, target)
 	}

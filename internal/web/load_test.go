@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chengdu-cgw/pushaudit/internal/ledger"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -149,5 +150,49 @@ func TestLoadFinding_ExplainFails(t *testing.T) {
 	}
 	if p.Explain != nil || !strings.Contains(p.ExplainError, "push_log") || len(p.History) != 1 || p.History[0].Text != "missed" {
 		t.Errorf("explain %v, error %q, history %+v; want the error and run-1's verdict", p.Explain != nil, p.ExplainError, p.History)
+	}
+}
+
+// TestLoad_SourceAnomaly: where the anomaly check ran, its pseudo-target
+// gets a row of its own on the home page, after the catalog's targets,
+// with its open finding's level, and a grid page.
+func TestLoad_SourceAnomaly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	key := "cases_by_district:510105"
+	err := f.hold(ctx, func(wh *warehouse.Warehouse) error {
+		day := ledger.Result{Target: pipelines.SourceTarget, Resource: key, WindowStart: sh(0, 0), WindowEnd: sh(0, 0).AddDate(0, 0, 1),
+			Deadline: sh(0, 0).AddDate(0, 0, 1), Status: pipelines.StatusAnomaly, Expected: n(120), Received: n(0), FaultLevel: 3, Detail: "0 条，较前 6 周同期中位数 120 下降 100%"}
+		if err := ledger.NewResults(wh.DB()).Save(ctx, "run-1", []ledger.Result{day}); err != nil {
+			return err
+		}
+		return ledger.NewFindings(wh.DB()).Record(ctx, "run-1", sh(11, 40), []ledger.Finding{{ID: "f-anomaly", Target: pipelines.SourceTarget, Resource: key,
+			WindowStart: day.WindowStart, WindowEnd: day.WindowEnd, Status: pipelines.StatusAnomaly, FaultLevel: 3, RespondBy: sh(14, 0), ResolveBy: sh(20, 0), Detail: day.Detail}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var home HomePage
+	var grid TargetPage
+	err = f.hold(ctx, func(wh *warehouse.Warehouse) error {
+		var err error
+		if home, err = loadHome(ctx, wh.DB(), f.cfg, f.cat, Status{}, f.now, f.base("zh")); err != nil {
+			return err
+		}
+		grid, err = loadTarget(ctx, wh.DB(), f.cat, pipelines.SourceTarget, f.now, f.base("zh"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(home.Targets) != len(f.cat.Targets)+1 {
+		t.Fatalf("%d targets, want the catalog's %d and the sources", len(home.Targets), len(f.cat.Targets))
+	}
+	src := home.Targets[len(home.Targets)-1]
+	if src.Key != pipelines.SourceTarget || src.Name != "数据源（总量异常）" || src.Light != pipelines.RAGRed || src.Open != [5]int{0, 0, 0, 1, 0} {
+		t.Errorf("the sources' row %+v, want red with one open finding of 三级", src)
+	}
+	if grid.Name != "数据源（总量异常）" || len(grid.Rows) != 1 || grid.Rows[0].Key != key || grid.Rows[0].Cells[0].Text != pipelines.StatusAnomaly.ZH() || grid.Rows[0].Cells[0].FindingID != "f-anomaly" {
+		t.Errorf("the sources' grid %+v", grid)
 	}
 }
