@@ -65,9 +65,14 @@ type Column struct {
 	Expr string `yaml:"expr"`
 	// Dim marks a dimension (GROUP BY) column of a measures resource.
 	Dim bool `yaml:"dim,omitempty"`
-	// Compare marks a measure compared exactly (measures mode); derived
-	// values such as rates are carried but not compared.
+	// Compare marks a column compared exactly: a measure of a measures
+	// resource, a value of a rows resource (default true). Derived values
+	// such as rates, and values the target may legitimately rewrite, are
+	// carried but not compared (a rows column says why in its note).
 	Compare *bool `yaml:"compare,omitempty"`
+	// Normalize names what two systems legitimately write differently in
+	// this column, folded before values are compared (Normalizations).
+	Normalize []string `yaml:"normalize,omitempty"`
 	// Extra marks a column the catalog's field list does not name, carried
 	// so that rows can be keyed: the source's id where the catalog lists
 	// none, or the period of a one-row aggregate.
@@ -102,6 +107,11 @@ type Resource struct {
 	Where string `yaml:"where,omitempty"`
 	// Note explains the mapping for a reader of the config.
 	Note string `yaml:"note,omitempty"`
+	// ChangedAt is an expression over the sources of the time a source
+	// row last changed (c.updated_at): a row changed after the push that
+	// carried it is counted as changed since push, its values not compared.
+	// Without it, a rows resource's values are compared as they stand.
+	ChangedAt string `yaml:"changed_at,omitempty"`
 	// WindowColumn is the evidence table's column whose time assigns
 	// received rows to windows when the table has no batch id (a site
 	// catalog's window_column).
@@ -124,7 +134,16 @@ func (r *Resource) Dims() []Column {
 
 // SourceSQL is the query over the sources that gives what the resource
 // should carry, with its parameters still named (see Render).
-func (r *Resource) SourceSQL() string {
+func (r *Resource) SourceSQL() string { return r.sourceSQL(false) }
+
+// ChangedColumn is the column of CompareSQL holding ChangedAt.
+const ChangedColumn = "__changed_at"
+
+// CompareSQL is SourceSQL with, for a rows resource with ChangedAt, the
+// time each row last changed as ChangedColumn.
+func (r *Resource) CompareSQL() string { return r.sourceSQL(r.Mode == ModeRows && r.ChangedAt != "") }
+
+func (r *Resource) sourceSQL(changed bool) string {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	for i, c := range r.Columns {
@@ -134,6 +153,9 @@ func (r *Resource) SourceSQL() string {
 		b.WriteString(c.Expr)
 		b.WriteString(" AS ")
 		b.WriteString(c.Name)
+	}
+	if changed {
+		b.WriteString(", CAST(" + r.ChangedAt + " AS TIMESTAMP) AS " + ChangedColumn)
 	}
 	b.WriteString(" FROM ")
 	b.WriteString(r.From)
@@ -308,6 +330,14 @@ func (c *Catalog) Validate() error {
 				bad("%s.columns[%d] (%s).type: empty", at, j, col.Name)
 			} else if _, known := DuckTypeOf(col.Type); !known {
 				bad("%s.columns[%d] (%s).type: %q is not a MySQL column type", at, j, col.Name, col.Type)
+			}
+			for _, n := range col.Normalize {
+				if _, ok := Normalizations[n]; !ok {
+					bad("%s.columns[%d] (%s).normalize: %q is not a normalisation (%s)", at, j, col.Name, n, strings.Join(NormalizationNames(), ", "))
+				}
+			}
+			if r.Mode == ModeRows && !col.Compared() && strings.TrimSpace(col.Note) == "" {
+				bad("%s.columns[%d] (%s).compare: false needs a note saying why the value is not compared", at, j, col.Name)
 			}
 		}
 		if len(r.KeyColumns) == 0 {

@@ -22,7 +22,10 @@ type Facts struct {
 	Extra        int64 // target keys the source lacks
 	Duplicate    int64 // keys received more than once
 	Mismatched   int64 // keys (or dimensions) whose values differ
-	LastFinish   time.Time
+	// Changed are keys whose source row changed after the push that
+	// carried them: their values are not compared (not a fault).
+	Changed    int64
+	LastFinish time.Time
 	// InStaleRun: the window belongs to a run of windows without any push
 	// long enough to be stale (StaleRuns decides it across windows).
 	InStaleRun bool

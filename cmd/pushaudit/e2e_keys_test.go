@@ -335,7 +335,9 @@ func (s *faultSite) injectKeyFaults() map[string]wantKeys {
 	b := pick(0)
 	ks := keysOf(b.id)
 	s.hostileCase = ks[len(ks)-1]
-	s.exec("UPDATE "+s.tbl("biz", "cases")+" SET description = ?, address = ?, component_code = NULL WHERE id = ?", hostileText, hostileAddress, s.hostileCase)
+	// (changed after the day's pushes, as the source's update time says:
+	// the other targets that carried it are not charged with a mismatch)
+	s.exec("UPDATE "+s.tbl("biz", "cases")+" SET description = ?, address = ?, component_code = NULL, updated_at = '2026-11-21 03:00:00' WHERE id = ?", hostileText, hostileAddress, s.hostileCase)
 	s.exec("DELETE FROM "+fe+" WHERE batch_id = ? AND case_id IN (?, ?)", b.id, ks[len(ks)-1], ks[len(ks)-2])
 	s.exec("UPDATE "+log+" SET rows_sent = rows_sent - 2 WHERE batch_id = ?", b.id)
 	want[k(b)] = wantKeys{status: pipelines.StatusShort, missing: ks[len(ks)-2:], expected: b.rows, claimed: b.rows - 2, receive: b.rows - 2}
@@ -376,6 +378,36 @@ func (s *faultSite) injectKeyFaults() map[string]wantKeys {
 	b = pick(6)
 	s.exec("UPDATE "+log+" SET finished_at = DATE_ADD(window_end, INTERVAL 80 MINUTE) WHERE batch_id = ?", b.id)
 	want[k(b)] = wantKeys{status: pipelines.StatusLate, expected: b.rows, claimed: b.rows, receive: b.rows}
+
+	// mismatch of a rows resource: one case arrived with another district,
+	// a case its source has not changed since (most cases move on within
+	// the hour: their values are not compared).
+	var unchanged []string
+	for i := 1; i < len(bs) && len(unchanged) == 0; i += 2 { // between the picks; bs[3] is the next fault's
+		if i == 3 {
+			continue
+		}
+		b = bs[i]
+		unchanged = s.strings("SELECT CAST(f.case_id AS CHAR) FROM "+fe+" f JOIN "+s.tbl("biz", "cases")+" c ON c.id = f.case_id"+
+			" WHERE f.batch_id = ? AND c.updated_at <= (SELECT max(finished_at) FROM "+log+" WHERE batch_id = ?) ORDER BY f.fe_row_id", b.id, b.id)
+	}
+	if len(unchanged) == 0 {
+		t.Fatal("no province window holds a case unchanged since its push")
+	}
+	ks = unchanged
+	// (a new row for the old: the front-end copy is snapshotted append)
+	id := s.strings("SELECT CAST(fe_row_id AS CHAR) FROM "+fe+" WHERE batch_id = ? AND case_id = ?", b.id, ks[0])[0]
+	s.copyRow("fe_province", "case_basic", id, map[string]string{"district_name": "'错误的区'"})
+	if s.exec("DELETE FROM "+fe+" WHERE fe_row_id = ?", id) != 1 {
+		t.Fatalf("batch %s: row %s not deleted", b.id, id)
+	}
+	want[k(b)] = wantKeys{status: pipelines.StatusMismatch, mismatch: ks[:1], expected: b.rows, claimed: b.rows, receive: b.rows}
+
+	// changed since push: a case's address corrected at the source the
+	// next night, after its push: its values are not compared, no finding.
+	b = bs[3]
+	ks = keysOf(b.id)
+	s.exec("UPDATE "+s.tbl("biz", "cases")+" SET address = CONCAT(address, '（已更正）'), updated_at = '2026-11-21 03:00:00' WHERE id = ?", ks[0])
 
 	// stale: nothing pushed from 16:00 to 18:10, every window of it.
 	for _, b := range s.batches("province", "case_basic", "2026-11-20 16:00:00", "2026-11-20 18:10:00", 0) {

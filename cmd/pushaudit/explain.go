@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
@@ -140,6 +141,15 @@ func writeExplainText(w io.Writer, e *reconcile.Explanation, cat *pipelines.Cata
 		}
 		fmt.Fprintf(w, "\n  %s\n", strings.Join(e.Keys[k.kind], " "))
 	}
+	if len(e.Diffs) > 0 {
+		fmt.Fprintf(w, "\nvalues that differ (first %d mismatched keys):\n", reconcile.ExplainDiffKeys)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  key\tcolumn\tsource\ttarget")
+		for _, d := range e.Diffs {
+			fmt.Fprintf(tw, "  %s\t%s\t%q\t%q\n", d.Key, d.Column, d.Source, d.Target)
+		}
+		tw.Flush()
+	}
 	if len(e.Batches) > 0 {
 		fmt.Fprintln(w, "\npush-log batches near the window:")
 		for _, b := range e.Batches {
@@ -186,6 +196,12 @@ func queryOrder(k string) int {
 }
 
 func writeExplainJSON(w io.Writer, e *reconcile.Explanation) error {
+	type diff struct {
+		Key    string `json:"key"`
+		Column string `json:"column"`
+		Source string `json:"source"`
+		Target string `json:"target"`
+	}
 	type batch struct {
 		WindowStart string `json:"window_start"`
 		BatchID     string `json:"batch_id"`
@@ -203,7 +219,11 @@ func writeExplainJSON(w io.Writer, e *reconcile.Explanation) error {
 		Queries   map[string]string   `json:"queries"`
 		Params    []string            `json:"params,omitempty"`
 		History   []string            `json:"history,omitempty"`
+		Diffs     []diff              `json:"diffs,omitempty"`
 	}{jsonResult: toJSON(e.Result), Keys: e.Keys, KeyCounts: e.KeyCounts, Queries: e.Queries, Params: e.Params, History: e.History}
+	for _, d := range e.Diffs {
+		out.Diffs = append(out.Diffs, diff(d))
+	}
 	for _, b := range e.Batches {
 		jb := batch{WindowStart: b.WindowStart.Format(time.RFC3339), BatchID: b.BatchID, Status: b.Status, Rows: b.Rows,
 			StartedAt: b.StartedAt.Format(time.RFC3339), Error: b.Error}

@@ -138,20 +138,24 @@ func (m *Main) reconcileIn(ctx context.Context, c *config.Config, cat *pipelines
 // jsonResult is the line format of `reconcile --format json`; scripts
 // depend on these names.
 type jsonResult struct {
-	Target        string  `json:"target"`
-	Resource      string  `json:"resource"`
-	WindowStart   string  `json:"window_start"`
-	WindowEnd     string  `json:"window_end"`
-	Status        string  `json:"status"`
-	Expected      *int64  `json:"expected"`
-	Claimed       *int64  `json:"claimed"`
-	Received      *int64  `json:"received"`
-	MissingKeys   int64   `json:"missing_keys"`
-	ExtraKeys     int64   `json:"extra_keys"`
-	DuplicateKeys int64   `json:"duplicate_keys"`
-	FaultLevel    *int    `json:"fault_level"`
-	Deadline      string  `json:"deadline"`
-	Detail        *string `json:"detail,omitempty"`
+	Target        string `json:"target"`
+	Resource      string `json:"resource"`
+	WindowStart   string `json:"window_start"`
+	WindowEnd     string `json:"window_end"`
+	Status        string `json:"status"`
+	Expected      *int64 `json:"expected"`
+	Claimed       *int64 `json:"claimed"`
+	Received      *int64 `json:"received"`
+	MissingKeys   int64  `json:"missing_keys"`
+	ExtraKeys     int64  `json:"extra_keys"`
+	DuplicateKeys int64  `json:"duplicate_keys"`
+	// MismatchedKeys have values that differ; ChangedSincePush keys were
+	// not compared, their source having changed after their push.
+	MismatchedKeys   int64   `json:"mismatched_keys"`
+	ChangedSincePush int64   `json:"changed_since_push"`
+	FaultLevel       *int    `json:"fault_level"`
+	Deadline         string  `json:"deadline"`
+	Detail           *string `json:"detail,omitempty"`
 }
 
 func toJSON(x *reconcile.Result) jsonResult {
@@ -160,7 +164,8 @@ func toJSON(x *reconcile.Result) jsonResult {
 		WindowStart: x.Window.Start.In(pipelines.Shanghai).Format(time.RFC3339),
 		WindowEnd:   x.Window.End.In(pipelines.Shanghai).Format(time.RFC3339),
 		Deadline:    x.Deadline.In(pipelines.Shanghai).Format(time.RFC3339),
-		Status:      string(x.Status), MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate}
+		Status:      string(x.Status), MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate,
+		MismatchedKeys: f.Mismatched, ChangedSincePush: f.Changed}
 	if !f.Unverifiable {
 		j.Expected, j.Claimed, j.Received = &f.Expected, &f.Claimed, &f.Received
 		if f.NoClaim {

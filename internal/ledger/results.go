@@ -26,10 +26,13 @@ type Result struct {
 	Expected, Claimed, Received           sql.NullInt64
 	MissingKeys, ExtraKeys, DuplicateKeys int64
 	Mismatched                            int64
-	LastPushAt                            time.Time // zero: no push
-	FaultLevel                            int       // 1..4; 0: none
-	Detail                                string
-	Keys                                  []Key // written by Save; not read back by ForDay
+	// ChangedSincePush are keys whose source changed after their push:
+	// their values were not compared.
+	ChangedSincePush int64
+	LastPushAt       time.Time // zero: no push
+	FaultLevel       int       // 1..4; 0: none
+	Detail           string
+	Keys             []Key // written by Save; not read back by ForDay
 }
 
 // Key is one key behind a result.
@@ -65,6 +68,7 @@ func (s Results) Save(ctx context.Context, runID string, rs []Result) error {
 		b.ints("extra_keys", func(i int) sql.NullInt64 { return known(r(i).ExtraKeys) })
 		b.ints("duplicate_keys", func(i int) sql.NullInt64 { return known(r(i).DuplicateKeys) })
 		b.ints("mismatched", func(i int) sql.NullInt64 { return known(r(i).Mismatched) })
+		b.ints("changed_since_push", func(i int) sql.NullInt64 { return known(r(i).ChangedSincePush) })
 		b.times("last_push_at", func(i int) time.Time { return r(i).LastPushAt })
 		b.ints("fault_level", func(i int) sql.NullInt64 { return level(r(i).FaultLevel) })
 		b.text("detail", func(i int) string { return r(i).Detail })
@@ -167,7 +171,7 @@ func (s Results) ForDay(ctx context.Context, run string, span Span) ([]Result, e
 	cond, args := span.endsIn("window_end")
 	rows, err := s.q.QueryContext(ctx, `
 SELECT target, resource, window_start, window_end, deadline, status,
-       expected, claimed, received, missing_keys, extra_keys, duplicate_keys, mismatched,
+       expected, claimed, received, missing_keys, extra_keys, duplicate_keys, mismatched, coalesce(changed_since_push, 0),
        last_push_at, coalesce(fault_level, 0), coalesce(detail, '')
 FROM audit.results
 WHERE run_id = ? AND `+cond+`
@@ -178,7 +182,7 @@ ORDER BY target, resource, window_start`, append([]any{run}, args...)...)
 		var deadline, last sql.NullTime
 		var status string
 		if err := rows.Scan(&r.Target, &r.Resource, &start, &end, &deadline, &status,
-			&r.Expected, &r.Claimed, &r.Received, &r.MissingKeys, &r.ExtraKeys, &r.DuplicateKeys, &r.Mismatched,
+			&r.Expected, &r.Claimed, &r.Received, &r.MissingKeys, &r.ExtraKeys, &r.DuplicateKeys, &r.Mismatched, &r.ChangedSincePush,
 			&last, &r.FaultLevel, &r.Detail); err != nil {
 			return err
 		}

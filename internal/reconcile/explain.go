@@ -44,6 +44,9 @@ type Explanation struct {
 	KeyCounts map[string]int64
 	Batches   []Batch
 	Stored    []StoredResult // newest first
+	// Diffs are, for the first mismatched keys (ExplainDiffKeys), each
+	// compared column whose values differ.
+	Diffs []ColumnDiff
 	// History are the counts an anomaly result (SourceTarget) was judged
 	// against: the same bucket of earlier weeks, "2026-11-13 = 412".
 	History []string
@@ -51,6 +54,9 @@ type Explanation struct {
 
 // ExplainKeys is how many keys of each kind Explain lists.
 const ExplainKeys = 100
+
+// ExplainDiffKeys is how many mismatched keys Explain drills down into.
+const ExplainDiffKeys = 20
 
 // Explain recomputes one window of one resource, read-only, with the
 // windows around it (a stale run depends on its neighbours), and gathers
@@ -103,6 +109,12 @@ func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource st
 	}
 	for _, ks := range e.Keys {
 		sort.Strings(ks)
+	}
+	if res, ok := r.cat.Resource(target, resource); ok && len(e.Keys["mismatch"]) > 0 {
+		keys := e.Keys["mismatch"][:min(len(e.Keys["mismatch"]), ExplainDiffKeys)]
+		if e.Diffs, err = r.ColumnDiffs(ctx, r.db, o.pushLog(), res, x.Window, keys); err != nil {
+			return nil, fmt.Errorf("explain: %w", err)
+		}
 	}
 	if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
 		if e.Batches, err = r.nearBatches(ctx, o, target, resource, start.Add(-3*period), start.Add(4*period)); err != nil {

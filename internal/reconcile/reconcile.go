@@ -457,6 +457,12 @@ func detail(x *Result) string {
 		return x.note // the evidence, not the source, is what failed
 	}
 	d := verdictDetail(x)
+	if x.Facts.Changed > 0 && x.Status != pipelines.StatusPending {
+		if d != "" {
+			d += "；"
+		}
+		d += fmt.Sprintf("%d 条推送后源数据已变更，未比对其值", x.Facts.Changed)
+	}
 	if x.note != "" {
 		if d != "" {
 			d += "；"

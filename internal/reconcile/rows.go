@@ -173,3 +173,86 @@ func hasColumn(ctx context.Context, wh warehouse.Querier, table, column string) 
 	err := wh.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?`, s, t, column).Scan(&n)
 	return n > 0, err
 }
+
+// ColumnDiff is one compared column of one key whose values differ
+// between the source and the target, as explain shows it: the values as
+// text of the column's front-end type, before normalisation ("" for NULL).
+type ColumnDiff struct {
+	Key, Column    string
+	Source, Target string
+}
+
+// ColumnDiffs returns, for the keys given (mismatched keys of window w of
+// res), each compared column whose values differ once normalised: the
+// drill-down behind a value mismatch. The received rows are those of the
+// window's batches where the evidence table has a batch id, else every
+// row of the key.
+//
+// pushLog is the push log as a relation (Options.pushLog: a table or a
+// mapped query).
+func (r *Reconciler) ColumnDiffs(ctx context.Context, wh warehouse.Querier, pushLog string, res *pipelines.Resource, w pipelines.Window, keys []string) ([]ColumnDiff, error) {
+	cols := comparedColumns(res)
+	if len(keys) == 0 || len(cols) == 0 || res.Mode == pipelines.ModeReceipt {
+		return nil, nil
+	}
+	tgt, ok := r.cat.Target(res.Target)
+	if !ok {
+		return nil, fmt.Errorf("unknown target %q", res.Target)
+	}
+	table := pipelines.EvidenceTable(res, tgt)
+	hasBatch, err := hasColumn(ctx, wh, table, pipelines.EvidenceBatchID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := named(res.SourceSQL())
+	if err != nil {
+		return nil, err
+	}
+	pair := func(alias string) string {
+		var parts []string
+		for _, c := range cols {
+			raw := fmt.Sprintf("CAST(CAST(%s.%s AS %s) AS VARCHAR)", alias, c.Name, duckType(c.Type))
+			parts = append(parts, "coalesce("+raw+", '')", "coalesce("+c.Normalized(raw)+", '␀')")
+		}
+		return strings.Join(parts, ", ")
+	}
+	batchCond := "TRUE"
+	if hasBatch {
+		batchCond = "r." + pipelines.EvidenceBatchID + " IN (SELECT batch_id FROM " + pushLog + " WHERE " + windowBatches + ")"
+	}
+	a := windowArgs(w, w.End).with(resourceArgs(res)).with(args{"keys": keys})
+	query := fmt.Sprintf(`WITH src AS (%s),
+s AS (SELECT %s AS __k, %s FROM src s WHERE %s IN (SELECT unnest($keys))),
+t AS (SELECT %s AS __k, %s FROM %s r WHERE %s AND %s IN (SELECT unnest($keys)))
+SELECT * FROM s JOIN t USING (__k) ORDER BY __k`,
+		q, keyExpr("s", res), pair("s"), keyExpr("s", res),
+		keyExpr("r", res), pair("r"), warehouse.QuoteTable(table), batchCond, keyExpr("r", res))
+	rows, err := wh.QueryContext(ctx, query, a.bind(query)...)
+	if err != nil {
+		return nil, fmt.Errorf("column differences of %s: %w", res.ID(), err)
+	}
+	defer rows.Close()
+	var out []ColumnDiff
+	seen := map[string]bool{}
+	for rows.Next() {
+		var key string
+		vals := make([]string, 4*len(cols))
+		dest := []any{&key}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		n := 2 * len(cols)
+		for i, c := range cols {
+			src, srcNorm, tgtRaw, tgtNorm := vals[2*i], vals[2*i+1], vals[n+2*i], vals[n+2*i+1]
+			d := ColumnDiff{Key: key, Column: c.Name, Source: src, Target: tgtRaw}
+			if srcNorm != tgtNorm && !seen[d.Key+"\x00"+d.Column+"\x00"+d.Target] {
+				seen[d.Key+"\x00"+d.Column+"\x00"+d.Target] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out, rows.Err()
+}

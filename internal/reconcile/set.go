@@ -61,6 +61,9 @@ func setSourceSQL(res *pipelines.Resource, tcol, rest string) string {
 	for _, c := range res.Columns {
 		b.WriteString(c.Expr + " AS " + c.Name + ", ")
 	}
+	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
+		b.WriteString("CAST(" + res.ChangedAt + " AS TIMESTAMP) AS " + pipelines.ChangedColumn + ", ")
+	}
 	b.WriteString(bucket + " AS __w FROM " + res.From)
 	fmt.Fprintf(&b, " WHERE %s >= $lo AND %s < $hi", tcol, tcol)
 	if rest != "" {
@@ -159,25 +162,25 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	}
 	var rcv string
 	table := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
+	// each received row with when it was pushed: its batch's finish, or,
+	// where no batch says, its window's end (the earliest it can have been).
+	windowEnd := "(__w + to_microseconds($period_us))"
 	switch p.receive {
 	case receiveByColumn:
-		rcv = fmt.Sprintf(`SELECT r.*, %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi`, bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
+		// the window column read through the front end's clock offset, as
+		// it assigns the row to a window and as its value is compared.
+		rcv = fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT * REPLACE (%s AS %s), %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi)`, windowEnd, pushedColumn,
+			p.windowCol, warehouse.QuoteIdent(res.WindowColumn), bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
 	case receiveByKey:
-		rcv = fmt.Sprintf(`SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s`, table, keyExpr("r", res))
+		rcv = fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, keyExpr("r", res))
 	default:
-		rcv = fmt.Sprintf(`SELECT r.*, pl.__w FROM %s r JOIN (SELECT batch_id, window_start AS __w FROM %s WHERE %s) pl ON pl.batch_id = r.batch_id`, table, pushLog, rangeBatches)
+		rcv = fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
 	}
 	q := fmt.Sprintf(`WITH src AS (%s),
-sk AS (SELECT s.__w AS w, %s AS k, %s AS v FROM src s),
+sk AS (SELECT s.__w AS w, %s AS k, %s AS v, %s AS u FROM src s),
 rcv AS (%s),
-rk AS (SELECT r.__w AS w, %s AS k, %s AS v FROM rcv r)
-SELECT w, 'missing', k, 1 FROM (SELECT w, k FROM sk EXCEPT SELECT w, k FROM rk)
-UNION ALL SELECT w, 'extra', k, 1 FROM (SELECT w, k FROM rk EXCEPT SELECT w, k FROM sk)
-UNION ALL SELECT w, 'duplicate', k, count(*) FROM rk GROUP BY w, k HAVING count(*) > 1
-UNION ALL SELECT w, 'mismatch', k, 1 FROM (SELECT DISTINCT s.w, s.k FROM (SELECT DISTINCT w, k, v FROM sk) s JOIN (SELECT DISTINCT w, k, v FROM rk) t ON s.w = t.w AND s.k = t.k AND s.v <> t.v)
-UNION ALL SELECT w, 'n_expected', '', count(*) FROM sk GROUP BY w
-UNION ALL SELECT w, 'n_received', '', count(*) FROM rk GROUP BY w`,
-		src, keyExpr("s", res), valueExpr("s", res), rcv, keyExpr("r", res), valueExpr("r", res))
+rk AS (SELECT r.__w AS w, %s AS k, %s AS v, r.%s AS f FROM rcv r)`+keyDiff(true),
+		src, keyExpr("s", res), valueExpr("s", res), changedExpr("s", res), rcv, keyExpr("r", res), valueExpr("r", res), pushedColumn)
 	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))

@@ -34,6 +34,9 @@ func (x *Result) addKey(k keyRow) {
 	case "n_received":
 		x.Facts.Received = k.occ
 		return
+	case "n_changed":
+		x.Facts.Changed = k.occ
+		return
 	case "missing":
 		x.Facts.Missing++
 	case "extra":
@@ -61,7 +64,7 @@ func (r *Reconciler) store(ctx context.Context, wh warehouse.Querier, o Options,
 		f := x.Facts
 		row := ledger.Result{Target: x.Target, Resource: x.Resource, WindowStart: x.Window.Start, WindowEnd: x.Window.End,
 			Deadline: x.Deadline, Status: x.Status, MissingKeys: f.Missing, ExtraKeys: f.Extra, DuplicateKeys: f.Duplicate,
-			Mismatched: f.Mismatched, LastPushAt: f.LastFinish, FaultLevel: x.FaultLevel, Detail: x.Detail}
+			Mismatched: f.Mismatched, ChangedSincePush: f.Changed, LastPushAt: f.LastFinish, FaultLevel: x.FaultLevel, Detail: x.Detail}
 		if !f.Unverifiable {
 			row.Expected, row.Claimed, row.Received = known(f.Expected), known(f.Claimed), known(f.Received)
 			if f.NoClaim {

@@ -42,25 +42,53 @@ func keyExpr(alias string, res *pipelines.Resource) string {
 }
 
 // valueExpr is a hash of the compared values: the compared measures of a
-// measures resource, every column of a full set; none for rows.
+// measures resource, every column of a full set, the compared columns
+// that are not key columns of a rows resource; each as text of its
+// front-end type, with the column's normalisations.
 func valueExpr(alias string, res *pipelines.Resource) string {
 	var parts []string
+	for _, c := range comparedColumns(res) {
+		parts = append(parts, "coalesce("+c.Normalized(fmt.Sprintf("CAST(CAST(%s.%s AS %s) AS VARCHAR)", alias, c.Name, duckType(c.Type)))+", '␀')")
+	}
+	if len(parts) == 0 {
+		return "''"
+	}
+	return "md5(concat_ws('|', " + strings.Join(parts, ", ") + "))"
+}
+
+// comparedColumns are the columns whose values valueExpr compares.
+func comparedColumns(res *pipelines.Resource) []pipelines.Column {
+	key := map[string]bool{}
+	for _, k := range res.KeyColumns {
+		key[k] = true
+	}
+	var out []pipelines.Column
 	for _, c := range res.Columns {
 		switch res.Mode {
 		case pipelines.ModeMeasures:
 			if c.Dim || !c.Compared() {
 				continue
 			}
+		case pipelines.ModeRows:
+			if key[c.Name] || !c.Compared() {
+				continue
+			}
 		case pipelines.ModeFullSet, pipelines.ModeReceipt:
 		default:
 			continue
 		}
-		parts = append(parts, norm(alias, c))
+		out = append(out, c)
 	}
-	if len(parts) == 0 {
-		return "''"
+	return out
+}
+
+// changedExpr is the time a source row of src (alias) last changed, where
+// the resource says (pipelines.Resource.CompareSQL); NULL otherwise.
+func changedExpr(alias string, res *pipelines.Resource) string {
+	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
+		return alias + "." + pipelines.ChangedColumn
 	}
-	return "md5(concat_ws('|', " + strings.Join(parts, ", ") + "))"
+	return "NULL::TIMESTAMP"
 }
 
 type batch struct {
@@ -99,7 +127,7 @@ func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, o Option
 // window reconciles one window of a resource.
 func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, w pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan) (*Result, error) {
 	x := newResult(res, w, sch, o.Now)
-	q, err := named(res.SourceSQL())
+	q, err := named(res.CompareSQL())
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +142,10 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 		return x, nil
 	}
 	rcvTable := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
+	// without a batch to say when a row was pushed, it was pushed after
+	// the window ended, at the earliest.
 	var rcvWhere string
+	rcvFrom := "(SELECT *, CAST($window_end AS TIMESTAMP) AS " + pushedColumn + " FROM " + rcvTable + ") r"
 	if res.Mode == pipelines.ModeReceipt {
 		// a media copy has no push log: its receipt files are its batches.
 		rep := o.Receipts[res.ID()]
@@ -164,26 +195,30 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 		}
 		switch p.receive {
 		case receiveByColumn:
-			// the rows whose time falls in the window.
-			rcvWhere = p.windowCol + " >= $window_start AND " + p.windowCol + " < $window_end"
+			// the rows whose time falls in the window, that time read
+			// through the front end's clock offset, as compared too.
+			rcvFrom = fmt.Sprintf("(SELECT * REPLACE (%s AS %s), CAST($window_end AS TIMESTAMP) AS %s FROM %s r WHERE %s >= $window_start AND %s < $window_end) r",
+				p.windowCol, warehouse.QuoteIdent(res.WindowColumn), pushedColumn, rcvTable, p.windowCol, p.windowCol)
+			rcvWhere = "TRUE"
 		case receiveByKey:
 			// the rows, anywhere in the table, with a key of the window.
 			rcvWhere = keyExpr("r", res) + " IN (SELECT k FROM sk)"
 		default:
-			// the rows of the window's batches.
-			rcvWhere = "batch_id IN (SELECT batch_id FROM " + o.pushLog() + " WHERE " + windowBatches + ")"
+			// the rows of the window's batches, with when each finished.
+			rcvFrom = rcvTable + " r JOIN (SELECT batch_id AS __b, max(finished_at) AS " + pushedColumn + " FROM " + o.pushLog() + " WHERE " + windowBatches + " GROUP BY batch_id) pl ON pl.__b = r.batch_id"
+			rcvWhere = "TRUE"
 		}
 		x.noteSite(p)
 	}
 	cte := fmt.Sprintf(`WITH src AS (%s),
-sk AS (SELECT %s AS k, %s AS v FROM src s),
-rcv AS (SELECT * FROM %s r WHERE %s),
-rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
-		q, keyExpr("s", res), valueExpr("s", res),
-		rcvTable, rcvWhere,
-		keyExpr("r", res), valueExpr("r", res))
+sk AS (SELECT %s AS k, %s AS v, %s AS u FROM src s),
+rcv AS (SELECT * FROM %s WHERE %s),
+rk AS (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
+		q, keyExpr("s", res), valueExpr("s", res), changedExpr("s", res),
+		rcvFrom, rcvWhere,
+		keyExpr("r", res), valueExpr("r", res), pushedColumn)
 	// one query gives both counts and every key: the source query runs once.
-	keysQ := cte + keyDiffSQL + countsSQL
+	keysQ := cte + keyDiffSQL
 	x.queries = map[string]string{
 		"expected": cte + "\nSELECT count(*) FROM sk",
 		"claimed":  "SELECT sum(rows_sent) FROM " + o.pushLog() + " WHERE " + windowBatches + " AND status = 'success'",
@@ -203,18 +238,40 @@ rk AS (SELECT %s AS k, %s AS v FROM rcv r)`,
 	return x, nil
 }
 
-// countsSQL adds the row counts of sk and rk to the key diff's rows.
-const countsSQL = `
-UNION ALL SELECT 'n_expected', '', count(*) FROM sk
-UNION ALL SELECT 'n_received', '', count(*) FROM rk`
+// keyDiffSQL continues a WITH list that defines sk (source: key k, value
+// hash v, when the source row last changed u) and rk (received: k, v, and
+// when the row was pushed f), and lists the missing, extra, duplicate and
+// mismatched keys with their occurrences, how many keys the source changed
+// after their push (such a pair's values are not compared: no mismatch),
+// and the row counts n_expected and n_received. One full join of the two
+// sides keeps only the pairs that say something (a side missing, values
+// differing, a change since the push), materialised once; duplicates are
+// one grouping of the received side.
+var keyDiffSQL = keyDiff(false)
 
-// keyDiffSQL lists, after the sk (source) and rk (received) key sets, the
-// missing, extra, duplicate and mismatched keys with their occurrences.
-const keyDiffSQL = `
-SELECT 'missing', k, 1 FROM (SELECT k FROM sk EXCEPT SELECT k FROM rk)
-UNION ALL SELECT 'extra', k, 1 FROM (SELECT k FROM rk EXCEPT SELECT k FROM sk)
-UNION ALL SELECT 'duplicate', k, count(*) FROM rk GROUP BY k HAVING count(*) > 1
-UNION ALL SELECT 'mismatch', k, 1 FROM (SELECT DISTINCT s.k FROM (SELECT DISTINCT k, v FROM sk) s JOIN (SELECT DISTINCT k, v FROM rk) t ON s.k = t.k AND s.v <> t.v)`
+// keyDiff is keyDiffSQL; byWindow adds the window w of every row (sk and
+// rk carry it) as the first column of each output row.
+func keyDiff(byWindow bool) string {
+	w, on, jw, group := "", "", "", ""
+	if byWindow {
+		w, on, jw, group = "w, ", "s.w = r.w AND ", "coalesce(s.w, r.w) AS w, ", " GROUP BY w"
+	}
+	return `,
+__j AS MATERIALIZED (SELECT ` + jw + `s.k AS sk_, r.k AS rk_, s.v <> r.v AS differ, coalesce(s.u > r.f, false) AS changed
+  FROM sk s FULL JOIN rk r ON ` + on + `s.k = r.k
+  WHERE s.k IS NULL OR r.k IS NULL OR s.v <> r.v OR s.u > r.f)
+SELECT DISTINCT ` + w + `'missing', sk_, 1 FROM __j WHERE rk_ IS NULL
+UNION ALL SELECT DISTINCT ` + w + `'extra', rk_, 1 FROM __j WHERE sk_ IS NULL
+UNION ALL SELECT ` + w + `'duplicate', k, count(*) FROM rk GROUP BY ` + w + `k HAVING count(*) > 1
+UNION ALL SELECT DISTINCT ` + w + `'mismatch', sk_, 1 FROM __j WHERE differ AND NOT changed
+UNION ALL SELECT ` + w + `'n_changed', '', count(DISTINCT sk_) FROM __j WHERE changed` + group + `
+UNION ALL SELECT ` + w + `'n_expected', '', count(*) FROM sk` + group + `
+UNION ALL SELECT ` + w + `'n_received', '', count(*) FROM rk` + group
+}
+
+// pushedColumn is the column of a received row holding when it was
+// pushed: its batch's finish, or the window's end where no batch says.
+const pushedColumn = "__pushed_at"
 
 func clip(q string) string {
 	if len(q) > 800 {

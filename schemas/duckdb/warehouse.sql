@@ -182,6 +182,9 @@ ALTER TABLE audit.snapshot_columns ADD COLUMN IF NOT EXISTS mask VARCHAR;
 -- lag is unknown and growing, so its data are complete only to when it
 -- stopped (audit.source_snapshots).
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS replica_stopped BOOLEAN;
+-- keys of a rows resource whose source changed after the push that
+-- carried them: their values were not compared (never a fault).
+ALTER TABLE audit.results ADD COLUMN IF NOT EXISTS changed_since_push BIGINT DEFAULT 0;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS unchanged BOOLEAN;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS repaired_rows BIGINT;
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS verified BOOLEAN;
