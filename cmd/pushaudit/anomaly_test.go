@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,18 +114,7 @@ func TestMain_Run_Anomaly(t *testing.T) {
 	// The pages: the sources' row on the home page, their grid, and the
 	// finding with its weeks of history.
 	addr, _, stop := startServeConfig(t, path, nil)
-	get := func(p string) string {
-		res, err := http.Get("http://" + addr + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d\n%.300s", p, res.StatusCode, b)
-		}
-		return string(b)
-	}
+	get := func(path string) string { return mustGetPage(t, addr, path) }
 	if home := get("/"); !strings.Contains(home, "数据源（总量异常）") || !strings.Contains(home, "/targets/source") {
 		t.Error("/ does not show the sources with their link")
 	}

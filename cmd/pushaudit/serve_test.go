@@ -70,6 +70,22 @@ func startServeConfig(t *testing.T, cfg string, hup chan os.Signal) (addr string
 	}
 }
 
+// mustGetPage fetches path from a serve at addr: its body; a status other
+// than 200 is an error of the test.
+func mustGetPage(t *testing.T, addr, path string) string {
+	t.Helper()
+	res, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("%s: %d\n%.300s", path, res.StatusCode, b)
+	}
+	return string(b)
+}
+
 // TestServe_LockHealthzReload: a second serve on the warehouse exits 2 at
 // once naming the first; /healthz answers; SIGHUP with a bad config is
 // refused and the old one runs on; a good one is taken; a cancelled

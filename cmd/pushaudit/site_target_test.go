@@ -162,18 +162,7 @@ func TestMain_Run_SiteAddsTarget(t *testing.T) {
 
 	// The pages and the metrics.
 	addr, _, stop := startServeConfig(t, site8, nil)
-	get := func(path string) string {
-		res, err := http.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d\n%.300s", path, res.StatusCode, b)
-		}
-		return string(b)
-	}
+	get := func(path string) string { return mustGetPage(t, addr, path) }
 	if home := get("/"); !strings.Contains(home, nameZH) || !strings.Contains(home, "/targets/xindu") {
 		t.Errorf("/ does not show %s with its link", nameZH)
 	}
