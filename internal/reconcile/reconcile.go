@@ -164,16 +164,21 @@ func (r *Reconciler) Run(ctx context.Context, o Options) ([]*Result, error) {
 	}
 	// A clock found off is a warning for people, not a verdict: the
 	// results stand as the configured offsets make them.
-	if drifts, err := r.CheckClocks(ctx, tx, o, lo, hi); err != nil {
+	t0 := time.Now()
+	drifts, err := r.CheckClocks(ctx, tx, o, lo, hi)
+	o.Logger.Debug("clock check", "took", time.Since(t0).Round(time.Millisecond).String())
+	if err != nil {
 		o.Logger.Warn("reconcile: the clock check failed", "err", err)
 	} else {
 		for _, d := range drifts {
 			o.Logger.Warn("reconcile: " + d.String())
 		}
 	}
+	t0 = time.Now()
 	if err := r.store(ctx, tx, o, out); err != nil {
 		return nil, err
 	}
+	o.Logger.Debug("stored", "results", len(out), "took", time.Since(t0).Round(time.Millisecond).String())
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("reconcile: commit: %w", err)
 	}
@@ -190,11 +195,16 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	if o.snapTables, err = trustedTables(ctx, wh, trusted); err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	history, err := r.pushLogBegins(ctx, wh, o)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.inferRetention(ctx, wh, o, lo, history); err != nil {
+	o.Logger.Debug("push log begins", "took", time.Since(t0).Round(time.Millisecond).String())
+	t0 = time.Now()
+	err = r.inferRetention(ctx, wh, o, lo, history)
+	o.Logger.Debug("retention inferred", "took", time.Since(t0).Round(time.Millisecond).String())
+	if err != nil {
 		// judged without it: a purged window is then charged, as before
 		// retentions were inferred; the log says why.
 		o.Logger.Warn("reconcile: no front-end retention inferred", "err", err)
@@ -251,7 +261,9 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 		out = append(out, rs...)
 	}
 	if (o.Target == "" && o.Cadence == "") || o.Target == pipelines.StatsTarget {
+		t0 := time.Now()
 		rs, err := r.stats(ctx, wh, o, lo, hi, trusted)
+		o.Logger.Debug("stats", "took", time.Since(t0).Round(time.Millisecond).String())
 		if err != nil {
 			return nil, err
 		}

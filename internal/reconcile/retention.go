@@ -65,8 +65,31 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 		if !h.batched[table] {
 			continue
 		}
+		// the usual case first, and cheaply: the table holds the first
+		// push logged for it (an equality on the batch id, whose row
+		// groups' ranges skip most of a table appended in time order).
+		var first sql.NullString
+		var at sql.NullTime
+		q := `SELECT p.batch_id, p.window_start FROM ` + o.pushLogAs("p") + ` WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0
+ORDER BY p.window_start, p.batch_id LIMIT 1`
+		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&first, &at); err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("retention of %s: %w", table, err)
+		}
+		if !first.Valid {
+			continue // no push of rows logged: nothing to hold
+		}
+		var holds bool
+		q = fmt.Sprintf(`SELECT count(*) > 0 FROM %s WHERE %s = ?`, warehouse.QuoteTable(table), warehouse.QuoteIdent(pipelines.EvidenceBatchID))
+		if err := wh.QueryRowContext(ctx, q, first.String).Scan(&holds); err != nil {
+			return fmt.Errorf("retention of %s: %w", table, err)
+		}
+		if holds {
+			t := warehouse.NullTime(at)
+			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, t, t})
+			continue
+		}
 		var logged, in sql.NullTime
-		q := fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
+		q = fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
 FROM %s WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0`,
 			warehouse.QuoteIdent(pipelines.EvidenceBatchID), warehouse.QuoteTable(table), o.pushLogAs("p"))
 		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&logged, &in); err != nil {
