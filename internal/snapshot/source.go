@@ -159,6 +159,10 @@ func (s *mysqlSource) withCause(err error) error {
 		return err
 	}
 	if errors.Is(cause, io.EOF) {
+		// io.EOF names no server, as a socket's error does: say which.
+		if s.cfg != nil && s.cfg.Addr != "" {
+			return fmt.Errorf("%w: the server at %s closed the connection (%w)", err, s.cfg.Addr, cause)
+		}
 		return fmt.Errorf("%w: the server closed the connection (%w)", err, cause)
 	}
 	return fmt.Errorf("%w: %w", err, cause)

@@ -88,11 +88,12 @@ func TestParseReplicaStatus(t *testing.T) {
 }
 
 // TestWithCause: a lost connection's error says what the socket met, once,
-// and keeps both errors for errors.Is; other errors are left alone.
+// and which server (an EOF names none), and keeps both errors for
+// errors.Is; other errors are left alone.
 func TestWithCause(t *testing.T) {
 	client, server := net.Pipe()
 	wire := &mysqlwire.Conn{Conn: client}
-	s := &mysqlSource{wire: wire}
+	s := &mysqlSource{wire: wire, cfg: &mysql.Config{Addr: "db.example:3306"}}
 	if got := s.withCause(mysql.ErrInvalidConn); got != mysql.ErrInvalidConn {
 		t.Errorf("before any socket error: %v", got)
 	}
@@ -106,7 +107,7 @@ func TestWithCause(t *testing.T) {
 		driver.ErrBadConn,
 	} {
 		got := s.withCause(lost)
-		if !strings.Contains(got.Error(), "the server closed the connection (EOF)") || !errors.Is(got, io.EOF) || !errors.Is(got, lost) {
+		if !strings.Contains(got.Error(), "the server at db.example:3306 closed the connection (EOF)") || !errors.Is(got, io.EOF) || !errors.Is(got, lost) {
 			t.Errorf("withCause(%v) = %v", lost, got)
 		}
 		if again := s.withCause(got); again.Error() != got.Error() {
