@@ -47,6 +47,29 @@ func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Opti
 			}
 			return ""
 		}
+		// a table or column the warehouse lacks (never snapshotted, renamed
+		// at the site) leaves this volume unjudged, with the reason; the
+		// run goes on (a failed query would end its transaction).
+		ok, err := hasColumn(ctx, wh, v.Table, v.TimeColumn)
+		if err == nil && ok && v.By != "" {
+			ok, err = hasColumn(ctx, wh, v.Table, v.By)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("anomaly %s: %w", v.Name, err)
+		}
+		if !ok {
+			why := fmt.Sprintf("仓库中没有 %s 的列 %s（未快照或列名不符），无法统计", v.Table, v.TimeColumn)
+			if v.By != "" {
+				why = fmt.Sprintf("仓库中没有 %s 的列 %s 或 %s（未快照或列名不符），无法统计", v.Table, v.TimeColumn, v.By)
+			}
+			o.Logger.Warn("reconcile: anomaly volume not counted", "volume", v.Name, "table", v.Table)
+			for _, b := range buckets {
+				out = append(out, &Result{Target: pipelines.SourceTarget, Resource: v.Name, Window: b, Deadline: b.End,
+					Status: pipelines.StatusUnverifiable, Detail: why,
+					Facts: pipelines.Facts{Mode: pipelines.ModeMeasures, Deadline: b.End, Now: o.Now, NoClaim: true, Unverifiable: true}})
+			}
+			continue
+		}
 		from := buckets[0].Start.AddDate(0, 0, -7*a.Weeks)
 		counts, first, q, err := volumeCounts(ctx, wh, v, a.Bucket, from, hi)
 		if err != nil {

@@ -222,3 +222,31 @@ func TestReconciler_Run_AnomalyResources(t *testing.T) {
 		t.Errorf("%d results, want 2 resources × 7 days: %v", len(got), got)
 	}
 }
+
+// TestReconciler_Run_AnomalyMissingTable: a volume whose table (or column)
+// the warehouse lacks is unverifiable on every bucket, with the reason,
+// and the run goes on: the other volume is judged.
+func TestReconciler_Run_AnomalyMissingTable(t *testing.T) {
+	db := mustOpenWarehouse(t, anomalyDDL()...)
+	mustSnapshotted(t, db, "2026-11-21 01:00:00", "biz")
+	rules := pipelines.AnomalyRules{Volumes: []pipelines.VolumeSpec{
+		{Name: "gone", Table: "biz.case_reports", TimeColumn: "report_time"},
+		{Name: "renamed", Table: "biz.case_info", TimeColumn: "report_time", By: "district"},
+		{Name: "cases", Table: "biz.case_info", TimeColumn: "report_time"},
+	}}
+	rs, err := New(db, &pipelines.Catalog{}).Run(context.Background(), Options{From: sh(2026, 11, 20, 0, 0), To: sh(2026, 11, 20, 0, 0),
+		Now: sh(2026, 11, 21, 2, 0), RunID: "r1", Anomaly: rules, Target: pipelines.SourceTarget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, x := range rs {
+		got[x.Resource] = string(x.Status) + " " + x.Detail
+	}
+	if !strings.HasPrefix(got["gone"], "unverifiable 仓库中没有 biz.case_reports") || !strings.HasPrefix(got["renamed"], "unverifiable 仓库中没有 biz.case_info 的列 report_time 或 district") {
+		t.Errorf("missing table and column: %q, %q", got["gone"], got["renamed"])
+	}
+	if !strings.HasPrefix(got["cases"], "ok") {
+		t.Errorf("the volume that exists: %q, want ok", got["cases"])
+	}
+}
