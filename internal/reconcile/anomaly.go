@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -37,7 +38,7 @@ func (r *Reconciler) anomalies(ctx context.Context, wh warehouse.Querier, o Opti
 	}
 	var out []*Result
 	for _, v := range a.Volumes {
-		if o.Resource != "" && o.Resource != v.Name && !hasVolumePrefix(o.Resource, v.Name) {
+		if o.Resource != "" && o.Resource != v.Name && !strings.HasPrefix(o.Resource, v.Name+":") {
 			continue
 		}
 		trust := pipelines.Trust{Snapshots: trusted, Compared: o.trustKeys([]string{v.Table})}
@@ -186,10 +187,6 @@ func volumeKey(v pipelines.VolumeSpec, g string) string {
 		return v.Name
 	}
 	return v.Name + ":" + g
-}
-
-func hasVolumePrefix(resource, name string) bool {
-	return len(resource) > len(name) && resource[:len(name)+1] == name+":"
 }
 
 // volumeCounts counts the rows of v per value of its by column and bucket
