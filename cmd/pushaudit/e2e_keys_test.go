@@ -427,6 +427,24 @@ func (s *faultSite) injectKeyFaults() map[string]wantKeys {
 	want[wkey("city_gov", "supervisor_realtime_position", hb.start)] = wantKeys{status: pipelines.StatusExcess,
 		extra: []string{sup + "|" + at}, expected: hb.rows, claimed: hb.rows, receive: hb.rows + 1}
 
+	// a state at the window end (the cases in disposal, every half hour,
+	// whenever reported): one case lost from one push, the log claiming it
+	// arrived, and a case the source never had added to another. Reconcile
+	// joins such a resource's windows into one query (joinedSource).
+	cd := s.tbl("fe_city_gov", "current_disposal_count")
+	cbs := s.batches("city_gov", "current_disposal_count", "2026-11-20 09:00:00", "2026-11-20 12:00:00", 3)
+	if len(cbs) < 4 {
+		t.Fatalf("the clean simulation has %d current_disposal_count windows of 3 rows or more from 09:00 to 12:00, want 4", len(cbs))
+	}
+	lost := s.strings("SELECT CAST(case_id AS CHAR) FROM "+cd+" WHERE batch_id = ? ORDER BY fe_row_id LIMIT 1", cbs[0].id)[0]
+	s.exec("DELETE FROM "+cd+" WHERE batch_id = ? AND case_id = ?", cbs[0].id, lost)
+	want[wkey("city_gov", "current_disposal_count", cbs[0].start)] = wantKeys{status: pipelines.StatusFailed,
+		missing: []string{lost}, expected: cbs[0].rows, claimed: cbs[0].rows, receive: cbs[0].rows - 1}
+	first = s.strings("SELECT CAST(fe_row_id AS CHAR) FROM "+cd+" WHERE batch_id = ? ORDER BY fe_row_id LIMIT 1", cbs[3].id)[0]
+	s.copyRow("fe_city_gov", "current_disposal_count", first, map[string]string{"case_id": "990000003"})
+	want[wkey("city_gov", "current_disposal_count", cbs[3].start)] = wantKeys{status: pipelines.StatusExcess,
+		extra: []string{"990000003"}, expected: cbs[3].rows, claimed: cbs[3].rows, receive: cbs[3].rows + 1}
+
 	// mismatch: one district's measure off by one (a measures resource).
 	cs := s.tbl("fe_ministry", "case_source_stats")
 	district := s.strings("SELECT district_name FROM " + cs + " ORDER BY district_name LIMIT 1")[0]

@@ -236,7 +236,11 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 				rs = append(rs, x)
 			}
 		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
-			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, tcol, rest); err != nil {
+			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, setSourceSQL(res, tcol, rest), nil); err != nil {
+				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
+			}
+		} else if src, a, ok := joinedSource(res, ws); ok && !o.perWindow {
+			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, src, a); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
 		} else {

@@ -95,16 +95,18 @@ func unverifiable(res *pipelines.Resource, tgt *pipelines.Target, q string, w pi
 	return t.Unverifiable(w)
 }
 
-// windowsSet reconciles the windows ws of a bucketed resource in two
-// queries: one over the push log, one for every count and key of every
-// window. It gives the same facts as window() does one window at a time.
-func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan, tcol, rest string) ([]*Result, error) {
+// windowsSet reconciles the windows ws of a resource in two queries: one
+// over the push log, one for every count and key of every window. src is
+// the resource's source query over all of ws, each row with its window's
+// start as __w (setSourceSQL for a bucketed resource, joinedSource for
+// others), taking srcArgs. It gives the same facts as window() does one
+// window at a time.
+func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan, src string, srcArgs args) ([]*Result, error) {
 	tgt, ok := r.cat.Target(res.Target)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q", res.Target)
 	}
-	a := resourceArgs(res).with(bucketArgs(sch)).with(args{"lo": ws[0].Start, "hi": ws[len(ws)-1].End})
-	src := setSourceSQL(res, tcol, rest)
+	a := resourceArgs(res).with(bucketArgs(sch)).with(args{"lo": ws[0].Start, "hi": ws[len(ws)-1].End}).with(srcArgs)
 	byStart := map[int64]*Result{}
 	var rs []*Result
 	anyVerifiable := false

@@ -1,0 +1,239 @@
+package reconcile
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+// A resource whose rows are a state at each window's end (the cases in
+// disposal at :window_end, whenever reported) cannot be bucketed: one row
+// belongs to many windows. Reconciled one window at a time, each of a
+// day's 48 half-hour windows scans every case the warehouse holds, so the
+// cost of a day grows with history. joinedSource writes the source query
+// of all the windows at once instead: the windows are a relation __win
+// whose columns are the parameters of each (pipelines.WindowTimes), joined
+// with the resource's FROM, and the WHERE is the catalog's with each
+// :param read from __win. Alone that join would test every source row
+// against every window; a second, constant filter (relaxedWhere) keeps
+// only the rows that can satisfy the WHERE in at least one window, and
+// DuckDB applies it to the table scans before the join.
+
+// winAlias names the relation of the windows in a joined source query.
+const winAlias = "__win"
+
+var (
+	paramNameRE = regexp.MustCompile(`:([a-z_][a-z0-9_]*)\b`)
+	// a comparison of a parameter-free expression with one parameter.
+	atomRE = regexp.MustCompile(`(?s)^(.+?)\s*(<=|>=|<|>)\s*:([a-z_][a-z0-9_]*)$`)
+	// constructs whose AND is not a conjunction, so splitting on AND
+	// would cut them apart.
+	opaqueRE = regexp.MustCompile(`(?i)\b(BETWEEN|CASE)\b`)
+	notRE    = regexp.MustCompile(`(?i)^\s*NOT\b`)
+)
+
+// joinedSource returns the source query of res over the windows ws in one
+// statement, each row (or group) with its window's start as __w, and the
+// parameters it binds. ok is false when res does not qualify: it is not a
+// periodic rows or measures resource, its FROM or columns' aggregates
+// take a parameter, or its WHERE has a parameter in a form relaxedWhere
+// cannot bound (then each window is queried alone, as before).
+func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args, bool) {
+	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) || len(ws) < 2 {
+		return "", nil, false
+	}
+	if paramNameRE.MatchString(res.From) {
+		return "", nil, false
+	}
+	known := pipelines.WindowTimes(pipelines.Window{}, time.Time{})
+	for _, m := range paramNameRE.FindAllStringSubmatch(res.Where+" "+columnExprs(res), -1) {
+		if _, ok := known[m[1]]; !ok {
+			return "", nil, false
+		}
+	}
+	relaxed, ok := relaxedWhere(res.Where)
+	if !ok {
+		return "", nil, false
+	}
+	fromWin := pipelines.Params{}
+	bounds := pipelines.Params{}
+	for k := range known {
+		fromWin[k] = winAlias + "." + k
+		bounds["min_"+k] = "$min_" + k
+		bounds["max_"+k] = "$max_" + k
+	}
+	render := func(s string) string {
+		out, _ := pipelines.Render(s, fromWin) // every name is known (above)
+		return out
+	}
+	a := args{}
+	names := make([]string, 0, len(known))
+	for k := range known {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var rows []string
+	for i, w := range ws {
+		times := pipelines.WindowTimes(w, w.End) // as window() binds them
+		var cells []string
+		for _, k := range names {
+			p := fmt.Sprintf("w%d_%s", i, k)
+			a[p] = times[k]
+			cells = append(cells, "CAST($"+p+" AS TIMESTAMP)")
+			if lo, ok := a["min_"+k].(time.Time); !ok || times[k].Before(lo) {
+				a["min_"+k] = times[k]
+			}
+			if hi, ok := a["max_"+k].(time.Time); !ok || times[k].After(hi) {
+				a["max_"+k] = times[k]
+			}
+		}
+		rows = append(rows, "("+strings.Join(cells, ", ")+")")
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for _, c := range res.Columns {
+		b.WriteString(render(c.Expr) + " AS " + c.Name + ", ")
+	}
+	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
+		b.WriteString("CAST(" + render(res.ChangedAt) + " AS TIMESTAMP) AS " + pipelines.ChangedColumn + ", ")
+	}
+	fmt.Fprintf(&b, "%s.window_start AS __w FROM (VALUES %s) %s(%s), %s", winAlias, strings.Join(rows, ", "), winAlias, strings.Join(names, ", "), res.From)
+	if strings.TrimSpace(res.Where) != "" {
+		b.WriteString(" WHERE (" + render(res.Where) + ")")
+		if relaxed != "" {
+			// min_/max_ names are not catalog parameters: rendered apart.
+			r, _ := pipelines.Render(relaxed, bounds)
+			b.WriteString(" AND (" + r + ")")
+		}
+	}
+	if res.Mode == pipelines.ModeMeasures {
+		b.WriteString(" GROUP BY ")
+		for _, c := range res.Dims() {
+			b.WriteString(render(c.Expr) + ", ")
+		}
+		b.WriteString(winAlias + ".window_start")
+	}
+	return b.String(), a, true
+}
+
+// columnExprs is every expression of res's columns and changed_at, for
+// finding the parameters they take.
+func columnExprs(res *pipelines.Resource) string {
+	var b strings.Builder
+	for _, c := range res.Columns {
+		b.WriteString(c.Expr + " ")
+	}
+	return b.String() + res.ChangedAt
+}
+
+// relaxedWhere returns a condition implied by where in any window: each
+// comparison "E < :p" (or <=) becomes "E < :max_p", and "E > :p" (or >=)
+// "E > :min_p", where max_p and min_p are the parameter's largest and
+// smallest value over the windows; parameter-free conditions stay as they
+// are. AND and OR of such conditions keep their shape: a row that
+// satisfies the WHERE in one window satisfies each relaxed part, so the
+// relaxed condition only drops rows that belong to no window. ok is false
+// when a parameter appears in any other form (NOT, a subquery, a function
+// of it), or the WHERE has a BETWEEN or a CASE (whose AND is not a
+// conjunction), which could not be bounded so simply.
+func relaxedWhere(where string) (string, bool) {
+	e := strings.TrimSpace(where)
+	if e == "" || !paramNameRE.MatchString(e) {
+		return e, true
+	}
+	if opaqueRE.MatchString(e) {
+		return "", false
+	}
+	e = unwrap(e)
+	for _, op := range []string{"OR", "AND"} {
+		parts := splitTop(e, op)
+		if len(parts) < 2 {
+			continue
+		}
+		out := make([]string, len(parts))
+		for i, p := range parts {
+			r, ok := relaxedWhere(p)
+			if !ok {
+				return "", false
+			}
+			out[i] = "(" + r + ")"
+		}
+		return strings.Join(out, " "+op+" "), true
+	}
+	m := atomRE.FindStringSubmatch(e)
+	// E is anything without a parameter: a bound on "E < :p" in every
+	// window holds whatever E is. Only a NOT before it (NOT binds looser
+	// than a comparison) would turn the bound around.
+	// (<> and != are no bound: an E ending in < or ! is such an operator.)
+	if m == nil || paramNameRE.MatchString(m[1]) || notRE.MatchString(m[1]) || strings.ContainsAny(m[1][len(m[1])-1:], "<>=!") {
+		return "", false
+	}
+	bound := "max_"
+	if strings.HasPrefix(m[2], ">") {
+		bound = "min_"
+	}
+	return m[1] + " " + m[2] + " :" + bound + m[3], true
+}
+
+// unwrap strips parentheses that enclose the whole of e.
+func unwrap(e string) string {
+	for strings.HasPrefix(e, "(") && strings.HasSuffix(e, ")") {
+		depth := 0
+		whole := true
+		for i, inQuote := 0, false; i < len(e); i++ {
+			switch c := e[i]; {
+			case c == '\'':
+				inQuote = !inQuote
+			case inQuote:
+			case c == '(':
+				depth++
+			case c == ')':
+				depth--
+				if depth == 0 && i < len(e)-1 {
+					whole = false
+				}
+			}
+			if !whole {
+				break
+			}
+		}
+		if !whole {
+			return e
+		}
+		e = strings.TrimSpace(e[1 : len(e)-1])
+	}
+	return e
+}
+
+// splitTop splits e on the keyword op (AND or OR, any case, a whole word)
+// where it stands outside parentheses and quotes.
+func splitTop(e, op string) []string {
+	var parts []string
+	depth, start := 0, 0
+	inQuote := false
+	isWord := func(c byte) bool {
+		return c == '_' || c == '.' || c == '$' || c == ':' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
+	}
+	for i := 0; i < len(e); i++ {
+		c := e[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case depth == 0 && i+len(op) <= len(e) && strings.EqualFold(e[i:i+len(op)], op) &&
+			(i == 0 || !isWord(e[i-1])) && (i+len(op) == len(e) || !isWord(e[i+len(op)])):
+			parts = append(parts, strings.TrimSpace(e[start:i]))
+			start = i + len(op)
+			i += len(op) - 1
+		}
+	}
+	return append(parts, strings.TrimSpace(e[start:]))
+}

@@ -1,0 +1,98 @@
+package reconcile
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chengdu-cgw/pushaudit/pipelines"
+)
+
+func TestRelaxedWhere(t *testing.T) {
+	for _, c := range []struct {
+		where, want string
+		ok          bool
+	}{
+		{"", "", true},
+		{"c.status = 1", "c.status = 1", true},
+		// the state of a case at the window end
+		{"c.dispatch_time < :window_end AND (c.handle_time IS NULL OR c.handle_time >= :window_end)",
+			"(c.dispatch_time < :max_window_end) AND ((c.handle_time IS NULL) OR (c.handle_time >= :min_window_end))", true},
+		{"c.report_time >= :day_start AND c.report_time <= :window_end AND c.file_result = 1",
+			"(c.report_time >= :min_day_start) AND (c.report_time <= :max_window_end) AND (c.file_result = 1)", true},
+		{"(c.t > :window_start)", "c.t > :min_window_start", true},
+		// a function of a parameter-free expression is bounded alike
+		{"coalesce(c.a, c.b) < :as_of", "coalesce(c.a, c.b) < :max_as_of", true},
+		// quotes and words that hold AND/OR are not split
+		{"c.name = 'AND OR (' and c.t < :window_end", "(c.name = 'AND OR (') AND (c.t < :max_window_end)", true},
+		{"c.brand = 1 AND c.t < :window_end", "(c.brand = 1) AND (c.t < :max_window_end)", true},
+		// no simple bound
+		{"c.t = :window_end", "", false},
+		{"c.t <> :window_end", "", false},
+		{"c.t != :window_end", "", false},
+		{"NOT c.t < :window_end", "", false},
+		{"NOT (c.t < :window_end OR c.x = 1)", "", false},
+		{":window_start <= c.t", "", false},
+		{"c.t BETWEEN :window_start AND :window_end", "", false},
+		{"c.flag BETWEEN 1 AND 2 AND c.t < :window_end", "", false},
+		{"CASE WHEN c.a = 1 AND c.b = 2 THEN c.t END < :window_end", "", false},
+		{"c.id IN (SELECT a.case_id FROM biz.case_activities a WHERE a.t < :window_end)", "", false},
+		{"c.t < :window_end + INTERVAL 1 HOUR", "", false},
+		{"c.t < :window_end OR c.t > :window_start + 1", "", false},
+	} {
+		got, ok := relaxedWhere(c.where)
+		if ok != c.ok || got != c.want {
+			t.Errorf("relaxedWhere(%q) = %q, %v; want %q, %v", c.where, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestJoinedSource(t *testing.T) {
+	sh := func(h, m int) time.Time { return time.Date(2026, 11, 20, h, m, 0, 0, pipelines.Shanghai) }
+	ws := []pipelines.Window{{Start: sh(9, 0), End: sh(9, 30)}, {Start: sh(9, 30), End: sh(10, 0)}, {Start: sh(10, 0), End: sh(10, 30)}}
+	res := &pipelines.Resource{Target: "t", Key: "k", Cadence: pipelines.Every30m, Mode: pipelines.ModeRows,
+		From:  "biz.cases c LEFT JOIN biz.categories t ON t.id = c.type_id",
+		Where: "c.dispatch_time < :window_end AND (c.close_time IS NULL OR c.close_time >= :window_end)",
+		Columns: []pipelines.Column{{Name: "case_id", Expr: "c.id"},
+			{Name: "archived", Expr: "CASE WHEN c.archive_time < :window_end THEN c.archive_time END"}},
+		ChangedAt: "c.updated_at"}
+	q, a, ok := joinedSource(res, ws)
+	if !ok {
+		t.Fatal("a state resource with simple bounds is not joined")
+	}
+	for _, want := range []string{
+		"CASE WHEN c.archive_time < __win.window_end THEN c.archive_time END AS archived",
+		"__win.window_start AS __w FROM (VALUES (",
+		"biz.cases c LEFT JOIN biz.categories t",
+		"WHERE (c.dispatch_time < __win.window_end AND (c.close_time IS NULL OR c.close_time >= __win.window_end))",
+		"AND ((c.dispatch_time < $max_window_end) AND ((c.close_time IS NULL) OR (c.close_time >= $min_window_end)))",
+	} {
+		if !strings.Contains(q, want) {
+			t.Errorf("joined query lacks %q:\n%s", want, q)
+		}
+	}
+	if strings.Contains(q, ":") {
+		t.Errorf("a catalog parameter is left in the joined query:\n%s", q)
+	}
+	if a["max_window_end"] != sh(10, 30) || a["min_window_end"] != sh(9, 30) || a["w1_window_start"] != sh(9, 30) || a["w2_as_of"] != sh(10, 30) {
+		t.Errorf("joined args: %v", a)
+	}
+	for name, mut := range map[string]func(r *pipelines.Resource){
+		"a parameter in FROM": func(r *pipelines.Resource) {
+			r.From = "(SELECT * FROM biz.cases WHERE report_time < :window_end) c"
+		},
+		"an unknown parameter":   func(r *pipelines.Resource) { r.Where = "c.t < :yesterday" },
+		"an unbounded WHERE":     func(r *pipelines.Resource) { r.Where = "c.t = :window_end" },
+		"a one-time resource":    func(r *pipelines.Resource) { r.Cadence = pipelines.Once },
+		"a receipt (media copy)": func(r *pipelines.Resource) { r.Mode = pipelines.ModeReceipt },
+	} {
+		r := *res
+		mut(&r)
+		if _, _, ok := joinedSource(&r, ws); ok {
+			t.Errorf("%s: joined", name)
+		}
+	}
+	if _, _, ok := joinedSource(res, ws[:1]); ok {
+		t.Error("one window: joined")
+	}
+}
