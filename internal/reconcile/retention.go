@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
@@ -50,7 +51,13 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 	if !h.present || !lo.Before(o.Now.Add(-purgeMinSpan)) {
 		return nil
 	}
-	perTarget := map[string][]heldFrom{}
+	type candidate struct {
+		res   *pipelines.Resource
+		table string
+		first string    // the first push of rows logged for it
+		at    time.Time // its window start
+	}
+	var cands []*candidate
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
 		if (o.Target != "" && o.Target != res.Target) || res.Mode == pipelines.ModeReceipt ||
@@ -61,35 +68,90 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 		if !ok {
 			continue
 		}
-		table := pipelines.EvidenceTable(res, tgt)
-		if !h.batched[table] {
-			continue
+		if table := pipelines.EvidenceTable(res, tgt); h.batched[table] {
+			cands = append(cands, &candidate{res: res, table: table})
 		}
-		// the usual case first, and cheaply: the table holds the first
-		// push logged for it (an equality on the batch id, whose row
-		// groups' ranges skip most of a table appended in time order).
-		var first sql.NullString
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	// the first push of rows logged for every resource, in one scan of
+	// the push log.
+	firsts := map[[2]string]*candidate{}
+	for _, c := range cands {
+		firsts[[2]string{c.res.Target, c.res.Key}] = c
+	}
+	q := `SELECT target, resource, batch_id, window_start FROM (
+  SELECT p.target, p.resource, p.batch_id, p.window_start,
+         row_number() OVER (PARTITION BY p.target, p.resource ORDER BY p.window_start, p.batch_id) AS n
+  FROM ` + o.pushLogAs("p") + ` WHERE p.status = 'success' AND p.rows_sent > 0) WHERE n = 1`
+	rows, err := wh.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("retention: first pushes: %w", err)
+	}
+	for rows.Next() {
+		var target, resource, batch string
 		var at sql.NullTime
-		q := `SELECT p.batch_id, p.window_start FROM ` + o.pushLogAs("p") + ` WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0
-ORDER BY p.window_start, p.batch_id LIMIT 1`
-		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&first, &at); err != nil && err != sql.ErrNoRows {
-			return fmt.Errorf("retention of %s: %w", table, err)
+		if err := rows.Scan(&target, &resource, &batch, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("retention: first pushes: %w", err)
 		}
-		if !first.Valid {
+		if c := firsts[[2]string{target, resource}]; c != nil {
+			c.first, c.at = batch, warehouse.NullTime(at)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("retention: first pushes: %w", err)
+	}
+	// the usual case, for every table in one statement and cheaply: the
+	// table holds the first push logged for it (an equality on the batch
+	// id, whose row groups' ranges skip most of a table appended in time
+	// order).
+	var union []string
+	a := args{}
+	var asked []*candidate
+	for _, c := range cands {
+		if c.first == "" {
 			continue // no push of rows logged: nothing to hold
 		}
-		var holds bool
-		q = fmt.Sprintf(`SELECT count(*) > 0 FROM %s WHERE %s = ?`, warehouse.QuoteTable(table), warehouse.QuoteIdent(pipelines.EvidenceBatchID))
-		if err := wh.QueryRowContext(ctx, q, first.String).Scan(&holds); err != nil {
-			return fmt.Errorf("retention of %s: %w", table, err)
+		i := len(asked)
+		asked = append(asked, c)
+		a[fmt.Sprintf("b%d", i)] = c.first
+		union = append(union, fmt.Sprintf(`SELECT %d AS i, EXISTS (SELECT 1 FROM %s WHERE %s = $b%d) AS holds`,
+			i, warehouse.QuoteTable(c.table), warehouse.QuoteIdent(pipelines.EvidenceBatchID), i))
+	}
+	if len(asked) == 0 {
+		return nil
+	}
+	q = strings.Join(union, "\nUNION ALL ")
+	holds := make([]bool, len(asked))
+	rows, err = wh.QueryContext(ctx, q, a.bind(q)...)
+	if err != nil {
+		return fmt.Errorf("retention: first pushes held: %w", err)
+	}
+	for rows.Next() {
+		var i int
+		var held bool
+		if err := rows.Scan(&i, &held); err != nil {
+			rows.Close()
+			return fmt.Errorf("retention: first pushes held: %w", err)
 		}
-		if holds {
-			t := warehouse.NullTime(at)
-			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, t, t})
+		holds[i] = held
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("retention: first pushes held: %w", err)
+	}
+	perTarget := map[string][]heldFrom{}
+	for i, c := range asked {
+		res, table := c.res, c.table
+		if holds[i] {
+			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, c.at, c.at})
 			continue
 		}
 		var logged, in sql.NullTime
-		q = fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
+		q := fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
 FROM %s WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0`,
 			warehouse.QuoteIdent(pipelines.EvidenceBatchID), warehouse.QuoteTable(table), o.pushLogAs("p"))
 		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&logged, &in); err != nil {
