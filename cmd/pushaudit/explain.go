@@ -53,9 +53,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 		return err
 	}
 	m.onClose(wh.Close)
-	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
-		Now: clock(c), OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: m.Logger,
-	}, target, resource, start)
+	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.OptionsOf(c, clock(c), m.Logger), target, resource, start)
 	if errors.Is(err, reconcile.ErrNoWindow) {
 		return usageError{err}
 	}

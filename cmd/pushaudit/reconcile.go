@@ -109,11 +109,10 @@ func (m *Main) reconcileIn(ctx context.Context, c *config.Config, cat *pipelines
 		return nil, err
 	}
 	receipts := m.loadReceipts(ctx, c, cat, wh, target, resource)
-	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, reconcile.Options{
-		Receipts: receipts, EvidenceErrors: m.checkEvidence(ctx, cat, wh, target, resource), Cadence: sc.cadence,
-		From: sc.from, To: sc.to, Target: target, Resource: resource, Now: clock(c), OnceAt: c.OnceDate(),
-		RunID: run.ID, PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: m.Logger,
-	})
+	o := reconcile.OptionsOf(c, clock(c), m.Logger)
+	o.Receipts, o.EvidenceErrors, o.Cadence = receipts, m.checkEvidence(ctx, cat, wh, target, resource), sc.cadence
+	o.From, o.To, o.Target, o.Resource, o.RunID = sc.from, sc.to, target, resource, run.ID
+	rs, err := reconcile.New(wh.DB(), cat).Run(ctx, o)
 	status, msg := "ok", ""
 	if err != nil {
 		status, msg = "failed", err.Error()

@@ -75,6 +75,10 @@ func sortedKeys(m map[string]time.Duration) []string {
 	return out
 }
 
+// PushLogTable is the warehouse table of the push log, e.g.
+// exchange.push_log.
+func (c *Config) PushLogTable() string { return c.Evidence.PushLog.Table() }
+
 // SiteEvidence returns the site's evidence conventions for the
 // reconciler: the push log with the clock offset of its source.
 func (c *Config) SiteEvidence() pipelines.SiteEvidence {

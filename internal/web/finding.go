@@ -77,9 +77,7 @@ func loadFinding(ctx context.Context, wh *warehouse.Warehouse, c *config.Config,
 		p.ResourceName = r.NameZH
 	}
 	p.Title = p.TargetName + " / " + p.ResourceName
-	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.Options{
-		Now: now, OnceAt: c.OnceDate(), PushLog: c.Evidence.PushLog.Table(), Evidence: c.SiteEvidence(), Schedules: c.ScheduleSet(), Levels: c.LevelRules(), Incidents: c.IncidentRules(), Anomaly: c.AnomalyRules(), Logger: log,
-	}, f.Target, f.Resource, f.WindowStart)
+	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.OptionsOf(c, now, log), f.Target, f.Resource, f.WindowStart)
 	var stored []ledger.Stored
 	switch {
 	case err == nil:
