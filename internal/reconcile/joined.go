@@ -179,29 +179,42 @@ func relaxedWhere(where string) (string, bool) {
 	return m[1] + " " + m[2] + " :" + bound + m[3], true
 }
 
+// scanTop calls visit for each byte of e outside quotes, with the depth
+// of parentheses around it (a parenthesis itself counts outside), until
+// visit returns false.
+func scanTop(e string, visit func(i, depth int) bool) {
+	depth, inQuote := 0, false
+	for i := 0; i < len(e); i++ {
+		switch c := e[i]; {
+		case c == '\'':
+			inQuote = !inQuote
+			continue
+		case inQuote:
+			continue
+		case c == ')':
+			depth--
+		}
+		if !visit(i, depth) {
+			return
+		}
+		if e[i] == '(' {
+			depth++
+		}
+	}
+}
+
 // unwrap strips parentheses that enclose the whole of e.
 func unwrap(e string) string {
 	for strings.HasPrefix(e, "(") && strings.HasSuffix(e, ")") {
-		depth := 0
-		whole := true
-		for i, inQuote := 0, false; i < len(e); i++ {
-			switch c := e[i]; {
-			case c == '\'':
-				inQuote = !inQuote
-			case inQuote:
-			case c == '(':
-				depth++
-			case c == ')':
-				depth--
-				if depth == 0 && i < len(e)-1 {
-					whole = false
-				}
+		closes := -1 // where the first parenthesis closes
+		scanTop(e, func(i, depth int) bool {
+			if i > 0 && depth == 0 {
+				closes = i
+				return false
 			}
-			if !whole {
-				break
-			}
-		}
-		if !whole {
+			return true
+		})
+		if closes != len(e)-1 {
 			return e
 		}
 		e = strings.TrimSpace(e[1 : len(e)-1])
@@ -213,27 +226,18 @@ func unwrap(e string) string {
 // where it stands outside parentheses and quotes.
 func splitTop(e, op string) []string {
 	var parts []string
-	depth, start := 0, 0
-	inQuote := false
+	start, skip := 0, 0
 	isWord := func(c byte) bool {
 		return c == '_' || c == '.' || c == '$' || c == ':' || (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
 	}
-	for i := 0; i < len(e); i++ {
-		c := e[i]
-		switch {
-		case c == '\'':
-			inQuote = !inQuote
-		case inQuote:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case depth == 0 && i+len(op) <= len(e) && strings.EqualFold(e[i:i+len(op)], op) &&
-			(i == 0 || !isWord(e[i-1])) && (i+len(op) == len(e) || !isWord(e[i+len(op)])):
-			parts = append(parts, strings.TrimSpace(e[start:i]))
-			start = i + len(op)
-			i += len(op) - 1
+	scanTop(e, func(i, depth int) bool {
+		if i < skip || depth != 0 || i+len(op) > len(e) || !strings.EqualFold(e[i:i+len(op)], op) ||
+			(i > 0 && isWord(e[i-1])) || (i+len(op) < len(e) && isWord(e[i+len(op)])) {
+			return true
 		}
-	}
+		parts = append(parts, strings.TrimSpace(e[start:i]))
+		start, skip = i+len(op), i+len(op)
+		return true
+	})
 	return append(parts, strings.TrimSpace(e[start:]))
 }

@@ -21,6 +21,10 @@ func TestRelaxedWhere(t *testing.T) {
 		{"c.report_time >= :day_start AND c.report_time <= :window_end AND c.file_result = 1",
 			"(c.report_time >= :min_day_start) AND (c.report_time <= :max_window_end) AND (c.file_result = 1)", true},
 		{"(c.t > :window_start)", "c.t > :min_window_start", true},
+		{"((c.t > :window_start))", "c.t > :min_window_start", true},
+		// parentheses that do not enclose the whole stay
+		{"(c.a = 1) OR (c.t < :window_end)", "((c.a = 1)) OR (c.t < :max_window_end)", true},
+		{"(c.a = ')') OR c.t < :window_end", "((c.a = ')')) OR (c.t < :max_window_end)", true},
 		// a function of a parameter-free expression is bounded alike
 		{"coalesce(c.a, c.b) < :as_of", "coalesce(c.a, c.b) < :max_as_of", true},
 		// quotes and words that hold AND/OR are not split
