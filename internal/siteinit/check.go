@@ -340,6 +340,17 @@ func (k *Checker) checkResource(ctx context.Context, res *pipelines.Resource) ([
 		add(field, "%s", msg)
 		return out, nil
 	}
+	// when a source row last changed (rows resources whose values are
+	// compared): a wrong expression would end every reconcile of it.
+	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
+		probe := *res
+		probe.Columns = []pipelines.Column{{Name: "changed_at", Expr: res.ChangedAt}}
+		if pq, err := k.render(probe.SourceSQL(), w); err != nil {
+			add("changed_at", "%v", err)
+		} else if _, err := db.ExecContext(ctx, pq+" LIMIT 0"); err != nil {
+			add("changed_at", "%s does not run at the source: %v", res.ChangedAt, err)
+		}
+	}
 	// the key is unique at the source
 	keys := strings.Join(res.KeyColumns, ", ")
 	var dups int64

@@ -217,6 +217,11 @@ func (m *Mapping) draftResource(res *pipelines.Resource, t *TableMatch) (*pipeli
 				d.Columns[i].Expr, changed = e, true
 			}
 		}
+		// when a source row last changed: its values are compared only
+		// if that is not after the push.
+		if e := sqlOf(d.ChangedAt); e != d.ChangedAt {
+			d.ChangedAt, changed = e, true
+		}
 	}
 	return &d, changed
 }

@@ -199,6 +199,27 @@ func TestRewriter(t *testing.T) {
 	}
 }
 
+// TestDraftResource_ChangedAt: the time a source row last changed follows
+// the site's renames like the rest of the resource's SQL (a changed_at
+// left on the reference names would end every reconcile of it).
+func TestDraftResource_ChangedAt(t *testing.T) {
+	cases := &TableMatch{Ref: &RefTable{Name: "cases"}, Site: &Table{Name: "AJ_JBXX"}, Columns: []ColumnMatch{
+		{Ref: RefColumn{Name: "id"}, Site: &Column{Name: "ajbs"}},
+		{Ref: RefColumn{Name: "updated_at"}, Site: &Column{Name: "gxsj"}},
+	}}
+	m := &Mapping{SourceRenames: map[string]map[string]*TableMatch{"biz": {"cases": cases}}}
+	res := &pipelines.Resource{Target: "t", Key: "k", Mode: pipelines.ModeRows, From: "biz.cases c",
+		Where: "c.updated_at >= :window_start", ChangedAt: "greatest(c.updated_at, c.id)",
+		Columns: []pipelines.Column{{Name: "case_id", Expr: "c.id"}}}
+	d, changed := m.draftResource(res, nil)
+	if !changed || d.ChangedAt != "greatest(c.gxsj, c.ajbs)" || d.From != "biz.aj_jbxx c" {
+		t.Errorf("draft: changed %v, from %q, changed_at %q; want biz.aj_jbxx c and greatest(c.gxsj, c.ajbs)", changed, d.From, d.ChangedAt)
+	}
+	if res.ChangedAt != "greatest(c.updated_at, c.id)" {
+		t.Errorf("the reference resource was changed: %q", res.ChangedAt)
+	}
+}
+
 // frontendTable is the evidence table of res as the simulator creates it.
 func frontendTable(res *pipelines.Resource) *Table {
 	t := &Table{Name: res.Table, Comment: res.NameZH}

@@ -172,6 +172,9 @@ func TestInit_Simulated(t *testing.T) {
 	r, _ := broken.Resource("city_gov", "case_record")
 	r.Columns[2].Expr = "c.no_such_column"
 	broken.StatsCounters[1].Expr = "c.nor_this_one"
+	// (its SQL runs: only when a row last changed names a missing column)
+	r2, _ := broken.Resource("city_gov", "today_case_total")
+	r2.ChangedAt = "c.modified_on"
 	k := &siteinit.Checker{Config: c, Catalog: broken, Now: res.AsOf}
 	ps, err = k.Check(context.Background())
 	if err != nil {
@@ -185,6 +188,7 @@ func TestInit_Simulated(t *testing.T) {
 	}
 	want := []string{
 		"city_gov/case_record: columns[2] (" + r.Columns[2].Name + ").expr: ",
+		"city_gov/today_case_total: changed_at: c.modified_on does not run at the source: ",
 		"stats/case_eval: stats_counters[1] (" + broken.StatsCounters[1].Name + ").expr: ",
 	}
 	if len(lines) != len(want) {
