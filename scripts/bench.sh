@@ -638,6 +638,12 @@ full_s=$(secs $BIN --config "$sd/site.yaml" snapshot)
 same_s=$(secs $BIN --config "$sd/site.yaml" snapshot)
 verify_s=$(secs $BIN --config "$sd/site.yaml" snapshot --verify)
 awk -v f="$full_s" -v s="$same_s" -v v="$verify_s" 'BEGIN{printf "snapshot-site: full %.2f s; nothing changed %.2f s (ratio %.3f of full; target < 1 s: %s); verify every table %.2f s (ratio %.2f of full)\n", f, s, s/f, (s < 1 ? "met" : "MISSED"), v, v/f}'
+if ! command -v mydumper >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+	echo "bench.sh: installing Debian's mydumper (the baseline of the full snapshot)" >&2
+	{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mydumper >/dev/null 2>&1 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mydumper >/dev/null; }; } ||
+		echo "bench.sh: mydumper could not be installed" >&2
+fi
 if command -v mydumper >/dev/null; then
 	dbs=$("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'" | paste -sd'|')
 	base_s=$(secs mydumper --host 127.0.0.1 --port "$mariadb_port" --user pushaudit --password pushaudit --threads 2 \
