@@ -64,7 +64,7 @@ const ExplainDiffKeys = 20
 func (r *Reconciler) Explain(ctx context.Context, o Options, target, resource string, start time.Time) (*Explanation, error) {
 	o.defaults()
 	o.Target, o.Resource = target, resource
-	o.perWindow = true
+	o.PerWindow = true
 	start = start.In(pipelines.Shanghai)
 	sch, err := o.Schedules.Statistics()
 	period, stale := sch.Span(), sch.StaleAfter

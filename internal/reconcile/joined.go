@@ -49,6 +49,11 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 	if paramNameRE.MatchString(res.From) {
 		return "", nil, false
 	}
+	// an aggregate without dimensions is one row per window, even of no
+	// source row; grouped by window, a window without rows would have none.
+	if res.Mode == pipelines.ModeMeasures && len(res.Dims()) == 0 {
+		return "", nil, false
+	}
 	known := pipelines.WindowTimes(pipelines.Window{}, time.Time{})
 	for _, m := range paramNameRE.FindAllStringSubmatch(res.Where+" "+columnExprs(res), -1) {
 		if _, ok := known[m[1]]; !ok {
@@ -115,7 +120,13 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 		for _, c := range res.Dims() {
 			b.WriteString(render(c.Expr) + ", ")
 		}
-		b.WriteString(winAlias + ".window_start")
+		// every parameter of the window, as a column may show one
+		for i, k := range names {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(winAlias + "." + k)
+		}
 	}
 	return b.String(), a, true
 }

@@ -89,12 +89,25 @@ func TestJoinedSource(t *testing.T) {
 		"an unbounded WHERE":     func(r *pipelines.Resource) { r.Where = "c.t = :window_end" },
 		"a one-time resource":    func(r *pipelines.Resource) { r.Cadence = pipelines.Once },
 		"a receipt (media copy)": func(r *pipelines.Resource) { r.Mode = pipelines.ModeReceipt },
+		// one row per window even without source rows: grouped by
+		// window, an empty window would have none
+		"an aggregate without dimensions": func(r *pipelines.Resource) { r.Mode = pipelines.ModeMeasures },
 	} {
 		r := *res
 		mut(&r)
 		if _, _, ok := joinedSource(&r, ws); ok {
 			t.Errorf("%s: joined", name)
 		}
+	}
+	// grouped by its dimensions and every parameter of the window, which a
+	// column may show (the day of the window end, say)
+	m := *res
+	m.Mode = pipelines.ModeMeasures
+	m.Columns = []pipelines.Column{{Name: "district", Expr: "c.district_id", Dim: true},
+		{Name: "day", Expr: "CAST(:window_end AS DATE)", Dim: true}, {Name: "n", Expr: "COUNT(*)"}}
+	q, _, ok = joinedSource(&m, ws)
+	if want := " GROUP BY c.district_id, CAST(__win.window_end AS DATE), __win.as_of, __win.day_start, __win.month_start, __win.months6_start, __win.window_end, __win.window_start"; !ok || !strings.HasSuffix(q, want) {
+		t.Errorf("joined measures (ok %v) end %q, want %q", ok, q[max(0, len(q)-len(want)):], want)
 	}
 	if _, _, ok := joinedSource(res, ws[:1]); ok {
 		t.Error("one window: joined")

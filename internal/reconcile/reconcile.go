@@ -54,10 +54,11 @@ type Options struct {
 	// (the daemon's run after each window's deadline), and not stats.
 	Cadence pipelines.Cadence
 
-	// perWindow reconciles every window with its own queries (explain
-	// shows them); otherwise windows of a simple time filter are done in
-	// one query per resource.
-	perWindow bool
+	// PerWindow reconciles every window with its own queries, the
+	// reference path (explain shows its queries); otherwise the windows
+	// of a simple time filter or of a state at each window's end are done
+	// in one query per resource. Set only to compare the two paths.
+	PerWindow bool
 	Logger    *slog.Logger
 	// snapTables are the tables ("source.table") a snapshot run recorded
 	// by name (trustedTables); set by compute.
@@ -235,11 +236,11 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 				x.Facts.Unverifiable, x.note = true, why
 				rs = append(rs, x)
 			}
-		} else if tcol, rest, ok := bucketed(res); ok && !o.perWindow && len(ws) > 1 {
+		} else if tcol, rest, ok := bucketed(res); ok && !o.PerWindow && len(ws) > 1 {
 			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, setSourceSQL(res, tcol, rest), nil); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
-		} else if src, a, ok := joinedSource(res, ws); ok && !o.perWindow {
+		} else if src, a, ok := joinedSource(res, ws); ok && !o.PerWindow {
 			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, src, a); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}

@@ -78,7 +78,7 @@ func TestReconciler_Run_Values(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			db := valuesFixture(t)
 			rec := New(db, valuesCatalog())
-			o := Options{From: sh(2026, 11, 20, 0, 0), To: sh(2026, 11, 20, 0, 0), Now: sh(2026, 11, 21, 2, 0), RunID: "r1", perWindow: perWindow}
+			o := Options{From: sh(2026, 11, 20, 0, 0), To: sh(2026, 11, 20, 0, 0), Now: sh(2026, 11, 21, 2, 0), RunID: "r1", PerWindow: perWindow}
 			o.defaults()
 			lo, hi := o.dayBounds()
 			rs, err := rec.compute(context.Background(), db, o, lo, hi)
