@@ -1,12 +1,14 @@
 package reconcile
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
@@ -38,10 +40,11 @@ var (
 
 // joinedSource returns the source query of res over the windows ws in one
 // statement, each row (or group) with its window's start as __w, and the
-// parameters it binds. ok is false when res does not qualify: it is not a
-// periodic rows or measures resource, its FROM or columns' aggregates
-// take a parameter, or its WHERE has a parameter in a form relaxedWhere
-// cannot bound (then each window is queried alone, as before).
+// parameters it binds. ok is false when res does not qualify (then each
+// window is queried alone, as before): fewer than two windows, not a
+// periodic rows or measures resource, an aggregate without dimensions, a
+// parameter in its FROM or one that is not a window's, or a WHERE with a
+// parameter in a form relaxedWhere cannot bound.
 func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args, bool) {
 	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) || len(ws) < 2 {
 		return "", nil, false
@@ -129,6 +132,39 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 		}
 	}
 	return b.String(), a, true
+}
+
+// joinedChunk is the most windows one joined query takes: a day of
+// half-hour windows. Over a longer range the constant bound loosens (the
+// cases open at any of a month's window ends are most of the month's) and
+// the join grows with windows × rows, so a long range goes a day's worth
+// of windows at a time.
+const joinedChunk = 48
+
+// windowsJoined reconciles the windows ws of a resource joinedSource
+// takes, joinedChunk windows per query; a last window alone is reconciled
+// by itself.
+func (r *Reconciler) windowsJoined(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, ws []pipelines.Window, sch pipelines.Schedule, o Options, trusted map[string]time.Time, p sitePlan) ([]*Result, error) {
+	var out []*Result
+	for i := 0; i < len(ws); i += joinedChunk {
+		chunk := ws[i:min(i+joinedChunk, len(ws))]
+		if src, a, ok := joinedSource(res, chunk); ok {
+			rs, err := r.windowsSet(ctx, wh, res, chunk, sch, o, trusted, p, src, a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rs...)
+			continue
+		}
+		for _, w := range chunk {
+			x, err := r.window(ctx, wh, res, w, sch, o, trusted, p)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", w, err)
+			}
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 // columnExprs is every expression of res's columns and changed_at, for
