@@ -43,6 +43,80 @@ type heldFrom struct {
 	firstLogged, firstIn time.Time
 }
 
+// candidate is a front-end table whose retention may be inferred.
+type candidate struct {
+	res   *pipelines.Resource
+	table string
+	first string    // the first push of rows logged for its resource
+	at    time.Time // that push's window start
+}
+
+// firstPushes sets the first push of rows logged for every candidate's
+// resource, in one scan of the push log. (A struct's minimum orders by its
+// fields in turn: the earliest window, then the least batch id; a hash
+// aggregate, no sort.)
+func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*candidate) error {
+	byResource := map[[2]string]*candidate{}
+	for _, c := range cands {
+		byResource[[2]string{c.res.Target, c.res.Key}] = c
+	}
+	q := `SELECT target, resource, f.b, f.w FROM (
+  SELECT p.target, p.resource, min({'w': p.window_start, 'b': p.batch_id}) AS f
+  FROM ` + o.pushLogAs("p") + ` WHERE p.status = 'success' AND p.rows_sent > 0 GROUP BY ALL)`
+	rows, err := wh.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("retention: first pushes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, resource, batch string
+		var at sql.NullTime
+		if err := rows.Scan(&target, &resource, &batch, &at); err != nil {
+			return fmt.Errorf("retention: first pushes: %w", err)
+		}
+		if c := byResource[[2]string{target, resource}]; c != nil {
+			c.first, c.at = batch, warehouse.NullTime(at)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("retention: first pushes: %w", err)
+	}
+	return nil
+}
+
+// holdFirstPushes says, for each candidate, whether its table holds the
+// first push logged for it: the usual case, for every table in one
+// statement and cheaply (an equality on the batch id, whose row groups'
+// ranges skip most of a table appended in time order).
+func holdFirstPushes(ctx context.Context, wh warehouse.Querier, cands []*candidate) ([]bool, error) {
+	holds := make([]bool, len(cands))
+	if len(cands) == 0 {
+		return holds, nil
+	}
+	var union []string
+	a := args{}
+	for i, c := range cands {
+		a[fmt.Sprintf("b%d", i)] = c.first
+		union = append(union, fmt.Sprintf(`SELECT %d AS i, EXISTS (SELECT 1 FROM %s WHERE %s = $b%d) AS holds`,
+			i, warehouse.QuoteTable(c.table), warehouse.QuoteIdent(pipelines.EvidenceBatchID), i))
+	}
+	q := strings.Join(union, "\nUNION ALL ")
+	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
+	if err != nil {
+		return nil, fmt.Errorf("retention: first pushes held: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var held bool
+		if err := rows.Scan(&i, &held); err != nil {
+			return nil, fmt.Errorf("retention: first pushes held: %w", err)
+		}
+		holds[i] = held
+	}
+	return holds, rows.Err()
+}
+
 // inferRetention sets h.kept for the targets of the selected resources
 // whose front-end tables look purged by age. It looks only when the run
 // reaches back more than purgeMinSpan before now: windows younger than
@@ -50,12 +124,6 @@ type heldFrom struct {
 func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o Options, lo time.Time, h *logHistory) error {
 	if !h.present || !lo.Before(o.Now.Add(-purgeMinSpan)) {
 		return nil
-	}
-	type candidate struct {
-		res   *pipelines.Resource
-		table string
-		first string    // the first push of rows logged for it
-		at    time.Time // its window start
 	}
 	var cands []*candidate
 	for i := range r.cat.Resources {
@@ -75,99 +143,34 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 	if len(cands) == 0 {
 		return nil
 	}
-	// the first push of rows logged for every resource, in one scan of
-	// the push log.
-	firsts := map[[2]string]*candidate{}
-	for _, c := range cands {
-		firsts[[2]string{c.res.Target, c.res.Key}] = c
+	if err := firstPushes(ctx, wh, o, cands); err != nil {
+		return err
 	}
-	t0 := time.Now()
-	// (a struct's minimum orders by its fields in turn: the earliest
-	// window, then the least batch id; a hash aggregate, no sort)
-	q := `SELECT target, resource, f.b, f.w FROM (
-  SELECT p.target, p.resource, min({'w': p.window_start, 'b': p.batch_id}) AS f
-  FROM ` + o.pushLogAs("p") + ` WHERE p.status = 'success' AND p.rows_sent > 0 GROUP BY ALL)`
-	rows, err := wh.QueryContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("retention: first pushes: %w", err)
-	}
-	for rows.Next() {
-		var target, resource, batch string
-		var at sql.NullTime
-		if err := rows.Scan(&target, &resource, &batch, &at); err != nil {
-			rows.Close()
-			return fmt.Errorf("retention: first pushes: %w", err)
-		}
-		if c := firsts[[2]string{target, resource}]; c != nil {
-			c.first, c.at = batch, warehouse.NullTime(at)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("retention: first pushes: %w", err)
-	}
-	// the usual case, for every table in one statement and cheaply: the
-	// table holds the first push logged for it (an equality on the batch
-	// id, whose row groups' ranges skip most of a table appended in time
-	// order).
-	var union []string
-	a := args{}
 	var asked []*candidate
 	for _, c := range cands {
-		if c.first == "" {
-			continue // no push of rows logged: nothing to hold
+		if c.first != "" { // else no push of rows logged: nothing to hold
+			asked = append(asked, c)
 		}
-		i := len(asked)
-		asked = append(asked, c)
-		a[fmt.Sprintf("b%d", i)] = c.first
-		union = append(union, fmt.Sprintf(`SELECT %d AS i, EXISTS (SELECT 1 FROM %s WHERE %s = $b%d) AS holds`,
-			i, warehouse.QuoteTable(c.table), warehouse.QuoteIdent(pipelines.EvidenceBatchID), i))
 	}
-	if len(asked) == 0 {
-		return nil
-	}
-	o.Logger.Debug("retention: first pushes", "took", time.Since(t0).Round(time.Millisecond).String())
-	t0 = time.Now()
-	q = strings.Join(union, "\nUNION ALL ")
-	holds := make([]bool, len(asked))
-	rows, err = wh.QueryContext(ctx, q, a.bind(q)...)
+	holds, err := holdFirstPushes(ctx, wh, asked)
 	if err != nil {
-		return fmt.Errorf("retention: first pushes held: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var i int
-		var held bool
-		if err := rows.Scan(&i, &held); err != nil {
-			rows.Close()
-			return fmt.Errorf("retention: first pushes held: %w", err)
-		}
-		holds[i] = held
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("retention: first pushes held: %w", err)
-	}
-	o.Logger.Debug("retention: first pushes held", "took", time.Since(t0).Round(time.Millisecond).String(), "of", len(asked))
-	t0 = time.Now()
 	perTarget := map[string][]heldFrom{}
 	for i, c := range asked {
-		res, table := c.res, c.table
 		if holds[i] {
-			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, c.at, c.at})
+			perTarget[c.res.Target] = append(perTarget[c.res.Target], heldFrom{c.table, c.at, c.at})
 			continue
 		}
-		var logged, in sql.NullTime
-		q := fmt.Sprintf(`SELECT min(p.window_start), min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
+		// the first push the table holds, if any (the first logged is c.at)
+		var in sql.NullTime
+		q := fmt.Sprintf(`SELECT min(p.window_start) FILTER (WHERE p.batch_id IN (SELECT CAST(%s AS VARCHAR) FROM %s))
 FROM %s WHERE p.target = ? AND p.resource = ? AND p.status = 'success' AND p.rows_sent > 0`,
-			warehouse.QuoteIdent(pipelines.EvidenceBatchID), warehouse.QuoteTable(table), o.pushLogAs("p"))
-		if err := wh.QueryRowContext(ctx, q, res.Target, res.Key).Scan(&logged, &in); err != nil {
-			return fmt.Errorf("retention of %s: %w", table, err)
+			warehouse.QuoteIdent(pipelines.EvidenceBatchID), warehouse.QuoteTable(c.table), o.pushLogAs("p"))
+		if err := wh.QueryRowContext(ctx, q, c.res.Target, c.res.Key).Scan(&in); err != nil {
+			return fmt.Errorf("retention of %s: %w", c.table, err)
 		}
-		if logged.Valid { // in NULL: the table holds none of its pushes
-			perTarget[res.Target] = append(perTarget[res.Target], heldFrom{table, warehouse.NullTime(logged), warehouse.NullTime(in)})
-		}
-		o.Logger.Debug("retention: first push not held", "table", table, "took", time.Since(t0).Round(time.Millisecond).String())
-		t0 = time.Now()
+		perTarget[c.res.Target] = append(perTarget[c.res.Target], heldFrom{c.table, c.at, warehouse.NullTime(in)})
 	}
 	for t, tables := range perTarget {
 		kept, ok := purgedAt(tables)
