@@ -92,14 +92,14 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 			p := fmt.Sprintf("w%d_%s", i, k)
 			a[p] = times[k]
 			cells = append(cells, "CAST($"+p+" AS TIMESTAMP)")
-			if lo, ok := a["min_"+k].(time.Time); !ok || times[k].Before(lo) {
-				a["min_"+k] = times[k]
-			}
-			if hi, ok := a["max_"+k].(time.Time); !ok || times[k].After(hi) {
-				a["max_"+k] = times[k]
-			}
 		}
 		rows = append(rows, "("+strings.Join(cells, ", ")+")")
+	}
+	// every parameter grows with the window: the windows are in order, so
+	// the first one's are the smallest and the last one's the largest.
+	first, last := pipelines.WindowTimes(ws[0], ws[0].End), pipelines.WindowTimes(ws[len(ws)-1], ws[len(ws)-1].End)
+	for _, k := range names {
+		a["min_"+k], a["max_"+k] = first[k], last[k]
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
