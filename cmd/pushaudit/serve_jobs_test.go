@@ -6,10 +6,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/schedule"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -103,5 +105,45 @@ func TestTransient(t *testing.T) {
 	}
 	if transient(fmt.Errorf("config: no source")) {
 		t.Error("a config error is transient")
+	}
+}
+
+// TestDaemonJobs_StatsAfterItsDeadline: the statistics check is due
+// serve.reconcile_delay after its deadline (the daily cadence's, past
+// midnight), following a schedules: override of that deadline; before it
+// every counter is still pending. A cron in serve.schedules still wins.
+func TestDaemonJobs_StatsAfterItsDeadline(t *testing.T) {
+	const src = `
+mysql: {addr: 127.0.0.1:3306, user: auditor, password_env: PA_TEST_MYSQL_PASSWORD}
+sources:
+  biz: {database: biz}
+  stats: {database: stats}
+`
+	for _, tt := range []struct{ name, extra, want string }{
+		{"default", "", "2026-11-21 07:00:30"},
+		{"daily deadline overridden", "schedules:\n  daily_after_2300: {deadline_after: 1h}\n", "2026-11-21 01:00:30"},
+		{"cron override", "serve:\n  schedules:\n    reconcile:stats: \"20 6 * * *\"\n", "2026-11-21 06:20:00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := config.Parse(strings.NewReader(src+tt.extra), "test.yaml", t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs, err := (&daemon{}).jobs(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range jobs {
+				if j.Name != "reconcile:stats" {
+					continue
+				}
+				got := j.Spec.Next(shanghai("2026-11-21 00:00")).In(pipelines.Shanghai).Format(time.DateTime)
+				if got != tt.want {
+					t.Errorf("reconcile:stats next after midnight: %s, want %s", got, tt.want)
+				}
+				return
+			}
+			t.Fatal("no reconcile:stats job")
+		})
 	}
 }

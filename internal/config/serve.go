@@ -88,13 +88,14 @@ var reportKinds = []string{"day", "half_month", "month", "quarter", "year"}
 // snapshots every 10 minutes, full ones at 02:00 when the operations rules
 // put heavy work; the one-time and media-copy checks daily after their
 // 07:00 deadline; the daily workbook at 07:30 and each operations report
-// the morning its period closes.
+// the morning its period closes. A job without one (the periodic cadences'
+// reconciliations and the statistics check) is due after each deadline of
+// its windows.
 var defaultCron = map[string]string{
 	JobSnapshot:     "*/10 * * * *",
 	JobSnapshotFull: "0 2 * * *",
 	JobReconcile + ":" + string(pipelines.Once):      "10 7 * * *",
 	JobReconcile + ":" + string(pipelines.MediaCopy): "15 7 * * *",
-	JobReconcile + ":stats":                          "20 6 * * *",
 	JobReconcile + ":" + pipelines.SourceTarget:      "25 6 * * *",
 	JobReport + ":day":                               "30 7 * * *",
 	JobReport + ":half_month":                        "0 8 1,16 * *",

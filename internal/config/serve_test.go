@@ -34,7 +34,7 @@ serve:
 		"reconcile:hourly":           "7 * * * *",
 		"reconcile:once":             "10 7 * * *",
 		"reconcile:media_copy":       "15 7 * * *",
-		"reconcile:stats":            "20 6 * * *",
+		"reconcile:stats":            "", // after the statistics deadline
 		"report:day":                 "30 7 * * *",
 		"report:half_month":          "0 8 1,16 * *",
 		"report:month":               "15 8 1 * *",
