@@ -43,6 +43,12 @@ func (d ClockDrift) String() string {
 		d.Name, off.Round(time.Second), dir, d.Against, d.Why, d.Out, d.Of, d.Name)
 }
 
+// clockReach is how far from the checked windows a front-end row's
+// arrival is looked at: a batch pushed again more than a week after its
+// window, or a clock off by more than a week, is left to the other checks
+// (the rows are still keyed and counted by the reconciliation).
+const clockReach = 7 * 24 * time.Hour
+
 // CheckClocks looks, where the evidence allows, for clocks that are off
 // after the configured evidence.clock_offsets are applied:
 //   - the exchange's: a push log that says a push finished after the
@@ -88,17 +94,26 @@ func (r *Reconciler) CheckClocks(ctx context.Context, wh warehouse.Querier, o Op
 		if !withArrival[table] {
 			continue
 		}
-		arrived := "r." + warehouse.QuoteIdent(pipelines.EvidenceArrivedAt)
-		if off := o.Evidence.ClockOffset(res.Target); off != 0 {
+		raw := "r." + warehouse.QuoteIdent(pipelines.EvidenceArrivedAt)
+		arrived := raw
+		off := o.Evidence.ClockOffset(res.Target)
+		if off != 0 {
 			arrived = fmt.Sprintf("(%s - to_microseconds(%d))", arrived, off.Microseconds())
 		}
+		// Only rows that arrived within clockReach of the windows (the
+		// configured offset aside) are looked at: the scan of a front-end
+		// table that holds years then reads the row groups of those days,
+		// not every row ever received.
+		reach := clockReach + off.Abs()
 		perTarget[res.Target] = append(perTarget[res.Target], fmt.Sprintf(`SELECT p.batch_id,
   epoch_us(max(%[1]s)) - epoch_us(any_value(p.finished_at)) AS lo,
   epoch_us(min(%[1]s)) - epoch_us(any_value(p.started_at)) AS hi
 FROM %[2]s r JOIN %[3]s ON CAST(r.%[4]s AS VARCHAR) = p.batch_id
 WHERE p.target = ? AND p.resource = ? AND p.window_start >= ? AND p.window_start < ? AND %[1]s IS NOT NULL
-GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLogAs("p"), warehouse.QuoteIdent(pipelines.EvidenceBatchID)))
-		params[res.Target] = append(params[res.Target], res.Target, res.Key, warehouse.Wall(from), warehouse.Wall(to))
+  AND %[5]s >= ? AND %[5]s < ?
+GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLogAs("p"), warehouse.QuoteIdent(pipelines.EvidenceBatchID), raw))
+		params[res.Target] = append(params[res.Target], res.Target, res.Key, warehouse.Wall(from), warehouse.Wall(to),
+			warehouse.Wall(from.Add(-reach)), warehouse.Wall(to.Add(reach)))
 	}
 	targets := make([]string, 0, len(perTarget))
 	for t := range perTarget {

@@ -29,7 +29,9 @@ func mustExecArgs(tb testing.TB, db *sql.DB, q string, args ...any) {
 // clock 5 minutes off either way is found, with how far at least, and not
 // once the offset is configured; one stray late row is not a clock; an
 // exchange whose log finishes pushes after the snapshot that read it is
-// ahead of the auditor's clock (and a right front-end behind it).
+// ahead of the auditor's clock (and a right front-end behind it); rows
+// more than clockReach (past the configured offset) from the windows are
+// not looked at.
 func TestReconciler_CheckClocks(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -45,6 +47,12 @@ func TestReconciler_CheckClocks(t *testing.T) {
 		{name: "front-end 5 min behind", feOffset: -5 * time.Minute, want: map[string][2]time.Duration{"t": {-5 * time.Minute, -4*time.Minute - 50*time.Second}}},
 		{name: "front-end 5 min ahead, configured", feOffset: 5 * time.Minute, configure: map[string]time.Duration{"t": 5 * time.Minute}},
 		{name: "one row of ten batches an hour late", stray: true},
+		// Rows are looked at within clockReach of the windows, so that
+		// the scan of a front-end table holding years reads a few days:
+		// a clock days off is found, one more than a week off is not.
+		{name: "front-end 6 days behind", feOffset: -6 * 24 * time.Hour, want: map[string][2]time.Duration{"t": {-6 * 24 * time.Hour, -6*24*time.Hour + 20*time.Second}}},
+		{name: "front-end 8 days behind, beyond the reach", feOffset: -8 * 24 * time.Hour},
+		{name: "front-end 8 days behind, configured", feOffset: -8 * 24 * time.Hour, configure: map[string]time.Duration{"t": -8 * 24 * time.Hour}},
 		// The front-end's clock is compared with the exchange's: a right
 		// one is behind an exchange ahead. The auditor's snapshot of 11:20
 		// sees 12.5 of the 90 minutes: pushes logged as finished up to
