@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,14 +44,19 @@ var (
 // parameters it binds. ok is false when res does not qualify (then each
 // window is queried alone, as before): fewer than two windows, not a
 // periodic rows or measures resource, an aggregate without dimensions, a
-// parameter in its FROM or one that is not a window's, or a WHERE with a
-// parameter in a form relaxedWhere cannot bound.
+// parameter in its FROM outside a subquery (lateralFrom) or one that is
+// not a window's, or a WHERE with a parameter in a form relaxedWhere
+// cannot bound.
 func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args, bool) {
 	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) || len(ws) < 2 {
 		return "", nil, false
 	}
-	if paramNameRE.MatchString(res.From) {
-		return "", nil, false
+	from := res.From
+	if paramNameRE.MatchString(from) {
+		var ok bool
+		if from, ok = lateralFrom(from); !ok {
+			return "", nil, false
+		}
 	}
 	// an aggregate without dimensions is one row per window, even of no
 	// source row; grouped by window, a window without rows would have none.
@@ -58,7 +64,7 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 		return "", nil, false
 	}
 	known := pipelines.WindowTimes(pipelines.Window{}, time.Time{})
-	for _, m := range paramNameRE.FindAllStringSubmatch(res.Where+" "+columnExprs(res), -1) {
+	for _, m := range paramNameRE.FindAllStringSubmatch(res.From+" "+res.Where+" "+columnExprs(res), -1) {
 		if _, ok := known[m[1]]; !ok {
 			return "", nil, false
 		}
@@ -78,6 +84,15 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 		out, _ := pipelines.Render(s, fromWin) // every name is known (above)
 		return out
 	}
+	// the FROM's bounds (lateralFrom) are rendered with its parameters.
+	fromParams := pipelines.Params{}
+	for k, v := range fromWin {
+		fromParams[k] = v
+	}
+	for k, v := range bounds {
+		fromParams[k] = v
+	}
+	from, _ = pipelines.Render(from, fromParams)
 	a := args{}
 	names := make([]string, 0, len(known))
 	for k := range known {
@@ -109,7 +124,7 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
 		b.WriteString("CAST(" + render(res.ChangedAt) + " AS TIMESTAMP) AS " + pipelines.ChangedColumn + ", ")
 	}
-	fmt.Fprintf(&b, "%s.window_start AS __w FROM (VALUES %s) %s(%s), %s", winAlias, strings.Join(rows, ", "), winAlias, strings.Join(names, ", "), res.From)
+	fmt.Fprintf(&b, "%s.window_start AS __w FROM (VALUES %s) %s(%s), %s", winAlias, strings.Join(rows, ", "), winAlias, strings.Join(names, ", "), from)
 	if strings.TrimSpace(res.Where) != "" {
 		b.WriteString(" WHERE (" + render(res.Where) + ")")
 		if relaxed != "" {
@@ -132,6 +147,72 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 		}
 	}
 	return b.String(), a, true
+}
+
+// A parameter in the FROM (the supervisors online in each window: a
+// subquery grouping the window's status samples) is read from __win too:
+// a subquery of the FROM that names __win is a lateral join, evaluated for
+// each window (DuckDB decorrelates it into one join). lateralFrom takes
+// such a FROM when every parameter stands inside a subquery (in a join's
+// ON it could not see __win), and gives each simple bound on a parameter
+// its constant relaxation beside it: "x.t >= :window_start" becomes
+// "(x.t >= :window_start AND x.t >= :min_window_start)", the same
+// condition in every window (the second follows from the first), which
+// lets DuckDB skip at the scan the rows of no window.
+
+// fromAtomRE is a comparison of a column with one parameter.
+var fromAtomRE = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*:([a-z_][a-z0-9_]*)\b`)
+
+// boundBefore and boundAfter are what may stand before and after such a
+// comparison for it to be a condition of its own (not an operand of
+// arithmetic or of a function).
+var (
+	boundBefore = regexp.MustCompile(`(?i)(\(|\bWHERE|\bAND|\bOR|\bON|\bHAVING)\s*$`)
+	boundAfter  = regexp.MustCompile(`(?i)^\s*($|\)|(AND|OR|GROUP|HAVING|ORDER|LIMIT|QUALIFY|WINDOW)\b)`)
+)
+
+// lateralFrom returns from with the constant bounds of its parameter
+// comparisons beside them (:min_p, :max_p), or ok false when a parameter
+// stands outside every subquery.
+func lateralFrom(from string) (string, bool) {
+	// the depth of SELECT subqueries around each byte
+	inSelect := make([]bool, len(from))
+	var open []bool // for each open parenthesis: does a SELECT follow it
+	scanTop(from, func(i, _ int) bool {
+		switch from[i] {
+		case '(':
+			rest := strings.TrimLeft(from[i+1:], " \t\r\n(")
+			open = append(open, len(rest) >= 6 && strings.EqualFold(rest[:6], "SELECT"))
+		case ')':
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+		inSelect[i] = slices.Contains(open, true)
+		return true
+	})
+	for _, m := range paramNameRE.FindAllStringIndex(from, -1) {
+		if !inSelect[m[0]] {
+			return "", false
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range fromAtomRE.FindAllStringSubmatchIndex(from, -1) {
+		if !boundBefore.MatchString(from[:m[0]]) || !boundAfter.MatchString(from[m[1]:]) {
+			continue
+		}
+		col, op, name := from[m[2]:m[3]], from[m[4]:m[5]], from[m[6]:m[7]]
+		bound := "max_"
+		if strings.HasPrefix(op, ">") {
+			bound = "min_"
+		}
+		b.WriteString(from[last:m[0]])
+		fmt.Fprintf(&b, "(%s %s :%s AND %s %s :%s%s)", col, op, name, col, op, bound, name)
+		last = m[1]
+	}
+	b.WriteString(from[last:])
+	return b.String(), true
 }
 
 // joinedChunk is the most windows one joined query takes: a day of

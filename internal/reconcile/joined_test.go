@@ -82,8 +82,11 @@ func TestJoinedSource(t *testing.T) {
 		t.Errorf("joined args: %v", a)
 	}
 	for name, mut := range map[string]func(r *pipelines.Resource){
-		"a parameter in FROM": func(r *pipelines.Resource) {
-			r.From = "(SELECT * FROM biz.cases WHERE report_time < :window_end) c"
+		"a parameter in a join's ON": func(r *pipelines.Resource) {
+			r.From = "biz.cases c JOIN biz.activities a ON a.case_id = c.id AND a.t < :window_end"
+		},
+		"an unknown parameter in FROM": func(r *pipelines.Resource) {
+			r.From = "(SELECT * FROM biz.cases WHERE report_time < :yesterday) c"
 		},
 		"an unknown parameter":   func(r *pipelines.Resource) { r.Where = "c.t < :yesterday" },
 		"an unbounded WHERE":     func(r *pipelines.Resource) { r.Where = "c.t = :window_end" },
@@ -111,5 +114,47 @@ func TestJoinedSource(t *testing.T) {
 	}
 	if _, _, ok := joinedSource(res, ws[:1]); ok {
 		t.Error("one window: joined")
+	}
+	// a parameter in a subquery of the FROM: a lateral join on __win, the
+	// bound beside it
+	l := *res
+	l.From = "(SELECT s.id FROM biz.status s WHERE s.online = 1 AND s.t >= :window_start AND s.t < :window_end GROUP BY s.id) o"
+	l.Where, l.Columns = "", []pipelines.Column{{Name: "id", Expr: "o.id"}}
+	q, _, ok = joinedSource(&l, ws)
+	if want := "FROM (VALUES"; !ok || !strings.Contains(q, want) ||
+		!strings.Contains(q, "(s.t >= __win.window_start AND s.t >= $min_window_start) AND (s.t < __win.window_end AND s.t < $max_window_end) GROUP BY s.id) o") {
+		t.Errorf("lateral FROM (ok %v):\n%s", ok, q)
+	}
+}
+
+// TestLateralFrom: every parameter of the FROM must stand in a subquery;
+// a comparison standing alone gets its constant bound beside it, one
+// inside arithmetic, a function or a CASE is left as it is.
+func TestLateralFrom(t *testing.T) {
+	for _, c := range []struct {
+		from, want string
+		ok         bool
+	}{
+		{"biz.cases c", "biz.cases c", true},
+		{"(SELECT x.id FROM t x WHERE x.t >= :window_start AND x.t < :window_end GROUP BY x.id) o",
+			"(SELECT x.id FROM t x WHERE (x.t >= :window_start AND x.t >= :min_window_start) AND (x.t < :window_end AND x.t < :max_window_end) GROUP BY x.id) o", true},
+		{"(SELECT * FROM t WHERE (t <= :as_of)) o JOIN u ON u.id = o.id",
+			"(SELECT * FROM t WHERE ((t <= :as_of AND t <= :max_as_of))) o JOIN u ON u.id = o.id", true},
+		{"( select * from t where a = 1 or t > :day_start) o", "( select * from t where a = 1 or (t > :day_start AND t > :min_day_start)) o", true},
+		// not a condition of its own: left unbounded, still correct
+		{"(SELECT * FROM t WHERE x + y < :window_end) o", "(SELECT * FROM t WHERE x + y < :window_end) o", true},
+		{"(SELECT * FROM t WHERE x < :window_end + INTERVAL 1 DAY) o", "(SELECT * FROM t WHERE x < :window_end + INTERVAL 1 DAY) o", true},
+		{"(SELECT CASE WHEN x < :window_end THEN 1 END AS f FROM t) o", "(SELECT CASE WHEN x < :window_end THEN 1 END AS f FROM t) o", true},
+		// outside a subquery: __win is not seen there
+		{"t JOIN u ON u.t < :window_end", "", false},
+		{"(t JOIN u ON u.t < :window_end)", "", false},
+		{"(SELECT * FROM t) o JOIN u ON u.t < :window_end", "", false},
+		// in quotes (where Render would still put a value): not taken
+		{"(SELECT * FROM t WHERE s = ':window_end') o", "", false},
+	} {
+		got, ok := lateralFrom(c.from)
+		if ok != c.ok || got != c.want {
+			t.Errorf("lateralFrom(%q) = %q, %v; want %q, %v", c.from, got, ok, c.want, c.ok)
+		}
 	}
 }
