@@ -13,12 +13,21 @@ import (
 // the purge nothing is inferred and the faults are found; after it, the
 // windows before each table's first kept push are unverifiable with the
 // inferred retention as the reason, none is charged, and the faults after
-// the cut are still found. Another target's tables are untouched.
+// the cut are still found. Another target's tables are untouched, though
+// its clock is a month behind.
 func TestMain_Run_InferredRetention(t *testing.T) {
 	t.Parallel() // beside the long fault tests; no t.Setenv here
 	s, db := mustSimSite(t, 17, 3, 150, 10)
 	const from, to = "2026-11-20", "2026-11-22"
 	inferred := func(x siteResult) bool { return strings.Contains(x.detail(), "推断保留期") }
+
+	// A front end whose clock is a month behind: its rows fall outside the
+	// reach the first-push check looks in, and its tables still hold their
+	// first pushes (found by the query of the first push held): nothing is
+	// inferred for it, before the purge or after.
+	for _, n := range mustStrings(t, db, tablesWithColumn, s.names["fe_pengzhou"], "arrived_at") {
+		s.exec("UPDATE {fe_pengzhou}.`" + n + "` SET arrived_at = arrived_at - INTERVAL 30 DAY")
+	}
 
 	clean := s.reconcile(from, to)
 	for k, x := range clean {

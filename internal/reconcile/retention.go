@@ -49,6 +49,8 @@ type candidate struct {
 	table string
 	first string    // the first push of rows logged for its resource
 	at    time.Time // that push's window start
+	// when that push started and finished, by the push log
+	started, finished time.Time
 }
 
 // firstPushes sets the first push of rows logged for every candidate's
@@ -60,8 +62,8 @@ func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*
 	for _, c := range cands {
 		byResource[[2]string{c.res.Target, c.res.Key}] = c
 	}
-	q := `SELECT target, resource, f.b, f.w FROM (
-  SELECT p.target, p.resource, min({'w': p.window_start, 'b': p.batch_id}) AS f
+	q := `SELECT target, resource, f.b, f.w, f.s, f.f FROM (
+  SELECT p.target, p.resource, min({'w': p.window_start, 'b': p.batch_id, 's': p.started_at, 'f': p.finished_at}) AS f
   FROM ` + o.pushLogAs("p") + ` WHERE p.status = 'success' AND p.rows_sent > 0 GROUP BY ALL)`
 	rows, err := wh.QueryContext(ctx, q)
 	if err != nil {
@@ -70,12 +72,13 @@ func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*
 	defer rows.Close()
 	for rows.Next() {
 		var target, resource, batch string
-		var at sql.NullTime
-		if err := rows.Scan(&target, &resource, &batch, &at); err != nil {
+		var at, started, finished sql.NullTime
+		if err := rows.Scan(&target, &resource, &batch, &at, &started, &finished); err != nil {
 			return fmt.Errorf("retention: first pushes: %w", err)
 		}
 		if c := byResource[[2]string{target, resource}]; c != nil {
 			c.first, c.at = batch, warehouse.NullTime(at)
+			c.started, c.finished = warehouse.NullTime(started), warehouse.NullTime(finished)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -87,18 +90,34 @@ func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*
 // holdFirstPushes says, for each candidate, whether its table holds the
 // first push logged for it: the usual case, for every table in one
 // statement and cheaply (an equality on the batch id, whose row groups'
-// ranges skip most of a table appended in time order).
-func holdFirstPushes(ctx context.Context, wh warehouse.Querier, cands []*candidate) ([]bool, error) {
+// ranges skip most of a table appended in time order). Where the table
+// has arrived_at, only rows that arrived within clockReach of that push
+// (past the configured clock offset) are looked at, so a table purged of
+// it, or holding years, is not read whole; a row outside them (a clock
+// further off) is found by the caller's query of the first push held,
+// which then gives the same answer.
+func holdFirstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*candidate) ([]bool, error) {
 	holds := make([]bool, len(cands))
 	if len(cands) == 0 {
 		return holds, nil
+	}
+	withArrival, err := tablesWith(ctx, wh, pipelines.EvidenceBatchID, pipelines.EvidenceArrivedAt)
+	if err != nil {
+		return nil, err
 	}
 	var union []string
 	a := args{}
 	for i, c := range cands {
 		a[fmt.Sprintf("b%d", i)] = c.first
-		union = append(union, fmt.Sprintf(`SELECT %d AS i, EXISTS (SELECT 1 FROM %s WHERE %s = $b%d) AS holds`,
-			i, warehouse.QuoteTable(c.table), warehouse.QuoteIdent(pipelines.EvidenceBatchID), i))
+		cond := fmt.Sprintf("%s = $b%d", warehouse.QuoteIdent(pipelines.EvidenceBatchID), i)
+		if withArrival[c.table] && !c.started.IsZero() && !c.finished.IsZero() {
+			reach := clockReach + o.Evidence.ClockOffset(c.res.Target).Abs()
+			a[fmt.Sprintf("lo%d", i)], a[fmt.Sprintf("hi%d", i)] = c.started.Add(-reach), c.finished.Add(reach)
+			arrived := warehouse.QuoteIdent(pipelines.EvidenceArrivedAt)
+			cond += fmt.Sprintf(" AND %s >= $lo%d AND %s < $hi%d", arrived, i, arrived, i)
+		}
+		union = append(union, fmt.Sprintf(`SELECT %d AS i, EXISTS (SELECT 1 FROM %s WHERE %s) AS holds`,
+			i, warehouse.QuoteTable(c.table), cond))
 	}
 	q := strings.Join(union, "\nUNION ALL ")
 	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
@@ -152,7 +171,7 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 			asked = append(asked, c)
 		}
 	}
-	holds, err := holdFirstPushes(ctx, wh, asked)
+	holds, err := holdFirstPushes(ctx, wh, o, asked)
 	if err != nil {
 		return err
 	}
