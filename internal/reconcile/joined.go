@@ -171,28 +171,62 @@ var (
 	boundAfter  = regexp.MustCompile(`(?i)^\s*($|\)|(AND|OR|GROUP|HAVING|ORDER|LIMIT|QUALIFY|WINDOW)\b)`)
 )
 
+// opensSelect reports whether the parenthesis at e[i] opens a subquery.
+func opensSelect(e string, i int) bool {
+	rest := strings.TrimLeft(e[i+1:], " \t\r\n(")
+	return e[i] == '(' && len(rest) >= 6 && strings.EqualFold(rest[:6], "SELECT")
+}
+
+// clauseWordRE are the words that begin the clause a condition stands in.
+var clauseWordRE = regexp.MustCompile(`(?i)\b(SELECT|WHERE|HAVING|QUALIFY|ON)\b`)
+
 // lateralFrom returns from with the constant bounds of its parameter
 // comparisons beside them (:min_p, :max_p), or ok false when a parameter
-// stands outside every subquery.
+// stands outside every subquery, or in a join's ON (DuckDB does not
+// decorrelate an outer join on a lateral column).
 func lateralFrom(from string) (string, bool) {
-	// the depth of SELECT subqueries around each byte
-	inSelect := make([]bool, len(from))
+	inSelect := make([]bool, len(from)) // inside a SELECT subquery
+	depth := make([]int, len(from))     // -1 in quotes
+	for i := range depth {
+		depth[i] = -1
+	}
 	var open []bool // for each open parenthesis: does a SELECT follow it
-	scanTop(from, func(i, _ int) bool {
+	scanTop(from, func(i, d int) bool {
 		switch from[i] {
 		case '(':
-			rest := strings.TrimLeft(from[i+1:], " \t\r\n(")
-			open = append(open, len(rest) >= 6 && strings.EqualFold(rest[:6], "SELECT"))
+			open = append(open, opensSelect(from, i))
 		case ')':
 			if len(open) > 0 {
 				open = open[:len(open)-1]
 			}
 		}
-		inSelect[i] = slices.Contains(open, true)
+		inSelect[i], depth[i] = slices.Contains(open, true), d
 		return true
 	})
 	for _, m := range paramNameRE.FindAllStringIndex(from, -1) {
 		if !inSelect[m[0]] {
+			return "", false
+		}
+		// the clause it stands in: the last clause word before it, at its
+		// own depth or around it (parentheses of the condition), within
+		// its subquery
+		var same []byte
+		cur := depth[m[0]]
+		for i := m[0] - 1; i >= 0; i-- {
+			if depth[i] >= 0 && depth[i] < cur {
+				if opensSelect(from, i) {
+					break
+				}
+				cur = depth[i]
+			}
+			if depth[i] == cur {
+				same = append(same, from[i])
+			} else {
+				same = append(same, ' ')
+			}
+		}
+		slices.Reverse(same)
+		if words := clauseWordRE.FindAllString(string(same), -1); len(words) > 0 && strings.EqualFold(words[len(words)-1], "ON") {
 			return "", false
 		}
 	}

@@ -149,6 +149,15 @@ func TestLateralFrom(t *testing.T) {
 		{"t JOIN u ON u.t < :window_end", "", false},
 		{"(t JOIN u ON u.t < :window_end)", "", false},
 		{"(SELECT * FROM t) o JOIN u ON u.t < :window_end", "", false},
+		// in a join's ON inside a subquery: an outer join on a lateral
+		// column is not decorrelated
+		{"(SELECT a.id FROM a LEFT JOIN b ON b.id = a.id AND b.t < :window_end) o", "", false},
+		{"(SELECT a.id FROM a JOIN b ON (b.id = a.id AND (b.t < :window_end))) o", "", false},
+		// ON in a nested subquery or in quotes does not count
+		{"(SELECT a.id FROM a JOIN (SELECT * FROM b) b ON b.id = a.id WHERE a.t < :window_end) o",
+			"(SELECT a.id FROM a JOIN (SELECT * FROM b) b ON b.id = a.id WHERE (a.t < :window_end AND a.t < :max_window_end)) o", true},
+		{"(SELECT a.id FROM a WHERE a.s <> ' ON ' AND a.t < :window_end) o",
+			"(SELECT a.id FROM a WHERE a.s <> ' ON ' AND (a.t < :window_end AND a.t < :max_window_end)) o", true},
 		// in quotes (where Render would still put a value): not taken
 		{"(SELECT * FROM t WHERE s = ':window_end') o", "", false},
 	} {
