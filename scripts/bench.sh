@@ -469,7 +469,7 @@ $(bench_alerts "$name")"
 # serve.reconcile_delay and serve.snapshot_due (on). A simulated day
 # takes as long as its runs (about half an hour of wall on the shared
 # 2-core machine), so the span, SERVE_SKIP_HOURS (default 72: the
-# issue's three days, about 1.5 wall hours) simulated hours from 08:00
+# issue's three days, about half an hour of wall) simulated hours from 08:00
 # of the site's second day, runs on a site of its own (benchskip_*)
 # simulated for the day before and every day the span touches, with
 # SERVE_SKIP_FAULTS (default 15 a day) faults: enough findings to time.
@@ -509,19 +509,26 @@ end = start + 3600 * float(hours)
 # and, two hours into the outage, stale has a second finding; the fault
 # was detected with the first) and the first "new" message of any of its
 # findings.
-found, window_of, before = {}, {}, 0
 # A stale verdict is decided across windows: a run of windows without a
 # push becomes stale when it spans stale_after (2 h; 48 h for daily
 # windows), so a quiet window at the start of an outage (nothing to push:
 # ok at its deadline) is first seen stale once the run is long enough.
-# decided[win] is the deadline of the window that completed its run, from
-# which such a window's finding could be seen at all.
+# decided[(resource, window start)] is the deadline of the window that
+# completed its run, from which such a window's finding could be seen.
+found, first, window_of, before = {}, {}, {}, 0
 stale_wins, deadline_of = {}, {}
 for l in open(lat):
     fid, win, seen, deadline, status, res, ws, we = l.rstrip("\n").split("\t")
-    deadline_of[(res, float(ws))] = float(deadline)
+    seen, deadline, key = float(seen), float(deadline), (res, float(ws))
+    window_of[fid] = win
+    deadline_of[key] = deadline
     if status == "stale":
         stale_wins.setdefault(res, set()).add((float(ws), float(we)))
+    if deadline < start:
+        before += 1  # a window due before the span, judged when serve started
+    elif deadline < end and seen < found.get(win, (math.inf,))[0]:
+        found[win] = (seen, deadline)
+        first[win] = (status, key)  # of its first finding
 decided = {}
 for res, wins in stale_wins.items():
     wins = sorted(wins)
@@ -536,20 +543,6 @@ for res, wins in stale_wins.items():
             for x in run:
                 decided[(res, x[0])] = deadline_of[(res, done[0])]
         run = [w] if w is not None else []
-first = {}  # per window: its first finding's (first seen, status, window key)
-for l in open(lat):
-    fid, win, seen, deadline, status, res, ws, we = l.rstrip("\n").split("\t")
-    if float(seen) < first.get(win, (math.inf,))[0]:
-        first[win] = (float(seen), status, (res, float(ws)))
-for l in open(lat):
-    fid, win, seen, deadline, status, res, ws, we = l.rstrip("\n").split("\t")
-    window_of[fid] = win
-    if float(deadline) < start:
-        before += 1  # a window due before the span, judged when serve started
-        continue
-    if float(deadline) < end:
-        s0, _ = found.get(win, (math.inf, 0))
-        found[win] = (min(s0, float(seen)), float(deadline))
 sent = {}
 for l in open(recv):
     _, body = l.split("\t", 1)
@@ -576,9 +569,9 @@ print("serve-latency (clock skip, %s simulated hours from %s 08:00, simulated ti
 # The same, a window first seen stale timed from the deadline that made its
 # run stale (when that verdict could first be given) rather than its own.
 def ref(w, d):
-    s0, status, key = first[w]
+    status, key = first[w]
     return max(d, decided.get(key, d)) if status == "stale" else d
-late = sorted(((s - d) / 60, w, first[w][1]) for w, (s, d) in found.items() if s - d >= 120)
+late = sorted(((s - d) / 60, w, first[w][0]) for w, (s, d) in found.items() if s - d >= 120)
 seen2, p_seen2 = stats([s - ref(w, d) for w, (s, d) in found.items()])
 total2, p_total2 = stats([sent[w] - ref(w, d) for w, (s, d) in found.items() if w in sent])
 print("serve-latency, stale windows from the deadline that made their run stale: deadline -> first seen %s, target < 2 min: %s; deadline -> webhook %s, target < 2 min: %s; %d windows first seen 2 min or more after their own deadline: %s"

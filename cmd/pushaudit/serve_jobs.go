@@ -39,19 +39,15 @@ func (d *daemon) jobs(c *config.Config) ([]schedule.Job, error) {
 			}
 			spec = cr
 		} else {
-			sch, ok := scheds[pipelines.Cadence(j.Arg)]
+			// a periodic cadence's windows, or the statistics check's
+			// (yesterday's counters: before their deadline, the daily
+			// cadence's on calendar days, they are pending)
+			sch, err := scheds.Of(pipelines.Cadence(j.Arg))
 			if j.Arg == "stats" {
-				// yesterday's counters, judged after their deadline (the
-				// daily cadence's, on calendar days): before it they are
-				// pending, and the day's workbook would find a fault first.
-				var err error
-				if sch, err = scheds.Statistics(); err != nil {
-					return nil, fmt.Errorf("serve: job %s: %w", j.Name, err)
-				}
-				ok = true
+				sch, err = scheds.Statistics()
 			}
-			if !ok {
-				return nil, fmt.Errorf("serve: job %s: no schedule for cadence %s", j.Name, j.Arg)
+			if err != nil {
+				return nil, fmt.Errorf("serve: job %s: %w", j.Name, err)
 			}
 			spec = schedule.AfterDeadlines{Schedule: sch, Delay: set.ReconcileDelay}
 		}

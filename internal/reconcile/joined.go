@@ -39,60 +39,64 @@ var (
 	notRE    = regexp.MustCompile(`(?i)^\s*NOT\b`)
 )
 
-// joinedSource returns the source query of res over the windows ws in one
-// statement, each row (or group) with its window's start as __w, and the
-// parameters it binds. ok is false when res does not qualify (then each
-// window is queried alone, as before): fewer than two windows, not a
+// joinable says whether res can be reconciled for several windows in one
+// query (joinedSource), and returns its FROM with the constant bounds of
+// lateralFrom and the relaxed WHERE. It does not: when it is not a
 // periodic rows or measures resource, an aggregate without dimensions, a
-// parameter in its FROM outside a subquery (lateralFrom) or one that is
-// not a window's, or a WHERE with a parameter in a form relaxedWhere
-// cannot bound.
-func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args, bool) {
-	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) || len(ws) < 2 {
-		return "", nil, false
-	}
-	from := res.From
-	if paramNameRE.MatchString(from) {
-		var ok bool
-		if from, ok = lateralFrom(from); !ok {
-			return "", nil, false
-		}
+// parameter in its FROM stands outside a subquery or in a join's ON
+// (lateralFrom), a parameter is not a window's, or its WHERE has a
+// parameter in a form relaxedWhere cannot bound. Then each window is
+// queried alone.
+func joinable(res *pipelines.Resource) (from, relaxed string, ok bool) {
+	if !res.Cadence.Periodic() || (res.Mode != pipelines.ModeRows && res.Mode != pipelines.ModeMeasures) {
+		return "", "", false
 	}
 	// an aggregate without dimensions is one row per window, even of no
 	// source row; grouped by window, a window without rows would have none.
 	if res.Mode == pipelines.ModeMeasures && len(res.Dims()) == 0 {
-		return "", nil, false
+		return "", "", false
 	}
 	known := pipelines.WindowTimes(pipelines.Window{}, time.Time{})
 	for _, m := range paramNameRE.FindAllStringSubmatch(res.From+" "+res.Where+" "+columnExprs(res), -1) {
 		if _, ok := known[m[1]]; !ok {
-			return "", nil, false
+			return "", "", false
 		}
 	}
-	relaxed, ok := relaxedWhere(res.Where)
-	if !ok {
+	from = res.From
+	if paramNameRE.MatchString(from) {
+		if from, ok = lateralFrom(from); !ok {
+			return "", "", false
+		}
+	}
+	if relaxed, ok = relaxedWhere(res.Where); !ok {
+		return "", "", false
+	}
+	return from, relaxed, true
+}
+
+// joinedSource returns the source query of res over the windows ws in one
+// statement, each row (or group) with its window's start as __w, and the
+// parameters it binds; ok is false for fewer than two windows or a
+// resource joinable refuses.
+func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args, bool) {
+	from, relaxed, ok := joinable(res)
+	if !ok || len(ws) < 2 {
 		return "", nil, false
 	}
-	fromWin := pipelines.Params{}
-	bounds := pipelines.Params{}
+	// each window parameter :p is read from __win; the constant bounds
+	// :min_p and :max_p of relaxedWhere and lateralFrom are bound apart.
+	known := pipelines.WindowTimes(pipelines.Window{}, time.Time{})
+	params := pipelines.Params{}
 	for k := range known {
-		fromWin[k] = winAlias + "." + k
-		bounds["min_"+k] = "$min_" + k
-		bounds["max_"+k] = "$max_" + k
+		params[k] = winAlias + "." + k
+		params["min_"+k] = "$min_" + k
+		params["max_"+k] = "$max_" + k
 	}
 	render := func(s string) string {
-		out, _ := pipelines.Render(s, fromWin) // every name is known (above)
+		out, _ := pipelines.Render(s, params) // every name is known (joinable)
 		return out
 	}
-	// the FROM's bounds (lateralFrom) are rendered with its parameters.
-	fromParams := pipelines.Params{}
-	for k, v := range fromWin {
-		fromParams[k] = v
-	}
-	for k, v := range bounds {
-		fromParams[k] = v
-	}
-	from, _ = pipelines.Render(from, fromParams)
+	from = render(from)
 	a := args{}
 	names := make([]string, 0, len(known))
 	for k := range known {
@@ -127,10 +131,8 @@ func joinedSource(res *pipelines.Resource, ws []pipelines.Window) (string, args,
 	fmt.Fprintf(&b, "%s.window_start AS __w FROM (VALUES %s) %s(%s), %s", winAlias, strings.Join(rows, ", "), winAlias, strings.Join(names, ", "), from)
 	if strings.TrimSpace(res.Where) != "" {
 		b.WriteString(" WHERE (" + render(res.Where) + ")")
-		if relaxed != "" {
-			// min_/max_ names are not catalog parameters: rendered apart.
-			r, _ := pipelines.Render(relaxed, bounds)
-			b.WriteString(" AND (" + r + ")")
+		if relaxed != "" && relaxed != strings.TrimSpace(res.Where) { // else no parameter to bound
+			b.WriteString(" AND (" + render(relaxed) + ")")
 		}
 	}
 	if res.Mode == pipelines.ModeMeasures {
@@ -180,53 +182,51 @@ func opensSelect(e string, i int) bool {
 // clauseWordRE are the words that begin the clause a condition stands in.
 var clauseWordRE = regexp.MustCompile(`(?i)\b(SELECT|WHERE|HAVING|QUALIFY|ON)\b`)
 
+// clauseOf returns the clause word (clauseWordRE) that the condition at
+// from[at] stands in: the last one before it at its own depth or around
+// it (parentheses of the condition), within its subquery; and whether a
+// subquery encloses it at all. depth is each byte's depth of parentheses
+// (-1 in quotes).
+func clauseOf(from string, depth []int, at int) (string, bool) {
+	var same []byte
+	cur, inSubquery := depth[at], false
+	for i := at - 1; i >= 0; i-- {
+		if depth[i] >= 0 && depth[i] < cur {
+			if opensSelect(from, i) {
+				inSubquery = true
+				break
+			}
+			cur = depth[i]
+		}
+		if depth[i] == cur {
+			same = append(same, from[i])
+		} else {
+			same = append(same, ' ')
+		}
+	}
+	slices.Reverse(same)
+	words := clauseWordRE.FindAllString(string(same), -1)
+	if len(words) == 0 {
+		return "", inSubquery
+	}
+	return words[len(words)-1], inSubquery
+}
+
 // lateralFrom returns from with the constant bounds of its parameter
 // comparisons beside them (:min_p, :max_p), or ok false when a parameter
 // stands outside every subquery, or in a join's ON (DuckDB does not
 // decorrelate an outer join on a lateral column).
 func lateralFrom(from string) (string, bool) {
-	inSelect := make([]bool, len(from)) // inside a SELECT subquery
-	depth := make([]int, len(from))     // -1 in quotes
+	depth := make([]int, len(from)) // of parentheses; -1 in quotes
 	for i := range depth {
 		depth[i] = -1
 	}
-	var open []bool // for each open parenthesis: does a SELECT follow it
 	scanTop(from, func(i, d int) bool {
-		switch from[i] {
-		case '(':
-			open = append(open, opensSelect(from, i))
-		case ')':
-			if len(open) > 0 {
-				open = open[:len(open)-1]
-			}
-		}
-		inSelect[i], depth[i] = slices.Contains(open, true), d
+		depth[i] = d
 		return true
 	})
 	for _, m := range paramNameRE.FindAllStringIndex(from, -1) {
-		if !inSelect[m[0]] {
-			return "", false
-		}
-		// the clause it stands in: the last clause word before it, at its
-		// own depth or around it (parentheses of the condition), within
-		// its subquery
-		var same []byte
-		cur := depth[m[0]]
-		for i := m[0] - 1; i >= 0; i-- {
-			if depth[i] >= 0 && depth[i] < cur {
-				if opensSelect(from, i) {
-					break
-				}
-				cur = depth[i]
-			}
-			if depth[i] == cur {
-				same = append(same, from[i])
-			} else {
-				same = append(same, ' ')
-			}
-		}
-		slices.Reverse(same)
-		if words := clauseWordRE.FindAllString(string(same), -1); len(words) > 0 && strings.EqualFold(words[len(words)-1], "ON") {
+		if clause, inSubquery := clauseOf(from, depth, m[0]); !inSubquery || strings.EqualFold(clause, "ON") {
 			return "", false
 		}
 	}

@@ -240,7 +240,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 			if rs, err = r.windowsSet(ctx, wh, res, ws, sch, o, trusted, p, setSourceSQL(res, tcol, rest), nil); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
-		} else if _, _, ok := joinedSource(res, ws); ok && !o.PerWindow {
+		} else if _, _, ok := joinable(res); ok && !o.PerWindow && len(ws) > 1 {
 			if rs, err = r.windowsJoined(ctx, wh, res, ws, sch, o, trusted, p); err != nil {
 				return nil, fmt.Errorf("reconcile %s: %w", res.ID(), err)
 			}
