@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -53,14 +52,7 @@ func BenchmarkReconcile_Year(b *testing.B) {
 		b.Fatal(err)
 	}
 	m.Close()
-	c, err := config.Load(cfgPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, cat := mustConfigCatalog(b, cfgPath)
 	day := time.Date(2026, 11, 20, 0, 0, 0, 0, pipelines.Shanghai) // the second simulated day
 	run := func(label string) time.Duration {
 		wh, err := warehouse.Open(ctx, c.Path(c.Warehouse))

@@ -15,7 +15,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/sim"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // MustMariaDB returns the DSN of the test server (PUSHAUDIT_MYSQL_DSN)
@@ -180,3 +182,17 @@ func mustStrings(tb testing.TB, db *sql.DB, query string, args ...any) []string 
 
 // tablesWithColumn names the tables of a MySQL database that have column.
 const tablesWithColumn = "SELECT table_name FROM information_schema.columns WHERE table_schema = ? AND column_name = ? ORDER BY table_name"
+
+// mustConfigCatalog loads the config at path and its catalog.
+func mustConfigCatalog(tb testing.TB, path string) (*config.Config, *pipelines.Catalog) {
+	tb.Helper()
+	c, err := config.Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cat, err := c.LoadCatalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c, cat
+}

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -31,14 +30,7 @@ func TestReconcile_OneQueryPathsEqualPerWindow(t *testing.T) {
 	MustRunMain(t, exitOK, "sim", "--mysql", dsn, "--db-prefix", prefix, "--seed", "23", "--start", "2026-11-19", "--days", "3",
 		"--cases-per-day", "700", "--faults", "16", "--write-config", cfg)
 	MustRunMain(t, exitOK, "--config", cfg, "snapshot")
-	c, err := config.Load(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, cat := mustConfigCatalog(t, cfg)
 	ctx := context.Background()
 	wh, err := warehouse.Open(ctx, c.Path(c.Warehouse))
 	if err != nil {
