@@ -21,7 +21,8 @@ import (
 // window alone, the reference path explain shows. Three simulated days
 // with the simulator's faults, reconciled over the last two days, so the
 // daily resources (month to date, the last six months, …) have two
-// windows and go through the joined path too.
+// windows and go through the joined path too. Both forms of the key diff
+// (lean, bucketed) give the same on both paths.
 func TestReconcile_OneQueryPathsEqualPerWindow(t *testing.T) {
 	dsn, db := MustMariaDB(t)
 	prefix := MustUniquePrefix(t, db)
@@ -39,10 +40,13 @@ func TestReconcile_OneQueryPathsEqualPerWindow(t *testing.T) {
 	defer wh.Close()
 	from := time.Date(2026, 11, 20, 0, 0, 0, 0, pipelines.Shanghai)
 	to := from.AddDate(0, 0, 1)
-	run := func(perWindow bool) (map[string]*reconcile.Result, map[string][]string) {
+	run := func(perWindow, bucketed bool) (map[string]*reconcile.Result, map[string][]string) {
 		o := reconcile.OptionsOf(c, clock(c), nil)
 		o.From, o.To, o.PerWindow = from, to, perWindow
-		o.RunID = fmt.Sprintf("paths-%v", perWindow)
+		if bucketed {
+			o.BucketedDiffFrom = 1 // every key diff in the form for big windows
+		}
+		o.RunID = fmt.Sprintf("paths-%v-%v", perWindow, bucketed)
 		rs, err := reconcile.New(wh.DB(), cat).Run(ctx, o)
 		if err != nil {
 			t.Fatalf("reconcile (per window %v): %v", perWindow, err)
@@ -75,32 +79,41 @@ func TestReconcile_OneQueryPathsEqualPerWindow(t *testing.T) {
 		}
 		return out, keys
 	}
-	set, setKeys := run(false)
-	one, oneKeys := run(true)
-	if len(set) != len(one) {
-		t.Fatalf("%d results in one query per resource, %d per window", len(set), len(one))
-	}
+	one, oneKeys := run(true, false)
 	findings, keyed := 0, 0
-	for k, x := range set {
-		y := one[k]
-		if y == nil {
-			t.Errorf("%s: no result per window", k)
-			continue
-		}
-		if x.Status != y.Status || x.Facts != y.Facts || x.FaultLevel != y.FaultLevel {
-			t.Errorf("%s: %s %+v (level %d) in one query, %s %+v (level %d) per window", k, x.Status, x.Facts, x.FaultLevel, y.Status, y.Facts, y.FaultLevel)
-		}
-		if a, b := strings.Join(setKeys[k], "; "), strings.Join(oneKeys[k], "; "); a != b {
-			t.Errorf("%s: keys %q in one query, %q per window", k, a, b)
-		}
-		if x.Status.Finding() {
+	for _, y := range one {
+		if y.Status.Finding() {
 			findings++
 		}
-		if len(setKeys[k]) > 0 {
+	}
+	for _, v := range oneKeys {
+		if len(v) > 0 {
 			keyed++
 		}
 	}
-	t.Logf("%d windows, %d findings, %d with keys: the same on both paths", len(set), findings, keyed)
+	for _, path := range []struct {
+		name                string
+		perWindow, bucketed bool
+	}{{"one query", false, false}, {"one query, bucketed diff", false, true}, {"per window, bucketed diff", true, true}} {
+		set, setKeys := run(path.perWindow, path.bucketed)
+		if len(set) != len(one) {
+			t.Fatalf("%d results %s, %d per window", len(set), path.name, len(one))
+		}
+		for k, x := range set {
+			y := one[k]
+			if y == nil {
+				t.Errorf("%s: no result per window", k)
+				continue
+			}
+			if x.Status != y.Status || x.Facts != y.Facts || x.FaultLevel != y.FaultLevel {
+				t.Errorf("%s: %s %+v (level %d) %s, %s %+v (level %d) per window", k, x.Status, x.Facts, x.FaultLevel, path.name, y.Status, y.Facts, y.FaultLevel)
+			}
+			if a, b := strings.Join(setKeys[k], "; "), strings.Join(oneKeys[k], "; "); a != b {
+				t.Errorf("%s: keys %q %s, %q per window", k, a, path.name, b)
+			}
+		}
+	}
+	t.Logf("%d windows, %d findings, %d with keys: the same on every path and in both forms of the key diff", len(one), findings, keyed)
 	if findings == 0 || keyed == 0 {
 		t.Errorf("the faults made no finding with keys: nothing compared")
 	}

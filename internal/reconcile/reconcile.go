@@ -59,7 +59,11 @@ type Options struct {
 	// of a simple time filter or of a state at each window's end are done
 	// in one query per resource. Set only to compare the two paths.
 	PerWindow bool
-	Logger    *slog.Logger
+	// BucketedDiffFrom is the size, in rows the pushes claim, from which
+	// a key diff finds duplicates by buckets of keys (bucketDiff); 0 is
+	// the default. Set only to compare the forms on small windows.
+	BucketedDiffFrom int64
+	Logger           *slog.Logger
 	// snapTables are the tables ("source.table") a snapshot run recorded
 	// by name (trustedTables); set by compute.
 	snapTables map[string]bool

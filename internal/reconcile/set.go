@@ -178,10 +178,17 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	default:
 		rcv = fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
 	}
+	// the form of the diff by the rows the range's pushes claim (a hint of
+	// its size: both forms give the same answer).
+	var claimed int64
+	for _, x := range rs {
+		claimed += x.Facts.Claimed
+	}
+	form := o.diffFormFor(claimed)
 	q := fmt.Sprintf(`WITH src AS (%s),
 sk AS (SELECT s.__w AS w, %s AS k, %s AS v, %s AS u FROM src s),
 rcv AS (%s),
-rk AS (SELECT r.__w AS w, %s AS k, %s AS v, r.%s AS f FROM rcv r)`+keyDiff(true),
+`+form.rk()+` (SELECT r.__w AS w, %s AS k, %s AS v, r.%s AS f FROM rcv r)`+form.sql(true),
 		src, keyExpr("s", res), valueExpr("s", res), changedExpr("s", res), rcv, keyExpr("r", res), valueExpr("r", res), pushedColumn)
 	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {

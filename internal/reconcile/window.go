@@ -221,15 +221,16 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 		}
 		x.noteSite(p)
 	}
+	form := o.diffFormFor(x.Facts.Claimed)
 	cte := fmt.Sprintf(`WITH src AS (%s),
 sk AS (SELECT %s AS k, %s AS v, %s AS u FROM src s),
 rcv AS (SELECT * FROM %s WHERE %s),
-rk AS (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
+`+form.rk()+` (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
 		q, keyExpr("s", res), valueExpr("s", res), changedExpr("s", res),
 		rcvFrom, rcvWhere,
 		keyExpr("r", res), valueExpr("r", res), pushedColumn)
 	// one query gives both counts and every key: the source query runs once.
-	keysQ := cte + keyDiffSQL
+	keysQ := cte + form.sql(false)
 	x.queries = map[string]string{
 		"expected": cte + "\nSELECT count(*) FROM sk",
 		"claimed":  "SELECT sum(rows_sent) FROM " + o.pushLog() + " WHERE " + windowBatches + " AND status = 'success'",
@@ -247,37 +248,6 @@ rk AS (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
 		x.Facts.Claimed = x.Facts.Received
 	}
 	return x, nil
-}
-
-// keyDiffSQL continues a WITH list that defines sk (source: key k, value
-// hash v, when the source row last changed u) and rk (received: k, v, and
-// when the row was pushed f), and lists the missing, extra, duplicate and
-// mismatched keys with their occurrences, how many keys the source changed
-// after their push (such a pair's values are not compared: no mismatch),
-// and the row counts n_expected and n_received. One full join of the two
-// sides keeps only the pairs that say something (a side missing, values
-// differing, a change since the push), materialised once; duplicates are
-// one grouping of the received side.
-var keyDiffSQL = keyDiff(false)
-
-// keyDiff is keyDiffSQL; byWindow adds the window w of every row (sk and
-// rk carry it) as the first column of each output row.
-func keyDiff(byWindow bool) string {
-	w, on, jw, group := "", "", "", ""
-	if byWindow {
-		w, on, jw, group = "w, ", "s.w = r.w AND ", "coalesce(s.w, r.w) AS w, ", " GROUP BY w"
-	}
-	return `,
-__j AS MATERIALIZED (SELECT ` + jw + `s.k AS sk_, r.k AS rk_, s.v <> r.v AS differ, coalesce(s.u > r.f, false) AS changed
-  FROM sk s FULL JOIN rk r ON ` + on + `s.k = r.k
-  WHERE s.k IS NULL OR r.k IS NULL OR s.v <> r.v OR s.u > r.f)
-SELECT DISTINCT ` + w + `'missing', sk_, 1 FROM __j WHERE rk_ IS NULL
-UNION ALL SELECT DISTINCT ` + w + `'extra', rk_, 1 FROM __j WHERE sk_ IS NULL
-UNION ALL SELECT ` + w + `'duplicate', k, count(*) FROM rk GROUP BY ` + w + `k HAVING count(*) > 1
-UNION ALL SELECT DISTINCT ` + w + `'mismatch', sk_, 1 FROM __j WHERE differ AND NOT changed
-UNION ALL SELECT ` + w + `'n_changed', '', count(DISTINCT sk_) FROM __j WHERE changed` + group + `
-UNION ALL SELECT ` + w + `'n_expected', '', count(*) FROM sk` + group + `
-UNION ALL SELECT ` + w + `'n_received', '', count(*) FROM rk` + group
 }
 
 // pushedColumn is the column of a received row holding when it was
