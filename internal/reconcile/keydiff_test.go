@@ -3,7 +3,6 @@ package reconcile
 import (
 	"database/sql"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -62,7 +61,9 @@ func sameBucket(t *testing.T, db *sql.DB, prefix, window string, n int) []string
 	var ks []string
 	for rows.Next() {
 		var k string
-		rows.Scan(&k)
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
 		ks = append(ks, k)
 	}
 	if len(ks) != n {
@@ -71,9 +72,22 @@ func sameBucket(t *testing.T, db *sql.DB, prefix, window string, n int) []string
 	return ks
 }
 
-// TestKeyDiff_Duplicates holds both forms of the diff, and the bucketed
-// form's duplicate search that groups only the
-// received rows of buckets with more pairs than source rows: a key received
+// checkForms runs the key diff of the sides sk and rk select in both forms
+// and holds each to want (diffRows lines, in any order).
+func checkForms(t *testing.T, db *sql.DB, sk, rk string, byWindow bool, want []string) {
+	t.Helper()
+	slices.Sort(want)
+	for _, f := range []diffForm{leanDiff, bucketDiff} {
+		got := diffRows(t, db, "WITH sk AS ("+sk+"), "+f.rk()+" ("+rk+")"+f.sql(byWindow), byWindow)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s form: %d rows, want %d; first differences: %q", f, len(got), len(want), firstDiffs(got, want, 5))
+		}
+	}
+}
+
+// TestKeyDiff_Duplicates holds both forms of the diff to hand-made sides
+// that try the bucketed form's duplicate search (it groups only the
+// received rows of buckets with more pairs than source rows): a key received
 // three times; a key the source lacks received twice in that same bucket
 // (found by the bucket and among the extra pairs: listed once); one
 // received twice in a bucket of its own; a key the source holds twice and
@@ -88,27 +102,20 @@ func TestKeyDiff_Duplicates(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO s VALUES ('%s', 1, NULL), ('%s', 1, NULL), ('%s', 1, NULL), ('a', 1, NULL), ('dd', 1, NULL), ('dd', 1, NULL), ('m', 1, NULL)`, b[0], b[3], b[3]),
 		fmt.Sprintf(`INSERT INTO r VALUES ('%s', 1, NULL), ('%s', 1, NULL), ('%s', 1, NULL), ('%s', 1, NULL), ('%s', 1, NULL), ('%s', 1, NULL),
 			('%s', 1, NULL), ('a', 2, NULL), ('dd', 1, NULL), ('dd', 1, NULL), ('x', 1, NULL), ('x', 1, NULL)`, b[0], b[0], b[0], b[1], b[1], b[2], b[3]))
-	for _, f := range []diffForm{leanDiff, bucketDiff} {
-		got := diffRows(t, db, "WITH sk AS (SELECT * FROM s), "+f.rk()+" (SELECT * FROM r)"+f.sql(false), false)
-		want := []string{
-			" duplicate " + b[0] + " 3",
-			" duplicate " + b[1] + " 2",
-			" duplicate dd 2",
-			" duplicate x 2",
-			" extra " + b[1] + " 1",
-			" extra " + b[2] + " 1",
-			" extra x 1",
-			" mismatch a 1",
-			" missing m 1",
-			" n_changed  0",
-			" n_expected  7",
-			" n_received  12",
-		}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("key diff, %s:\n got %q\nwant %q", f, got, want)
-		}
-	}
+	checkForms(t, db, "SELECT * FROM s", "SELECT * FROM r", false, []string{
+		" duplicate " + b[0] + " 3",
+		" duplicate " + b[1] + " 2",
+		" duplicate dd 2",
+		" duplicate x 2",
+		" extra " + b[1] + " 1",
+		" extra " + b[2] + " 1",
+		" extra x 1",
+		" mismatch a 1",
+		" missing m 1",
+		" n_changed  0",
+		" n_expected  7",
+		" n_received  12",
+	})
 }
 
 // TestKeyDiff_DuplicatesByWindow: a key received once in each of two
@@ -123,55 +130,76 @@ func TestKeyDiff_DuplicatesByWindow(t *testing.T) {
 		fmt.Sprintf(`INSERT INTO s VALUES ('2026-11-20 10:00', 'k', 1, NULL), ('2026-11-20 11:00', 'k', 1, NULL), ('2026-11-20 10:00', '%s', 1, NULL)`, b[0]),
 		fmt.Sprintf(`INSERT INTO r VALUES ('2026-11-20 10:00', 'k', 1, NULL), ('2026-11-20 11:00', 'k', 1, NULL), ('2026-11-20 11:00', 'k', 1, NULL),
 			('2026-11-20 10:00', '%s', 1, NULL), ('2026-11-20 10:00', '%s', 1, NULL), ('2026-11-20 10:00', '%s', 1, NULL), ('2026-11-20 11:00', '%s', 1, NULL)`, b[0], b[0], b[1], b[1]))
-	for _, f := range []diffForm{leanDiff, bucketDiff} {
-		got := diffRows(t, db, "WITH sk AS (SELECT * FROM s), "+f.rk()+" (SELECT * FROM r)"+f.sql(true), true)
-		want := []string{
-			"10:00 duplicate " + b[0] + " 2",
-			"10:00 extra " + b[1] + " 1",
-			"10:00 n_expected  2",
-			"10:00 n_received  4",
-			"11:00 duplicate k 2",
-			"11:00 extra " + b[1] + " 1",
-			"11:00 n_expected  1",
-			"11:00 n_received  3",
-		}
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("key diff by window, %s:\n got %q\nwant %q", f, got, want)
-		}
-	}
+	checkForms(t, db, "SELECT * FROM s", "SELECT * FROM r", true, []string{
+		"10:00 duplicate " + b[0] + " 2",
+		"10:00 extra " + b[1] + " 1",
+		"10:00 n_expected  2",
+		"10:00 n_received  4",
+		"11:00 duplicate k 2",
+		"11:00 extra " + b[1] + " 1",
+		"11:00 n_expected  1",
+		"11:00 n_received  3",
+	})
 }
 
-// TestKeyDiff_RandomAgainstGrouping, for both forms of the diff, draws source and received sides with
-// keys held 0 to 3 times on each (in three windows, values now equal, now
-// not) and holds the diff's duplicates, missing and extra keys and counts
-// to what a grouping of every key says. Few buckets' worth of keys and many
-// keys: most buckets are flagged in the one, few in the other.
+// TestKeyDiff_RandomAgainstGrouping draws source and received sides with
+// keys held 0 to 3 times on each (in one window or three; values equal:
+// mismatches are the hand-made tests') and holds both forms of the diff's
+// missing, extra and duplicate keys and counts to what counting every key
+// says. Few keys and many: most buckets are flagged in the one, few in the
+// other.
 func TestKeyDiff_RandomAgainstGrouping(t *testing.T) {
 	for _, n := range []int{300, 40000} {
 		for _, byWindow := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%d keys, by window %v", n, byWindow), func(t *testing.T) {
 				db := mustOpenWarehouse(t)
 				rnd := rand.New(rand.NewPCG(uint64(n), 7))
-				var src, rcv []string
-				type wk struct{ w, k string }
-				ns, nr := map[wk]int{}, map[wk]int{}
 				windows := []string{"2026-11-20 10:00:00"}
 				if byWindow {
 					windows = append(windows, "2026-11-20 10:30:00", "2026-11-20 11:00:00")
 				}
+				// label is a window as diffRows writes it
+				label := func(w string) string {
+					if !byWindow {
+						return ""
+					}
+					return w[11:16]
+				}
 				mult := func() int { return []int{0, 1, 1, 1, 1, 1, 2, 3}[rnd.IntN(8)] }
+				var src, rcv, want []string
+				totals := map[string][2]int{} // by window: source rows, received rows
 				for i := range n {
-					w := windows[rnd.IntN(len(windows))]
-					k := fmt.Sprint("k", i)
-					for range mult() {
+					w, k := windows[rnd.IntN(len(windows))], fmt.Sprint("k", i)
+					ns, nr := mult(), mult()
+					for range ns {
 						src = append(src, fmt.Sprintf("('%s', '%s', %d)", w, k, i%5))
-						ns[wk{w, k}]++
 					}
-					for range mult() {
+					for range nr {
 						rcv = append(rcv, fmt.Sprintf("('%s', '%s', %d)", w, k, i%5))
-						nr[wk{w, k}]++
 					}
+					switch {
+					case ns > 0 && nr == 0:
+						want = append(want, label(w)+" missing "+k+" 1")
+					case ns == 0 && nr > 0:
+						want = append(want, label(w)+" extra "+k+" 1")
+					}
+					if nr > 1 {
+						want = append(want, fmt.Sprintf("%s duplicate %s %d", label(w), k, nr))
+					}
+					c := totals[label(w)]
+					totals[label(w)] = [2]int{c[0] + ns, c[1] + nr}
+				}
+				for w, c := range totals {
+					// by window, a window without rows on a side has no count
+					if c[0] > 0 || !byWindow {
+						want = append(want, fmt.Sprintf("%s n_expected  %d", w, c[0]))
+					}
+					if c[1] > 0 || !byWindow {
+						want = append(want, fmt.Sprintf("%s n_received  %d", w, c[1]))
+					}
+				}
+				if !byWindow {
+					want = append(want, " n_changed  0")
 				}
 				mustExec(t, db, `CREATE TABLE s (w TIMESTAMP, k VARCHAR, v UBIGINT)`, `CREATE TABLE r (w TIMESTAMP, k VARCHAR, v UBIGINT)`,
 					"INSERT INTO s VALUES "+strings.Join(src, ","), "INSERT INTO r VALUES "+strings.Join(rcv, ","))
@@ -179,61 +207,10 @@ func TestKeyDiff_RandomAgainstGrouping(t *testing.T) {
 				if byWindow {
 					cols = "w, k, v"
 				}
-				got := map[diffForm][]string{}
-				for _, f := range []diffForm{leanDiff, bucketDiff} {
-					q := "WITH sk AS (SELECT " + cols + ", NULL::TIMESTAMP AS u FROM s), " + f.rk() + " (SELECT " + cols + ", NULL::TIMESTAMP AS f FROM r)" + f.sql(byWindow)
-					got[f] = diffRows(t, db, q, byWindow)
-				}
-				var want []string
-				wl := func(w string) string {
-					if !byWindow {
-						return ""
-					}
-					return w[11:16]
-				}
-				totals := map[string][2]int{}
-				for _, key := range slices.Collect(maps.Keys(mergeKeys(ns, nr))) {
-					a, b := ns[key], nr[key]
-					switch {
-					case a > 0 && b == 0:
-						want = append(want, wl(key.w)+" missing "+key.k+" 1")
-					case a == 0 && b > 0:
-						want = append(want, wl(key.w)+" extra "+key.k+" 1")
-					}
-					if b > 1 {
-						want = append(want, fmt.Sprintf("%s duplicate %s %d", wl(key.w), key.k, b))
-					}
-					c := totals[wl(key.w)]
-					totals[wl(key.w)] = [2]int{c[0] + a, c[1] + b}
-				}
-				for w, c := range totals {
-					if c[0] > 0 || !byWindow {
-						want = append(want, fmt.Sprintf("%s n_expected  %d", w, c[0]))
-					}
-					if c[1] > 0 || !byWindow {
-						want = append(want, fmt.Sprintf("%s n_received  %d", w, c[1]))
-					}
-					if !byWindow {
-						want = append(want, " n_changed  0")
-					}
-				}
-				slices.Sort(want)
-				for f, got := range got {
-					if !slices.Equal(got, want) {
-						t.Errorf("%s: %d rows from the diff, %d from the grouping; first differences: %q", f, len(got), len(want), firstDiffs(got, want, 5))
-					}
-				}
+				checkForms(t, db, "SELECT "+cols+", NULL::TIMESTAMP AS u FROM s", "SELECT "+cols+", NULL::TIMESTAMP AS f FROM r", byWindow, want)
 			})
 		}
 	}
-}
-
-func mergeKeys[K comparable](a, b map[K]int) map[K]int {
-	m := maps.Clone(a)
-	for k, v := range b {
-		m[k] += v
-	}
-	return m
 }
 
 // firstDiffs lists up to n lines in one sorted list and not the other.
