@@ -145,9 +145,10 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 		return err
 	}
 	var src []snapshot.Source
+	full := j.Kind == config.JobSnapshotFull
 	for _, s := range srcs {
 		if s.Name == j.Arg {
-			if j.Kind == config.JobSnapshotFull {
+			if full {
 				s.Policies = nil // every table in full
 			}
 			src = append(src, s)
@@ -160,7 +161,8 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
 	return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
-		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr()}, args)
+		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr(),
+			CountEvery: c.Snapshot.CountEveryOr(), CountAll: full}, args)
 		d.snapshotted(rep, &rates)
 		return err
 	})

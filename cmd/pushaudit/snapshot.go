@@ -34,8 +34,9 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	parallel := 1 // --source: one after the other; a config: snapshot.parallel
 	var maxRowsPerSec float64
 	var parquetDir string
-	var verify bool
-	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] [--resource TARGET[/RESOURCE]]... [--table SOURCE.TABLE]... | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
+	var verify, countAll bool
+	var countEvery time.Duration // --source: every run; a config: snapshot.count_every
+	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] [--count] [--resource TARGET[/RESOURCE]]... [--table SOURCE.TABLE]... | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
 	fs.Var(&tables, "table", "table to copy (repeatable; default every table): T with --source, SOURCE.TABLE with a config")
 	fs.Var(&resources, "resource", "with a config: copy only the tables the reconciliation of TARGET/RESOURCE (or every resource of TARGET, or stats) reads, keeping the others as they are (repeatable)")
@@ -45,6 +46,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	fs.Float64Var(&maxRowsPerSec, "max-rows-per-sec", 0, "read at most this many rows per second per table (0: no cap)")
 	fs.StringVar(&parquetDir, "parquet", "", "also write every published table as Parquet: DIR/source/table/data.parquet")
 	fs.BoolVar(&verify, "verify", false, "after publishing, compare checksums of key ranges with the source and re-read the ranges that differ, for the tables named as arguments (TABLE or SOURCE.TABLE or SOURCE) or every table")
+	fs.BoolVar(&countAll, "count", false, "read the source's COUNT(*) of every table this run, whatever snapshot.count_every says (the check that finds rows deleted at the source)")
 	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +92,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
 		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
+		countEvery = c.Snapshot.CountEveryOr()
 		parallel = c.Snapshot.ParallelOr()
 		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {
@@ -111,7 +114,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir, Parallel: parallel}
+	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir, Parallel: parallel, CountEvery: countEvery, CountAll: countAll}
 	if verify {
 		opts.Verify, opts.VerifyAll = fs.Args(), fs.NArg() == 0
 	}
@@ -160,7 +163,7 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 			if p.KeyCheckEvery != nil {
 				every = *p.KeyCheckEvery
 			}
-			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every}
+			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every, CountEvery: p.SnapshotCountEvery()}
 		}
 		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols, Masks: c.Masks(name), MaskKey: key})
 	}

@@ -164,7 +164,7 @@ func (d *daemon) snapshotDue(ctx context.Context, c *config.Config, wh *warehous
 	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
-	rep, err := d.m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr()},
+	rep, err := d.m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr(), CountEvery: c.Snapshot.CountEveryOr()},
 		dueArgs(args, cadence))
 	d.snapshotted(rep, &rates)
 	n := 0

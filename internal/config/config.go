@@ -56,6 +56,9 @@ type TablePolicy struct {
 	// with the source to remove deleted rows (default 24h; 0 every run;
 	// negative never).
 	KeyCheckEvery *time.Duration `yaml:"key_check_every,omitempty"`
+	// CountEvery overrides snapshot.count_every for this table (0 counts
+	// every run).
+	CountEvery *time.Duration `yaml:"count_every,omitempty"`
 }
 
 // DefaultKeyCheckEvery is the default TablePolicy.KeyCheckEvery.
@@ -79,6 +82,37 @@ type SnapshotConfig struct {
 	// (at least 16 bytes); needed when a source hashes a column.
 	MaskKeyEnv  string `yaml:"mask_key_env,omitempty"`
 	MaskKeyFile string `yaml:"mask_key_file,omitempty"`
+	// CountEvery is how often the source's COUNT(*) of a table not read
+	// in full this run (a delta) that changed since its last count is
+	// read to find rows deleted at the source (default 0: every run). A
+	// table without a commit since its last count is never counted; the
+	// full snapshot (serve's snapshot_full) counts every table.
+	CountEvery *time.Duration `yaml:"count_every,omitempty"`
+}
+
+// DefaultCountEvery is the default snapshot.count_every: a changed table
+// is counted every run (internal/snapshot/count.go).
+const DefaultCountEvery time.Duration = 0
+
+// CountEveryOr returns CountEvery, or the default when it is not set.
+func (s SnapshotConfig) CountEveryOr() time.Duration {
+	if s.CountEvery == nil {
+		return DefaultCountEvery
+	}
+	return *s.CountEvery
+}
+
+// SnapshotCountEvery is a table policy's count period as
+// snapshot.TablePolicy.CountEvery takes it: 0 when the table does not
+// override the run's, negative for every run.
+func (p TablePolicy) SnapshotCountEvery() time.Duration {
+	switch {
+	case p.CountEvery == nil:
+		return 0
+	case *p.CountEvery == 0:
+		return -1
+	}
+	return *p.CountEvery
 }
 
 // DefaultSnapshotParallel is how many sources are snapshotted at once

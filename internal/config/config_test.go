@@ -100,6 +100,35 @@ evidence: {push_log: exchange.push_log_v2, receipts_dir: receipts}
 	}
 }
 
+// TestConfig_CountEvery: snapshot.count_every defaults to 0 (every run);
+// a table's count_every overrides it, and 0 there is "every run", not
+// "the run's" (snapshot.TablePolicy.CountEvery < 0).
+func TestConfig_CountEvery(t *testing.T) {
+	c := mustParse(t, base, "")
+	if got := c.Snapshot.CountEveryOr(); got != 0 {
+		t.Errorf("default count_every = %v, want 0", got)
+	}
+	c = mustParse(t, `mysql: {addr: h:3306, user: u}
+snapshot: {count_every: 1h}
+sources:
+  biz:
+    database: biz
+    policies:
+      gps: {policy: append, count_every: 0s}
+      cases: {policy: incremental, watermark: updated_at, count_every: 15m}
+      media: {policy: append}
+`, "")
+	if got := c.Snapshot.CountEveryOr(); got != time.Hour {
+		t.Errorf("count_every: 1h gives %v", got)
+	}
+	pols := c.Sources["biz"].Policies
+	for table, want := range map[string]time.Duration{"gps": -1, "cases": 15 * time.Minute, "media": 0} {
+		if got := pols[table].SnapshotCountEvery(); got != want {
+			t.Errorf("%s: SnapshotCountEvery() = %v, want %v", table, got, want)
+		}
+	}
+}
+
 func TestConfig_Validate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -139,6 +168,10 @@ func TestConfig_Validate(t *testing.T) {
 			[]string{"line 2", "field warehous not found"}},
 		{"unknown nested field", base + "snapshot:\n  allow_primery: true\n",
 			[]string{"line 10", "field allow_primery not found"}},
+		{"negative count_every", base + "snapshot: {count_every: -1m}\n",
+			[]string{"snapshot.count_every: -1m0s is negative"}},
+		{"negative table count_every", "mysql: {addr: h:3306, user: u}\nsources:\n  biz:\n    database: biz\n    policies:\n      gps: {policy: append, count_every: -5m}\n",
+			[]string{"sources.biz.policies.gps.count_every: -5m0s is negative"}},
 		{"password in the file", "warehouse: w.duckdb\nmysql:\n  addr: h:3306\n  user: u\n  password: secret\n",
 			[]string{"field password not found", "give password_env or password_file"}},
 	}

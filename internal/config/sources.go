@@ -12,6 +12,9 @@ import (
 // validateSources checks every source: its name, database, policies,
 // masks and connection; bad is Validate's collector.
 func (c *Config) validateSources(bad func(string, ...any)) {
+	if e := c.Snapshot.CountEvery; e != nil && *e < 0 {
+		bad("snapshot.count_every: %v is negative (0 counts every run)", *e)
+	}
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]
 		if !sourceNameRE.MatchString(name) {
@@ -29,6 +32,9 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 				}
 			default:
 				bad("sources.%s.policies.%s.policy: %q is not full, incremental or append", name, table, p.Policy)
+			}
+			if p.CountEvery != nil && *p.CountEvery < 0 {
+				bad("sources.%s.policies.%s.count_every: %v is negative (0 counts every run)", name, table, *p.CountEvery)
 			}
 		}
 		c.validateMasks(name, s, bad)

@@ -26,8 +26,10 @@ type tableState struct {
 	policy, column string
 	watermark      sql.NullString
 	signature      string
-	keysChecked    bool // the published table now holds exactly the source's keys
-	same           bool // equal to the stored state: nothing to write
+	keysChecked    bool           // the published table now holds exactly the source's keys
+	counted        bool           // the source's count was read and agreed (count.go)
+	countToken     sql.NullString // the change token that count stands for
+	same           bool           // equal to the stored state: nothing to write
 }
 
 // keyColumns returns the primary-key columns of t.
@@ -238,7 +240,7 @@ func (s *snapshotter) mergeDelta(ctx context.Context, tx *sql.Tx, schema string,
 		tr.RowsSource, tr.pendingCount = rows, nil
 	}
 	tr.RowsLoaded = n
-	if n != tr.RowsSource {
+	if !tr.CountSkipped && n != tr.RowsSource {
 		s.markInexact(tr)
 	}
 	return nil
@@ -256,34 +258,42 @@ func (s *snapshotter) saveStates(ctx context.Context, tx *sql.Tx, schema string,
 	now := warehouse.Timestamp(s.wh.Now())
 	for _, tr := range trs {
 		st := tr.state
-		var mark, checked any
+		var mark, checked, counted, countToken any
 		if st.watermark.Valid {
 			mark = st.watermark.String
 		}
 		if st.keysChecked {
 			checked = now
 		}
-		row := []any{schema, tr.Name, st.policy, st.column, mark, st.signature, checked, s.run.ID}
+		if st.counted {
+			counted = now
+			if st.countToken.Valid {
+				countToken = st.countToken.String
+			}
+		}
+		row := []any{schema, tr.Name, st.policy, st.column, mark, st.signature, checked, counted, countToken, s.run.ID}
 		if ws.hasState(tr.Name) {
-			upd = append(upd, "(?, ?, ?, ?, CAST(? AS VARCHAR), ?, CAST(? AS TIMESTAMP), ?)")
+			upd = append(upd, "(?, ?, ?, ?, CAST(? AS VARCHAR), ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), CAST(? AS VARCHAR), ?)")
 			updArgs = append(updArgs, row...)
 		} else {
-			ins = append(ins, "(?, ?, ?, ?, ?, ?, ?, ?)")
+			ins = append(ins, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			insArgs = append(insArgs, row...)
 		}
 	}
 	if len(upd) > 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE audit.snapshot_watermarks AS w SET policy = v.policy,
 			watermark_column = v.watermark_column, watermark = v.watermark, signature = v.signature,
-			keys_checked_at = coalesce(v.keys_checked_at, w.keys_checked_at), run_id = v.run_id
-			FROM (VALUES `+strings.Join(upd, ", ")+`) AS v(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
+			keys_checked_at = coalesce(v.keys_checked_at, w.keys_checked_at),
+			counted_at = coalesce(v.counted_at, w.counted_at),
+			count_token = CASE WHEN v.counted_at IS NULL THEN w.count_token ELSE v.count_token END, run_id = v.run_id
+			FROM (VALUES `+strings.Join(upd, ", ")+`) AS v(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, counted_at, count_token, run_id)
 			WHERE w.source = v.source AND w.table_name = v.table_name`, updArgs...); err != nil {
 			return fmt.Errorf("snapshot %s: record watermarks: %w", schema, err)
 		}
 	}
 	if len(ins) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshot_watermarks
-			(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, run_id)
+			(source, table_name, policy, watermark_column, watermark, signature, keys_checked_at, counted_at, count_token, run_id)
 			VALUES `+strings.Join(ins, ", "), insArgs...); err != nil {
 			return fmt.Errorf("snapshot %s: record watermarks: %w", schema, err)
 		}

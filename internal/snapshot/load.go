@@ -34,14 +34,19 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	if tr.Policy == "" {
 		tr.Policy = PolicyFull
 	}
+	tr.countEvery = s.countEvery(pol)
+	s.readCountToken(ctx, ms, t.Name, tr)
 	if tr.Policy != PolicyFull {
 		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {
 			return err
 		}
 		if tr.delta != nil && tr.delta.noRows {
-			// Nothing staged, nothing read; the count is read while the
-			// publish goes on and compared with the published table there.
-			tr.pendingCount = &countFuture{done: make(chan struct{})}
+			// Nothing staged, nothing read; the count, when due, is read
+			// while the publish goes on and compared with the published
+			// table there.
+			if s.countDue(ws, schema, t.Name, false, tr) {
+				tr.pendingCount = &countFuture{done: make(chan struct{})}
+			}
 			st := ws.marks[t.Name]
 			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
 			log.Info("no new row: published copy kept")
@@ -53,18 +58,22 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 			return err
 		}
 		if skip {
-			// Counted while the publish goes on, and compared with the
-			// published copy there.
-			tr.pendingCount = &countFuture{done: make(chan struct{})}
+			// Counted, when due, while the publish goes on, and compared
+			// with the published copy there.
+			if s.countDue(ws, schema, t.Name, true, tr) {
+				tr.pendingCount = &countFuture{done: make(chan struct{})}
+			}
 			log.Info("table unchanged: published copy kept")
 			return nil
 		}
 	}
 	if tr.delta != nil && !tr.KeyCheck {
-		// Counted once every table is read, while the publish merges
-		// (see deferCounts).
+		// Counted, when due, once every table is read, while the publish
+		// merges (see deferCounts).
 		plan.afterRead = nil
-		tr.pendingCount = &countFuture{done: make(chan struct{})}
+		if s.countDue(ws, schema, t.Name, false, tr) {
+			tr.pendingCount = &countFuture{done: make(chan struct{})}
+		}
 	}
 	tr.ReadWhole = plan.key < 0
 	if tr.ReadWhole && tr.delta == nil {

@@ -57,6 +57,9 @@ type TablePolicy struct {
 	// last comparison is at least this old. 0 compares every run; a
 	// negative value never.
 	KeyCheckEvery time.Duration
+	// CountEvery overrides Options.CountEvery for this table: 0 keeps
+	// it, a negative value counts every run.
+	CountEvery time.Duration
 }
 
 // Source is one MySQL database to snapshot.
@@ -123,6 +126,19 @@ type Options struct {
 	VerifyAll bool
 	// VerifyChunkRows is the rows per checksum chunk (default 1,000).
 	VerifyChunkRows int
+	// CountEvery is how often the source's COUNT(*) is read for a table
+	// whose rows are not all read this run (a delta load, an unchanged
+	// table kept as published) and compared with the warehouse: the check
+	// that finds rows deleted at the source. 0 (the default) counts every
+	// run; d > 0 counts when the last count that agreed is older than d
+	// less the table's own offset (up to d/2, from its name), so that the
+	// counts of a site spread over the runs instead of falling due
+	// together (count.go). A table read in full, a key-set comparison and
+	// a verification always count.
+	CountEvery time.Duration
+	// CountAll counts every table this run, whatever CountEvery and the
+	// tables' policies say.
+	CountAll bool
 
 	hooks hooks
 }
@@ -194,6 +210,7 @@ type TableReport struct {
 	DeltaRows                      int64  // rows read by a delta run
 	DeletedRows                    int64  // rows removed by a key-set comparison
 	KeyCheck                       bool   // the key sets were compared this run
+	CountSkipped                   bool   // the source's COUNT(*) was not due this run (Options.CountEvery): RowsSource is -1
 	Note                           string // e.g. rows deleted at the source not yet removed
 	Unchanged                      bool   // full table not copied: unchanged since the published copy (unchanged.go)
 	Repaired                       int64  // rows repaired: re-read, or removed, by a key-set repair or a verification
@@ -203,9 +220,11 @@ type TableReport struct {
 	SchemaDrift string // how the structure changed since the previous snapshot; "" when not
 
 	defs         []ColumnDef
-	delta        *deltaLoad   // how to publish a delta run; nil for a full load
-	pendingCount *countFuture // COUNT(*) read while the publish merges; nil when read already
-	needsRepair  bool         // the count disagreed after publishing: repair the key set (repair.go)
+	delta        *deltaLoad    // how to publish a delta run; nil for a full load
+	pendingCount *countFuture  // COUNT(*) read while the publish merges; nil when read already
+	needsRepair  bool          // the count disagreed after publishing: repair the key set (repair.go)
+	countEvery   time.Duration // the table's effective CountEvery
+	countToken   string        // the change token this run's count stands for; "" when none can be trusted (count.go)
 	state        *tableState
 	progressRow  bool // audit.snapshot_progress has the table's row (load.go)
 }

@@ -52,6 +52,7 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport, ws *warehou
 				}
 			}
 		}
+		markCounted(tr)
 		switch {
 		case tr.state != nil && tr.state.same:
 			// Nothing to write: the stored state is this one.

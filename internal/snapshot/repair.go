@@ -50,8 +50,8 @@ func (s *snapshotter) checkUnchanged(ctx context.Context, tx *sql.Tx, schema str
 	} else if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(tr.Name)).Scan(&tr.RowsLoaded); err != nil {
 		return fmt.Errorf("snapshot %s.%s: count: %w", schema, tr.Name, err)
 	}
-	tr.Note = "unchanged since the published copy (" + tr.state.watermark.String + ")"
-	if tr.RowsLoaded != tr.RowsSource {
+	tr.Note = joinNote("unchanged since the published copy ("+tr.state.watermark.String+")", tr.Note)
+	if !tr.CountSkipped && tr.RowsLoaded != tr.RowsSource {
 		s.markInexact(tr)
 	}
 	return nil

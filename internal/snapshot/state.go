@@ -23,6 +23,8 @@ type storedState struct {
 	mark           sql.NullString
 	signature      string
 	checked        sql.NullTime
+	counted        sql.NullTime   // the last count that agreed (count.go)
+	countToken     sql.NullString // the change token that count stands for
 }
 
 // warehouseState is what the warehouse holds for one source, read once
@@ -75,7 +77,7 @@ func (ws *warehouseState) appendMaxKeys(ctx context.Context, ms *mysqlSource, ta
 // schema in two queries.
 func readWarehouseState(ctx context.Context, q querier, schema string) (*warehouseState, error) {
 	ws := &warehouseState{marks: map[string]storedState{}, published: map[string]bool{}}
-	rows, err := q.QueryContext(ctx, `SELECT table_name, policy, watermark_column, watermark, signature, keys_checked_at
+	rows, err := q.QueryContext(ctx, `SELECT table_name, policy, watermark_column, watermark, signature, keys_checked_at, counted_at, count_token
 		FROM audit.snapshot_watermarks WHERE source = ?`, schema)
 	if err != nil {
 		return nil, fmt.Errorf("read table states: %w", err)
@@ -85,7 +87,7 @@ func readWarehouseState(ctx context.Context, q querier, schema string) (*warehou
 			name string
 			st   storedState
 		)
-		if err := rows.Scan(&name, &st.policy, &st.column, &st.mark, &st.signature, &st.checked); err != nil {
+		if err := rows.Scan(&name, &st.policy, &st.column, &st.mark, &st.signature, &st.checked, &st.counted, &st.countToken); err != nil {
 			_ = rows.Close()
 			return nil, fmt.Errorf("read table states: %w", err)
 		}

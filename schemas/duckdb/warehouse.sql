@@ -149,6 +149,8 @@ CREATE TABLE IF NOT EXISTS audit.snapshot_watermarks (
   run_id           VARCHAR NOT NULL,
   PRIMARY KEY (source, table_name)
 );
+ALTER TABLE audit.snapshot_watermarks ADD COLUMN IF NOT EXISTS counted_at TIMESTAMP;  -- last source COUNT(*) that agreed, Asia/Shanghai (snapshot.count_every)
+ALTER TABLE audit.snapshot_watermarks ADD COLUMN IF NOT EXISTS count_token VARCHAR;   -- the change token (UPDATE_TIME, server) that count stands for; NULL when not trusted
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS delta_rows BIGINT;   -- rows read by an incremental/append run
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS deleted_rows BIGINT; -- rows removed by a key-set comparison
 ALTER TABLE audit.snapshots ADD COLUMN IF NOT EXISTS note VARCHAR;
