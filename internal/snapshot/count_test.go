@@ -46,16 +46,8 @@ func TestSnapshot_CountEvery(t *testing.T) {
 	snap := func(at time.Time, o Options) map[string]*TableReport {
 		t.Helper()
 		now = at
-		o.AllowPrimary, o.CountEvery = true, every
-		rep, err := Snapshot(ctx, wh, MustBeginRun(t, wh), []Source{{Name: "biz", DSN: db.DSN, Policies: pols}}, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]*TableReport{}
-		for _, tr := range rep.Sources[0].Tables {
-			out[tr.Name] = tr
-		}
-		return out
+		o.CountEvery = every
+		return snapTables(t, wh, db, pols, o)
 	}
 	skipped := func(run string, r map[string]*TableReport, want map[string]bool) {
 		t.Helper()
@@ -143,7 +135,6 @@ func TestSnapshot_CountEvery(t *testing.T) {
 // deletion is found at once. An unchanged dictionary is not counted
 // either.
 func TestSnapshot_CountSkippedWithoutCommit(t *testing.T) {
-	ctx := context.Background()
 	db := MustCreateDatabase(t)
 	db.Exec(t,
 		`CREATE TABLE gps (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, x INT)`,
@@ -152,16 +143,7 @@ func TestSnapshot_CountSkippedWithoutCommit(t *testing.T) {
 	wh := MustOpenWarehouse(t)
 	snap := func(o Options) map[string]*TableReport {
 		t.Helper()
-		o.AllowPrimary = true
-		rep, err := Snapshot(ctx, wh, MustBeginRun(t, wh), []Source{{Name: "biz", DSN: db.DSN, Policies: map[string]TablePolicy{"gps": {Policy: PolicyAppend}}}}, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]*TableReport{}
-		for _, tr := range rep.Sources[0].Tables {
-			out[tr.Name] = tr
-		}
-		return out
+		return snapTables(t, wh, db, map[string]TablePolicy{"gps": {Policy: PolicyAppend}}, o)
 	}
 	snap(Options{})
 	// A token is trusted a second after its commit: the count of run 2

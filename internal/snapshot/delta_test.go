@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -11,7 +10,6 @@ import (
 // lost nor duplicated, deletions found by the key-set comparison) and the
 // append policy.
 func TestSnapshot_IncrementalAndAppend(t *testing.T) {
-	ctx := context.Background()
 	db := MustCreateDatabase(t)
 	db.Exec(t,
 		`CREATE TABLE inc (id INT NOT NULL PRIMARY KEY, v VARCHAR(10), updated_at DATETIME NOT NULL, KEY (updated_at))`,
@@ -26,15 +24,7 @@ func TestSnapshot_IncrementalAndAppend(t *testing.T) {
 	}
 	snap := func(p map[string]TablePolicy) map[string]*TableReport {
 		t.Helper()
-		rep, err := Snapshot(ctx, wh, MustBeginRun(t, wh), []Source{{Name: "biz", DSN: db.DSN, Policies: p}}, Options{AllowPrimary: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]*TableReport{}
-		for _, tr := range rep.Sources[0].Tables {
-			out[tr.Name] = tr
-		}
-		return out
+		return snapTables(t, wh, db, p, Options{})
 	}
 	digest := func() string {
 		return strings.Join(flatten(queryStrings(t, wh, `SELECT

@@ -97,6 +97,22 @@ func MustOpenWarehouse(tb testing.TB) *warehouse.Warehouse {
 	return wh
 }
 
+// snapTables snapshots source "biz" of db with the policies and options
+// (AllowPrimary set) and returns its table reports by name.
+func snapTables(tb testing.TB, wh *warehouse.Warehouse, db *testDatabase, pols map[string]TablePolicy, o Options) map[string]*TableReport {
+	tb.Helper()
+	o.AllowPrimary = true
+	rep, err := Snapshot(context.Background(), wh, MustBeginRun(tb, wh), []Source{{Name: "biz", DSN: db.DSN, Policies: pols}}, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]*TableReport{}
+	for _, tr := range rep.Sources[0].Tables {
+		out[tr.Name] = tr
+	}
+	return out
+}
+
 // MustBeginRun starts a snapshot run.
 func MustBeginRun(tb testing.TB, wh *warehouse.Warehouse) *warehouse.Run {
 	tb.Helper()
