@@ -126,18 +126,19 @@ type Options struct {
 	VerifyAll bool
 	// VerifyChunkRows is the rows per checksum chunk (default 1,000).
 	VerifyChunkRows int
-	// CountEvery is how often the source's COUNT(*) is read for a table
-	// whose rows are not all read this run (a delta load, an unchanged
-	// table kept as published) and compared with the warehouse: the check
-	// that finds rows deleted at the source. 0 (the default) counts every
-	// run; d > 0 counts when the last count that agreed is older than d
-	// less the table's own offset (up to d/2, from its name), so that the
-	// counts of a site spread over the runs instead of falling due
-	// together (count.go). A table read in full, a key-set comparison and
-	// a verification always count.
+	// CountEvery is how often the source's COUNT(*) is read for a delta
+	// table that changed since its last count (the check that finds rows
+	// deleted at the source): 0 (the default) every run; d > 0 when the
+	// last count that agreed is older than d less the table's own offset
+	// (up to d/2, from its name), so that the counts of a site spread
+	// over the runs instead of falling due together. Whatever it is, a
+	// table without a commit since the count that agreed (its change token
+	// unmoved) or an unchanged full table is not counted; a table read in
+	// full, a key-set comparison and a verification always count
+	// (count.go).
 	CountEvery time.Duration
-	// CountAll counts every table this run, whatever CountEvery and the
-	// tables' policies say.
+	// CountAll counts every table this run, whatever CountEvery, the
+	// change tokens and the tables' policies say.
 	CountAll bool
 
 	hooks hooks
