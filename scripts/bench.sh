@@ -805,6 +805,7 @@ runsec() {
 }
 : >"$dd/whole.t"; : >"$dd/due.t"; : >"$dd/rss"; : >"$dd/whole.r"; : >"$dd/due.r"
 sed 's/^snapshot: {allow_primary: true}$/snapshot: {allow_primary: true, count_every: 1h}/' "$dd/due.yaml" >"$dd/cadence.yaml"
+grep -q 'count_every: 1h' "$dd/cadence.yaml" || { echo "bench.sh: snapshot-due: count_every not set in $dd/cadence.yaml" >&2; exit 1; }
 : >"$dd/count.t"; : >"$dd/count.r"; : >"$dd/cadence.t"; : >"$dd/cadence.r"
 for i in $(seq "${DUE_RUNS:-3}"); do
 	for kind in whole count cadence due; do

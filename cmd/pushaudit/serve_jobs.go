@@ -157,15 +157,24 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 	if len(src) == 0 {
 		return fmt.Errorf("snapshot: no source %s in the config", j.Arg)
 	}
-	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
-	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
+	opts := daemonSnapshotOptions(c, &rates)
+	opts.CountAll = full
 	return d.withWarehouse(ctx, c, func(wh *warehouse.Warehouse) error {
-		rep, err := d.m.snapshotWith(ctx, wh, src, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr(),
-			CountEvery: c.Snapshot.CountEveryOr(), CountAll: full}, args)
+		rep, err := d.m.snapshotWith(ctx, wh, src, opts, args)
 		d.snapshotted(rep, &rates)
 		return err
 	})
+}
+
+// daemonSnapshotOptions are the snapshot options of the config, with the
+// progress of the tables going to rates: the daemon's whole-site and due
+// snapshots alike.
+func daemonSnapshotOptions(c *config.Config, rates *tableRates) snapshot.Options {
+	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
+	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
+	return snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress,
+		Parallel: c.Snapshot.ParallelOr(), CountEvery: c.Snapshot.CountEvery}
 }
 
 // reconcile judges the windows of one cadence (or stats) that came due

@@ -46,7 +46,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	fs.Float64Var(&maxRowsPerSec, "max-rows-per-sec", 0, "read at most this many rows per second per table (0: no cap)")
 	fs.StringVar(&parquetDir, "parquet", "", "also write every published table as Parquet: DIR/source/table/data.parquet")
 	fs.BoolVar(&verify, "verify", false, "after publishing, compare checksums of key ranges with the source and re-read the ranges that differ, for the tables named as arguments (TABLE or SOURCE.TABLE or SOURCE) or every table")
-	fs.BoolVar(&countAll, "count", false, "read the source's COUNT(*) of every table this run, whatever snapshot.count_every says (the check that finds rows deleted at the source)")
+	fs.BoolVar(&countAll, "count", false, "read the source's COUNT(*) of every table this run, even one without a commit since its last count or not due by snapshot.count_every (the check that finds rows deleted at the source)")
 	if err := parseFlagsArgs(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
 		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
-		countEvery = c.Snapshot.CountEveryOr()
+		countEvery = c.Snapshot.CountEvery
 		parallel = c.Snapshot.ParallelOr()
 		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {

@@ -161,11 +161,8 @@ func (d *daemon) snapshotDue(ctx context.Context, c *config.Config, wh *warehous
 	if len(srcs) == 0 {
 		return
 	}
-	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
-	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	var rates tableRates
-	rep, err := d.m.snapshotWith(ctx, wh, srcs, snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress, Parallel: c.Snapshot.ParallelOr(), CountEvery: c.Snapshot.CountEveryOr()},
-		dueArgs(args, cadence))
+	rep, err := d.m.snapshotWith(ctx, wh, srcs, daemonSnapshotOptions(c, &rates), dueArgs(args, cadence))
 	d.snapshotted(rep, &rates)
 	n := 0
 	for _, s := range srcs {

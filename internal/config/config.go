@@ -87,19 +87,7 @@ type SnapshotConfig struct {
 	// read to find rows deleted at the source (default 0: every run). A
 	// table without a commit since its last count is never counted; the
 	// full snapshot (serve's snapshot_full) counts every table.
-	CountEvery *time.Duration `yaml:"count_every,omitempty"`
-}
-
-// DefaultCountEvery is the default snapshot.count_every: a changed table
-// is counted every run (internal/snapshot/count.go).
-const DefaultCountEvery time.Duration = 0
-
-// CountEveryOr returns CountEvery, or the default when it is not set.
-func (s SnapshotConfig) CountEveryOr() time.Duration {
-	if s.CountEvery == nil {
-		return DefaultCountEvery
-	}
-	return *s.CountEvery
+	CountEvery time.Duration `yaml:"count_every,omitempty"`
 }
 
 // SnapshotCountEvery is a table policy's count period as

@@ -105,7 +105,7 @@ evidence: {push_log: exchange.push_log_v2, receipts_dir: receipts}
 // "the run's" (snapshot.TablePolicy.CountEvery < 0).
 func TestConfig_CountEvery(t *testing.T) {
 	c := mustParse(t, base, "")
-	if got := c.Snapshot.CountEveryOr(); got != 0 {
+	if got := c.Snapshot.CountEvery; got != 0 {
 		t.Errorf("default count_every = %v, want 0", got)
 	}
 	c = mustParse(t, `mysql: {addr: h:3306, user: u}
@@ -118,7 +118,7 @@ sources:
       cases: {policy: incremental, watermark: updated_at, count_every: 15m}
       media: {policy: append}
 `, "")
-	if got := c.Snapshot.CountEveryOr(); got != time.Hour {
+	if got := c.Snapshot.CountEvery; got != time.Hour {
 		t.Errorf("count_every: 1h gives %v", got)
 	}
 	pols := c.Sources["biz"].Policies

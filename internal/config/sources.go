@@ -12,8 +12,8 @@ import (
 // validateSources checks every source: its name, database, policies,
 // masks and connection; bad is Validate's collector.
 func (c *Config) validateSources(bad func(string, ...any)) {
-	if e := c.Snapshot.CountEvery; e != nil && *e < 0 {
-		bad("snapshot.count_every: %v is negative (0 counts every run)", *e)
+	if e := c.Snapshot.CountEvery; e < 0 {
+		bad("snapshot.count_every: %v is negative (0 counts every run)", e)
 	}
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]

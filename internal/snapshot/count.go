@@ -64,18 +64,23 @@ func countOffset(source, table string, every time.Duration) time.Duration {
 	return time.Duration(h.Sum64() % uint64(half))
 }
 
+// deferCount leaves the source's count of a table not read in full to
+// deferCounts, when it is due this run (countDue).
+func (s *snapshotter) deferCount(ws *warehouseState, source, table string, tr *TableReport) {
+	if s.countDue(ws, source, table, tr) {
+		tr.pendingCount = &countFuture{done: make(chan struct{})}
+	}
+}
+
 // countDue says whether the source's count of a table not read in full is
-// read this run. When it is not, tr records why. unchanged: a full table
-// kept because its change token did not move.
-func (s *snapshotter) countDue(ws *warehouseState, source, table string, unchanged bool, tr *TableReport) bool {
+// read this run. When it is not, tr records why. With CopyUnchanged no
+// table is kept unchanged and no count token is read, so only the period
+// applies.
+func (s *snapshotter) countDue(ws *warehouseState, source, table string, tr *TableReport) bool {
 	if s.opts.CountAll || s.verifies(source, table) {
 		return true
 	}
-	if s.opts.CopyUnchanged {
-		// Change tokens are not trusted this run.
-		return s.countCadence(ws, source, table, tr)
-	}
-	if unchanged {
+	if tr.Unchanged {
 		tr.CountSkipped = true
 		tr.Note = joinNote(tr.Note, "not counted at the source: no commit since the published copy, whose count agreed")
 		return false

@@ -44,9 +44,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 			// Nothing staged, nothing read; the count, when due, is read
 			// while the publish goes on and compared with the published
 			// table there.
-			if s.countDue(ws, schema, t.Name, false, tr) {
-				tr.pendingCount = &countFuture{done: make(chan struct{})}
-			}
+			s.deferCount(ws, schema, t.Name, tr)
 			st := ws.marks[t.Name]
 			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
 			log.Info("no new row: published copy kept")
@@ -60,9 +58,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		if skip {
 			// Counted, when due, while the publish goes on, and compared
 			// with the published copy there.
-			if s.countDue(ws, schema, t.Name, true, tr) {
-				tr.pendingCount = &countFuture{done: make(chan struct{})}
-			}
+			s.deferCount(ws, schema, t.Name, tr)
 			log.Info("table unchanged: published copy kept")
 			return nil
 		}
@@ -71,9 +67,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		// Counted, when due, once every table is read, while the publish
 		// merges (see deferCounts).
 		plan.afterRead = nil
-		if s.countDue(ws, schema, t.Name, false, tr) {
-			tr.pendingCount = &countFuture{done: make(chan struct{})}
-		}
+		s.deferCount(ws, schema, t.Name, tr)
 	}
 	tr.ReadWhole = plan.key < 0
 	if tr.ReadWhole && tr.delta == nil {
