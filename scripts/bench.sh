@@ -56,8 +56,11 @@ fi
 
 if want go; then
 echo
-echo "== Go benchmarks (snapshot throughput, daily workbook)"
-go test -tags=duckdb_arrow -run '^$' -bench . -benchtime 1x ./internal/snapshot ./reports 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+echo "== Go benchmarks (snapshot throughput, daily workbook, binary rows into Arrow)"
+{
+	go test -tags=duckdb_arrow -run '^$' -bench . -benchtime 1x ./internal/snapshot ./reports
+	go test -tags=duckdb_arrow -run '^$' -bench AddWire -benchtime 1000000x ./internal/mysqlarrow
+} 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
 fi
 
 if want daily-100k; then

@@ -21,6 +21,11 @@ type Batcher struct {
 	rows    int // rows in the current batch
 	bytes   int // approximate variable-length bytes in the current batch
 	total   int64
+	// reserved is the rows every builder has room for (addWire appends
+	// without a capacity check per value below it); prevRows is the size
+	// of the batch flushed last.
+	reserved int
+	prevRows int
 
 	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
 	// (unsigned keys) is its value in the row added last.
@@ -109,8 +114,27 @@ func (b *Batcher) LastKeyText(unsigned bool) string {
 
 // Flush returns the batch built so far and starts the next one.
 func (b *Batcher) Flush() arrow.RecordBatch {
-	b.rows, b.bytes = 0, 0
+	b.prevRows = b.rows
+	b.rows, b.bytes, b.reserved = 0, 0, 0 // the builders start empty again
 	return b.rb.NewRecordBatch()
+}
+
+// minReserveRows is the least room reserve makes.
+const minReserveRows = 1024
+
+// reserve makes room in every builder for the current row and more: a
+// new batch as many rows as the last one had (batches of a large table
+// are alike, so they are not grown by doubling and copying), a growing
+// one as many again as it holds.
+func (b *Batcher) reserve() {
+	n := max(b.rows, minReserveRows)
+	if b.rows == 0 {
+		n = max(b.prevRows, minReserveRows)
+	}
+	for i := range b.t.Columns {
+		b.rb.Field(i).Reserve(n)
+	}
+	b.reserved = b.rows + n
 }
 
 // appender returns the function that appends a driver value of c to fb.

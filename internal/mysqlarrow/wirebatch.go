@@ -37,6 +37,7 @@ type wireOp struct {
 	width    uint8 // bytes of an integer on the wire
 	unsigned bool  // the wire integer is unsigned
 	key      bool  // the chunk key column
+	slotNull bool  // a NULL is one validity bit (fixed-width or view builder; BINARY's offsets need AppendNull)
 	col      mysqlwire.Column
 	fb       array.Builder
 
@@ -57,6 +58,29 @@ type wireOp struct {
 	stamp *array.TimestampBuilder
 
 	prec, scale int
+	month       monthCache // of a DATE or DATETIME column
+}
+
+// monthCache holds the day number (days since 1970-01-01) of the first
+// day of one month and the month's length: a column's dates mostly fall
+// in few months, and a date of the month cached costs a comparison.
+type monthCache struct {
+	ym    int // year<<8 | month
+	first int64
+	days  int // 0 until a month is cached
+}
+
+// day returns the day number of y-m-d, or the anomaly that keeps the date
+// out (zero, partial or invalid: dateAnomaly).
+func (c *monthCache) day(y, m, d int) (int64, string) {
+	if y<<8|m == c.ym && d >= 1 && d <= c.days {
+		return c.first + int64(d-1), ""
+	}
+	if kind := dateAnomaly(y, m, d); kind != "" {
+		return 0, kind
+	}
+	c.ym, c.first, c.days = y<<8|m, daysFromCivil(y, m, 1), daysIn(y, m)
+	return c.first + int64(d-1), ""
 }
 
 // intWidth is the size of an integer wire type, 0 for another type.
@@ -97,6 +121,10 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 		op := &ops[i]
 		op.col, op.fb, op.key = wc, b.rb.Field(i), i == b.keyCol
 		op.width, op.unsigned = intWidth(wc.Type), wc.Unsigned()
+		switch op.fb.Type().(type) {
+		case arrow.FixedWidthDataType, *arrow.StringViewType, *arrow.BinaryViewType:
+			op.slotNull = true
+		}
 		// Integers append through typed builders, not intRange's
 		// closures: an indirect call per value cost 3 % of snapshot-1m.
 		switch {
@@ -203,11 +231,20 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 	}
 	nulls := data[1 : 1+nullBytes]
 	pos := 1 + nullBytes
+	if b.rows >= b.reserved {
+		b.reserve()
+	}
+	// Below b.reserved every builder has room for this row: the typed
+	// appends skip the capacity check of each value (UnsafeAppend).
 	var anomalies []wireAnomaly
 	for i := range ops {
 		op := &ops[i]
 		if nulls[(i+2)>>3]&(1<<((i+2)&7)) != 0 {
-			op.fb.AppendNull()
+			if op.slotNull {
+				op.fb.UnsafeAppendBoolToBitmap(false)
+			} else {
+				op.fb.AppendNull()
+			}
 			continue
 		}
 		rest := data[pos:]
@@ -221,13 +258,13 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if ok {
 				switch {
 				case op.i64 != nil:
-					op.i64.Append(v)
+					op.i64.UnsafeAppend(v)
 				case op.i32 != nil && v >= math.MinInt32 && v <= math.MaxInt32:
-					op.i32.Append(int32(v))
+					op.i32.UnsafeAppend(int32(v))
 				case op.i16 != nil && v >= math.MinInt16 && v <= math.MaxInt16:
-					op.i16.Append(int16(v))
+					op.i16.UnsafeAppend(int16(v))
 				case op.i8 != nil && v >= math.MinInt8 && v <= math.MaxInt8:
-					op.i8.Append(int8(v))
+					op.i8.UnsafeAppend(int8(v))
 				default:
 					ok = false
 				}
@@ -247,13 +284,13 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if ok {
 				switch {
 				case op.u64 != nil:
-					op.u64.Append(v)
+					op.u64.UnsafeAppend(v)
 				case op.u32 != nil && v <= math.MaxUint32:
-					op.u32.Append(uint32(v))
+					op.u32.UnsafeAppend(uint32(v))
 				case op.u16 != nil && v <= math.MaxUint16:
-					op.u16.Append(uint16(v))
+					op.u16.UnsafeAppend(uint16(v))
 				case op.u8 != nil && v <= math.MaxUint8:
-					op.u8.Append(uint8(v))
+					op.u8.UnsafeAppend(uint8(v))
 				default:
 					ok = false
 				}
@@ -268,13 +305,13 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if len(rest) < 4 {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			op.f32.Append(math.Float32frombits(binary.LittleEndian.Uint32(rest)))
+			op.f32.UnsafeAppend(math.Float32frombits(binary.LittleEndian.Uint32(rest)))
 			pos += 4
 		case opFloat64:
 			if len(rest) < 8 {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			op.f64.Append(math.Float64frombits(binary.LittleEndian.Uint64(rest)))
+			op.f64.UnsafeAppend(math.Float64frombits(binary.LittleEndian.Uint64(rest)))
 			pos += 8
 		case opDecimal, opText, opBlob:
 			s, n, ok := mysqlwire.LenencBytes(rest)
@@ -288,15 +325,17 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 				if err != nil {
 					return b.wireRowError(ops, data, i, err)
 				}
-				op.dec.Append(d)
+				op.dec.UnsafeAppend(d)
 			case opText:
 				b.bytes += len(s)
-				if utf8.Valid(s) {
-					op.text.BinaryViewBuilder.Append(s)
-				} else {
-					op.text.BinaryViewBuilder.Append(bytes.ToValidUTF8(s, []byte("\uFFFD")))
+				if !utf8.Valid(s) {
+					s = bytes.ToValidUTF8(s, []byte("\uFFFD"))
 					anomalies = append(anomalies, wireAnomaly{i, AnomalyInvalidUTF8})
 				}
+				if !arrow.IsViewInline(len(s)) {
+					op.text.ReserveData(len(s))
+				}
+				op.text.UnsafeAppend(s)
 			default:
 				b.bytes += len(s)
 				op.blob.Append(s)
@@ -310,22 +349,22 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			default:
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			micros, kind, ok := wireDateTime(rest[1 : 1+int(rest[0])])
+			t, _ := decodeWireDate(rest[1 : 1+int(rest[0])])
 			pos += 1 + int(rest[0])
-			if !ok {
-				return b.wireRowError(ops, data, i, errBadValue)
-			}
+			days, kind := op.month.day(t.y, t.m, t.d)
 			switch {
 			case kind != "":
-				op.fb.AppendNull()
+				op.fb.UnsafeAppendBoolToBitmap(false)
 				anomalies = append(anomalies, wireAnomaly{i, kind})
+			case t.hh > 23 || t.mm > 59 || t.ss > 59 || t.us > 999_999:
+				return b.wireRowError(ops, data, i, errBadValue)
 			case op.code == opDate:
-				if micros%microsPerDay != 0 {
+				if t.hh|t.mm|t.ss|t.us != 0 {
 					return b.wireRowError(ops, data, i, errBadValue)
 				}
-				op.date.Append(arrow.Date32(micros / microsPerDay))
+				op.date.UnsafeAppend(arrow.Date32(days))
 			default:
-				op.stamp.Append(arrow.Timestamp(micros))
+				op.stamp.UnsafeAppend(arrow.Timestamp((days*86400+int64(t.hh*3600+t.mm*60+t.ss))*1_000_000 + int64(t.us)))
 			}
 		default:
 			v, n, err := wireValue(op.col, rest)
@@ -367,6 +406,9 @@ type wireAnomaly struct {
 // wireRowError names the row (by its key, as far as it can be decoded) and
 // the column of a value that cannot be loaded.
 func (b *Batcher) wireRowError(ops []wireOp, data []byte, col int, err error) error {
+	// Some builders may hold a value of the failed row: reserve again,
+	// from each builder's own length, before the next row.
+	b.reserved = 0
 	vals, _ := wireValues(ops, data)
 	name := rowName(b.t, vals, b.total)
 	if col < 0 {

@@ -357,3 +357,71 @@ func TestAddWire_SameAsDriverPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAddWire_ManyRows: batches larger than the room reserved at a time
+// (and a batch after them, reserved from the last one's size) carry every
+// value and NULL of every type, variable-length ones included.
+func TestAddWire_ManyRows(t *testing.T) {
+	tbl, cols := wireTable(t)
+	b, ops := newWireBatcher(t, tbl, cols)
+	for _, n := range []int{5000, 3, minReserveRows + 1} {
+		for i := range n {
+			if err := b.addWire(ops, wtRow(i%len(wtRows))); err != nil {
+				t.Fatalf("row %d: %v", i, err)
+			}
+		}
+		got := flushCells(t, b)
+		if len(got) != n {
+			t.Fatalf("%d rows, want %d", len(got), n)
+		}
+		for i, row := range got {
+			want := wtRows[i%len(wtRows)]
+			for c := range wtN {
+				if row[c] != want.cells[c] {
+					t.Fatalf("batch of %d, row %d (%s): %s = %.60q, want %.60q", n, i, want.name, wtColumns[c].name, row[c], want.cells[c])
+				}
+			}
+		}
+	}
+}
+
+// TestAddWire_DatesOneColumn: one column's dates in turn, each month met
+// again after another one, with days past the month's end and a February
+// 29 of a leap year then of a common one: each is loaded, or not, as Go's
+// calendar says.
+func TestAddWire_DatesOneColumn(t *testing.T) {
+	type ymd struct{ y, m, d int }
+	seq := []ymd{
+		{2021, 4, 30}, {2021, 4, 31}, {2021, 4, 1}, {2021, 4, 0}, {2021, 4, 30},
+		{2020, 2, 29}, {2021, 2, 29}, {2021, 2, 28}, {2020, 2, 29}, {2020, 2, 30},
+		{2021, 3, 1}, {2021, 3, 31}, {1969, 12, 31}, {1970, 1, 1}, {2021, 13, 1}, {2021, 12, 31},
+		{0, 0, 0}, {2021, 12, 32}, {2400, 2, 29}, {2100, 2, 29}, {2100, 2, 28},
+	}
+	for _, col := range []int{wtDate, wtDT} {
+		tbl, cols := wireTable(t)
+		b, ops := newWireBatcher(t, tbl, cols)
+		for i, v := range seq {
+			enc := wDate(v.y, v.m, v.d)
+			if col == wtDT {
+				enc = wDT(v.y, v.m, v.d, 13, 14, 15, 16)
+			}
+			if err := b.addWire(ops, anomalyRow(int64(i), map[int][]byte{col: enc})); err != nil {
+				t.Fatalf("%v: %v", v, err)
+			}
+		}
+		got := flushCells(t, b)
+		for i, v := range seq {
+			want := "NULL"
+			if tm := time.Date(v.y, time.Month(v.m), v.d, 13, 14, 15, 16000, time.UTC); v.m >= 1 && v.m <= 12 && v.d >= 1 &&
+				tm.Day() == v.d && int(tm.Month()) == v.m {
+				want = tm.Format("2006-01-02")
+				if col == wtDT {
+					want = tm.Format("2006-01-02 15:04:05.999999")
+				}
+			}
+			if got[i][col] != want {
+				t.Errorf("%s %04d-%02d-%02d: %q, want %q", wtColumns[col].name, v.y, v.m, v.d, got[i][col], want)
+			}
+		}
+	}
+}

@@ -61,24 +61,6 @@ func wireUint(b []byte, width uint8, unsigned bool) (uint64, bool) {
 	return uint64(v), true
 }
 
-// wireDateTime reads a binary DATE, DATETIME or TIMESTAMP (0, 4, 7 or 11
-// bytes) as microseconds of the wall clock since 1970-01-01, or an anomaly
-// kind for a zero, partial or invalid date; ok is false for a malformed
-// value.
-func wireDateTime(b []byte) (micros int64, anomaly string, ok bool) {
-	t, ok := decodeWireDate(b)
-	if !ok {
-		return 0, "", false
-	}
-	if kind := dateAnomaly(t.y, t.m, t.d); kind != "" {
-		return 0, kind, true
-	}
-	if t.hh > 23 || t.mm > 59 || t.ss > 59 || t.us > 999_999 {
-		return 0, "", false
-	}
-	return (daysFromCivil(t.y, t.m, t.d)*86400+int64(t.hh*3600+t.mm*60+t.ss))*1_000_000 + int64(t.us), "", true
-}
-
 // wireDate is the fields of a binary DATE, DATETIME or TIMESTAMP.
 type wireDate struct{ y, m, d, hh, mm, ss, us int }
 
