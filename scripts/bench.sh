@@ -672,8 +672,11 @@ fi
 # changed (target < 1 s), as a ratio against the full one; and the full
 # snapshot against the baseline of Debian's `mydumper --threads 2`
 # dumping the same databases, when installed (target ≤ 2×): medians of
-# SITE_RUNS (default 3) interleaved rounds of the three. Then `snapshot
-# --verify` of every table, once.
+# SITE_RUNS (default 3) interleaved rounds of the three. Each round also
+# times the floor under any full snapshot: DuckDB alone storing the same
+# tables (scripts/duckcopy copies them from the warehouse just written
+# into a new file, one thread, no MySQL), printed against both. Then
+# `snapshot --verify` of every table, once.
 if want snapshot-site; then
 echo
 echo "== snapshot-site: whole simulated site (3 days), full, nothing changed, verify"
@@ -688,7 +691,9 @@ if ! command -v mydumper >/dev/null && command -v apt-get >/dev/null && [ "$(id 
 		echo "bench.sh: mydumper could not be installed" >&2
 fi
 dbs=$("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'" | paste -sd'|')
-: >"$sd/full.t"; : >"$sd/same.t"; : >"$sd/dump.t"
+: >"$sd/full.t"; : >"$sd/same.t"; : >"$sd/dump.t"; : >"$sd/floor.t"
+go build -o "$work/duckcopy" ./scripts/duckcopy
+schemas=$(awk '/^sources:/{in_s=1; next} in_s && /^[^ ]/{in_s=0} in_s && /^    [a-z_0-9]+:$/{sub(":",""); printf "%s ", $1}' "$sd/site.yaml")
 for i in $(seq "${SITE_RUNS:-3}"); do
 	rm -f "$sd/site.duckdb" "$sd/site.duckdb.wal"
 	f=$(secs $BIN --config "$sd/site.yaml" snapshot)
@@ -702,7 +707,11 @@ for i in $(seq "${SITE_RUNS:-3}"); do
 			--regex "^($dbs)\\." --outputdir "$sd/dump" --no-schemas)
 		echo "$m" >>"$sd/dump.t"
 	fi
-	echo "  round $i: full $f s, nothing changed $s s, mydumper $m s"
+	# The floor under any full snapshot: DuckDB alone storing the same
+	# tables, copied from the warehouse just written (scripts/duckcopy).
+	read -r c _ <<<"$("$work/duckcopy" "$sd/site.duckdb" "$sd/floor.duckdb" $schemas)"
+	echo "$c" >>"$sd/floor.t"
+	echo "  round $i: full $f s, nothing changed $s s, mydumper $m s, DuckDB alone $c s"
 done
 full_s=$(median <"$sd/full.t")
 same_s=$(median <"$sd/same.t")
@@ -713,6 +722,11 @@ if [ -s "$sd/dump.t" ]; then
 else
 	echo "snapshot-site: mydumper not installed: no baseline for the full snapshot"
 fi
+awk -v f="$full_s" -v c="$(median <"$sd/floor.t")" -v b="$( [ -s "$sd/dump.t" ] && median <"$sd/dump.t" || echo 0)" 'BEGIN{
+	printf "snapshot-site: the floor, DuckDB alone storing the same tables (CREATE TABLE AS SELECT from the warehouse, one thread, no MySQL) %.2f s", c
+	if (b > 0) printf " = %.2f x mydumper", c/b
+	printf "; the full snapshot is %.2f x it\n", f/c}'
+
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
 done
