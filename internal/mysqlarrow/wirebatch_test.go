@@ -425,3 +425,37 @@ func TestAddWire_DatesOneColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestAddWire_RowsAfterFailedRows: a row that fails half way leaves a
+// value in the builders before the failing column; after more such rows
+// than the room reserved at a time (Arrow rounds it up to twice that), the
+// rows that follow still append without overrunning any builder.
+func TestAddWire_RowsAfterFailedRows(t *testing.T) {
+	tbl, cols := wireTable(t)
+	b, ops := newWireBatcher(t, tbl, cols)
+	bad := wtRow(0)
+	bad = bad[:len(bad)-3] // the last value cut short: every other column appended
+	failed := 2*minReserveRows + 100
+	for i := range failed {
+		if err := b.addWire(ops, bad); err == nil {
+			t.Fatalf("row %d: a truncated row was accepted", i)
+		}
+	}
+	for i := range 3 * minReserveRows {
+		if err := b.addWire(ops, wtRow(i%len(wtRows))); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+	}
+	if b.rows != 3*minReserveRows {
+		t.Errorf("%d rows added", b.rows)
+	}
+	for i, op := range ops {
+		want := b.rows + failed
+		if i == wtJSON {
+			want = b.rows // the failing column
+		}
+		if op.fb.Len() != want {
+			t.Errorf("column %s holds %d values, want %d", wtColumns[i].name, op.fb.Len(), want)
+		}
+	}
+}
