@@ -132,7 +132,12 @@ func (b *Batcher) reserve() {
 		n = max(b.prevRows, minReserveRows)
 	}
 	for i := range b.t.Columns {
-		b.rb.Field(i).Reserve(n)
+		// Resize to the room wanted, not Reserve: Reserve rounds up to
+		// the next power of two above it, twice the room when the room
+		// is one already (a batch of 16,384 rows would get 32,768).
+		if fb := b.rb.Field(i); fb.Cap() < fb.Len()+n {
+			fb.Resize(fb.Len() + n)
+		}
 	}
 	b.reserved = b.rows + n
 }
