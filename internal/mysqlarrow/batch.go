@@ -134,9 +134,11 @@ func (b *Batcher) reserve() {
 	for i := range b.t.Columns {
 		// Resize to the room wanted, not Reserve: Reserve rounds up to
 		// the next power of two above it, twice the room when the room
-		// is one already (a batch of 16,384 rows would get 32,768).
+		// is one already (a batch of 16,384 rows would get 32,768). At
+		// least doubling keeps a builder that failed rows left longer
+		// than the others from being copied at every row.
 		if fb := b.rb.Field(i); fb.Cap() < fb.Len()+n {
-			fb.Resize(fb.Len() + n)
+			fb.Resize(max(fb.Len()+n, 2*fb.Cap()))
 		}
 	}
 	b.reserved = b.rows + n
