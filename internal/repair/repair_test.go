@@ -215,11 +215,18 @@ func mustApplyInMariaDB(t *testing.T, plan string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer root.Close()
+	// Cleanups run last first: the drop, then the close. (A deferred
+	// close ran before the cleanup, whose drop then failed unseen and
+	// left a scratch database behind after every run.)
+	t.Cleanup(func() { root.Close() })
 	if _, err := root.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { root.Exec("DROP DATABASE `" + name + "`") })
+	t.Cleanup(func() {
+		if _, err := root.Exec("DROP DATABASE `" + name + "`"); err != nil {
+			t.Errorf("drop the scratch database %s: %v", name, err)
+		}
+	})
 	c := cfg.Clone()
 	c.DBName, c.MultiStatements = name, true
 	db, err := sql.Open("mysql", c.FormatDSN())
