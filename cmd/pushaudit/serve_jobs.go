@@ -174,7 +174,7 @@ func daemonSnapshotOptions(c *config.Config, rates *tableRates) snapshot.Options
 	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
 	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
 	return snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress,
-		Parallel: c.Snapshot.ParallelOr(), CountEvery: c.Snapshot.CountEvery}
+		Parallel: c.Snapshot.ParallelOr()}
 }
 
 // reconcile judges the windows of one cadence (or stats) that came due

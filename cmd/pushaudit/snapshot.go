@@ -35,7 +35,6 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	var maxRowsPerSec float64
 	var parquetDir string
 	var verify, countAll bool
-	var countEvery time.Duration // --source: every run; a config: snapshot.count_every
 	fs := newFlags("snapshot", "[--config FILE] snapshot [--verify [TABLE...]] [--count] [--resource TARGET[/RESOURCE]]... [--table SOURCE.TABLE]... | snapshot --source NAME=DSN [--table T]... --warehouse FILE", m.Stdout)
 	fs.Var(&sources, "source", "NAME=DSN of a source to copy (repeatable; without a config)")
 	fs.Var(&tables, "table", "table to copy (repeatable; default every table): T with --source, SOURCE.TABLE with a config")
@@ -92,7 +91,6 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 			return usagef("snapshot: --policy is for --source; with a config, set sources.NAME.policies")
 		}
 		allowPrimary = allowPrimary || c.Snapshot.AllowPrimary
-		countEvery = c.Snapshot.CountEvery
 		parallel = c.Snapshot.ParallelOr()
 		wait = c.WarehouseWaitOr()
 		if srcs, err = configSources(c); err != nil {
@@ -114,7 +112,7 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 		return err
 	}
 	m.onClose(wh.Close)
-	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir, Parallel: parallel, CountEvery: countEvery, CountAll: countAll}
+	opts := snapshot.Options{AllowPrimary: allowPrimary, Throttle: throttle, ParquetDir: parquetDir, Parallel: parallel, CountAll: countAll}
 	if verify {
 		opts.Verify, opts.VerifyAll = fs.Args(), fs.NArg() == 0
 	}
@@ -163,7 +161,7 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 			if p.KeyCheckEvery != nil {
 				every = *p.KeyCheckEvery
 			}
-			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every, CountEvery: p.SnapshotCountEvery()}
+			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every, CountEvery: p.CountEveryOr(c.Snapshot.CountEvery)}
 		}
 		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols, Masks: c.Masks(name), MaskKey: key})
 	}

@@ -90,17 +90,13 @@ type SnapshotConfig struct {
 	CountEvery time.Duration `yaml:"count_every,omitempty"`
 }
 
-// SnapshotCountEvery is a table policy's count period as
-// snapshot.TablePolicy.CountEvery takes it: 0 when the table does not
-// override the run's, negative for every run.
-func (p TablePolicy) SnapshotCountEvery() time.Duration {
-	switch {
-	case p.CountEvery == nil:
-		return 0
-	case *p.CountEvery == 0:
-		return -1
+// CountEveryOr is the table's count period: its own count_every, else
+// run (snapshot.count_every).
+func (p TablePolicy) CountEveryOr(run time.Duration) time.Duration {
+	if p.CountEvery != nil {
+		return *p.CountEvery
 	}
-	return *p.CountEvery
+	return run
 }
 
 // DefaultSnapshotParallel is how many sources are snapshotted at once

@@ -102,7 +102,7 @@ evidence: {push_log: exchange.push_log_v2, receipts_dir: receipts}
 
 // TestConfig_CountEvery: snapshot.count_every defaults to 0 (every run);
 // a table's count_every overrides it, and 0 there is "every run", not
-// "the run's" (snapshot.TablePolicy.CountEvery < 0).
+// "the run's".
 func TestConfig_CountEvery(t *testing.T) {
 	c := mustParse(t, base, "")
 	if got := c.Snapshot.CountEvery; got != 0 {
@@ -122,9 +122,9 @@ sources:
 		t.Errorf("count_every: 1h gives %v", got)
 	}
 	pols := c.Sources["biz"].Policies
-	for table, want := range map[string]time.Duration{"gps": -1, "cases": 15 * time.Minute, "media": 0} {
-		if got := pols[table].SnapshotCountEvery(); got != want {
-			t.Errorf("%s: SnapshotCountEvery() = %v, want %v", table, got, want)
+	for table, want := range map[string]time.Duration{"gps": 0, "cases": 15 * time.Minute, "media": time.Hour} {
+		if got := pols[table].CountEveryOr(c.Snapshot.CountEvery); got != want {
+			t.Errorf("%s: CountEveryOr(%v) = %v, want %v", table, c.Snapshot.CountEvery, got, want)
 		}
 	}
 }

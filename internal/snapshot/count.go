@@ -28,7 +28,8 @@ import (
 //     cannot differ. An unchanged full table is the same case: its token
 //     is the published copy's, whose count agreed.
 //   - A cadence, for the tables that did change (opt in): with
-//     Options.CountEvery (config snapshot.count_every) a changed table is
+//     TablePolicy.CountEvery (config snapshot.count_every, or the table's
+//     own count_every) a changed table is
 //     counted when the last count that agreed is at least that old, less an
 //     offset of its own (a hash of source and table name, below half the
 //     period), so that the tables of a site fall due on different runs and
@@ -39,18 +40,6 @@ import (
 // A run that does not count a table records rows_source NULL and says
 // why in the note. A count that disagrees is repaired at once, as before
 // (repair.go), and the repaired table is counted again the next run.
-
-// countEvery is the effective count period of a table: its policy's, else
-// the run's; 0 counts every run.
-func (s *snapshotter) countEvery(pol TablePolicy) time.Duration {
-	switch {
-	case pol.CountEvery < 0:
-		return 0
-	case pol.CountEvery > 0:
-		return pol.CountEvery
-	}
-	return max(s.opts.CountEvery, 0)
-}
 
 // countOffset is how much earlier than every a table falls due: a value
 // in [0, every/2) fixed by its source and name.
@@ -81,16 +70,20 @@ func (s *snapshotter) countDue(ws *warehouseState, source, table string, tr *Tab
 		return true
 	}
 	if tr.Unchanged {
-		tr.CountSkipped = true
-		tr.Note = joinNote(tr.Note, "not counted at the source: no commit since the published copy, whose count agreed")
-		return false
+		return skipCount(tr, "not counted at the source: no commit since the published copy, whose count agreed")
 	}
 	if st := ws.marks[table]; tr.countToken != "" && st.countToken.Valid && st.countToken.String == tr.countToken {
-		tr.CountSkipped = true
-		tr.Note = joinNote(tr.Note, "not counted at the source: no commit since the last count that agreed")
-		return false
+		return skipCount(tr, "not counted at the source: no commit since the last count that agreed")
 	}
 	return s.countCadence(ws, source, table, tr)
+}
+
+// skipCount records in tr that the source's count is not read this run,
+// and why; it returns false (not due).
+func skipCount(tr *TableReport, why string) bool {
+	tr.CountSkipped = true
+	tr.Note = joinNote(tr.Note, why)
+	return false
 }
 
 // readCountToken notes the change token a count of a table under a delta
@@ -118,10 +111,8 @@ func (s *snapshotter) countCadence(ws *warehouseState, source, table string, tr 
 	if s.wh.Now().Sub(at) >= every-countOffset(source, table, every) {
 		return true
 	}
-	tr.CountSkipped = true
-	tr.Note = joinNote(tr.Note, fmt.Sprintf("not counted at the source this run: last count agreed at %s (count_every %s)",
+	return skipCount(tr, fmt.Sprintf("not counted at the source this run: last count agreed at %s (count_every %s)",
 		at.Format("2006-01-02 15:04:05"), every))
-	return false
 }
 
 // markCounted records, in the table's state, that the source's count was

@@ -37,16 +37,15 @@ func TestSnapshot_CountEvery(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wh.Close()
-	pols := map[string]TablePolicy{
-		"gps": {Policy: PolicyAppend},
-		"evt": {Policy: PolicyAppend, CountEvery: -1},
-		"inc": {Policy: PolicyIncremental, Watermark: "updated_at", KeyCheckEvery: -1},
-	}
 	const every = time.Hour
+	pols := map[string]TablePolicy{
+		"gps": {Policy: PolicyAppend, CountEvery: every},
+		"evt": {Policy: PolicyAppend},
+		"inc": {Policy: PolicyIncremental, Watermark: "updated_at", KeyCheckEvery: -1, CountEvery: every},
+	}
 	snap := func(at time.Time, o Options) map[string]*TableReport {
 		t.Helper()
 		now = at
-		o.CountEvery = every
 		return snapTables(t, wh, db, pols, o)
 	}
 	skipped := func(run string, r map[string]*TableReport, want map[string]bool) {

@@ -34,7 +34,7 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	if tr.Policy == "" {
 		tr.Policy = PolicyFull
 	}
-	tr.countEvery = s.countEvery(pol)
+	tr.countEvery = pol.CountEvery
 	s.readCountToken(ctx, ms, t.Name, tr)
 	if tr.Policy != PolicyFull {
 		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {

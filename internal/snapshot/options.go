@@ -57,8 +57,16 @@ type TablePolicy struct {
 	// last comparison is at least this old. 0 compares every run; a
 	// negative value never.
 	KeyCheckEvery time.Duration
-	// CountEvery overrides Options.CountEvery for this table: 0 keeps
-	// it, a negative value counts every run.
+	// CountEvery is how often the source's COUNT(*) of this table (a
+	// delta one) is read when the table changed since its last count that
+	// agreed (the check that finds rows deleted at the source): 0 every
+	// run; d > 0 when that count is older than d less the table's own
+	// offset (up to d/2, from its name), so that the counts of a site
+	// spread over the runs instead of falling due together. Whatever it
+	// is, a table without a commit since the count that agreed (its
+	// change token unmoved) or an unchanged full table is not counted; a
+	// table read in full, a key-set comparison and a verification always
+	// count (count.go).
 	CountEvery time.Duration
 }
 
@@ -126,19 +134,8 @@ type Options struct {
 	VerifyAll bool
 	// VerifyChunkRows is the rows per checksum chunk (default 1,000).
 	VerifyChunkRows int
-	// CountEvery is how often the source's COUNT(*) is read for a delta
-	// table that changed since its last count (the check that finds rows
-	// deleted at the source): 0 (the default) every run; d > 0 when the
-	// last count that agreed is older than d less the table's own offset
-	// (up to d/2, from its name), so that the counts of a site spread
-	// over the runs instead of falling due together. Whatever it is, a
-	// table without a commit since the count that agreed (its change token
-	// unmoved) or an unchanged full table is not counted; a table read in
-	// full, a key-set comparison and a verification always count
-	// (count.go).
-	CountEvery time.Duration
-	// CountAll counts every table this run, whatever CountEvery, the
-	// change tokens and the tables' policies say.
+	// CountAll counts every table this run, whatever the tables'
+	// CountEvery and change tokens say.
 	CountAll bool
 
 	hooks hooks
@@ -211,7 +208,7 @@ type TableReport struct {
 	DeltaRows                      int64  // rows read by a delta run
 	DeletedRows                    int64  // rows removed by a key-set comparison
 	KeyCheck                       bool   // the key sets were compared this run
-	CountSkipped                   bool   // the source's COUNT(*) was not due this run (Options.CountEvery): RowsSource is -1
+	CountSkipped                   bool   // the source's COUNT(*) was not due this run (TablePolicy.CountEvery): RowsSource is -1
 	Note                           string // e.g. rows deleted at the source not yet removed
 	Unchanged                      bool   // full table not copied: unchanged since the published copy (unchanged.go)
 	Repaired                       int64  // rows repaired: re-read, or removed, by a key-set repair or a verification
@@ -224,7 +221,7 @@ type TableReport struct {
 	delta        *deltaLoad    // how to publish a delta run; nil for a full load
 	pendingCount *countFuture  // COUNT(*) read while the publish merges; nil when read already
 	needsRepair  bool          // the count disagreed after publishing: repair the key set (repair.go)
-	countEvery   time.Duration // the table's effective CountEvery
+	countEvery   time.Duration // the table's TablePolicy.CountEvery
 	countToken   string        // the change token this run's count stands for; "" when none can be trusted (count.go)
 	state        *tableState
 	progressRow  bool // audit.snapshot_progress has the table's row (load.go)

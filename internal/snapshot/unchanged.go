@@ -66,8 +66,10 @@ func (s *mysqlSource) updateTimes(ctx context.Context) (map[string]string, strin
 	return s.updTimes, s.serverID
 }
 
-// changeToken returns the token of a full table for this snapshot, and
-// whether it can be trusted by a later run ("" when there is none).
+// changeToken returns the token of a table for this snapshot (of a full
+// table, to keep its published copy; of a delta one, for its count:
+// count.go), and whether it can be trusted by a later run ("" when there
+// is none).
 func (s *snapshotter) changeToken(ctx context.Context, ms *mysqlSource, name string, snapshotAt time.Time) (token string, sure bool) {
 	times, server := ms.updateTimes(ctx)
 	u, ok := times[name]
