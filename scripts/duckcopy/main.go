@@ -5,7 +5,8 @@
 // took and the CPU it used: the floor under what any snapshot writing the
 // same rows into the warehouse costs, with no MySQL server, wire or
 // decoding involved (scripts/bench.sh, snapshot-site). Usage:
-// duckcopy SRC DST SCHEMA....
+// duckcopy SRC DST [SCHEMA...]; without schemas, every one but the
+// warehouse's own (audit, main): the tables a snapshot wrote.
 package main
 
 import (
@@ -23,8 +24,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 4 {
-		fmt.Fprintln(os.Stderr, "usage: duckcopy SRC DST SCHEMA...")
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: duckcopy SRC DST [SCHEMA...]")
 		os.Exit(64)
 	}
 	if err := run(os.Args[1], os.Args[2], os.Args[3:]); err != nil {
@@ -71,7 +72,8 @@ func run(src, dst string, schemas []string) error {
 	type tbl struct{ schema, name string }
 	var tables []tbl
 	rows, err := conn.QueryContext(ctx, `SELECT schema_name, table_name FROM duckdb_tables()
-		WHERE database_name = 'src' AND list_contains(?::VARCHAR[], schema_name) ORDER BY ALL`, schemas)
+		WHERE database_name = 'src' AND CASE WHEN len(?::VARCHAR[]) = 0 THEN schema_name NOT IN ('audit', 'main')
+		ELSE list_contains(?::VARCHAR[], schema_name) END ORDER BY ALL`, schemas, schemas)
 	if err != nil {
 		return err
 	}
