@@ -344,12 +344,10 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			switch rest[0] {
-			case 0, 4, 7, 11:
-			default:
+			t, ok := decodeWireDate(rest[1 : 1+int(rest[0])])
+			if !ok {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			t, _ := decodeWireDate(rest[1 : 1+int(rest[0])])
 			pos += 1 + int(rest[0])
 			days, kind := op.month.day(t.y, t.m, t.d)
 			switch {
