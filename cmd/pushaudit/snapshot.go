@@ -211,10 +211,65 @@ func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs [
 				state = "NOT published"
 			}
 			fmt.Fprintf(m.Stdout, "  %-18s %-8s %3d tables  %s\n", s.Name, state, len(s.Tables), s.ReadMode)
+			if what := tablesDone(s.Tables); what != "" {
+				fmt.Fprintf(m.Stdout, "  %-18s %s\n", "", what)
+			}
 		}
 		fmt.Fprintf(m.Stdout, "snapshot %s: %d sources, %d tables, %d rows in %s → %s\n", run.ID, len(rep.Sources), tables, rows, time.Since(t0).Round(time.Millisecond), wh.Path())
 	}
 	return rep, err
+}
+
+// tablesDone says what a snapshot did with a source's tables, the kinds
+// that occurred in order: how many were copied in full, read as a delta,
+// or left as they were (unchanged since the published copy); then those
+// whose source COUNT(*) was not read (no commit since the count that
+// agreed, or count_every not due: see count.go), repaired, verified, with schema drift, inexact or failed. "" for
+// no tables.
+func tablesDone(tables []*snapshot.TableReport) string {
+	var copied, delta, unchanged, notCounted, repaired, verified, drift, inexact, failed int
+	for _, t := range tables {
+		switch {
+		case t.Status == snapshot.StatusFailed:
+			failed++
+			continue
+		case t.Unchanged:
+			unchanged++
+		case t.Delta:
+			delta++
+		default:
+			copied++
+		}
+		if t.CountSkipped {
+			notCounted++
+		}
+		if t.Repaired > 0 {
+			repaired++
+		}
+		if t.Verified {
+			verified++
+		}
+		if t.SchemaDrift != "" {
+			drift++
+		}
+		if t.Status == snapshot.StatusInexact {
+			inexact++
+		}
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{copied, "copied in full"}, {delta, "read as a delta"}, {unchanged, "unchanged (not copied)"},
+		{notCounted, "not counted at the source (why: audit.snapshots.note)"}, {repaired, "repaired"}, {verified, "verified"},
+		{drift, "with schema drift"}, {inexact, "INEXACT"}, {failed, "FAILED"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // progress shows per-table progress: a bar with rows, rows/s and ETA on a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/chengdu-cgw/pushaudit/internal/snapshot"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -184,14 +185,59 @@ sources:
 		}
 		return n, nn.String
 	}
-	MustRunMain(t, 0, "--config", conf, "snapshot")
+	// The summary on stdout says what was done with the tables: the
+	// line under the source's.
+	done := func(r runResult) string {
+		t.Helper()
+		lines := strings.Split(r.stdout, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "biz ") && i+1 < len(lines) {
+				return strings.TrimSpace(lines[i+1])
+			}
+		}
+		t.Fatalf("no summary of source biz in:\n%s", r.stdout)
+		return ""
+	}
+	if got := done(MustRunMain(t, 0, "--config", conf, "snapshot")); got != "1 copied in full" {
+		t.Errorf("first snapshot: summary %q", got)
+	}
 	mustExec(t, admin, "DELETE FROM "+a+".gps WHERE id = 2")
-	MustRunMain(t, 0, "--config", conf, "snapshot")
+	r := MustRunMain(t, 0, "--config", conf, "snapshot")
 	if n, note := rows(); n != 4 || !strings.Contains(note, "not counted at the source this run: last count agreed at ") {
 		t.Errorf("count not due: %d rows in the warehouse (want 4, the deletion not seen yet), note %q", n, note)
 	}
-	MustRunMain(t, 0, "--config", conf, "snapshot", "--count")
+	if got := done(r); got != "1 read as a delta, 1 not counted at the source (why: audit.snapshots.note)" {
+		t.Errorf("count not due: summary %q", got)
+	}
+	r = MustRunMain(t, 0, "--config", conf, "snapshot", "--count")
 	if n, note := rows(); n != 3 || note != "" {
 		t.Errorf("after --count: %d rows in the warehouse, want 3; note %q", n, note)
+	}
+	if got := done(r); got != "1 read as a delta, 1 repaired" { // the count disagreed: the deleted row removed
+		t.Errorf("after --count: summary %q", got)
+	}
+}
+
+// TestTablesDone holds the summary line of a source's tables: each kind
+// counted once, in order, a failed table only as failed.
+func TestTablesDone(t *testing.T) {
+	for _, c := range []struct {
+		tables []*snapshot.TableReport
+		want   string
+	}{
+		{nil, ""},
+		{[]*snapshot.TableReport{{Status: snapshot.StatusOK}, {Status: snapshot.StatusOK}}, "2 copied in full"},
+		{[]*snapshot.TableReport{
+			{Status: snapshot.StatusOK, Unchanged: true, CountSkipped: true},
+			{Status: snapshot.StatusOK, Delta: true, CountSkipped: true},
+			{Status: snapshot.StatusInexact, Delta: true, Repaired: 3},
+			{Status: snapshot.StatusOK, Verified: true, SchemaDrift: "column x added"},
+			{Status: snapshot.StatusFailed, Delta: true, CountSkipped: true},
+		}, "1 copied in full, 2 read as a delta, 1 unchanged (not copied), 2 not counted at the source (why: audit.snapshots.note), " +
+			"1 repaired, 1 verified, 1 with schema drift, 1 INEXACT, 1 FAILED"},
+	} {
+		if got := tablesDone(c.tables); got != c.want {
+			t.Errorf("tablesDone:\n got %q\nwant %q", got, c.want)
+		}
 	}
 }
