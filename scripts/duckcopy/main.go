@@ -4,7 +4,7 @@
 // thread, the warehouse's storage version), and prints the seconds it
 // took and the CPU it used: the floor under what any snapshot writing the
 // same rows into the warehouse costs, with no MySQL server, wire or
-// decoding involved (scripts/bench.sh, snapshot-site). Usage:
+// decoding involved (scripts/bench/site.sh, snapshot-site). Usage:
 // duckcopy SRC DST [SCHEMA...]; without schemas, every one but the
 // warehouse's own (audit, main): the tables a snapshot wrote.
 package main

@@ -1,5 +1,5 @@
 // Command minhttp is the smallest useful Go HTTP server, answering
-// /healthz: the baseline of serve's idle RSS in scripts/bench.sh
+// /healthz: the baseline of serve's idle RSS in scripts/bench/serve.sh
 // (serve-day). Usage: minhttp ADDR.
 package main
 

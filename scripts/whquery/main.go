@@ -1,6 +1,6 @@
 // Command whquery prints the rows of one SQL query on a DuckDB warehouse,
 // tab-separated, opened read-only: the benchmarks' stand-in for the duckdb
-// CLI (scripts/bench.sh, serve-day). Usage: whquery WAREHOUSE SQL.
+// CLI (scripts/bench/serve.sh, serve-day). Usage: whquery WAREHOUSE SQL.
 package main
 
 import (
