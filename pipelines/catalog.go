@@ -3,7 +3,6 @@ package pipelines
 import (
 	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -268,115 +267,6 @@ func (c *Catalog) Merge(site *Catalog) {
 	if len(site.StatsCounters) > 0 {
 		c.StatsCounters = site.StatsCounters
 	}
-}
-
-var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// Validate checks the catalog; the error names the entry and field.
-func (c *Catalog) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("catalog: "+format, args...)) }
-	seenT := map[string]bool{}
-	for i, t := range c.Targets {
-		if !identRE.MatchString(t.Key) {
-			bad("targets[%d].key: %q is not a snake_case name", i, t.Key)
-		}
-		if seenT[t.Key] {
-			bad("targets[%d].key: %q appears twice", i, t.Key)
-		}
-		seenT[t.Key] = true
-		if !identRE.MatchString(t.Database) {
-			bad("targets[%d].database: %q is not a snake_case name", i, t.Database)
-		}
-	}
-	seenR := map[string]bool{}
-	for i, r := range c.Resources {
-		at := fmt.Sprintf("resources[%d] (%s)", i, r.ID())
-		if !seenT[r.Target] {
-			bad("%s.target: %q is not a target", at, r.Target)
-		}
-		if !identRE.MatchString(r.Key) {
-			bad("%s.key: %q is not a snake_case name", at, r.Key)
-		}
-		if seenR[r.ID()] {
-			bad("%s: appears twice", at)
-		}
-		seenR[r.ID()] = true
-		if !r.Cadence.Valid() {
-			bad("%s.cadence: %q is not a cadence", at, r.Cadence)
-		}
-		if !r.Mode.Valid() {
-			bad("%s.mode: %q is not a mode", at, r.Mode)
-		}
-		if !identRE.MatchString(r.Table) && r.Mode != ModeReceipt {
-			bad("%s.table: %q is not a snake_case name", at, r.Table)
-		}
-		if len(r.Columns) == 0 {
-			bad("%s.columns: empty", at)
-		}
-		cols := map[string]bool{}
-		for j, col := range r.Columns {
-			if !identRE.MatchString(col.Name) {
-				bad("%s.columns[%d].name: %q is not a snake_case name", at, j, col.Name)
-			}
-			if cols[col.Name] {
-				bad("%s.columns[%d].name: %q appears twice", at, j, col.Name)
-			}
-			cols[col.Name] = true
-			if strings.TrimSpace(col.Expr) == "" {
-				bad("%s.columns[%d] (%s).expr: empty", at, j, col.Name)
-			}
-			if strings.TrimSpace(col.Type) == "" {
-				bad("%s.columns[%d] (%s).type: empty", at, j, col.Name)
-			} else if _, known := DuckTypeOf(col.Type); !known {
-				bad("%s.columns[%d] (%s).type: %q is not a MySQL column type", at, j, col.Name, col.Type)
-			}
-			for _, n := range col.Normalize {
-				if _, ok := Normalizations[n]; !ok {
-					bad("%s.columns[%d] (%s).normalize: %q is not a normalisation (%s)", at, j, col.Name, n, strings.Join(NormalizationNames(), ", "))
-				}
-			}
-			if r.Mode == ModeRows && !col.Compared() && strings.TrimSpace(col.Note) == "" {
-				bad("%s.columns[%d] (%s).compare: false needs a note saying why the value is not compared", at, j, col.Name)
-			}
-		}
-		if len(r.KeyColumns) == 0 {
-			bad("%s.key_columns: empty", at)
-		}
-		for _, k := range r.KeyColumns {
-			if !cols[k] {
-				bad("%s.key_columns: %q is not one of its columns", at, k)
-			}
-		}
-		if r.WindowColumn != "" {
-			switch {
-			case !identRE.MatchString(r.WindowColumn):
-				bad("%s.window_column: %q is not a snake_case name", at, r.WindowColumn)
-			case r.Mode == ModeReceipt || !r.Cadence.Periodic():
-				bad("%s.window_column: only a periodic resource of a front-end table has windows to assign rows to", at)
-			}
-		}
-		if r.Mode == ModeMeasures && len(r.Dims()) == 0 {
-			// A measures resource without dimensions has one row per window.
-			if len(r.KeyColumns) == 0 {
-				bad("%s: a measures resource needs a key", at)
-			}
-		}
-		if strings.TrimSpace(r.From) == "" {
-			bad("%s.from: empty", at)
-		}
-		for _, m := range paramRE.FindAllStringSubmatch(r.Where+" "+r.From, -1) {
-			if !knownParams[m[1]] {
-				bad("%s.where: :%s is not a parameter (known: window_start, window_end, as_of, day_start, month_start, months6_start)", at, m[1])
-			}
-		}
-	}
-	for i, s := range c.StatsCounters {
-		if !identRE.MatchString(s.Name) || strings.TrimSpace(s.Expr) == "" {
-			bad("stats_counters[%d] (%s): needs a snake_case name and an expr", i, s.Name)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // Params are the values of the named parameters of a source query.

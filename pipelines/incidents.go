@@ -89,6 +89,28 @@ func (in Incident) Open() bool { return in.ResolvedAt.IsZero() }
 // summarised (Summarize).
 func GroupIncidents(r IncidentRules, fs []IncidentFinding) []Incident {
 	r = r.WithDefaults()
+	list := failingFindings(fs)
+	u := newUnion(len(list))
+
+	// Rule 1: runs of one target × resource × class.
+	runs := failureRuns(r, list, u)
+
+	// Rule 2: outage runs of one target failing together.
+	whole := joinWholeTargets(r, runs, u) // union roots of whole-target incidents
+	// Rule 4: findings of one existing incident stay together.
+	joinExistingIncidents(list, u)
+	isWhole := map[int]bool{}
+	for i := range whole {
+		isWhole[u.find(i)] = true
+	}
+
+	return buildIncidents(r, list, u, isWhole)
+}
+
+// failingFindings is the findings of fs with a failure class, ordered by
+// target, resource, class, window start and id: the order the runs of
+// rule 1 are read in.
+func failingFindings(fs []IncidentFinding) []IncidentFinding {
 	var list []IncidentFinding
 	for _, f := range fs {
 		if ClassOf(f.Status) != ClassNone {
@@ -111,18 +133,24 @@ func GroupIncidents(r IncidentRules, fs []IncidentFinding) []Incident {
 		}
 		return a.ID < b.ID
 	})
-	u := newUnion(len(list))
+	return list
+}
 
-	// Rule 1: runs of one target × resource × class.
-	type run struct {
-		first, last int       // indexes in list
-		pushFrom    time.Time // first window end
-		pushTo      time.Time // last window end
-		target      string
-		resource    string
-		class       FailureClass
-	}
-	var runs []run
+// failureRun is a run of rule 1: consecutive windows of one target ×
+// resource × class.
+type failureRun struct {
+	first, last int       // indexes in list
+	pushFrom    time.Time // first window end
+	pushTo      time.Time // last window end
+	target      string
+	resource    string
+	class       FailureClass
+}
+
+// failureRuns applies rule 1 to list (ordered by failingFindings): it
+// joins in u the findings of each run and returns the runs in list order.
+func failureRuns(r IncidentRules, list []IncidentFinding, u *union) []failureRun {
+	var runs []failureRun
 	for i, f := range list {
 		if n := len(runs); n > 0 {
 			cur := &runs[n-1]
@@ -139,12 +167,18 @@ func GroupIncidents(r IncidentRules, fs []IncidentFinding) []Incident {
 				continue
 			}
 		}
-		runs = append(runs, run{first: i, last: i, pushFrom: f.WindowEnd, pushTo: f.WindowEnd,
+		runs = append(runs, failureRun{first: i, last: i, pushFrom: f.WindowEnd, pushTo: f.WindowEnd,
 			target: f.Target, resource: f.Resource, class: ClassOf(f.Status)})
 	}
+	return runs
+}
 
-	// Rule 2: outage runs of one target failing together.
-	whole := map[int]bool{} // union roots of whole-target incidents
+// joinWholeTargets applies rule 2: per target, the outage runs whose
+// pushes fail together are joined in u when they span WholeTarget
+// resources or more. It returns the union roots (at the time of joining)
+// of those whole-target incidents.
+func joinWholeTargets(r IncidentRules, runs []failureRun, u *union) map[int]bool {
+	whole := map[int]bool{}
 	byTarget := map[string][]int{}
 	var targets []string
 	for i, rn := range runs {
@@ -179,7 +213,12 @@ func GroupIncidents(r IncidentRules, fs []IncidentFinding) []Incident {
 			k = j
 		}
 	}
-	// Rule 4: findings of one existing incident stay together.
+	return whole
+}
+
+// joinExistingIncidents applies rule 4: the findings of list already in
+// one incident are joined in u.
+func joinExistingIncidents(list []IncidentFinding, u *union) {
 	byIncident := map[string]int{}
 	for i, f := range list {
 		if f.Incident == "" {
@@ -191,11 +230,12 @@ func GroupIncidents(r IncidentRules, fs []IncidentFinding) []Incident {
 			byIncident[f.Incident] = i
 		}
 	}
-	isWhole := map[int]bool{}
-	for i := range whole {
-		isWhole[u.find(i)] = true
-	}
+}
 
+// buildIncidents makes one incident of each set of u (isWhole: the roots
+// of whole-target incidents), its findings in list order, summarised and
+// ordered by first window, target and id.
+func buildIncidents(r IncidentRules, list []IncidentFinding, u *union, isWhole map[int]bool) []Incident {
 	groups := map[int][]IncidentFinding{}
 	var roots []int
 	for i, f := range list {

@@ -22,125 +22,21 @@ func parseJSON(file string, data []byte, s *schema, emit func(record) error) *pa
 		p.fileErr(file, line, "", err.Error())
 		return p
 	}
-	// lineAt counts lines from the last offset asked for: offsets only
-	// grow, so a long file is not counted over and over.
-	var lastOff int64
-	lastLine := 1
-	lineAt := func(off int64) int {
-		off = min(max(off, 0), int64(len(text)))
-		if off < lastOff {
-			lastOff, lastLine = 0, 1
-		}
-		lastLine += strings.Count(text[lastOff:off], "\n")
-		lastOff = off
-		return lastLine
-	}
-	// The start of the next value, past white space and a comma.
-	valueStart := func(off int64) int64 {
-		for off < int64(len(text)) && strings.IndexByte(" \t\r\n,", text[off]) >= 0 {
-			off++
-		}
-		return off
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	syntax := func(err error) *parsed {
-		line := lineAt(dec.InputOffset())
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line = lineAt(se.Offset)
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			err = errors.New("unexpected end of file")
-		}
-		p.fileErr(file, line, "", "bad JSON: "+err.Error())
-		return p
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return syntax(err)
-	}
-	switch tok {
-	case json.Delim('['):
-	case json.Delim('{'):
-		found := false
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return syntax(err)
-			}
-			if k == "records" {
-				t, err := dec.Token()
-				if err != nil {
-					return syntax(err)
-				}
-				if t != json.Delim('[') {
-					p.fileErr(file, lineAt(dec.InputOffset()), "", `"records" is not an array`)
-					return p
-				}
-				found = true
-				break
-			}
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return syntax(err)
-			}
-		}
-		if !found {
-			p.fileErr(file, 1, "", `want an array of records or an object with "records"`)
-			return p
-		}
-	default:
-		p.fileErr(file, 1, "", `want an array of records or an object with "records"`)
+	r := newJSONReader(file, text, p)
+	if !r.openRecords() {
 		return p
 	}
 	unknown := map[string]bool{}
 	n := 0
-	for dec.More() {
+	for r.dec.More() {
 		n++
-		line := lineAt(valueStart(dec.InputOffset()))
+		line := r.lineAt(r.valueStart(r.dec.InputOffset()))
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return syntax(err)
+		if err := r.dec.Decode(&raw); err != nil {
+			r.syntax(err)
+			return p
 		}
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-			p.errs = append(p.errs, rowErr(file, line, fmt.Sprintf("record %d is not an object", n)))
-			p.rejected++
-			continue
-		}
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		cells := make(map[int]cell, len(obj))
-		seen := map[int]string{}
-		var bad []pipelines.RowError
-		for _, k := range keys {
-			j, ok := s.lookup(k)
-			if !ok {
-				unknown[k] = true
-				continue
-			}
-			col := pipelines.EvidenceArrivedAt
-			if j >= 0 {
-				col = s.cols[j].Name
-			}
-			if prev, dup := seen[j]; dup {
-				bad = append(bad, pipelines.RowError{File: file, Line: line, Column: col,
-					Msg: fmt.Sprintf("record %d names the column twice (%q and %q)", n, prev, k)})
-				continue
-			}
-			seen[j] = k
-			c, msg := jsonCell(obj[k])
-			if msg != "" {
-				bad = append(bad, pipelines.RowError{File: file, Line: line, Column: col, Value: clip(string(obj[k])),
-					Msg: fmt.Sprintf("record %d: %s", n, msg)})
-				continue
-			}
-			cells[j] = c
-		}
+		cells, bad := jsonRecord(s, file, line, n, raw, unknown)
 		if len(bad) > 0 {
 			p.errs = append(p.errs, bad...)
 			p.rejected++
@@ -151,8 +47,9 @@ func parseJSON(file string, data []byte, s *schema, emit func(record) error) *pa
 			return p
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing ]
-		return syntax(err)
+	if _, err := r.dec.Token(); err != nil { // the closing ]
+		r.syntax(err)
+		return p
 	}
 	if len(unknown) > 0 {
 		var names []string
@@ -162,6 +59,155 @@ func parseJSON(file string, data []byte, s *schema, emit func(record) error) *pa
 		p.warnUnknown(file, names)
 	}
 	return p
+}
+
+// jsonReader is the decoder of one JSON receipt with what its file errors
+// need: the file name, and the text to turn decoder offsets into lines.
+type jsonReader struct {
+	file string
+	text string
+	dec  *json.Decoder
+	p    *parsed
+	// lastOff and lastLine are where lineAt last counted to.
+	lastOff  int64
+	lastLine int
+}
+
+// newJSONReader decodes text, keeping numbers as written.
+func newJSONReader(file, text string, p *parsed) *jsonReader {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	return &jsonReader{file: file, text: text, dec: dec, p: p, lastLine: 1}
+}
+
+// lineAt is the line of offset off. It counts lines from the last offset
+// asked for: offsets only grow, so a long file is not counted over and
+// over.
+func (r *jsonReader) lineAt(off int64) int {
+	off = min(max(off, 0), int64(len(r.text)))
+	if off < r.lastOff {
+		r.lastOff, r.lastLine = 0, 1
+	}
+	r.lastLine += strings.Count(r.text[r.lastOff:off], "\n")
+	r.lastOff = off
+	return r.lastLine
+}
+
+// valueStart is the start of the next value, past white space and a
+// comma.
+func (r *jsonReader) valueStart(off int64) int64 {
+	for off < int64(len(r.text)) && strings.IndexByte(" \t\r\n,", r.text[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// syntax fails the file with the decoder error err, at the line of the
+// syntax error when it names one, else where the decoder stopped.
+func (r *jsonReader) syntax(err error) {
+	line := r.lineAt(r.dec.InputOffset())
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line = r.lineAt(se.Offset)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errors.New("unexpected end of file")
+	}
+	r.p.fileErr(r.file, line, "", "bad JSON: "+err.Error())
+}
+
+// openRecords reads up to the opening [ of the records: the top-level
+// array, or the "records" member of a top-level object (the members
+// before it are skipped). It reports false when the file failed; the
+// error is recorded.
+func (r *jsonReader) openRecords() bool {
+	tok, err := r.dec.Token()
+	if err != nil {
+		r.syntax(err)
+		return false
+	}
+	switch tok {
+	case json.Delim('['):
+	case json.Delim('{'):
+		found := false
+		for r.dec.More() {
+			k, err := r.dec.Token()
+			if err != nil {
+				r.syntax(err)
+				return false
+			}
+			if k == "records" {
+				t, err := r.dec.Token()
+				if err != nil {
+					r.syntax(err)
+					return false
+				}
+				if t != json.Delim('[') {
+					r.p.fileErr(r.file, r.lineAt(r.dec.InputOffset()), "", `"records" is not an array`)
+					return false
+				}
+				found = true
+				break
+			}
+			var skip json.RawMessage
+			if err := r.dec.Decode(&skip); err != nil {
+				r.syntax(err)
+				return false
+			}
+		}
+		if !found {
+			r.p.fileErr(r.file, 1, "", `want an array of records or an object with "records"`)
+			return false
+		}
+	default:
+		r.p.fileErr(r.file, 1, "", `want an array of records or an object with "records"`)
+		return false
+	}
+	return true
+}
+
+// jsonRecord converts record n, which starts at line, to cells by column
+// index, its keys in sorted order. Keys that name no column are added to
+// unknown. The errors reject the record: it is not an object, names a
+// column twice, or holds a value that is not a cell.
+func jsonRecord(s *schema, file string, line, n int, raw json.RawMessage, unknown map[string]bool) (map[int]cell, []pipelines.RowError) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, []pipelines.RowError{rowErr(file, line, fmt.Sprintf("record %d is not an object", n))}
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	cells := make(map[int]cell, len(obj))
+	seen := map[int]string{}
+	var bad []pipelines.RowError
+	for _, k := range keys {
+		j, ok := s.lookup(k)
+		if !ok {
+			unknown[k] = true
+			continue
+		}
+		col := pipelines.EvidenceArrivedAt
+		if j >= 0 {
+			col = s.cols[j].Name
+		}
+		if prev, dup := seen[j]; dup {
+			bad = append(bad, pipelines.RowError{File: file, Line: line, Column: col,
+				Msg: fmt.Sprintf("record %d names the column twice (%q and %q)", n, prev, k)})
+			continue
+		}
+		seen[j] = k
+		c, msg := jsonCell(obj[k])
+		if msg != "" {
+			bad = append(bad, pipelines.RowError{File: file, Line: line, Column: col, Value: clip(string(obj[k])),
+				Msg: fmt.Sprintf("record %d: %s", n, msg)})
+			continue
+		}
+		cells[j] = c
+	}
+	return cells, bad
 }
 
 // jsonCell turns a JSON value into a cell: strings as they are, numbers

@@ -282,6 +282,14 @@ func (k *Checker) batches(ctx context.Context, res *pipelines.Resource, w pipeli
 	return ids, claimed, rows.Err()
 }
 
+// addProblem records a problem of the resource being checked: the field
+// of its catalog entry or config, and a message as fmt.Sprintf formats it.
+type addProblem func(field, format string, args ...any)
+
+// checkResource checks res against the live databases, in order: its
+// front-end table, that its source SQL runs, when a source row last
+// changed, that its key is unique at the source, and that one recent
+// window reconciles. The error is for a check that could not run at all.
 func (k *Checker) checkResource(ctx context.Context, res *pipelines.Resource) ([]Problem, error) {
 	id := res.ID()
 	var out []Problem
@@ -295,11 +303,46 @@ func (k *Checker) checkResource(ctx context.Context, res *pipelines.Resource) ([
 	}
 	// the evidence table and its columns
 	fe := tgt.Database
+	evidenceOK, err := k.checkEvidenceTable(ctx, res, fe, add)
+	if err != nil {
+		return nil, err
+	}
+	// the source SQL runs
+	sq, ok := k.sourceQuery(ctx, res, add)
+	if !ok {
+		return out, nil
+	}
+	// when a source row last changed (rows resources whose values are
+	// compared): a wrong expression would end every reconcile of it.
+	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
+		k.checkChangedAt(ctx, res, sq, add)
+	}
+	// the key is unique at the source
+	if !k.checkUniqueKey(ctx, res, sq, add) {
+		return out, nil
+	}
+	// one recent window reconciles
+	if len(sq.batches) == 0 {
+		add("push_log", "no successful push of this resource logged up to %s: the window %s cannot be reconciled", k.Now.In(pipelines.Shanghai).Format(time.DateTime), sq.w)
+		return out, nil
+	}
+	if !evidenceOK {
+		return out, nil
+	}
+	k.checkWindowCounts(ctx, res, fe, sq, add)
+	return out, nil
+}
+
+// checkEvidenceTable checks that the front-end source fe is configured
+// and holds res's table with its columns, batch_id and arrived_at. It
+// reports whether the table can be counted for a window (every column
+// and batch_id there); the error is for a query that failed.
+func (k *Checker) checkEvidenceTable(ctx context.Context, res *pipelines.Resource, fe string, add addProblem) (bool, error) {
 	evidenceOK := false
 	if k.conns[fe] == nil {
 		add("target", "front-end source %s is not in the config", fe)
 	} else if cols, err := k.columns(ctx, fe, res.Table); err != nil {
-		return nil, err
+		return false, err
 	} else if len(cols) == 0 {
 		add("table", "%s has no table %s", k.names[fe], res.Table)
 	} else {
@@ -318,77 +361,99 @@ func (k *Checker) checkResource(ctx context.Context, res *pipelines.Resource) ([
 			add("table", "%s.%s has no %s column", fe, res.Table, pipelines.EvidenceArrivedAt)
 		}
 	}
-	// the source SQL runs
+	return evidenceOK, nil
+}
+
+// windowQuery is res's source SQL rendered for the window checked, with
+// the source it runs at and the push log's batches of that window and
+// the rows they claim.
+type windowQuery struct {
+	db      *sql.DB
+	w       pipelines.Window
+	q       string
+	batches []string
+	claimed int64
+}
+
+// sourceQuery finds res's source and recent window and renders its
+// source SQL, which must run there (LIMIT 0). It reports false after
+// adding the problem that stops the checks of res.
+func (k *Checker) sourceQuery(ctx context.Context, res *pipelines.Resource, add addProblem) (windowQuery, bool) {
 	src, err := k.sourceOf(res.SourceSQL())
 	if err != nil {
 		add("from", "%v", err)
-		return out, nil
+		return windowQuery{}, false
 	}
 	w, batches, claimed, err := k.recentWindow(ctx, res)
 	if err != nil {
 		add("cadence", "%v", err)
-		return out, nil
+		return windowQuery{}, false
 	}
 	q, err := k.render(res.SourceSQL(), w)
 	if err != nil {
 		add("where", "%v", err)
-		return out, nil
+		return windowQuery{}, false
 	}
 	db := k.conns[src]
 	if _, err := db.ExecContext(ctx, q+" LIMIT 0"); err != nil {
 		field, msg := k.locate(ctx, db, res, w, err)
 		add(field, "%s", msg)
-		return out, nil
+		return windowQuery{}, false
 	}
-	// when a source row last changed (rows resources whose values are
-	// compared): a wrong expression would end every reconcile of it.
-	if res.Mode == pipelines.ModeRows && res.ChangedAt != "" {
-		probe := *res
-		probe.Columns = []pipelines.Column{{Name: "changed_at", Expr: res.ChangedAt}}
-		if pq, err := k.render(probe.SourceSQL(), w); err != nil {
-			add("changed_at", "%v", err)
-		} else if _, err := db.ExecContext(ctx, pq+" LIMIT 0"); err != nil {
-			add("changed_at", "%s does not run at the source: %v", res.ChangedAt, err)
-		}
+	return windowQuery{db: db, w: w, q: q, batches: batches, claimed: claimed}, true
+}
+
+// checkChangedAt checks that res's changed_at expression renders and
+// runs at the source (LIMIT 0).
+func (k *Checker) checkChangedAt(ctx context.Context, res *pipelines.Resource, sq windowQuery, add addProblem) {
+	probe := *res
+	probe.Columns = []pipelines.Column{{Name: "changed_at", Expr: res.ChangedAt}}
+	if pq, err := k.render(probe.SourceSQL(), sq.w); err != nil {
+		add("changed_at", "%v", err)
+	} else if _, err := sq.db.ExecContext(ctx, pq+" LIMIT 0"); err != nil {
+		add("changed_at", "%s does not run at the source: %v", res.ChangedAt, err)
 	}
-	// the key is unique at the source
+}
+
+// checkUniqueKey counts the keys of res that appear more than once at
+// the source in the window. It reports false when the count failed (the
+// problem is added), which stops the checks of res.
+func (k *Checker) checkUniqueKey(ctx context.Context, res *pipelines.Resource, sq windowQuery, add addProblem) bool {
 	keys := strings.Join(res.KeyColumns, ", ")
 	var dups int64
-	dq := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT %s FROM (%s) q GROUP BY %s HAVING COUNT(*) > 1) d", keys, q, keys)
-	if err := db.QueryRowContext(ctx, dq).Scan(&dups); err != nil {
+	dq := fmt.Sprintf("SELECT COUNT(*) FROM (SELECT %s FROM (%s) q GROUP BY %s HAVING COUNT(*) > 1) d", keys, sq.q, keys)
+	if err := sq.db.QueryRowContext(ctx, dq).Scan(&dups); err != nil {
 		add("key_columns", "%v", err)
-		return out, nil
+		return false
 	}
 	if dups > 0 {
-		add("key_columns", "%d keys (%s) appear more than once at the source in window %s", dups, keys, w)
+		add("key_columns", "%d keys (%s) appear more than once at the source in window %s", dups, keys, sq.w)
 	}
-	// one recent window reconciles
-	if len(batches) == 0 {
-		add("push_log", "no successful push of this resource logged up to %s: the window %s cannot be reconciled", k.Now.In(pipelines.Shanghai).Format(time.DateTime), w)
-		return out, nil
-	}
-	if !evidenceOK {
-		return out, nil
-	}
+	return true
+}
+
+// checkWindowCounts reconciles the window: the rows expected at the
+// source, claimed by the push log and received in the front-end table
+// fe (under the window's batches) must agree.
+func (k *Checker) checkWindowCounts(ctx context.Context, res *pipelines.Resource, fe string, sq windowQuery, add addProblem) {
 	var expected, received int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+q+") q").Scan(&expected); err != nil {
+	if err := sq.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+sq.q+") q").Scan(&expected); err != nil {
 		add("from", "%v", err)
-		return out, nil
+		return
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(batches)), ", ")
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(sq.batches)), ", ")
 	rq := fmt.Sprintf("SELECT COUNT(*) FROM %s.%s WHERE %s IN (%s)", quoteIdent(k.names[fe]), quoteIdent(res.Table), pipelines.EvidenceBatchID, marks)
-	args := make([]any, len(batches))
-	for i, b := range batches {
+	args := make([]any, len(sq.batches))
+	for i, b := range sq.batches {
 		args[i] = b
 	}
 	if err := k.conns[fe].QueryRowContext(ctx, rq, args...).Scan(&received); err != nil {
 		add("table", "%v", err)
-		return out, nil
+		return
 	}
-	if expected != received || claimed != received {
-		add("window", "%s does not reconcile: expected %d, claimed %d, received %d", w, expected, claimed, received)
+	if expected != received || sq.claimed != received {
+		add("window", "%s does not reconcile: expected %d, claimed %d, received %d", sq.w, expected, sq.claimed, received)
 	}
-	return out, nil
 }
 
 // locate finds which part of res's SQL fails: a column's expr, the from
