@@ -147,34 +147,7 @@ func (w *opsWriter) statsCheck() error {
 		}
 		return []any{name(r.resource), r.checked, r.ok, diff, r.unver, counters}
 	}
-	// The differences, by district, month and counter.
-	type diffRow struct {
-		district   string
-		month      time.Time
-		counter    string
-		stats, biz int64
-		delta      int64
-	}
-	names := map[int64]caseRow{}
-	for _, c := range w.data.cases {
-		names[c.districtID] = c
-	}
-	counterLabels := []string{w.ol.colReport, w.ol.colFile, w.ol.colDispatch, w.ol.colHandle, w.ol.colClose, w.ol.colNeedClose, w.ol.colOnTimeClose}
-	var diffs []diffRow
-	for _, d := range w.data.more.diffs {
-		var c caseRow
-		for _, x := range w.data.cases {
-			if x.districtID == d.districtID && x.month.Equal(d.month) {
-				c = x
-			}
-		}
-		district := names[d.districtID].district
-		if district == "" {
-			district = strconv.FormatInt(d.districtID, 10)
-		}
-		s := c.flowValue(d.counter)
-		diffs = append(diffs, diffRow{district, d.month, counterLabels[d.counter], s, s - d.delta, d.delta})
-	}
+	diffs := w.statsDiffs()
 	wd := newWidths(len(cols))
 	measureRows(wd, rows, row)
 	for _, d := range diffs {
@@ -204,33 +177,77 @@ func (w *opsWriter) statsCheck() error {
 	if err := t.addRaw(excelize.Cell{StyleID: st.label, Value: ml.diffHeader}); err != nil {
 		return err
 	}
-	if len(diffs) == 0 {
-		if err := t.addRaw(excelize.Cell{StyleID: st.note, Value: ml.noDiffs}); err != nil {
-			return err
-		}
-	} else {
-		hdr := []any{}
-		for _, l := range []string{ml.colDistrict, w.ol.colMonth, ml.colCounter, ml.colStatsFig, ml.colBizFig, ml.colDiff} {
-			hdr = append(hdr, excelize.Cell{StyleID: st.header, Value: l})
-		}
-		if err := t.addRaw(hdr...); err != nil {
-			return err
-		}
-		mark, err := w.markStyle()
-		if err != nil {
-			return fmt.Errorf("style: %w", err)
-		}
-		for _, d := range diffs {
-			if err := t.addRaw(t.cell(0, d.district), excelize.Cell{StyleID: st.month, Value: d.month}, t.cell(0, d.counter),
-				excelize.Cell{StyleID: mark, Value: d.stats}, excelize.Cell{StyleID: st.integer, Value: d.biz},
-				excelize.Cell{StyleID: st.integer, Value: d.delta}); err != nil {
-				return err
-			}
-		}
+	if err := w.addStatsDiffs(t, ml, diffs); err != nil {
+		return err
 	}
 	t.row++
 	if err := t.note(ml.statsNote); err != nil {
 		return err
 	}
 	return t.finish(last)
+}
+
+// statsDiffRow is one difference the check found: the statistics figure
+// of a counter for a district and month, and the business database's.
+type statsDiffRow struct {
+	district   string
+	month      time.Time
+	counter    string
+	stats, biz int64
+	delta      int64
+}
+
+// statsDiffs are the differences, by district, month and counter, named
+// as the sheet shows them: a district without a case-flow row by its ID.
+func (w *opsWriter) statsDiffs() []statsDiffRow {
+	names := map[int64]caseRow{}
+	for _, c := range w.data.cases {
+		names[c.districtID] = c
+	}
+	counterLabels := []string{w.ol.colReport, w.ol.colFile, w.ol.colDispatch, w.ol.colHandle, w.ol.colClose, w.ol.colNeedClose, w.ol.colOnTimeClose}
+	var diffs []statsDiffRow
+	for _, d := range w.data.more.diffs {
+		var c caseRow
+		for _, x := range w.data.cases {
+			if x.districtID == d.districtID && x.month.Equal(d.month) {
+				c = x
+			}
+		}
+		district := names[d.districtID].district
+		if district == "" {
+			district = strconv.FormatInt(d.districtID, 10)
+		}
+		s := c.flowValue(d.counter)
+		diffs = append(diffs, statsDiffRow{district, d.month, counterLabels[d.counter], s, s - d.delta, d.delta})
+	}
+	return diffs
+}
+
+// addStatsDiffs adds the differences to t under their header: a note
+// when there are none, else a row each, the statistics figure marked as
+// on the case-flow sheets.
+func (w *opsWriter) addStatsDiffs(t *table, ml *opsMoreLabels, diffs []statsDiffRow) error {
+	st := w.wb.st
+	if len(diffs) == 0 {
+		return t.addRaw(excelize.Cell{StyleID: st.note, Value: ml.noDiffs})
+	}
+	hdr := []any{}
+	for _, l := range []string{ml.colDistrict, w.ol.colMonth, ml.colCounter, ml.colStatsFig, ml.colBizFig, ml.colDiff} {
+		hdr = append(hdr, excelize.Cell{StyleID: st.header, Value: l})
+	}
+	if err := t.addRaw(hdr...); err != nil {
+		return err
+	}
+	mark, err := w.markStyle()
+	if err != nil {
+		return fmt.Errorf("style: %w", err)
+	}
+	for _, d := range diffs {
+		if err := t.addRaw(t.cell(0, d.district), excelize.Cell{StyleID: st.month, Value: d.month}, t.cell(0, d.counter),
+			excelize.Cell{StyleID: mark, Value: d.stats}, excelize.Cell{StyleID: st.integer, Value: d.biz},
+			excelize.Cell{StyleID: st.integer, Value: d.delta}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

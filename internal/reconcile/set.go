@@ -108,11 +108,31 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	}
 	a := resourceArgs(res).with(bucketArgs(sch)).with(args{"lo": ws[0].Start, "hi": ws[len(ws)-1].End}).with(srcArgs)
 	byStart := map[int64]*Result{}
-	var rs []*Result
-	anyVerifiable := false
+	rs, anyVerifiable := setResults(res, tgt, ws, sch, &o, trusted, p, src, byStart)
+	if !anyVerifiable {
+		return rs, nil
+	}
+	// the push log of the range, by window.
+	pushLog := o.pushLog()
+	if err := countSetBatches(ctx, wh, &o, p, a, pushLog, byStart); err != nil {
+		return nil, err
+	}
+	rcv := p.setReceived(res, warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt)), pushLog)
+	return setKeyDiff(ctx, wh, res, &o, a, src, rcv, rs, byStart)
+}
+
+// rangeBatches is the push-log condition of the batches of the windows
+// starting in [$lo, $hi), with the parameters of resourceArgs.
+const rangeBatches = `target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi`
+
+// setResults are the results of the windows ws before they are
+// reconciled, in order, each judged unverifiable or not as window()
+// judges it, and put in byStart by the Unix time of its start;
+// anyVerifiable says whether any is left to reconcile.
+func setResults(res *pipelines.Resource, tgt *pipelines.Target, ws []pipelines.Window, sch pipelines.Schedule, o *Options, trusted map[string]time.Time, p sitePlan, src string, byStart map[int64]*Result) (rs []*Result, anyVerifiable bool) {
 	for _, w := range ws {
 		x := newResult(res, w, sch, o.Now)
-		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, o, trusted, p)
+		x.Facts.Unverifiable = unverifiable(res, tgt, src, w, *o, trusted, p)
 		if why := p.outside(w); why != "" {
 			x.Facts.Unverifiable, x.note = true, why
 		}
@@ -123,19 +143,20 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 		byStart[w.Start.Unix()] = x
 		rs = append(rs, x)
 	}
-	if !anyVerifiable {
-		return rs, nil
-	}
-	// the push log of the range, by window.
-	pushLog := o.pushLog()
-	const rangeBatches = `target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi`
+	return rs, anyVerifiable
+}
+
+// countSetBatches reads the push log (the relation pushLog) of the
+// range's windows in one query and adds each batch to the facts of its
+// window in byStart, unless that window is unverifiable.
+func countSetBatches(ctx context.Context, wh warehouse.Querier, o *Options, p sitePlan, a args, pushLog string, byStart map[int64]*Result) error {
 	pq := `SELECT window_start, status, rows_sent, finished_at FROM ` + pushLog + ` WHERE ` + rangeBatches
 	if p.noPushLog {
 		pq += ` AND FALSE`
 	}
 	rows, err := wh.QueryContext(ctx, pq, a.bind(pq)...)
 	if err != nil {
-		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
+		return fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
 	for rows.Next() {
 		var ws, fin sql.NullTime
@@ -143,7 +164,7 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 		var n int64
 		if err := rows.Scan(&ws, &status, &n, &fin); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		x := byStart[warehouse.FromWall(ws.Time).Unix()]
 		if x == nil || x.Facts.Unverifiable {
@@ -159,11 +180,14 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var rcv string
-	table := warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt))
+	return rows.Err()
+}
+
+// setReceived is the query of the rows the target received over the
+// range (table, the evidence table), each with its window's start as __w,
+// as the site tells them apart: by the window column, by key, or by the
+// batches of the push log (the relation pushLog).
+func (p sitePlan) setReceived(res *pipelines.Resource, table, pushLog string) string {
 	// each received row with when it was pushed: its batch's finish, or,
 	// where no batch says, its window's end (the earliest it can have been).
 	windowEnd := "(__w + to_microseconds($period_us))"
@@ -171,13 +195,20 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	case receiveByColumn:
 		// the window column read through the front end's clock offset, as
 		// it assigns the row to a window and as its value is compared.
-		rcv = fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT * REPLACE (%s AS %s), %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi)`, windowEnd, pushedColumn,
+		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT * REPLACE (%s AS %s), %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi)`, windowEnd, pushedColumn,
 			p.windowCol, warehouse.QuoteIdent(res.WindowColumn), bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
 	case receiveByKey:
-		rcv = fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, keyExpr("r", res))
+		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, keyExpr("r", res))
 	default:
-		rcv = fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
+		return fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
 	}
+}
+
+// setKeyDiff compares the keys and values of the source query src with
+// those of the received rows rcv for every window of rs in one query, and
+// adds each differing key to its window in byStart, unless that window is
+// unverifiable. It returns rs, or nil when the query or a scan fails.
+func setKeyDiff(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, a args, src, rcv string, rs []*Result, byStart map[int64]*Result) ([]*Result, error) {
 	// the form of the diff by the rows the range's pushes claim (a hint of
 	// its size: both forms give the same answer).
 	var claimed int64

@@ -159,28 +159,7 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 	rcvFrom := "(SELECT *, CAST($window_end AS TIMESTAMP) AS " + pushedColumn + " FROM " + rcvTable + ") r"
 	if res.Mode == pipelines.ModeReceipt {
 		// a media copy has no push log: its receipt files are its batches.
-		rep := o.Receipts[res.ID()]
-		if rep == nil || rep.Failed() {
-			x.Facts.Unverifiable = true
-			if rep != nil && len(rep.Errors) > 0 {
-				x.note = "回执文件无法读取: " + rep.Errors[0].Error()
-			}
-			return x, nil
-		}
-		for _, f := range rep.Files {
-			x.Facts.Batches++
-			x.Facts.Succeeded++
-			if f.ArrivedAt.After(x.Facts.LastFinish) {
-				x.Facts.LastFinish = f.ArrivedAt
-			}
-		}
-		if len(rep.Errors) > 0 {
-			x.note = fmt.Sprintf("回执有 %d 行被拒: %s", len(rep.Errors), rep.Errors[0].Error())
-		}
-		if x.Facts.Unverifiable {
-			// the receipts are counted; the source they are compared
-			// with is not to be trusted, and may not be in the
-			// warehouse at all (no snapshot of it ever succeeded).
+		if !x.countReceipts(o.Receipts[res.ID()]) {
 			return x, nil
 		}
 		rcvWhere = "TRUE"
@@ -194,33 +173,93 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 				return nil, err
 			}
 		}
-		for _, b := range bs {
-			x.Facts.Batches++
-			if b.status == "success" {
-				x.Facts.Succeeded++
-				x.Facts.Claimed += b.rows
-			}
-			if b.finished.After(x.Facts.LastFinish) {
-				x.Facts.LastFinish = b.finished
-			}
-		}
-		switch p.receive {
-		case receiveByColumn:
-			// the rows whose time falls in the window, that time read
-			// through the front end's clock offset, as compared too.
-			rcvFrom = fmt.Sprintf("(SELECT * REPLACE (%s AS %s), CAST($window_end AS TIMESTAMP) AS %s FROM %s r WHERE %s >= $window_start AND %s < $window_end) r",
-				p.windowCol, warehouse.QuoteIdent(res.WindowColumn), pushedColumn, rcvTable, p.windowCol, p.windowCol)
-			rcvWhere = "TRUE"
-		case receiveByKey:
-			// the rows, anywhere in the table, with a key of the window.
-			rcvWhere = keyExpr("r", res) + " IN (SELECT k FROM sk)"
-		default:
-			// the rows of the window's batches, with when each finished.
-			rcvFrom = rcvTable + " r JOIN (SELECT batch_id AS __b, max(finished_at) AS " + pushedColumn + " FROM " + o.pushLog() + " WHERE " + windowBatches + " GROUP BY batch_id) pl ON pl.__b = r.batch_id"
-			rcvWhere = "TRUE"
-		}
+		x.countBatches(bs)
+		rcvFrom, rcvWhere = p.receivedRows(res, &o, rcvTable, rcvFrom)
 		x.noteSite(p)
 	}
+	if err := x.diffKeys(ctx, wh, res, &o, q, rcvFrom, rcvWhere); err != nil {
+		return nil, err
+	}
+	if res.Mode == pipelines.ModeReceipt {
+		x.Facts.Claimed = x.Facts.Received
+	}
+	return x, nil
+}
+
+// countReceipts counts the receipt files of rep, a media copy's evidence,
+// as the window's batches, every one of them succeeded, and notes the
+// lines they rejected. It reports whether the keys are to be compared:
+// not when the receipts cannot be read or the window is unverifiable.
+func (x *Result) countReceipts(rep *pipelines.EvidenceReport) bool {
+	if rep == nil || rep.Failed() {
+		x.Facts.Unverifiable = true
+		if rep != nil && len(rep.Errors) > 0 {
+			x.note = "回执文件无法读取: " + rep.Errors[0].Error()
+		}
+		return false
+	}
+	for _, f := range rep.Files {
+		x.Facts.Batches++
+		x.Facts.Succeeded++
+		if f.ArrivedAt.After(x.Facts.LastFinish) {
+			x.Facts.LastFinish = f.ArrivedAt
+		}
+	}
+	if len(rep.Errors) > 0 {
+		x.note = fmt.Sprintf("回执有 %d 行被拒: %s", len(rep.Errors), rep.Errors[0].Error())
+	}
+	if x.Facts.Unverifiable {
+		// the receipts are counted; the source they are compared
+		// with is not to be trusted, and may not be in the
+		// warehouse at all (no snapshot of it ever succeeded).
+		return false
+	}
+	return true
+}
+
+// countBatches adds the push-log batches bs of the window to its facts:
+// every batch, the succeeded ones and the rows they claim, the last finish.
+func (x *Result) countBatches(bs []batch) {
+	for _, b := range bs {
+		x.Facts.Batches++
+		if b.status == "success" {
+			x.Facts.Succeeded++
+			x.Facts.Claimed += b.rows
+		}
+		if b.finished.After(x.Facts.LastFinish) {
+			x.Facts.LastFinish = b.finished
+		}
+	}
+}
+
+// receivedRows is the relation (alias r) and the condition of the rows
+// the target received in a window, as the site tells them apart: by the
+// window column, by key, or by the window's batches. rcvTable is the
+// evidence table; rcvFrom, that table with the window's end as when each
+// row was pushed, is kept where nothing says better.
+func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rcvFrom string) (from, where string) {
+	switch p.receive {
+	case receiveByColumn:
+		// the rows whose time falls in the window, that time read
+		// through the front end's clock offset, as compared too.
+		rcvFrom = fmt.Sprintf("(SELECT * REPLACE (%s AS %s), CAST($window_end AS TIMESTAMP) AS %s FROM %s r WHERE %s >= $window_start AND %s < $window_end) r",
+			p.windowCol, warehouse.QuoteIdent(res.WindowColumn), pushedColumn, rcvTable, p.windowCol, p.windowCol)
+		return rcvFrom, "TRUE"
+	case receiveByKey:
+		// the rows, anywhere in the table, with a key of the window.
+		return rcvFrom, keyExpr("r", res) + " IN (SELECT k FROM sk)"
+	default:
+		// the rows of the window's batches, with when each finished.
+		rcvFrom = rcvTable + " r JOIN (SELECT batch_id AS __b, max(finished_at) AS " + pushedColumn + " FROM " + o.pushLog() + " WHERE " + windowBatches + " GROUP BY batch_id) pl ON pl.__b = r.batch_id"
+		return rcvFrom, "TRUE"
+	}
+}
+
+// diffKeys compares the keys and values of the window's source query q
+// with those of the received rows (rcvFrom where rcvWhere) in one query,
+// recording in x the counts, every differing key and, for explain, the
+// query behind each number.
+func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, q, rcvFrom, rcvWhere string) error {
 	form := o.diffFormFor(x.Facts.Claimed)
 	cte := fmt.Sprintf(`WITH src AS (%s),
 sk AS (SELECT %s AS k, %s AS v, %s AS u FROM src s),
@@ -239,15 +278,9 @@ rcv AS (SELECT * FROM %s WHERE %s),
 	}
 	rows, err := wh.QueryContext(ctx, keysQ, x.params.bind(keysQ)...)
 	if err != nil {
-		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
+		return fmt.Errorf("key diff: %w\nSQL: %s", err, clip(keysQ))
 	}
-	if err := x.scanKeys(rows); err != nil {
-		return nil, err
-	}
-	if res.Mode == pipelines.ModeReceipt {
-		x.Facts.Claimed = x.Facts.Received
-	}
-	return x, nil
+	return x.scanKeys(rows)
 }
 
 // pushedColumn is the column of a received row holding when it was

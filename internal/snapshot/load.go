@@ -24,55 +24,12 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 	begin := time.Now()
 	stage := stageName(t.Name)
 
-	// COUNT(*) is read after the rows, in the same snapshot, while the
-	// warehouse still inserts the last chunk; until then progress shows
-	// the server's estimate.
-	tr.RowsSource = -1
-	plan := s.fullPlan(ms, t, tr)
-	sig := t.signature()
-	tr.Policy = pol.Policy
-	if tr.Policy == "" {
-		tr.Policy = PolicyFull
+	plan, sig, kept, err := s.planLoad(ctx, ms, ws, schema, t, pol, tr, log)
+	if err != nil {
+		return err
 	}
-	tr.countEvery = pol.CountEvery
-	s.readCountToken(ctx, ms, t.Name, tr)
-	if tr.Policy != PolicyFull {
-		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {
-			return err
-		}
-		if tr.delta != nil && tr.delta.noRows {
-			// Nothing staged, nothing read; the count, when due, is read
-			// while the publish goes on and compared with the published
-			// table there.
-			s.deferCount(ws, schema, t.Name, tr)
-			st := ws.marks[t.Name]
-			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
-			log.Info("no new row: published copy kept")
-			return nil
-		}
-	} else {
-		skip, err := s.planUnchanged(ctx, ms, ws, t, sig, ms.snapshotAt, tr, log)
-		if err != nil {
-			return err
-		}
-		if skip {
-			// Counted, when due, while the publish goes on, and compared
-			// with the published copy there.
-			s.deferCount(ws, schema, t.Name, tr)
-			log.Info("table unchanged: published copy kept")
-			return nil
-		}
-	}
-	if tr.delta != nil && !tr.KeyCheck {
-		// Counted, when due, once every table is read, while the publish
-		// merges (see deferCounts).
-		plan.afterRead = nil
-		s.deferCount(ws, schema, t.Name, tr)
-	}
-	tr.ReadWhole = plan.key < 0
-	if tr.ReadWhole && tr.delta == nil {
-		tr.ChunkKey = ""
-		log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
+	if kept {
+		return nil
 	}
 
 	if err := s.prepareStage(ctx, dconn, schema, t, sig, tr, &plan, log); err != nil {
@@ -97,6 +54,73 @@ func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql
 		log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
 	}
 
+	return s.checkLoad(ctx, ms, dconn, ws, schema, stage, t, pol, sig, tr, loaded, begin, log)
+}
+
+// planLoad decides how t is read: whole or in chunks, all of it or only
+// its changed rows (the policy's delta), with the staging definition sig.
+// kept is true when nothing is to be read, the published copy kept (no new
+// row, or the table unchanged); its count, when due, is then deferred.
+func (s *snapshotter) planLoad(ctx context.Context, ms *mysqlSource, ws *warehouseState, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) (plan readPlan, sig string, kept bool, err error) {
+	// COUNT(*) is read after the rows, in the same snapshot, while the
+	// warehouse still inserts the last chunk; until then progress shows
+	// the server's estimate.
+	tr.RowsSource = -1
+	plan = s.fullPlan(ms, t, tr)
+	sig = t.signature()
+	tr.Policy = pol.Policy
+	if tr.Policy == "" {
+		tr.Policy = PolicyFull
+	}
+	tr.countEvery = pol.CountEvery
+	s.readCountToken(ctx, ms, t.Name, tr)
+	if tr.Policy != PolicyFull {
+		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {
+			return plan, sig, false, err
+		}
+		if tr.delta != nil && tr.delta.noRows {
+			// Nothing staged, nothing read; the count, when due, is read
+			// while the publish goes on and compared with the published
+			// table there.
+			s.deferCount(ws, schema, t.Name, tr)
+			st := ws.marks[t.Name]
+			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
+			log.Info("no new row: published copy kept")
+			return plan, sig, true, nil
+		}
+	} else {
+		skip, err := s.planUnchanged(ctx, ms, ws, t, sig, ms.snapshotAt, tr, log)
+		if err != nil {
+			return plan, sig, false, err
+		}
+		if skip {
+			// Counted, when due, while the publish goes on, and compared
+			// with the published copy there.
+			s.deferCount(ws, schema, t.Name, tr)
+			log.Info("table unchanged: published copy kept")
+			return plan, sig, true, nil
+		}
+	}
+	if tr.delta != nil && !tr.KeyCheck {
+		// Counted, when due, once every table is read, while the publish
+		// merges (see deferCounts).
+		plan.afterRead = nil
+		s.deferCount(ws, schema, t.Name, tr)
+	}
+	tr.ReadWhole = plan.key < 0
+	if tr.ReadWhole && tr.delta == nil {
+		tr.ChunkKey = ""
+		log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
+	}
+	return plan, sig, false, nil
+}
+
+// checkLoad checks the rows loaded into schema.stage (loaded by the copy)
+// against the source: a delta is merged and checked at publish; a full
+// load must hold the source's COUNT(*), else its staging table is dropped.
+// It then records the state of an incremental or append table and logs
+// the load.
+func (s *snapshotter) checkLoad(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema, stage string, t *table, pol TablePolicy, sig string, tr *TableReport, loaded int64, begin time.Time, log *slog.Logger) error {
 	if h := s.opts.hooks.afterLoad; h != nil {
 		if err := h(ctx, dconn, schema, stage); err != nil {
 			return fmt.Errorf("snapshot %s.%s: test hook: %w", schema, t.Name, err)
