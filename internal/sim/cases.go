@@ -100,247 +100,90 @@ type event struct {
 	note   string
 }
 
+// genCase generates one case reported at report: what and where, its
+// workflow, and the rows it leaves by asOf.
 func (w *world) genCase(r *rand.Rand, dd *dayData, id int64, caseNo string, report, asOf time.Time, actSeq, mediaSeq *int64, base int64) {
-	did := w.districtIDs[pick(r, w.districtWeights)]
-	sub := w.subs[pick(r, w.subWeights)]
-	grid := w.gridsByDistrict[did][r.IntN(len(w.gridsByDistrict[did]))]
-	var compCode any
-	if sub.kind == 1 {
-		if cs := w.compsBySub[sub.subID]; len(cs) > 0 && r.IntN(10) < 8 {
-			c := cs[r.IntN(len(cs))]
-			compCode = c.code
+	c := w.drawCase(r, report)
+	c.run()
+	c.cutAt(asOf)
+	w.addCaseRow(dd, c, id, caseNo, asOf)
+	c.addActivities(dd, id, asOf, actSeq, base)
+	c.addMedia(dd, id, caseNo, asOf, mediaSeq, base)
+}
+
+// drawCase draws what is reported where, by which source and supervisor,
+// and whether it is urgent.
+func (w *world) drawCase(r *rand.Rand, report time.Time) *simCase {
+	c := &simCase{r: r, report: report, stage: 1}
+	c.did = w.districtIDs[pick(r, w.districtWeights)]
+	c.sub = w.subs[pick(r, w.subWeights)]
+	c.grid = w.gridsByDistrict[c.did][r.IntN(len(w.gridsByDistrict[c.did]))]
+	if c.sub.kind == 1 {
+		if cs := w.compsBySub[c.sub.subID]; len(cs) > 0 && r.IntN(10) < 8 {
+			comp := cs[r.IntN(len(cs))]
+			c.compCode = comp.code
 		}
 	}
-	var detail any
-	if len(sub.detailIDs) > 0 {
-		detail = sub.detailIDs[r.IntN(len(sub.detailIDs))]
+	if len(c.sub.detailIDs) > 0 {
+		c.detail = c.sub.detailIDs[r.IntN(len(c.sub.detailIDs))]
 	}
 	// source: 信息采集员 60 %, 市民 15 %, 智能发现 10 %, 自报自处 10 %, 其他 5 %.
-	src := []int{1, 2, 3, 4, 5}[pick(r, []float64{60, 15, 10, 10, 5})]
-	var supID any
-	sx, sy := grid.x+r.Float64()*200, grid.y+r.Float64()*200
-	if src == 1 || src == 4 {
-		if ss := w.supervisors[did]; len(ss) > 0 {
+	c.src = []int{1, 2, 3, 4, 5}[pick(r, []float64{60, 15, 10, 10, 5})]
+	c.sx, c.sy = c.grid.x+r.Float64()*200, c.grid.y+r.Float64()*200
+	if c.src == 1 || c.src == 4 {
+		if ss := w.supervisors[c.did]; len(ss) > 0 {
 			s := ss[r.IntN(len(ss))]
-			supID = s.id
+			c.supID = s.id
 		}
 	}
-	staffs := w.staffByDistrict[did]
-	op := func() any { return staffs[r.IntN(len(staffs))] }
-	urgent, urgentReason := 0, any(nil)
+	c.staffs = w.staffByDistrict[c.did]
+	c.depts = w.deptsByDistrict[c.did]
 	if r.IntN(50) == 0 {
-		urgent, urgentReason = 1, "影响交通安全"
+		c.urgent, c.urgentReason = 1, "影响交通安全"
 	}
+	c.fileCond = "符合" + c.sub.name + "立案条件"
+	return c
+}
 
-	var ev []event
-	ev = append(ev, event{action: 1, stage: 1, at: report, op: supID, note: "上报"})
-	var checkSend, check, checkDeadline time.Time
-	t := report
-	if src == 2 {
-		checkSend = t.Add(minutes(r, 3, 20))
-		checkDeadline = checkSend.Add(2 * time.Hour)
-		check = checkSend.Add(lognormal(r, 40*time.Minute, 0.8))
-		ev = append(ev, event{action: 2, stage: 1, at: check, op: supID, note: "核实属实"})
-		t = check
-	}
-	acceptDeadline := t.Add(30 * time.Minute)
-	var accept, fileT, fileDeadline, dispatch, dispatchDeadline, handleDeadline, handle, supervise, verifySend, verify, verifyDeadline, closeT, closeDeadline, archive, void time.Time
-	acceptResult, fileResult, dispatchCorrect := any(nil), any(nil), any(nil)
-	var dept any
-	stage := 1
-	rework, extDays, suspended := 0, 0, 0
-	var voidStage any
-	fileCond := "符合" + sub.name + "立案条件"
+// addCaseRow adds the case's row as it stands at asOf.
+func (w *world) addCaseRow(dd *dayData, c *simCase, id int64, caseNo string, asOf time.Time) {
+	anchor := func(deadline, anchor time.Time) any { return anchoredDeadline(deadline, anchor, asOf) }
+	addr := fmt.Sprintf("%s%s附近", w.districtName[c.did], c.grid.code)
+	dd.cases.add(id, caseNo, caseNo[2:], c.src, c.sub.kind, c.sub.typeID, c.sub.mainID, c.sub.subID, c.detail, c.fileCond, c.compCode,
+		c.did, c.grid.street, c.grid.community, c.grid.id, c.grid.resp, fmt.Sprintf("%.3f", c.sx), fmt.Sprintf("%.3f", c.sy),
+		addr, c.sub.name+"问题", c.supID, c.dept, c.urgent, c.urgentReason, c.stage,
+		nt(c.report, asOf), nt(c.checkSend, asOf), nt(c.check, asOf), anchor(c.checkDeadline, c.checkSend),
+		nt(c.accept, asOf), nt(c.acceptDeadline, c.acceptDeadline), c.acceptResult,
+		nt(c.fileT, asOf), anchor(c.fileDeadline, c.accept), c.fileResult,
+		nt(c.dispatch, asOf), anchor(c.dispatchDeadline, c.fileT), c.dispatchCorrect,
+		anchor(c.handleDeadline, c.dispatch), nt(c.handle, asOf), nt(c.supervise, asOf),
+		nt(c.verifySend, asOf), nt(c.verify, asOf), anchor(c.verifyDeadline, c.verifySend),
+		nt(c.closeT, asOf), anchor(c.closeDeadline, c.dispatch), nt(c.archive, asOf), nt(c.void, asOf),
+		c.rework, c.extDays, c.suspended, c.voidStage, c.updated.Format("2006-01-02 15:04:05.000"))
+}
 
-	accept = t.Add(lognormal(r, 8*time.Minute, 0.7))
-	if r.IntN(100) < 4 {
-		acceptResult = 0
-		ev = append(ev, event{action: 15, stage: 10, at: accept, op: op(), note: "不属于受理范围"})
-		stage = 10
-		archive = accept.Add(minutes(r, 1, 5))
-		goto done
-	}
-	acceptResult = 1
-	ev = append(ev, event{action: 3, stage: 3, at: accept, op: op(), note: "受理"})
-	stage = 3
-	fileDeadline = accept.Add(time.Hour)
-	fileT = accept.Add(lognormal(r, 12*time.Minute, 0.8))
-	if r.IntN(100) < 2 {
-		fileResult = 0
-		ev = append(ev, event{action: 16, stage: 11, at: fileT, op: op(), note: "不符合立案条件"})
-		fileT = time.Time{}
-		stage = 11
-		archive = accept.Add(minutes(r, 20, 60))
-		goto done
-	}
-	fileResult = 1
-	ev = append(ev, event{action: 4, stage: 3, at: fileT, op: op(), note: "立案"})
-	if src == 4 {
-		// 自报自处: the supervisor handles it on the spot (simple procedure).
-		handle = fileT.Add(minutes(r, 5, 30))
-		handleDeadline = fileT.Add(time.Hour)
-		ev = append(ev, event{action: 6, stage: 4, at: handle, op: supID, note: "自行处置"})
-		verifySend = handle.Add(minutes(r, 1, 5))
-		verifyDeadline = verifySend.Add(4 * time.Hour)
-		verify = verifySend.Add(minutes(r, 5, 60))
-		ev = append(ev, event{action: 9, stage: 5, at: verify, op: supID, note: "核查通过"})
-		closeDeadline = handleDeadline.Add(4 * time.Hour)
-		closeT = verify.Add(minutes(r, 2, 20))
-		ev = append(ev, event{action: 10, stage: 6, at: closeT, op: op(), note: "结案"})
-		archive = closeT.Add(minutes(r, 1, 10))
-		goto done
-	}
-	dispatchDeadline = fileT.Add(time.Hour)
-	dispatch = fileT.Add(lognormal(r, 15*time.Minute, 0.8))
-	dept = w.deptsByDistrict[did][r.IntN(len(w.deptsByDistrict[did]))]
-	if r.IntN(100) < 3 {
-		dispatchCorrect = 0
-		ev = append(ev, event{action: 5, stage: 3, at: dispatch, op: op(), dept: dept, note: "派遣(错误,回退)"})
-		dispatch = dispatch.Add(minutes(r, 20, 90))
-		dept = w.deptsByDistrict[did][r.IntN(len(w.deptsByDistrict[did]))]
-	} else {
-		dispatchCorrect = 1
-	}
-	ev = append(ev, event{action: 5, stage: 4, at: dispatch, op: op(), dept: dept, note: "派遣"})
-	stage = 4
-	handleDeadline = dispatch.Add(sub.limit)
-	if r.IntN(1000) < 12 {
-		// 挂账: suspended, waits for budget or another department.
-		suspended = 1
-		ev = append(ev, event{action: 13, stage: 8, at: dispatch.Add(lognormal(r, sub.limit/2, 0.5)), op: op(), dept: dept, note: "挂账"})
-		stage = 8
-		goto done
-	}
-	if r.IntN(100) < 1 {
-		v := dispatch.Add(lognormal(r, sub.limit/3, 0.5))
-		ev = append(ev, event{action: 14, stage: 7, at: v, op: op(), note: "重复案件作废"})
-		void, voidStage, stage = v, 4, 7
-		archive = v.Add(minutes(r, 1, 10))
-		goto done
-	}
-	if r.IntN(100) < 3 {
-		extDays = 1 + r.IntN(3)
-		handleDeadline = handleDeadline.Add(time.Duration(extDays) * 24 * time.Hour)
-		ev = append(ev, event{action: 12, stage: 4, at: dispatch.Add(sub.limit / 3), op: op(), dept: dept, note: fmt.Sprintf("申请延期%d天", extDays)})
-	}
-	{
-		dur := lognormal(r, time.Duration(float64(sub.limit)*0.45), 0.6)
-		handle = dispatch.Add(dur)
-		if handle.After(handleDeadline) {
-			supervise = handleDeadline.Add(minutes(r, 30, 180))
-			if supervise.Before(handle) {
-				ev = append(ev, event{action: 7, stage: 9, at: supervise, op: op(), dept: dept, note: "超期督办"})
-			} else {
-				supervise = time.Time{}
-			}
-		}
-		ev = append(ev, event{action: 6, stage: 5, at: handle, op: op(), dept: dept, note: "处置完毕"})
-		verifySend = handle.Add(minutes(r, 5, 30))
-		verifyDeadline = verifySend.Add(4 * time.Hour)
-		ev = append(ev, event{action: 8, stage: 5, at: verifySend, op: op(), note: "发核查"})
-		verify = verifySend.Add(lognormal(r, 70*time.Minute, 0.7))
-		if r.IntN(100) < 5 {
-			// 返工: the verification fails, the department handles again.
-			rework = 1
-			ev = append(ev, event{action: 11, stage: 4, at: verify, op: op(), dept: dept, note: "核查未通过,返工"})
-			handle = verify.Add(lognormal(r, time.Duration(float64(sub.limit)*0.3), 0.5))
-			ev = append(ev, event{action: 6, stage: 5, at: handle, op: op(), dept: dept, note: "返工处置完毕"})
-			verifySend = handle.Add(minutes(r, 5, 30))
-			verifyDeadline = verifySend.Add(4 * time.Hour)
-			ev = append(ev, event{action: 8, stage: 5, at: verifySend, op: op(), note: "发核查"})
-			verify = verifySend.Add(lognormal(r, 70*time.Minute, 0.7))
-		}
-		ev = append(ev, event{action: 9, stage: 5, at: verify, op: supID, note: "核查通过"})
-		closeDeadline = handleDeadline.Add(4 * time.Hour)
-		closeT = verify.Add(lognormal(r, 15*time.Minute, 0.6))
-		ev = append(ev, event{action: 10, stage: 6, at: closeT, op: op(), note: "结案"})
-		archive = closeT.Add(minutes(r, 1, 10))
-	}
-done:
-	for i := range ev {
-		ev[i].at = ev[i].at.Truncate(time.Second)
-	}
-	// the stage is that of the last event that has happened by asOf; the
-	// 督查 side state lasts until the case is handled.
-	updated := report
-	for _, e := range ev {
-		if !e.at.After(asOf) {
-			stage = e.stage
-			updated = e.at
-		}
-	}
-	if !archive.IsZero() && !archive.After(asOf) {
-		updated = archive
-	}
-	cut := func(x time.Time) time.Time {
-		if x.After(asOf) {
-			return time.Time{}
-		}
-		return x.Truncate(time.Second)
-	}
-	anchor := func(deadline, anchor time.Time) any {
-		if cut(anchor).IsZero() {
-			return nil
-		}
-		return nt(deadline.Truncate(time.Second), deadline.Add(time.Hour))
-	}
-	if cut(accept).IsZero() {
-		acceptResult = nil
-	}
-	if cut(fileT).IsZero() && fileResult == 1 {
-		fileResult = nil
-	}
-	if fileResult == 0 && ev[len(ev)-1].at.After(asOf) {
-		fileResult = nil
-	}
-	if cut(dispatch).IsZero() {
-		dispatchCorrect, dept = nil, nil
-	}
-	if cut(verify).IsZero() && rework == 1 {
-		// the rework is known only once the first verification happened;
-		// keep it simple: count it when the final verification happened.
-		rework = 0
-	}
-	if extDays > 0 && cut(dispatch.Add(sub.limit/3)).IsZero() {
-		extDays = 0
-		handleDeadline = dispatch.Add(sub.limit)
-	}
-	if suspended == 1 && stage != 8 {
-		suspended = 0
-	}
-	if void.After(asOf) {
-		voidStage = nil
-	}
-	addr := fmt.Sprintf("%s%s附近", w.districtName[did], grid.code)
-	dd.cases.add(id, caseNo, caseNo[2:], src, sub.kind, sub.typeID, sub.mainID, sub.subID, detail, fileCond, compCode,
-		did, grid.street, grid.community, grid.id, grid.resp, fmt.Sprintf("%.3f", sx), fmt.Sprintf("%.3f", sy),
-		addr, sub.name+"问题", supID, dept, urgent, urgentReason, stage,
-		nt(report, asOf), nt(checkSend, asOf), nt(check, asOf), anchor(checkDeadline, checkSend),
-		nt(accept, asOf), nt(acceptDeadline, acceptDeadline), acceptResult,
-		nt(fileT, asOf), anchor(fileDeadline, accept), fileResult,
-		nt(dispatch, asOf), anchor(dispatchDeadline, fileT), dispatchCorrect,
-		anchor(handleDeadline, dispatch), nt(handle, asOf), nt(supervise, asOf),
-		nt(verifySend, asOf), nt(verify, asOf), anchor(verifyDeadline, verifySend),
-		nt(closeT, asOf), anchor(closeDeadline, dispatch), nt(archive, asOf), nt(void, asOf),
-		rework, extDays, suspended, voidStage, updated.Format("2006-01-02 15:04:05.000"))
-
-	// activities: one per event that has happened, each ending when the
-	// next starts.
+// addActivities adds one activity per event that has happened, each ending
+// when the next starts.
+func (c *simCase) addActivities(dd *dayData, id int64, asOf time.Time, actSeq *int64, base int64) {
 	seq := 0
-	for i, e := range ev {
+	for i, e := range c.ev {
 		if e.at.After(asOf) {
 			break
 		}
 		seq++
 		*actSeq++
 		var end any
-		if i+1 < len(ev) && !ev[i+1].at.After(asOf) {
-			end = nt(ev[i+1].at, asOf)
+		if i+1 < len(c.ev) && !c.ev[i+1].at.After(asOf) {
+			end = nt(c.ev[i+1].at, asOf)
 		}
 		dd.activities.add(base*10+*actSeq, id, seq, e.stage, actionNames[e.action], e.op, e.dept, e.note, nt(e.at, asOf), end)
 	}
-	// media: a photo at report, before/after photos when handled.
-	addMedia := func(usage int, at time.Time, kind string) {
+}
+
+// addMedia adds a photo (a video when found by smart discovery) at report,
+// and before/after photos when handled.
+func (c *simCase) addMedia(dd *dayData, id int64, caseNo string, asOf time.Time, mediaSeq *int64, base int64) {
+	add := func(usage int, at time.Time, kind string) {
 		if at.IsZero() || at.After(asOf) {
 			return
 		}
@@ -353,13 +196,13 @@ done:
 		dd.media.add(mid, id, usage, kind, name, fmt.Sprintf("/media/%s/%s/%s", at.Format("2006/01/02"), caseNo, name), nt(at, asOf))
 	}
 	kind := "图片"
-	if src == 3 {
+	if c.src == 3 {
 		kind = "视频"
 	}
-	addMedia(1, report, kind)
-	if !handle.IsZero() {
-		addMedia(2, dispatch.Add(10*time.Minute), "图片")
-		addMedia(3, handle, "图片")
+	add(1, c.report, kind)
+	if !c.handle.IsZero() {
+		add(2, c.dispatch.Add(10*time.Minute), "图片")
+		add(3, c.handle, "图片")
 	}
 }
 

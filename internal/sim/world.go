@@ -75,6 +75,7 @@ func phone(r *rand.Rand) string { return fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.I
 // grids, about 1,500 supervisors and 4,000 other accounts.
 // scale (0 < scale ≤ 1) shrinks the city for small simulations: fewer
 // streets, grids and supervisors, so a demo on a slow server stays quick.
+// The entities are drawn from one stream in a fixed order.
 func buildWorld(seed uint64, components int, now time.Time, scale float64) *world {
 	r := rand.New(rand.NewPCG(seed, 0xC17))
 	w := &world{
@@ -85,11 +86,33 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 		staffByDistrict: map[int64][]int64{},
 		compsBySub:      map[int64][]compRef{},
 	}
-	regions := &table{name: "regions", cols: []string{"id", "code", "name", "level", "parent_id", "area_km2", "central"}}
-	resp := &table{name: "resp_grids", cols: []string{"id", "code", "name", "district_id", "street_id"}}
-	units := &table{name: "unit_grids", cols: []string{"id", "code", "name", "community_id", "street_id", "district_id", "resp_grid_id", "area_km2"}}
-	var streetSeq, commSeq, respSeq, unitSeq int64
-	stem := 0
+	rt := w.buildRegions(r, scale)
+	depts, positions, staff := w.buildDepartments(r)
+	sups := w.buildSupervisors(r, scale)
+	cats := w.buildCategories()
+	timing := w.buildTimingRules()
+	comps := w.buildComponents(r, components, now)
+	srcs, stages := caseLookups()
+	w.tables = []*table{rt.regions, rt.resp, rt.units, depts, positions, staff, sups, cats, comps, timing, srcs, stages}
+	return w
+}
+
+// regionTables are the region and grid tables being built, with the
+// running sequences their ids derive from.
+type regionTables struct {
+	regions, resp, units                 *table
+	streetSeq, commSeq, respSeq, unitSeq int64
+	stem                                 int
+}
+
+// buildRegions adds the districts with their streets, communities,
+// responsibility grids and unit grids.
+func (w *world) buildRegions(r *rand.Rand, scale float64) *regionTables {
+	rt := &regionTables{
+		regions: &table{name: "regions", cols: []string{"id", "code", "name", "level", "parent_id", "area_km2", "central"}},
+		resp:    &table{name: "resp_grids", cols: []string{"id", "code", "name", "district_id", "street_id"}},
+		units:   &table{name: "unit_grids", cols: []string{"id", "code", "name", "community_id", "street_id", "district_id", "resp_grid_id", "area_km2"}},
+	}
 	for di, d := range districts {
 		did := int64(di + 1)
 		w.districtIDs = append(w.districtIDs, did)
@@ -99,51 +122,62 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 		if d.central {
 			central = 1
 		}
-		regions.add(did, d.code, d.name, 1, nil, fmt.Sprintf("%.2f", d.area), central)
+		rt.regions.add(did, d.code, d.name, 1, nil, fmt.Sprintf("%.2f", d.area), central)
 		// district centre in a local planar frame (metres), CGCS2000-like.
 		cx, cy := 500000+float64(di%6)*12000, 3390000+float64(di/6)*12000
 		nStreets := max(2, int(float64(6+r.IntN(8))*math.Sqrt(scale)+0.5))
 		for s := 0; s < nStreets; s++ {
-			streetSeq++
-			sid := 1000 + streetSeq
-			suffix := "街道"
-			if !d.central && r.IntN(3) == 0 {
-				suffix = "镇"
-			}
-			sname := streetStems[stem%len(streetStems)] + suffix
-			stem++
-			regions.add(sid, fmt.Sprintf("%s%03d", d.code, s+1), sname, 2, did, nil, central)
-			var resps []int64
-			for k := 0; k < 2+r.IntN(3); k++ {
-				respSeq++
-				rid := 100000 + respSeq
-				resps = append(resps, rid)
-				resp.add(rid, fmt.Sprintf("%s%03d%02d", d.code, s+1, k+1), fmt.Sprintf("%s第%d责任网格", sname, k+1), did, sid)
-			}
-			sx, sy := cx+r.Float64()*8000, cy+r.Float64()*8000
-			for c := 0; c < 3+r.IntN(5); c++ {
-				commSeq++
-				cid := 10000 + commSeq
-				cname := communityStems[r.IntN(len(communityStems))] + "社区"
-				regions.add(cid, fmt.Sprintf("%s%03d%03d", d.code, s+1, c+1), cname, 3, sid, nil, central)
-				for u := 0; u < 3+r.IntN(4); u++ {
-					unitSeq++
-					uid := 1000000 + unitSeq
-					g := gridRef{id: uid, community: cid, street: sid, district: did, resp: resps[r.IntN(len(resps))],
-						x: sx + r.Float64()*2000, y: sy + r.Float64()*2000,
-						code: fmt.Sprintf("%s%03d%03d%02d", d.code, s+1, c+1, u+1)}
-					w.gridsByDistrict[did] = append(w.gridsByDistrict[did], g)
-					units.add(uid, g.code, fmt.Sprintf("%s%d号单元网格", cname, u+1), cid, sid, did, g.resp, fmt.Sprintf("%.4f", 0.005+r.Float64()*0.02))
-				}
-			}
+			w.addStreet(r, rt, d, did, s, central, cx, cy)
 		}
 	}
+	return rt
+}
 
-	// departments: the city command centre, per district a command centre and
-	// professional departments, streets' offices are not modelled as depts.
-	depts := &table{name: "departments", cols: []string{"id", "code", "name", "parent_id", "district_id", "level_id", "kind"}}
-	positions := &table{name: "positions", cols: []string{"id", "name", "department_id"}}
-	staff := &table{name: "staff", cols: []string{"id", "name", "position_id", "department_id", "district_id", "phone", "team_kind", "staff_type"}}
+// addStreet adds the s-th street (or town) of district d around the
+// district centre (cx, cy), with its responsibility grids, communities and
+// unit grids.
+func (w *world) addStreet(r *rand.Rand, rt *regionTables, d district, did int64, s, central int, cx, cy float64) {
+	rt.streetSeq++
+	sid := 1000 + rt.streetSeq
+	suffix := "街道"
+	if !d.central && r.IntN(3) == 0 {
+		suffix = "镇"
+	}
+	sname := streetStems[rt.stem%len(streetStems)] + suffix
+	rt.stem++
+	rt.regions.add(sid, fmt.Sprintf("%s%03d", d.code, s+1), sname, 2, did, nil, central)
+	var resps []int64
+	for k := 0; k < 2+r.IntN(3); k++ {
+		rt.respSeq++
+		rid := 100000 + rt.respSeq
+		resps = append(resps, rid)
+		rt.resp.add(rid, fmt.Sprintf("%s%03d%02d", d.code, s+1, k+1), fmt.Sprintf("%s第%d责任网格", sname, k+1), did, sid)
+	}
+	sx, sy := cx+r.Float64()*8000, cy+r.Float64()*8000
+	for c := 0; c < 3+r.IntN(5); c++ {
+		rt.commSeq++
+		cid := 10000 + rt.commSeq
+		cname := communityStems[r.IntN(len(communityStems))] + "社区"
+		rt.regions.add(cid, fmt.Sprintf("%s%03d%03d", d.code, s+1, c+1), cname, 3, sid, nil, central)
+		for u := 0; u < 3+r.IntN(4); u++ {
+			rt.unitSeq++
+			uid := 1000000 + rt.unitSeq
+			g := gridRef{id: uid, community: cid, street: sid, district: did, resp: resps[r.IntN(len(resps))],
+				x: sx + r.Float64()*2000, y: sy + r.Float64()*2000,
+				code: fmt.Sprintf("%s%03d%03d%02d", d.code, s+1, c+1, u+1)}
+			w.gridsByDistrict[did] = append(w.gridsByDistrict[did], g)
+			rt.units.add(uid, g.code, fmt.Sprintf("%s%d号单元网格", cname, u+1), cid, sid, did, g.resp, fmt.Sprintf("%.4f", 0.005+r.Float64()*0.02))
+		}
+	}
+}
+
+// buildDepartments adds the departments with their positions and staff:
+// the city command centre, per district a command centre and professional
+// departments; streets' offices are not modelled as depts.
+func (w *world) buildDepartments(r *rand.Rand) (depts, positions, staff *table) {
+	depts = &table{name: "departments", cols: []string{"id", "code", "name", "parent_id", "district_id", "level_id", "kind"}}
+	positions = &table{name: "positions", cols: []string{"id", "name", "department_id"}}
+	staff = &table{name: "staff", cols: []string{"id", "name", "position_id", "department_id", "district_id", "phone", "team_kind", "staff_type"}}
 	depts.add(int64(1), "510100000", "成都市数字化城市管理监督中心", nil, nil, 1, "指挥中心")
 	var cityDepts []int64
 	for i, n := range professionalDepts {
@@ -186,8 +220,12 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 		}
 		w.deptsByDistrict[did] = append(w.deptsByDistrict[did], cityDepts...)
 	}
+	return depts, positions, staff
+}
 
-	// supervisors: about 70 per central district, fewer outside.
+// buildSupervisors adds the supervisors: about 70 per central district,
+// fewer outside. Only the active ones (status 1) are indexed for cases.
+func (w *world) buildSupervisors(r *rand.Rand, scale float64) *table {
 	sups := &table{name: "supervisors", cols: []string{"id", "name", "card_no", "phone", "type_id", "level_id", "district_id", "resp_grid_id", "status"}}
 	var supSeq int64
 	for _, did := range w.districtIDs {
@@ -217,8 +255,12 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 			}
 		}
 	}
+	return sups
+}
 
-	// categories
+// buildCategories adds the category tree (type, main, sub and detail
+// categories) and indexes every sub category with its parents.
+func (w *world) buildCategories() *table {
 	cats := &table{name: "categories", cols: []string{"id", "code", "name", "level", "parent_id", "kind", "streetlight", "waterlogging"}}
 	cats.add(int64(1), "1", "部件", 1, nil, 1, 0, 0)
 	cats.add(int64(2), "2", "事件", 1, nil, 2, 0, 0)
@@ -250,8 +292,11 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 			}
 		}
 	}
+	return cats
+}
 
-	// timing rules: one per sub category and stage.
+// buildTimingRules adds the timing rules: one per sub category and stage.
+func (w *world) buildTimingRules() *table {
 	timing := &table{name: "timing_rules", cols: []string{"id", "series_id", "activity_id", "file_condition", "timing_region_id", "limit_minutes"}}
 	var tSeq int64
 	for _, s := range w.subs {
@@ -267,8 +312,12 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 			timing.add(tSeq, s.subID, int64(st.stage), "符合"+s.name+"立案条件", region, st.mins)
 		}
 	}
+	return timing
+}
 
-	// components (部件): facilities with codes embedding the district code.
+// buildComponents adds the components (部件): facilities with codes
+// embedding the district code, indexed by sub category.
+func (w *world) buildComponents(r *rand.Rand, components int, now time.Time) *table {
 	comps := &table{name: "components", cols: []string{"id", "code", "name", "main_code", "sub_id", "lon", "lat", "dept_id", "owner_id", "maint_id", "unit_grid_id", "district_id", "status", "init_date", "change_date", "data_source", "remark"}}
 	var compSubs []subRef
 	for _, s := range w.subs {
@@ -297,17 +346,20 @@ func buildWorld(seed uint64, components int, now time.Time, scale float64) *worl
 		w.components = append(w.components, c)
 		w.compsBySub[s.subID] = append(w.compsBySub[s.subID], c)
 	}
+	return comps
+}
 
-	srcs := &table{name: "case_sources", cols: []string{"id", "name"}}
+// caseLookups are the case source and case stage lookup tables.
+func caseLookups() (srcs, stages *table) {
+	srcs = &table{name: "case_sources", cols: []string{"id", "name"}}
 	for i := 1; i < len(caseSourceNames); i++ {
 		srcs.add(i, caseSourceNames[i])
 	}
-	stages := &table{name: "case_stages", cols: []string{"id", "name"}}
+	stages = &table{name: "case_stages", cols: []string{"id", "name"}}
 	for _, s := range caseStages {
 		stages.add(s.id, s.name)
 	}
-	w.tables = []*table{regions, resp, units, depts, positions, staff, sups, cats, comps, timing, srcs, stages}
-	return w
+	return srcs, stages
 }
 
 // pick draws an index with probability proportional to weights.
