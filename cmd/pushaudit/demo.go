@@ -23,20 +23,8 @@ import (
 // days of the city with faults, snapshot, reconcile, write the workbooks,
 // and hold the findings against the fault manifest.
 func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
-	var f simFlags
-	var out string
-	var serveSpeed float64
-	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN] [--serve-speed N]", m.Stdout)
-	fs.Float64Var(&serveSpeed, "serve-speed", 0, "instead of one pass, run serve over the last simulated day on a clock N times faster (make demo-serve: 600)")
-	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
-	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
-	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
-	fs.IntVar(&f.days, "days", 3, "simulated days")
-	fs.IntVar(&f.faults, "faults", 18, "faults to inject (9 or more cover every kind)")
-	fs.IntVar(&f.casesPerDay, "cases-per-day", 400, "cases a day (the real city has about 11,300; the embedded server is slower than MySQL)")
-	fs.IntVar(&f.components, "components", 2000, "components (部件)")
-	fs.StringVar(&f.dsn, "mysql", "", "use this MySQL server instead of the embedded one")
-	if err := parseFlags(fs, args); err != nil {
+	f, out, serveSpeed, err := m.parseDemoFlags(args)
+	if err != nil {
 		return err
 	}
 	start, err := parseDay("start", f.start)
@@ -51,21 +39,12 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	t0 := time.Now()
 	embedded := f.dsn == ""
 	if embedded {
-		srv, err := startDemoDB(ctx, m.Stderr)
-		if err != nil {
-			return fmt.Errorf("demo: embedded MySQL server: %w", err)
+		if err := m.startEmbeddedDemoDB(ctx, &f); err != nil {
+			return err
 		}
-		m.onClose(srv.close)
-		f.dsn = srv.dsn
-		fmt.Fprintf(m.Stdout, "embedded MySQL server on %s\n", srv.addr)
 	}
-	f.manifest = filepath.Join(out, "demo-manifest.json")
-	f.writeConfig = filepath.Join(out, "demo.yaml")
-	f.warehouse = filepath.Join(out, "demo.duckdb")
-	for _, p := range []string{f.warehouse, f.warehouse + ".wal", f.warehouse + ".schedule.json"} {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("demo: %w", err)
-		}
+	if err := resetDemoOutput(&f, out); err != nil {
+		return err
 	}
 	cat, err := pipelines.DefaultCatalog()
 	if err != nil {
@@ -78,20 +57,8 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	if serveSpeed > 0 {
 		return m.demoServe(ctx, f, start.AddDate(0, 0, f.days-1), serveSpeed)
 	}
-	c, err := config.Load(f.writeConfig)
+	c, wh, err := m.demoSnapshot(ctx, f, args)
 	if err != nil {
-		return err
-	}
-	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
-	srcs, err := configSources(c)
-	if err != nil {
-		return err
-	}
-	if err := m.snapshot(ctx, wh, srcs, true, args); err != nil {
 		return err
 	}
 	last := res.AsOf.In(pipelines.Shanghai)
@@ -103,36 +70,121 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	if err := m.printSummary(rs, cat); err != nil {
 		return err
 	}
+	books, err := demoWorkbooks(ctx, c, cat, wh, start, last, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout)
+	m.scoreManifest(res.Manifest, rs)
+	if err := m.demoIncidents(ctx, wh); err != nil {
+		return err
+	}
+	m.printDemoFiles(f, books, embedded)
+	fmt.Fprintf(m.Stdout, "demo done in %s\n", time.Since(t0).Round(time.Second))
+	return nil
+}
+
+// parseDemoFlags parses demo's flags: the simulation's, the output folder
+// and the speed of the serve run (0: one pass instead).
+func (m *Main) parseDemoFlags(args []string) (f simFlags, out string, serveSpeed float64, err error) {
+	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN] [--serve-speed N]", m.Stdout)
+	fs.Float64Var(&serveSpeed, "serve-speed", 0, "instead of one pass, run serve over the last simulated day on a clock N times faster (make demo-serve: 600)")
+	fs.StringVar(&out, "out", "out", "output folder: demo.duckdb, workbooks, manifest, config")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed")
+	fs.StringVar(&f.start, "start", "2026-11-20", "first simulated day")
+	fs.IntVar(&f.days, "days", 3, "simulated days")
+	fs.IntVar(&f.faults, "faults", 18, "faults to inject (9 or more cover every kind)")
+	fs.IntVar(&f.casesPerDay, "cases-per-day", 400, "cases a day (the real city has about 11,300; the embedded server is slower than MySQL)")
+	fs.IntVar(&f.components, "components", 2000, "components (部件)")
+	fs.StringVar(&f.dsn, "mysql", "", "use this MySQL server instead of the embedded one")
+	err = parseFlags(fs, args)
+	return f, out, serveSpeed, err
+}
+
+// startEmbeddedDemoDB starts the embedded MySQL server, closed with the
+// demo, and points f at it.
+func (m *Main) startEmbeddedDemoDB(ctx context.Context, f *simFlags) error {
+	srv, err := startDemoDB(ctx, m.Stderr)
+	if err != nil {
+		return fmt.Errorf("demo: embedded MySQL server: %w", err)
+	}
+	m.onClose(srv.close)
+	f.dsn = srv.dsn
+	fmt.Fprintf(m.Stdout, "embedded MySQL server on %s\n", srv.addr)
+	return nil
+}
+
+// resetDemoOutput sets the demo's files in the folder out and removes the
+// warehouse (and its side files) of an earlier demo, so it starts afresh.
+func resetDemoOutput(f *simFlags, out string) error {
+	f.manifest = filepath.Join(out, "demo-manifest.json")
+	f.writeConfig = filepath.Join(out, "demo.yaml")
+	f.warehouse = filepath.Join(out, "demo.duckdb")
+	for _, p := range []string{f.warehouse, f.warehouse + ".wal", f.warehouse + ".schedule.json"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoSnapshot loads the config the simulation wrote, opens the demo's
+// warehouse (closed with the demo) and snapshots the sources into it.
+func (m *Main) demoSnapshot(ctx context.Context, f simFlags, args []string) (*config.Config, *warehouse.Warehouse, error) {
+	c, err := config.Load(f.writeConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	wh, err := warehouse.OpenWith(ctx, f.warehouse, warehouse.Options{Now: c.Clock()})
+	if err != nil {
+		return nil, nil, err
+	}
+	m.onClose(wh.Close)
+	srcs, err := configSources(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := m.snapshot(ctx, wh, srcs, true, args); err != nil {
+		return nil, nil, err
+	}
+	return c, wh, nil
+}
+
+// demoWorkbooks writes and records the daily workbook of each day from
+// start to last and the operations report of last's quarter, and returns
+// their paths.
+func demoWorkbooks(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, start, last time.Time, out string) ([]string, error) {
 	host, _ := os.Hostname()
 	var books []string
 	for d := start; !d.After(last); d = d.AddDate(0, 0, 1) {
 		p, err := reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: d, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := wh.RecordReport(ctx, d.Format(time.DateOnly), reports.PeriodDay.String(), "zh", p); err != nil {
-			return err
+			return nil, err
 		}
 		books = append(books, p)
 	}
 	// The quarterly operations report of the quarter of the last day.
 	q, err := reports.ParsePeriod(fmt.Sprintf("%d-Q%d", last.Year(), (int(last.Month())+2)/3))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee, Producer: "pushaudit demo on " + host})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := wh.RecordReport(ctx, q.String(), q.Kind.String(), "zh", p); err != nil {
-		return err
+		return nil, err
 	}
 	books = append(books, p)
-	fmt.Fprintln(m.Stdout)
-	m.scoreManifest(res.Manifest, rs)
-	if err := m.demoIncidents(ctx, wh); err != nil {
-		return err
-	}
+	return books, nil
+}
+
+// printDemoFiles lists the files the demo wrote and, after a demo on the
+// embedded server, what can be done with them next.
+func (m *Main) printDemoFiles(f simFlags, books []string, embedded bool) {
 	fmt.Fprintln(m.Stdout, "\nfiles:")
 	for _, p := range append(append([]string{}, books...), f.warehouse, f.manifest, f.writeConfig) {
 		fmt.Fprintf(m.Stdout, "  %s\n", p)
@@ -142,8 +194,6 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 		fmt.Fprintf(m.Stdout, "\nnext: pushaudit --config %s reconcile|explain|report … work on the warehouse;\n"+
 			"snapshot and check need a MySQL server (the embedded one ended with the demo): pushaudit demo --mysql DSN\n", f.writeConfig)
 	}
-	fmt.Fprintf(m.Stdout, "demo done in %s\n", time.Since(t0).Round(time.Second))
-	return nil
 }
 
 // printSummary prints, per target, the windows due and their verdicts.

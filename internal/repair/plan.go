@@ -218,7 +218,9 @@ func (p *Planner) plan(ctx context.Context, fs []ledger.Finding) ([]*Window, err
 	return out, nil
 }
 
-// window fills the plan of w.
+// window fills the plan of w: the rows to push, the rows to delete, the
+// push-log batches that are wrong, and the verdict the window gets once
+// the plan is applied.
 func (p *Planner) window(ctx context.Context, w *Window) error {
 	stored, ok, err := ledger.NewResults(p.wh).Latest(ctx, w.Target, w.Resource, w.Window.Start, w.Window.End)
 	if err != nil {
@@ -229,156 +231,35 @@ func (p *Planner) window(ctx context.Context, w *Window) error {
 		return nil
 	}
 	w.Status, w.RunID, w.Predicted = stored.Status, stored.RunID, stored.Status
-	if w.Target == pipelines.StatsTarget {
-		w.Reason = "the statistics database is recomputed by its own job: it has no front end to repair"
+	if noFrontEnd(w) {
 		return nil
 	}
-	if w.Target == pipelines.SourceTarget {
-		w.Reason = "an anomaly of the source's own volume: nothing was pushed wrong, the source itself needs checking"
-		return nil
-	}
-	res, ok := p.cat.Resource(w.Target, w.Resource)
-	if !ok {
-		return fmt.Errorf("%s/%s is not a resource of the catalog", w.Target, w.Resource)
-	}
-	tgt, _ := p.cat.Target(w.Target)
-	w.Mode, w.Database, w.Table, w.KeyColumns = res.Mode, tgt.Database, res.Table, res.KeyColumns
-	if db, ok := p.o.Databases[tgt.Database]; ok && db != "" {
-		w.Database = db
-	}
-	for _, c := range res.Columns {
-		w.Columns = append(w.Columns, c.Name)
-		w.ColumnTypes = append(w.ColumnTypes, c.Type)
-	}
-	switch w.Status {
-	case pipelines.StatusOK:
-		w.Predicted, w.Covered, w.Reason = w.Status, true, "the latest verdict is ok: nothing to repair"
-		return nil
-	case pipelines.StatusPending:
-		w.Predicted, w.Reason = w.Status, "the window is not due yet"
-		return nil
-	case pipelines.StatusUnverifiable:
-		w.Predicted, w.Reason = w.Status, "unverifiable: the window could not be judged, so there is nothing to plan from"
-		return nil
-	}
-	keys := map[string][]ledger.Key{}
-	for _, k := range stored.Keys {
-		keys[k.Kind] = append(keys[k.Kind], k)
-	}
-	names := func(kinds ...string) []string {
-		var out []string
-		for _, kind := range kinds {
-			for _, k := range keys[kind] {
-				out = append(out, k.Key)
-			}
-		}
-		return out
-	}
-
-	// the rows to push: the source's rows of the missing keys and of the
-	// keys whose values differ.
-	src, err := p.rec.SourceRows(ctx, p.wh, res, w.Window, names("missing", "mismatch"))
+	res, err := p.layout(w)
 	if err != nil {
 		return err
 	}
-	found := map[string]bool{}
-	for _, r := range src {
-		w.Push = append(w.Push, Row{Key: r.Key, Values: r.Values})
-		found[r.Key] = true
+	if settled(w) {
+		return nil
 	}
-	var lost int64
-	for _, k := range names("missing", "mismatch") {
-		if !found[k] {
-			lost++
-		}
-	}
-	if lost > 0 {
-		w.Notes = append(w.Notes, fmt.Sprintf("%d keys to push are no longer in the snapshot's source rows (the source changed since run %s): reconcile again", lost, w.RunID))
+	keys := byKind(stored.Keys)
+	lost, err := p.pushRows(ctx, w, res, keys)
+	if err != nil {
+		return err
 	}
 	if res.Mode == pipelines.ModeReceipt {
 		w.Predicted = w.Status
 		w.Reason = "media copy: there is no front-end table; re-copy the rows of the CSV"
 		return nil
 	}
-
-	batches, err := p.rec.WindowBatches(ctx, p.wh, p.o.PushLog, res, w.Window)
+	batches, succeeded, err := p.pushBatch(ctx, w, res)
 	if err != nil {
 		return err
 	}
-	succeeded := 0
-	for _, b := range batches {
-		if b.Succeeded {
-			succeeded++
-			w.Batch = b.BatchID
-		}
-	}
-	if w.Batch == "" && len(batches) > 0 {
-		w.Batch = batches[len(batches)-1].BatchID
-	}
-
-	// the rows to delete: every copy of an extra key or of a key whose
-	// values differ; all but the first copy of a duplicate key.
-	received, hasRowID, err := p.rec.ReceivedRows(ctx, p.wh, p.o.PushLog, res, w.Window, names("extra", "duplicate", "mismatch"))
-	if err != nil {
+	if err := p.deletes(ctx, w, res, keys); err != nil {
 		return err
 	}
-	w.HasRowID = hasRowID
-	kindOf := map[string]string{}
-	for _, kind := range []string{"duplicate", "extra", "mismatch"} { // mismatch wins: every copy goes
-		for _, k := range keys[kind] {
-			kindOf[k.Key] = kind
-		}
-	}
-	var order []string
-	groups := map[string][]reconcile.KeyedRow{}
-	for _, r := range received {
-		if _, ok := groups[r.Key]; !ok {
-			order = append(order, r.Key)
-		}
-		groups[r.Key] = append(groups[r.Key], r)
-	}
-	keyIdx := keyIndexes(res)
-	for _, k := range order {
-		rows := groups[k]
-		d := Delete{Key: k, Kind: kindOf[k], Rows: rows}
-		if d.Kind == "duplicate" {
-			if len(rows) < 2 {
-				continue // no longer duplicated
-			}
-			d.Rows = rows[1:]
-		}
-		if hasRowID {
-			for _, r := range d.Rows {
-				d.RowIDs = append(d.RowIDs, r.RowID.Int64)
-			}
-		} else {
-			for _, i := range keyIdx {
-				d.KeyValues = append(d.KeyValues, rows[0].Values[i])
-			}
-			if d.Kind == "duplicate" {
-				d.Limit = int64(len(rows) - 1)
-			}
-		}
-		w.Deletes = append(w.Deletes, d)
-	}
-
 	w.PushLog = wrongEntries(batches, stored, w)
-
-	// the verdict the window gets once the plan is applied.
-	f := pipelines.Facts{Mode: res.Mode, Deadline: stored.Deadline, Now: p.o.Now, Expected: stored.Expected.Int64,
-		Claimed: stored.Claimed.Int64, Received: stored.Received.Int64, Batches: len(batches), Succeeded: succeeded,
-		LastFinish: stored.LastPushAt, InStaleRun: stored.Status == pipelines.StatusStale,
-		Missing: stored.MissingKeys, Extra: stored.ExtraKeys, Duplicate: stored.DuplicateKeys, Mismatched: stored.Mismatched}
-	if w.Batch != "" {
-		f.Received += int64(len(w.Push)) - w.Deleted()
-		f.Missing, f.Extra, f.Duplicate, f.Mismatched = lost, 0, 0, 0
-	}
-	w.Expected = f
-	w.Predicted = pipelines.Classify(f)
-	w.Covered = !w.Predicted.Finding()
-	if !w.Covered {
-		w.Reason = reason(w, f)
-	}
+	p.predict(w, res, stored, len(batches), succeeded, lost)
 	return nil
 }
 
