@@ -124,7 +124,14 @@ func parseDateTime(b []byte, dateOnly bool) (int64, string, error) {
 		}
 		return 0, kind, nil
 	}
-	return (daysFromCivil(y, m, d)*86400+int64(hh*3600+mm*60+ss))*1_000_000 + int64(nsec/1000), "", nil
+	return wallMicros(daysFromCivil(y, m, d), hh, mm, ss, nsec/1000), "", nil
+}
+
+// wallMicros is the wall clock of day number days (since 1970-01-01) at
+// hh:mm:ss.us, in microseconds since 1970-01-01 00:00: what a TIMESTAMP
+// holds.
+func wallMicros(days int64, hh, mm, ss, us int) int64 {
+	return (days*86400+int64(hh*3600+mm*60+ss))*1_000_000 + int64(us)
 }
 
 // dateAnomaly is the anomaly kind of a date MySQL can hold and DuckDB

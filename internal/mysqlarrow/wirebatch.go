@@ -362,7 +362,7 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 				}
 				op.date.UnsafeAppend(arrow.Date32(days))
 			default:
-				op.stamp.UnsafeAppend(arrow.Timestamp((days*86400+int64(t.hh*3600+t.mm*60+t.ss))*1_000_000 + int64(t.us)))
+				op.stamp.UnsafeAppend(arrow.Timestamp(wallMicros(days, t.hh, t.mm, t.ss, t.us)))
 			}
 		default:
 			v, n, err := wireValue(op.col, rest)
