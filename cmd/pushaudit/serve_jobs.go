@@ -171,9 +171,7 @@ func (d *daemon) snapshot(ctx context.Context, c *config.Config, j config.ServeJ
 // progress of the tables going to rates: the daemon's whole-site and due
 // snapshots alike.
 func daemonSnapshotOptions(c *config.Config, rates *tableRates) snapshot.Options {
-	throttle := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
-	throttle.MaxReplicaLag, throttle.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
-	return snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: throttle, OnProgress: rates.progress,
+	return snapshot.Options{AllowPrimary: c.Snapshot.AllowPrimary, Throttle: configThrottle(c), OnProgress: rates.progress,
 		Parallel: c.Snapshot.ParallelOr()}
 }
 

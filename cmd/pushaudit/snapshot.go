@@ -101,10 +101,9 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 				return err
 			}
 		}
-		lag, threads := c.Snapshot.ThrottleLimits()
-		throttle.MaxReplicaLag, throttle.MaxThreadsRunning = lag, threads
-		if throttle.MaxRowsPerSec == 0 {
-			throttle.MaxRowsPerSec = c.Snapshot.MaxRowsPerSec
+		throttle = configThrottle(c)
+		if maxRowsPerSec != 0 {
+			throttle.MaxRowsPerSec = maxRowsPerSec // the flag over the config
 		}
 	}
 	wh, err := warehouse.OpenWith(ctx, whPath, m.waitHeld(wait))
@@ -118,6 +117,14 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	}
 	_, err = m.snapshotWith(ctx, wh, srcs, opts, args)
 	return err
+}
+
+// configThrottle is the throttle of the config's snapshot section, for
+// the CLI's snapshots and the daemon's alike.
+func configThrottle(c *config.Config) snapshot.Throttle {
+	t := snapshot.Throttle{MaxRowsPerSec: c.Snapshot.MaxRowsPerSec}
+	t.MaxReplicaLag, t.MaxThreadsRunning = c.Snapshot.ThrottleLimits()
+	return t
 }
 
 // parsePolicies reads --policy TABLE=full|append|incremental:COLUMN flags.
