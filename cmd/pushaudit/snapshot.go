@@ -231,8 +231,9 @@ func (m *Main) snapshotWith(ctx context.Context, wh *warehouse.Warehouse, srcs [
 // that occurred in order: how many were copied in full, read as a delta,
 // or left as they were (unchanged since the published copy); then those
 // whose source COUNT(*) was not read (no commit since the count that
-// agreed, or count_every not due: see count.go), repaired, verified, with schema drift, inexact or failed. "" for
-// no tables.
+// agreed, or count_every not due: see internal/snapshot/count.go),
+// repaired, verified, with schema drift, inexact or failed. "" for no
+// tables.
 func tablesDone(tables []*snapshot.TableReport) string {
 	var copied, delta, unchanged, notCounted, repaired, verified, drift, inexact, failed int
 	for _, t := range tables {

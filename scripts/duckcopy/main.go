@@ -43,8 +43,6 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 func run(src, dst string, schemas []string) error {
 	for _, p := range []string{dst, dst + ".wal"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
@@ -89,15 +87,17 @@ func run(src, dst string, schemas []string) error {
 	}
 	var n int64
 	for _, t := range tables {
-		if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quote(t.schema)); err != nil {
+		if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+warehouse.QuoteIdent(t.schema)); err != nil {
 			return err
 		}
-		q := "CREATE TABLE " + quote(t.schema) + "." + quote(t.name) + " AS SELECT * FROM src." + quote(t.schema) + "." + quote(t.name)
+		name := warehouse.QuoteIdent(t.schema) + "." + warehouse.QuoteIdent(t.name)
+		q := "CREATE TABLE " + name + " AS SELECT * FROM src." + name
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
+		// the rows copied (DuckDB reports none for CREATE TABLE AS)
 		var c int64
-		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+quote(t.schema)+"."+quote(t.name)).Scan(&c); err != nil {
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM "+name).Scan(&c); err != nil {
 			return err
 		}
 		n += c
