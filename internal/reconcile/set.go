@@ -170,14 +170,7 @@ func countSetBatches(ctx context.Context, wh warehouse.Querier, o *Options, p si
 		if x == nil || x.Facts.Unverifiable {
 			continue
 		}
-		x.Facts.Batches++
-		if status == "success" {
-			x.Facts.Succeeded++
-			x.Facts.Claimed += n
-		}
-		if f := warehouse.FromWall(fin.Time); f.After(x.Facts.LastFinish) {
-			x.Facts.LastFinish = f
-		}
+		x.addBatch(batch{status: status, rows: n, finished: warehouse.FromWall(fin.Time)})
 	}
 	rows.Close()
 	return rows.Err()

@@ -208,27 +208,30 @@ func (x *Result) countReceipts(rep *pipelines.EvidenceReport) bool {
 	if len(rep.Errors) > 0 {
 		x.note = fmt.Sprintf("回执有 %d 行被拒: %s", len(rep.Errors), rep.Errors[0].Error())
 	}
-	if x.Facts.Unverifiable {
-		// the receipts are counted; the source they are compared
-		// with is not to be trusted, and may not be in the
-		// warehouse at all (no snapshot of it ever succeeded).
-		return false
-	}
-	return true
+	// the receipts are counted; when the window is unverifiable, the
+	// source they are compared with is not to be trusted, and may not be
+	// in the warehouse at all (no snapshot of it ever succeeded).
+	return !x.Facts.Unverifiable
 }
 
-// countBatches adds the push-log batches bs of the window to its facts:
-// every batch, the succeeded ones and the rows they claim, the last finish.
+// countBatches adds the push-log batches bs of the window to its facts.
 func (x *Result) countBatches(bs []batch) {
 	for _, b := range bs {
-		x.Facts.Batches++
-		if b.status == "success" {
-			x.Facts.Succeeded++
-			x.Facts.Claimed += b.rows
-		}
-		if b.finished.After(x.Facts.LastFinish) {
-			x.Facts.LastFinish = b.finished
-		}
+		x.addBatch(b)
+	}
+}
+
+// addBatch adds one push-log batch of the window to its facts: a batch,
+// a succeeded one and the rows it claims, the last finish. Both reconcile
+// paths count through it.
+func (x *Result) addBatch(b batch) {
+	x.Facts.Batches++
+	if b.status == "success" {
+		x.Facts.Succeeded++
+		x.Facts.Claimed += b.rows
+	}
+	if b.finished.After(x.Facts.LastFinish) {
+		x.Facts.LastFinish = b.finished
 	}
 }
 
