@@ -91,7 +91,8 @@ func (keys keysByKind) names(kinds ...string) []string {
 func (p *Planner) pushRows(ctx context.Context, w *Window, res *pipelines.Resource, keys keysByKind) (int64, error) {
 	// the rows to push: the source's rows of the missing keys and of the
 	// keys whose values differ.
-	src, err := p.rec.SourceRows(ctx, p.wh, res, w.Window, keys.names("missing", "mismatch"))
+	want := keys.names("missing", "mismatch")
+	src, err := p.rec.SourceRows(ctx, p.wh, res, w.Window, want)
 	if err != nil {
 		return 0, err
 	}
@@ -101,7 +102,7 @@ func (p *Planner) pushRows(ctx context.Context, w *Window, res *pipelines.Resour
 		found[r.Key] = true
 	}
 	var lost int64
-	for _, k := range keys.names("missing", "mismatch") {
+	for _, k := range want {
 		if !found[k] {
 			lost++
 		}
