@@ -117,9 +117,8 @@ func (r *jsonReader) syntax(err error) {
 }
 
 // openRecords reads up to the opening [ of the records: the top-level
-// array, or the "records" member of a top-level object (the members
-// before it are skipped). It reports false when the file failed; the
-// error is recorded.
+// array, or the "records" member of a top-level object. It reports false
+// when the file failed; the error is recorded.
 func (r *jsonReader) openRecords() bool {
 	tok, err := r.dec.Token()
 	if err != nil {
@@ -128,42 +127,47 @@ func (r *jsonReader) openRecords() bool {
 	}
 	switch tok {
 	case json.Delim('['):
+		return true
 	case json.Delim('{'):
-		found := false
-		for r.dec.More() {
-			k, err := r.dec.Token()
-			if err != nil {
-				r.syntax(err)
-				return false
-			}
-			if k == "records" {
-				t, err := r.dec.Token()
-				if err != nil {
-					r.syntax(err)
-					return false
-				}
-				if t != json.Delim('[') {
-					r.p.fileErr(r.file, r.lineAt(r.dec.InputOffset()), "", `"records" is not an array`)
-					return false
-				}
-				found = true
-				break
-			}
+		return r.recordsMember()
+	}
+	r.p.fileErr(r.file, 1, "", wantRecords)
+	return false
+}
+
+// wantRecords is the error of a file that holds no records at all.
+const wantRecords = `want an array of records or an object with "records"`
+
+// recordsMember reads the members of the top-level object up to the
+// opening [ of "records", skipping the members before it.
+func (r *jsonReader) recordsMember() bool {
+	for r.dec.More() {
+		k, err := r.dec.Token()
+		if err != nil {
+			r.syntax(err)
+			return false
+		}
+		if k != "records" {
 			var skip json.RawMessage
 			if err := r.dec.Decode(&skip); err != nil {
 				r.syntax(err)
 				return false
 			}
+			continue
 		}
-		if !found {
-			r.p.fileErr(r.file, 1, "", `want an array of records or an object with "records"`)
+		t, err := r.dec.Token()
+		if err != nil {
+			r.syntax(err)
 			return false
 		}
-	default:
-		r.p.fileErr(r.file, 1, "", `want an array of records or an object with "records"`)
-		return false
+		if t != json.Delim('[') {
+			r.p.fileErr(r.file, r.lineAt(r.dec.InputOffset()), "", `"records" is not an array`)
+			return false
+		}
+		return true
 	}
-	return true
+	r.p.fileErr(r.file, 1, "", wantRecords)
+	return false
 }
 
 // jsonRecord converts record n, which starts at line, to cells by column
