@@ -168,6 +168,8 @@ func TestConfig_Validate(t *testing.T) {
 			[]string{"line 10", "field allow_primery not found"}},
 		{"negative count_every", base + "snapshot: {count_every: -1m}\n",
 			[]string{"snapshot.count_every: -1m0s is negative"}},
+		{"negative parallel and rate", base + "snapshot: {parallel: -3, max_rows_per_sec: -5}\n",
+			[]string{"snapshot.parallel: -3 is negative", "snapshot.max_rows_per_sec: -5 is negative"}},
 		{"negative table count_every", "mysql: {addr: h:3306, user: u}\nsources:\n  biz:\n    database: biz\n    policies:\n      gps: {policy: append, count_every: -5m}\n",
 			[]string{"sources.biz.policies.gps.count_every: -5m0s is negative"}},
 		{"password in the file", "warehouse: w.duckdb\nmysql:\n  addr: h:3306\n  user: u\n  password: secret\n",

@@ -15,6 +15,12 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 	if e := c.Snapshot.CountEvery; e < 0 {
 		bad("snapshot.count_every: %v is negative (0 counts every run)", e)
 	}
+	if n := c.Snapshot.Parallel; n < 0 {
+		bad("snapshot.parallel: %d is negative (0 takes the default %d, 1 one source after the other)", n, DefaultSnapshotParallel)
+	}
+	if r := c.Snapshot.MaxRowsPerSec; r < 0 {
+		bad("snapshot.max_rows_per_sec: %v is negative (0 sets no cap)", r)
+	}
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]
 		if !sourceNameRE.MatchString(name) {
