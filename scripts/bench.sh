@@ -28,6 +28,20 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[
 # A private binary: bin/ may be rebuilt while the benchmark runs.
 snap_bin="$work/pushaudit"
 go build -tags=duckdb_arrow -o "$snap_bin" ./cmd/pushaudit
+# scripts/duckcopy: DuckDB alone storing what a snapshot wrote (the floors).
+go build -tags=duckdb_arrow -o "$work/duckcopy" ./scripts/duckcopy
+# server_cpu prints the CPU seconds (user + system) the local MariaDB server
+# of scripts/mariadb.sh has used so far, or nothing when the benchmarks run
+# against another server: the difference over a run is what serving that
+# run's rows cost the server, on the same cores.
+server_pid=$(scripts/mariadb.sh status 2>/dev/null | sed -n 's/^running pid=\([0-9]*\).*/\1/p' || true)
+server_cpu() {
+	[ -n "$server_pid" ] || return 0
+	awk -v t="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / t}' "/proc/$server_pid/stat" 2>/dev/null || true
+}
+# cpu_diff A B prints B - A, or nothing when either is missing.
+cpu_diff() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f\n", b - a}' || true; }
+cores=$(nproc)
 
 # The benchmarks, in this order; each part runs the ones BENCH_ONLY asks for.
 for part in reports snapshot reconcile serve site; do

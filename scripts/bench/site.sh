@@ -12,8 +12,11 @@
 # SITE_RUNS (default 3) interleaved rounds of the three. Each round also
 # times the floor under any full snapshot: DuckDB alone storing the same
 # tables (scripts/duckcopy copies them from the warehouse just written
-# into a new file, one thread, no MySQL), printed against both. Then
-# `snapshot --verify` of every table, once.
+# into a new file, one thread, no MySQL), printed against both; the same
+# rows handed to DuckDB in Arrow (duckcopy -arrow) and the CPU the local
+# server spends serving the full snapshot give the floor on this
+# machine's cores (as in snapshot.sh). Then `snapshot --verify` of every
+# table, once.
 if want snapshot-site; then
 echo
 echo "== snapshot-site: whole simulated site (3 days), full, nothing changed, verify"
@@ -28,25 +31,33 @@ if ! command -v mydumper >/dev/null && command -v apt-get >/dev/null && [ "$(id 
 		echo "bench.sh: mydumper could not be installed" >&2
 fi
 dbs=$("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'" | paste -sd'|')
-: >"$sd/full.t"; : >"$sd/same.t"; : >"$sd/dump.t"; : >"$sd/floor.t"
-go build -o "$work/duckcopy" ./scripts/duckcopy
+: >"$sd/full.t"; : >"$sd/same.t"; : >"$sd/dump.t"; : >"$sd/floor.t"; : >"$sd/arrow.cpu"; : >"$sd/full.srv"; : >"$sd/full.cpu"; : >"$sd/dump.srv"
 for i in $(seq "${SITE_RUNS:-3}"); do
 	rm -f "$sd/site.duckdb" "$sd/site.duckdb.wal"
-	f=$(secs $BIN --config "$sd/site.yaml" snapshot)
+	c0=$(server_cpu)
+	/usr/bin/time -f "%e %U %S" -o "$sd/t" $BIN --config "$sd/site.yaml" snapshot >>"$sd/runs.out" 2>&1
+	cpu_diff "$c0" "$(server_cpu)" >>"$sd/full.srv"
+	read -r f u k <"$sd/t"
+	awk -v u="$u" -v k="$k" 'BEGIN{print u + k}' >>"$sd/full.cpu"
 	s=$(secs $BIN --config "$sd/site.yaml" snapshot)
 	echo "$f" >>"$sd/full.t"
 	echo "$s" >>"$sd/same.t"
 	m=-
 	if command -v mydumper >/dev/null; then
 		rm -rf "$sd/dump"
+		c0=$(server_cpu)
 		m=$(secs mydumper --host 127.0.0.1 --port "$mariadb_port" --user pushaudit --password pushaudit --threads 2 \
 			--regex "^($dbs)\\." --outputdir "$sd/dump" --no-schemas)
 		echo "$m" >>"$sd/dump.t"
+		cpu_diff "$c0" "$(server_cpu)" >>"$sd/dump.srv"
 	fi
 	# The floor under any full snapshot: DuckDB alone storing the same
 	# tables, copied from the warehouse just written (scripts/duckcopy).
 	read -r c _ <<<"$("$work/duckcopy" "$sd/site.duckdb" "$sd/floor.duckdb")"
 	echo "$c" >>"$sd/floor.t"
+	# ... and the same rows handed to DuckDB in Arrow, as the snapshot hands them.
+	read -r _ a _ <<<"$("$work/duckcopy" -arrow "$sd/site.duckdb" "$sd/floor.duckdb")"
+	echo "$a" >>"$sd/arrow.cpu"
 	echo "  round $i: full $f s, nothing changed $s s, mydumper $m s, DuckDB alone $c s"
 done
 full_s=$(median <"$sd/full.t")
@@ -62,6 +73,18 @@ awk -v f="$full_s" -v c="$(median <"$sd/floor.t")" -v b="$( [ -s "$sd/dump.t" ] 
 	printf "snapshot-site: the floor, DuckDB alone storing the same tables (CREATE TABLE AS SELECT from the warehouse, one thread, no MySQL) %.2f s", c
 	if (b > 0) printf " = %.2f x mydumper", c/b
 	printf "; the full snapshot is %.2f x it\n", f/c}'
+# The floor on this machine's cores (as snap_floor in snapshot.sh): the
+# server's CPU serving the full snapshot plus DuckDB's storing its rows
+# from Arrow, over the cores, against the target of 2 x mydumper.
+if [ -s "$sd/full.srv" ] && [ -s "$sd/dump.t" ]; then
+	awk -v b="$(median <"$sd/dump.t")" -v bs="$(median <"$sd/dump.srv")" -v v="$(median <"$sd/full.srv")" \
+		-v d="$(median <"$sd/arrow.cpu")" -v k="$cores" -v p="$(median <"$sd/full.cpu")" 'BEGIN{
+		f = (v + d) / k
+		printf "snapshot-site: CPU (medians): the full snapshot %.2f s, the server serving it %.2f s (serving mydumper %.2f s), DuckDB alone storing its rows from Arrow %.2f s; floor on %d cores with reading and decoding free: (%.2f + %.2f) / %d = %.2f s = %.2f x mydumper: ",
+			p, v, bs, d, k, v, d, k, f, f/b
+		if (f/b > 2) print "the target 2 x is below it (out of reach on this machine)"
+		else printf "the target 2 x leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (2*b - f)*k, p - d}'
+fi
 
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'"); do
 	"${client[@]}" -e "DROP DATABASE IF EXISTS \`$d\`"
