@@ -57,11 +57,7 @@ func copyArrow(src, dst string, schemas []string) error {
 	defer db.Close()
 	var n int64
 	err = conn.Raw(func(dc any) error {
-		d, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("connection is %T, not a driver.Conn", dc)
-		}
-		ar, err := duckdb.NewArrowFromConn(d)
+		d, ar, err := arrowConn(dc)
 		if err != nil {
 			return err
 		}
@@ -81,26 +77,13 @@ func copyArrow(src, dst string, schemas []string) error {
 
 // insertArrow creates t in the destination and inserts its batches.
 func insertArrow(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, t arrowTable) error {
-	view := func(rows int64) (func(), error) {
-		columns := make([][]arrow.Array, len(t.cols))
-		for i, c := range t.cols {
-			columns[i] = []arrow.Array{c}
-		}
-		whole := array.NewTableFromSlice(t.types, columns)
-		defer whole.Release()
-		tr := array.NewTableReader(whole, arrowBatchRows)
-		if rows == 0 {
-			// the types only: a reader of no batch
-			tr.Release()
-			empty, err := array.NewRecordReader(t.types, nil)
-			if err != nil {
-				return nil, err
-			}
-			return ar.RegisterView(empty, "__duckcopy")
-		}
-		return ar.RegisterView(tr, "__duckcopy")
+	// the types first, from a reader of no batch
+	empty, err := array.NewRecordReader(t.types, nil)
+	if err != nil {
+		return err
 	}
-	release, err := view(0)
+	defer empty.Release()
+	release, err := ar.RegisterView(empty, "__duckcopy")
 	if err != nil {
 		return err
 	}
@@ -110,7 +93,16 @@ func insertArrow(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, t arro
 	if err != nil {
 		return err
 	}
-	if release, err = view(t.rows); err != nil {
+	// then the rows, in batches of arrowBatchRows
+	columns := make([][]arrow.Array, len(t.cols))
+	for i, c := range t.cols {
+		columns[i] = []arrow.Array{c}
+	}
+	whole := array.NewTableFromSlice(t.types, columns)
+	defer whole.Release()
+	batches := array.NewTableReader(whole, arrowBatchRows)
+	defer batches.Release()
+	if release, err = ar.RegisterView(batches, "__duckcopy"); err != nil {
 		return err
 	}
 	defer release()
@@ -143,11 +135,7 @@ func readArrow(ctx context.Context, src string, schemas []string) ([]arrowTable,
 	}
 	var tables []arrowTable
 	err = conn.Raw(func(dc any) error {
-		d, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("connection is %T, not a driver.Conn", dc)
-		}
-		ar, err := duckdb.NewArrowFromConn(d)
+		_, ar, err := arrowConn(dc)
 		if err != nil {
 			return err
 		}
@@ -217,4 +205,15 @@ func execDriver(ctx context.Context, conn driver.Conn, stmts ...string) error {
 		}
 	}
 	return nil
+}
+
+// arrowConn is the DuckDB connection under sql.Conn.Raw, and its Arrow
+// interface.
+func arrowConn(dc any) (driver.Conn, *duckdb.Arrow, error) {
+	d, ok := dc.(driver.Conn)
+	if !ok {
+		return nil, nil, fmt.Errorf("connection is %T, not a driver.Conn", dc)
+	}
+	ar, err := duckdb.NewArrowFromConn(d)
+	return d, ar, err
 }
