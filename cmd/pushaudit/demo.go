@@ -43,7 +43,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 			return err
 		}
 	}
-	if err := resetDemoOutput(&f, out); err != nil {
+	if err := resetDemoOutput(f); err != nil {
 		return err
 	}
 	cat, err := pipelines.DefaultCatalog()
@@ -70,7 +70,7 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 	if err := m.printSummary(rs, cat); err != nil {
 		return err
 	}
-	books, err := demoWorkbooks(ctx, c, cat, wh, start, last, out)
+	books, err := m.demoWorkbooks(ctx, c, cat, wh, start, last, out)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,8 @@ func (m *Main) runDemo(ctx context.Context, g *globals, args []string) error {
 }
 
 // parseDemoFlags parses demo's flags: the simulation's, the output folder
-// and the speed of the serve run (0: one pass instead).
+// (and the demo's files in it) and the speed of the serve run (0: one
+// pass instead).
 func (m *Main) parseDemoFlags(args []string) (f simFlags, out string, serveSpeed float64, err error) {
 	fs := newFlags("demo", "demo [--out DIR] [--days N] [--faults K] [--cases-per-day N] [--seed S] [--mysql DSN] [--serve-speed N]", m.Stdout)
 	fs.Float64Var(&serveSpeed, "serve-speed", 0, "instead of one pass, run serve over the last simulated day on a clock N times faster (make demo-serve: 600)")
@@ -98,6 +99,9 @@ func (m *Main) parseDemoFlags(args []string) (f simFlags, out string, serveSpeed
 	fs.IntVar(&f.components, "components", 2000, "components (部件)")
 	fs.StringVar(&f.dsn, "mysql", "", "use this MySQL server instead of the embedded one")
 	err = parseFlags(fs, args)
+	f.manifest = filepath.Join(out, "demo-manifest.json")
+	f.writeConfig = filepath.Join(out, "demo.yaml")
+	f.warehouse = filepath.Join(out, "demo.duckdb")
 	return f, out, serveSpeed, err
 }
 
@@ -114,12 +118,9 @@ func (m *Main) startEmbeddedDemoDB(ctx context.Context, f *simFlags) error {
 	return nil
 }
 
-// resetDemoOutput sets the demo's files in the folder out and removes the
-// warehouse (and its side files) of an earlier demo, so it starts afresh.
-func resetDemoOutput(f *simFlags, out string) error {
-	f.manifest = filepath.Join(out, "demo-manifest.json")
-	f.writeConfig = filepath.Join(out, "demo.yaml")
-	f.warehouse = filepath.Join(out, "demo.duckdb")
+// resetDemoOutput removes the warehouse (and its side files) of an
+// earlier demo, so that the demo starts afresh.
+func resetDemoOutput(f simFlags) error {
 	for _, p := range []string{f.warehouse, f.warehouse + ".wal", f.warehouse + ".schedule.json"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("demo: %w", err)
@@ -153,32 +154,28 @@ func (m *Main) demoSnapshot(ctx context.Context, f simFlags, args []string) (*co
 // demoWorkbooks writes and records the daily workbook of each day from
 // start to last and the operations report of last's quarter, and returns
 // their paths.
-func demoWorkbooks(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, start, last time.Time, out string) ([]string, error) {
-	host, _ := os.Hostname()
-	var books []string
+func (m *Main) demoWorkbooks(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, start, last time.Time, out string) ([]string, error) {
+	var periods []reports.Period
 	for d := start; !d.After(last); d = d.AddDate(0, 0, 1) {
-		p, err := reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: d, OutDir: out, Now: c.Clock(), Producer: "pushaudit demo on " + host})
+		p, err := reports.ParsePeriod(d.Format(time.DateOnly))
 		if err != nil {
 			return nil, err
 		}
-		if err := wh.RecordReport(ctx, d.Format(time.DateOnly), reports.PeriodDay.String(), "zh", p); err != nil {
-			return nil, err
-		}
-		books = append(books, p)
+		periods = append(periods, p)
 	}
 	// The quarterly operations report of the quarter of the last day.
-	q, err := reports.ParsePeriod(fmt.Sprintf("%d-Q%d", last.Year(), (int(last.Month())+2)/3))
+	q, err := reports.ParsePeriod(pipelines.Quarter(last))
 	if err != nil {
 		return nil, err
 	}
-	p, err := reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: q, OutDir: out, Now: c.Clock(), Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee, Producer: "pushaudit demo on " + host})
-	if err != nil {
-		return nil, err
+	var books []string
+	for _, p := range append(periods, q) {
+		path, err := m.report(ctx, c, cat, wh, p, out, "zh", "pushaudit demo")
+		if err != nil {
+			return nil, err
+		}
+		books = append(books, path)
 	}
-	if err := wh.RecordReport(ctx, q.String(), q.Kind.String(), "zh", p); err != nil {
-		return nil, err
-	}
-	books = append(books, p)
 	return books, nil
 }
 

@@ -49,7 +49,7 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	}
 	m.onClose(wh.Close)
 	return asRun(ctx, wh, "report", args, func() (string, error) {
-		path, err := m.report(ctx, c, cat, wh, p, out, lang)
+		path, err := m.report(ctx, c, cat, wh, p, out, lang, "pushaudit")
 		if err != nil {
 			return "", err
 		}
@@ -58,22 +58,24 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	})
 }
 
-// report writes the workbook of p and records it in audit.reports.
-func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, p reports.Period, out, lang string) (string, error) {
+// report writes the workbook of p and records it in audit.reports; the
+// workbook names its producer as who on this host.
+func (m *Main) report(ctx context.Context, c *config.Config, cat *pipelines.Catalog, wh *warehouse.Warehouse, p reports.Period, out, lang, who string) (string, error) {
 	host, _ := os.Hostname()
+	producer := who + " on " + host
 	var (
 		path string
 		err  error
 	)
 	if p.Kind == reports.PeriodDay {
 		path, err = reports.WriteDaily(ctx, wh.DB(), cat, reports.DailyOptions{Day: p.Start, OutDir: out, Lang: lang,
-			Now: c.Clock(), Producer: "pushaudit on " + host})
+			Now: c.Clock(), Producer: producer})
 	} else {
 		// Validated with the config.
 		deadline, _ := pipelines.ParseInspectionDeadline(c.InspectionDeadline)
 		path, err = reports.WriteOps(ctx, wh.DB(), cat, reports.OpsOptions{Period: p, OutDir: out, Lang: lang,
 			Incidents: c.IncidentRules(), QuarterlyFee: c.Assessment.QuarterlyFee,
-			Now: c.Clock(), Producer: "pushaudit on " + host, InspectionDeadline: deadline})
+			Now: c.Clock(), Producer: producer, InspectionDeadline: deadline})
 	}
 	if err != nil {
 		return "", err

@@ -261,7 +261,7 @@ func (d *daemon) report(ctx context.Context, c *config.Config, wh *warehouse.War
 		d.judged(rs)
 	}
 	return asRun(ctx, wh, "report", args, func() (string, error) {
-		return d.m.report(ctx, c, cat, wh, p, c.Path(c.OutputDir), "zh")
+		return d.m.report(ctx, c, cat, wh, p, c.Path(c.OutputDir), "zh", "pushaudit")
 	})
 }
 
