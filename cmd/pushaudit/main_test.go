@@ -126,6 +126,8 @@ func TestMain_Run_Usage(t *testing.T) {
 		{name: "sim zero days", args: []string{"sim", "--mysql", "u:p@tcp(127.0.0.1:1)/", "--days", "0"}, want: exitUsage, stderr: "--days", stderrLine: true},
 		{name: "snapshot source without warehouse", args: []string{"snapshot", "--source", "biz=u:p@tcp(127.0.0.1:1)/biz"}, want: exitUsage, stderr: "--warehouse", stderrLine: true},
 		{name: "snapshot source not name=dsn", args: []string{"snapshot", "--source", "biz", "--warehouse", "w.duckdb"}, want: exitUsage, stderr: `--source "biz"`, stderrLine: true},
+		{name: "snapshot negative cap", args: []string{"snapshot", "--source", "biz=u:p@tcp(127.0.0.1:1)/biz", "--warehouse", "w.duckdb", "--max-rows-per-sec", "-5"}, want: exitUsage, stderr: "--max-rows-per-sec -5 is negative", stderrLine: true},
+		{name: "repair bad date", args: []string{"repair", "--target", "province", "--date", "2026-13-01", "--out", "x"}, want: exitUsage, stderr: `--date: "2026-13-01" is not a date`, stderrLine: true},
 		{name: "check no config", args: []string{"check"}, want: exitUsage, stderr: "--config", stderrLine: true},
 		{name: "demo bad start", args: []string{"demo", "--start", "tomorrow"}, want: exitUsage, stderr: "--start", stderrLine: true},
 	}

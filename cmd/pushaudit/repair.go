@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/repair"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -15,6 +16,7 @@ import (
 // repairArgs are the flags of repair.
 type repairArgs struct {
 	finding, incident, target, date, format, out string
+	day                                          time.Time // --date, parsed
 }
 
 // runRepair writes the repair plan of findings: SQL for the target's
@@ -105,6 +107,13 @@ func (m *Main) parseRepairArgs(args []string) (repairArgs, error) {
 	case !slices.Contains(repair.Formats, a.format):
 		return a, usagef("repair: --format %q is not %s", a.format, strings.Join(repair.Formats, ", "))
 	}
+	if a.date != "" {
+		day, err := parseDay("date", a.date)
+		if err != nil {
+			return a, err
+		}
+		a.day = day
+	}
 	return a, nil
 }
 
@@ -119,11 +128,7 @@ func repairWindows(ctx context.Context, p *repair.Planner, a repairArgs) ([]*rep
 	case a.incident != "":
 		ws, err = p.ForIncident(ctx, a.incident)
 	default:
-		day, derr := parseDay("date", a.date)
-		if derr != nil {
-			return nil, derr
-		}
-		ws, err = p.ForTargetDay(ctx, a.target, day)
+		ws, err = p.ForTargetDay(ctx, a.target, a.day)
 	}
 	if errors.Is(err, repair.ErrNoFinding) {
 		return nil, usageError{fmt.Errorf("repair: %w", err)}

@@ -52,6 +52,9 @@ func (m *Main) runSnapshot(ctx context.Context, g *globals, args []string) error
 	if fs.NArg() > 0 && !verify {
 		return usagef("snapshot: unexpected arguments %q (table names go with --verify)", fs.Args())
 	}
+	if maxRowsPerSec < 0 {
+		return usagef("snapshot: --max-rows-per-sec %v is negative (0 sets no cap)", maxRowsPerSec)
+	}
 	var srcs []snapshot.Source
 	throttle := snapshot.Throttle{MaxRowsPerSec: maxRowsPerSec}
 	wait := config.DefaultWarehouseWait
@@ -164,11 +167,8 @@ func configSources(c *config.Config) ([]snapshot.Source, error) {
 		}
 		pols := map[string]snapshot.TablePolicy{}
 		for table, p := range c.Sources[name].Policies {
-			every := config.DefaultKeyCheckEvery
-			if p.KeyCheckEvery != nil {
-				every = *p.KeyCheckEvery
-			}
-			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark, KeyCheckEvery: every, CountEvery: p.CountEveryOr(c.Snapshot.CountEvery)}
+			pols[table] = snapshot.TablePolicy{Policy: p.Policy, Watermark: p.Watermark,
+				KeyCheckEvery: p.KeyCheckEveryOr(), CountEvery: p.CountEveryOr(c.Snapshot.CountEvery)}
 		}
 		srcs = append(srcs, snapshot.Source{Name: name, DSN: dsn, Tables: c.Sources[name].Tables, Policies: pols, Masks: c.Masks(name), MaskKey: key})
 	}

@@ -90,6 +90,15 @@ type SnapshotConfig struct {
 	CountEvery time.Duration `yaml:"count_every,omitempty"`
 }
 
+// KeyCheckEveryOr is the table's key-set comparison period: its own
+// key_check_every, else DefaultKeyCheckEvery.
+func (p TablePolicy) KeyCheckEveryOr() time.Duration {
+	if p.KeyCheckEvery != nil {
+		return *p.KeyCheckEvery
+	}
+	return DefaultKeyCheckEvery
+}
+
 // CountEveryOr is the table's count period: its own count_every, else
 // run (snapshot.count_every).
 func (p TablePolicy) CountEveryOr(run time.Duration) time.Duration {
