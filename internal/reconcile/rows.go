@@ -44,9 +44,12 @@ type WindowBatch struct {
 	Finished  sql.NullTime // wall clock as stored
 }
 
+// statusSuccess is the push-log status of a successful push.
+const statusSuccess = "success"
+
 // batchSucceeded says whether a push-log status is a successful push, as
 // window and windowsSet count it.
-func batchSucceeded(status string) bool { return status == "success" }
+func batchSucceeded(status string) bool { return status == statusSuccess }
 
 // valueColumns are the resource's columns as text of their front-end type.
 func valueColumns(alias string, res *pipelines.Resource) string {

@@ -103,7 +103,6 @@ func changedExpr(alias string, res *pipelines.Resource) string {
 }
 
 type batch struct {
-	id       string
 	status   string
 	rows     int64
 	finished time.Time
@@ -116,7 +115,7 @@ const windowBatches = `target = $target AND resource = $resource AND window_star
 // batches reads the push-log batches of one window; a holds the
 // parameters of windowBatches.
 func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, o Options, a args) ([]batch, error) {
-	q := "SELECT batch_id, status, rows_sent, finished_at FROM " + o.pushLog() + " WHERE " + windowBatches + " ORDER BY started_at, batch_id"
+	q := "SELECT status, rows_sent, finished_at FROM " + o.pushLog() + " WHERE " + windowBatches + " ORDER BY started_at, batch_id"
 	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
@@ -126,7 +125,7 @@ func (r *Reconciler) batches(ctx context.Context, wh warehouse.Querier, o Option
 	for rows.Next() {
 		var b batch
 		var fin sql.NullTime
-		if err := rows.Scan(&b.id, &b.status, &b.rows, &fin); err != nil {
+		if err := rows.Scan(&b.status, &b.rows, &fin); err != nil {
 			return nil, err
 		}
 		b.finished = warehouse.FromWall(fin.Time)
@@ -173,7 +172,9 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 				return nil, err
 			}
 		}
-		x.countBatches(bs)
+		for _, b := range bs {
+			x.addBatch(b)
+		}
 		rcvFrom, rcvWhere = p.receivedRows(res, &o, rcvTable, rcvFrom)
 		x.noteSite(p)
 	}
@@ -199,11 +200,7 @@ func (x *Result) countReceipts(rep *pipelines.EvidenceReport) bool {
 		return false
 	}
 	for _, f := range rep.Files {
-		x.Facts.Batches++
-		x.Facts.Succeeded++
-		if f.ArrivedAt.After(x.Facts.LastFinish) {
-			x.Facts.LastFinish = f.ArrivedAt
-		}
+		x.addBatch(batch{status: statusSuccess, finished: f.ArrivedAt})
 	}
 	if len(rep.Errors) > 0 {
 		x.note = fmt.Sprintf("回执有 %d 行被拒: %s", len(rep.Errors), rep.Errors[0].Error())
@@ -214,19 +211,13 @@ func (x *Result) countReceipts(rep *pipelines.EvidenceReport) bool {
 	return !x.Facts.Unverifiable
 }
 
-// countBatches adds the push-log batches bs of the window to its facts.
-func (x *Result) countBatches(bs []batch) {
-	for _, b := range bs {
-		x.addBatch(b)
-	}
-}
-
 // addBatch adds one push-log batch of the window to its facts: a batch,
 // a succeeded one and the rows it claims, the last finish. Both reconcile
-// paths count through it.
+// paths count through it, and a media copy's receipt files as succeeded
+// batches.
 func (x *Result) addBatch(b batch) {
 	x.Facts.Batches++
-	if b.status == "success" {
+	if batchSucceeded(b.status) {
 		x.Facts.Succeeded++
 		x.Facts.Claimed += b.rows
 	}
