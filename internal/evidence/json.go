@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -51,13 +52,7 @@ func parseJSON(file string, data []byte, s *schema, emit func(record) error) *pa
 		r.syntax(err)
 		return p
 	}
-	if len(unknown) > 0 {
-		var names []string
-		for k := range unknown {
-			names = append(names, k)
-		}
-		p.warnUnknown(file, names)
-	}
+	p.warnUnknown(file, slices.Collect(maps.Keys(unknown)))
 	return p
 }
 
@@ -179,11 +174,7 @@ func jsonRecord(s *schema, file string, line, n int, raw json.RawMessage, unknow
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return nil, []pipelines.RowError{rowErr(file, line, fmt.Sprintf("record %d is not an object", n))}
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(obj))
 	cells := make(map[int]cell, len(obj))
 	seen := map[int]string{}
 	var bad []pipelines.RowError
@@ -193,10 +184,7 @@ func jsonRecord(s *schema, file string, line, n int, raw json.RawMessage, unknow
 			unknown[k] = true
 			continue
 		}
-		col := pipelines.EvidenceArrivedAt
-		if j >= 0 {
-			col = s.cols[j].Name
-		}
+		col := s.colName(j)
 		if prev, dup := seen[j]; dup {
 			bad = append(bad, pipelines.RowError{File: file, Line: line, Column: col,
 				Msg: fmt.Sprintf("record %d names the column twice (%q and %q)", n, prev, k)})

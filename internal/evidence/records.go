@@ -79,6 +79,15 @@ func (s *schema) lookup(name string) (int, bool) {
 	return i, ok
 }
 
+// colName is the name of column position j (arrivedCol: the arrival
+// time).
+func (s *schema) colName(j int) string {
+	if j >= 0 {
+		return s.cols[j].Name
+	}
+	return pipelines.EvidenceArrivedAt
+}
+
 // binding maps the cells of a header row to columns.
 type binding struct {
 	pos     []int // per cell: column position, arrivedCol, or -2 (ignored)
@@ -109,10 +118,7 @@ func (s *schema) bind(header []string) (*binding, []string, *headerErr) {
 			continue
 		}
 		if prev, dup := seen[j]; dup {
-			name := pipelines.EvidenceArrivedAt
-			if j >= 0 {
-				name = s.cols[j].Name
-			}
+			name := s.colName(j)
 			return nil, nil, &headerErr{name, fmt.Sprintf("column %s appears twice in the header (as %q and %q)", name, prev, strings.TrimSpace(h))}
 		}
 		seen[j] = strings.TrimSpace(h)
