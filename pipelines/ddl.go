@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// Placeholders is a list of n "?" parameters for SQL text: "?, ?, ?".
+func Placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 // Bookkeeping columns of every front-end evidence table.
 const (
 	feRowID     = "fe_row_id"

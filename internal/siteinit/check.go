@@ -216,7 +216,7 @@ func (k *Checker) recentWindow(ctx context.Context, res *pipelines.Resource) (pi
 	if db := k.conns[src]; db != nil {
 		col := func(f string) string { return quoteIdent(pushLogColumn(k.Config, f)) }
 		ok := pushLogSuccess(k.Config)
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(ok)), ", ")
+		marks := pipelines.Placeholders(len(ok))
 		q := fmt.Sprintf("SELECT %s, %s FROM %s.%s WHERE %s = ? AND %s = ? AND %s IN (%s) AND %s <= ? ORDER BY CASE WHEN %s > 0 THEN 1 ELSE 0 END DESC, %s DESC LIMIT 1",
 			col("window_start"), col("window_end"), quoteIdent(k.names[src]), quoteIdent(table), col("target"), col("resource"), col("status"), marks, col("window_end"), col("rows_sent"), col("window_start"))
 		args := []any{res.Target, res.Key}
@@ -257,7 +257,7 @@ func (k *Checker) batches(ctx context.Context, res *pipelines.Resource, w pipeli
 	src, table := pushLogTable(k.Config)
 	col := func(f string) string { return quoteIdent(pushLogColumn(k.Config, f)) }
 	ok := pushLogSuccess(k.Config)
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ok)), ", ")
+	marks := pipelines.Placeholders(len(ok))
 	q := fmt.Sprintf("SELECT CAST(%s AS CHAR), %s FROM %s.%s WHERE %s = ? AND %s = ? AND %s = ? AND %s IN (%s)",
 		col("batch_id"), col("rows_sent"), quoteIdent(k.names[src]), quoteIdent(table), col("target"), col("resource"), col("window_start"), col("status"), marks)
 	args := []any{res.Target, res.Key, w.Start.Format(time.DateTime)}
@@ -441,7 +441,7 @@ func (k *Checker) checkWindowCounts(ctx context.Context, res *pipelines.Resource
 		add("from", "%v", err)
 		return
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(sq.batches)), ", ")
+	marks := pipelines.Placeholders(len(sq.batches))
 	rq := fmt.Sprintf("SELECT COUNT(*) FROM %s.%s WHERE %s IN (%s)", quoteIdent(k.names[fe]), quoteIdent(res.Table), pipelines.EvidenceBatchID, marks)
 	args := make([]any, len(sq.batches))
 	for i, b := range sq.batches {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
@@ -69,7 +68,7 @@ func (p *PushLogMatch) onceDay(ctx context.Context, db *sql.DB, database string,
 		return "", nil
 	}
 	q := fmt.Sprintf("SELECT MIN(%s) FROM %s.%s WHERE %s IN (%s)", quoteIdent(start.Name), quoteIdent(database), quoteIdent(p.Table.Site.Name),
-		quoteIdent(res.Name), strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", "))
+		quoteIdent(res.Name), pipelines.Placeholders(len(keys)))
 	var t sql.NullTime
 	if err := db.QueryRowContext(ctx, q, keys...).Scan(&t); err != nil {
 		return "", fmt.Errorf("push log: first one-time push: %w", err)

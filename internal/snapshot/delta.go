@@ -11,6 +11,7 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // deltaLoad is how a delta run (incremental or append) is merged into the
@@ -304,7 +305,7 @@ func (s *snapshotter) saveStates(ctx context.Context, tx *sql.Tx, schema string,
 			args = append(args, tr.Name)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_watermarks WHERE source = ? AND table_name IN (`+
-			placeholders(len(cleared))+`)`, args...); err != nil {
+			pipelines.Placeholders(len(cleared))+`)`, args...); err != nil {
 			return fmt.Errorf("snapshot %s: publish: %w", schema, err)
 		}
 	}

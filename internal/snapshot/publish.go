@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // publish swaps every staging table of the source in place of the
@@ -81,7 +82,7 @@ func (s *snapshotter) publish(ctx context.Context, sr *SourceReport, ws *warehou
 			names = append(names, tr.Name)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name IN (`+
-			placeholders(len(sr.Tables))+`)`, names...); err != nil {
+			pipelines.Placeholders(len(sr.Tables))+`)`, names...); err != nil {
 			return fmt.Errorf("snapshot %s: publish: clear progress: %w", sr.Name, err)
 		}
 	}
@@ -121,11 +122,6 @@ func keptCounts(ctx context.Context, tx *sql.Tx, sr *SourceReport) (map[string]i
 	return out, nil
 }
 
-// placeholders returns n comma-separated question marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // recordAll writes the audit.snapshots rows and the anomalies of every
 // table of the source, the rows in one statement.
 func (s *snapshotter) recordAll(ctx context.Context, tx *sql.Tx, sr *SourceReport) error {
@@ -137,7 +133,7 @@ func (s *snapshotter) recordAll(ctx context.Context, tx *sql.Tx, sr *SourceRepor
 		args []any
 	)
 	for _, tr := range sr.Tables {
-		vals = append(vals, "("+placeholders(len(recordColumns))+")")
+		vals = append(vals, "("+pipelines.Placeholders(len(recordColumns))+")")
 		args = append(args, s.recordArgs(sr, tr)...)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit.snapshots (`+strings.Join(recordColumns, ", ")+`)
@@ -196,7 +192,7 @@ func (s *snapshotter) record(ctx context.Context, tx *sql.Tx, sr *SourceReport, 
 		verb = "INSERT OR REPLACE"
 	}
 	_, err := tx.ExecContext(ctx, verb+` INTO audit.snapshots (`+strings.Join(recordColumns, ", ")+`)
-		VALUES (`+placeholders(len(recordColumns))+`)`, s.recordArgs(sr, tr)...)
+		VALUES (`+pipelines.Placeholders(len(recordColumns))+`)`, s.recordArgs(sr, tr)...)
 	if err != nil {
 		return fmt.Errorf("snapshot %s.%s: record: %w", sr.Name, tr.Name, err)
 	}

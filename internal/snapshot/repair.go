@@ -12,6 +12,7 @@ import (
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
+	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
 
 // Exactness after publishing.
@@ -162,7 +163,7 @@ func (s *snapshotter) readByKeys(ctx context.Context, ms *mysqlSource, dconn *sq
 	for _, c := range kcols {
 		cols = append(cols, quoteMySQL(c.Name))
 	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(kcols)), ", ") + ")"
+	tuple := "(" + pipelines.Placeholders(len(kcols)) + ")"
 	for len(keys) > 0 {
 		n := min(perQuery, len(keys))
 		batch := keys[:n]
