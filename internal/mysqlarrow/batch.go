@@ -74,6 +74,7 @@ func (b *Batcher) Add(vals []driver.Value) error {
 	for i, v := range vals {
 		kind, err := b.appends[i](v)
 		if err != nil {
+			b.rowFailed()
 			return fmt.Errorf("row %s, column %s: %w", rowName(b.t, vals, b.total), b.t.Columns[i].Name, err)
 		}
 		if kind != "" {
@@ -121,6 +122,11 @@ func (b *Batcher) Flush() arrow.RecordBatch {
 
 // minReserveRows is the least room reserve makes.
 const minReserveRows = 1024
+
+// rowFailed is called when a row fails part way, by either path: some
+// builders may hold a value of it, so the room reserved is no longer
+// known; the next row reserves again, from each builder's own length.
+func (b *Batcher) rowFailed() { b.reserved = 0 }
 
 // reserve makes room in every builder for the current row and more: a
 // new batch as many rows as the last one had (batches of a large table

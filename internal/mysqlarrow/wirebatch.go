@@ -404,9 +404,7 @@ type wireAnomaly struct {
 // wireRowError names the row (by its key, as far as it can be decoded) and
 // the column of a value that cannot be loaded.
 func (b *Batcher) wireRowError(ops []wireOp, data []byte, col int, err error) error {
-	// Some builders may hold a value of the failed row: reserve again,
-	// from each builder's own length, before the next row.
-	b.reserved = 0
+	b.rowFailed()
 	vals, _ := wireValues(ops, data)
 	name := rowName(b.t, vals, b.total)
 	if col < 0 {

@@ -459,3 +459,47 @@ func TestAddWire_RowsAfterFailedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestAddWire_RowsAfterFailedDriverRows: a row that fails part way
+// through Add (the driver path, which a wire source falls back to with
+// the same Batcher) leaves some builders a value longer than the others;
+// the binary rows after it must still find room in every builder.
+func TestAddWire_RowsAfterFailedDriverRows(t *testing.T) {
+	tbl, cols := wireTable(t)
+	b, ops := newWireBatcher(t, tbl, cols)
+	for i := range 10 { // room reserved by the binary path
+		if err := b.addWire(ops, wtRow(i%len(wtRows))); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+	}
+	vals, err := wireValues(ops, wtRow(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals[wtDate] = []byte("not a date") // the columns before it appended
+	// As many as take the builders that append them (by Append, growing
+	// by doubling) exactly to the end of their room.
+	failed := 2*minReserveRows - 10
+	for i := range failed {
+		if err := b.Add(vals); err == nil {
+			t.Fatalf("driver row %d: a bad value was accepted", i)
+		}
+	}
+	for i := range 3 * minReserveRows {
+		if err := b.addWire(ops, wtRow(i%len(wtRows))); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+	}
+	for i, op := range ops {
+		want := b.rows + failed
+		switch {
+		case i == wtDate:
+			continue // the failing column: its appender may have added a NULL
+		case i > wtDate:
+			want = b.rows
+		}
+		if op.fb.Len() != want {
+			t.Errorf("column %s holds %d values, want %d", wtColumns[i].name, op.fb.Len(), want)
+		}
+	}
+}
