@@ -156,9 +156,9 @@ func failureRuns(r IncidentRules, list []IncidentFinding, u *union) []failureRun
 			cur := &runs[n-1]
 			p := list[cur.last]
 			if p.Target == f.Target && p.Resource == f.Resource && ClassOf(p.Status) == ClassOf(f.Status) &&
-				!f.WindowStart.After(maxTime(p.WindowEnd, list[cur.last].WindowEnd).Add(r.Gap)) {
+				!f.WindowStart.After(p.WindowEnd.Add(r.Gap)) {
 				u.join(cur.first, i)
-				if f.WindowEnd.After(list[cur.last].WindowEnd) {
+				if f.WindowEnd.After(p.WindowEnd) {
 					cur.last = i
 				}
 				if f.WindowEnd.After(cur.pushTo) {
@@ -175,8 +175,9 @@ func failureRuns(r IncidentRules, list []IncidentFinding, u *union) []failureRun
 
 // joinWholeTargets applies rule 2: per target, the outage runs whose
 // pushes fail together are joined in u when they span WholeTarget
-// resources or more. It returns the union roots (at the time of joining)
-// of those whole-target incidents.
+// resources or more. It returns, for each of those whole-target
+// incidents, the list index of its first finding (a member of it in u,
+// whose root the caller finds once every rule has joined).
 func joinWholeTargets(r IncidentRules, runs []failureRun, u *union) map[int]bool {
 	whole := map[int]bool{}
 	byTarget := map[string][]int{}
