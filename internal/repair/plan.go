@@ -231,14 +231,14 @@ func (p *Planner) window(ctx context.Context, w *Window) error {
 		return nil
 	}
 	w.Status, w.RunID, w.Predicted = stored.Status, stored.RunID, stored.Status
-	if noFrontEnd(w) {
+	if skipNoFrontEnd(w) {
 		return nil
 	}
 	res, err := p.layout(w)
 	if err != nil {
 		return err
 	}
-	if settled(w) {
+	if skipSettled(w) {
 		return nil
 	}
 	keys := byKind(stored.Keys)
@@ -251,7 +251,7 @@ func (p *Planner) window(ctx context.Context, w *Window) error {
 		w.Reason = "media copy: there is no front-end table; re-copy the rows of the CSV"
 		return nil
 	}
-	batches, succeeded, err := p.pushBatch(ctx, w, res)
+	batches, err := p.pushBatch(ctx, w, res)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (p *Planner) window(ctx context.Context, w *Window) error {
 		return err
 	}
 	w.PushLog = wrongEntries(batches, stored, w)
-	p.predict(w, res, stored, len(batches), succeeded, lost)
+	p.predict(w, stored, batches, lost)
 	return nil
 }
 

@@ -11,9 +11,10 @@ import (
 
 // The steps of Planner.window, in the order it takes them.
 
-// noFrontEnd says whether w's target has no front end to repair (the
-// statistics database, the source itself), with the reason on w.
-func noFrontEnd(w *Window) bool {
+// skipNoFrontEnd says whether w is not planned because its target has
+// no front end to repair (the statistics database, the source itself),
+// and then sets the reason on w.
+func skipNoFrontEnd(w *Window) bool {
 	if w.Target == pipelines.StatsTarget {
 		w.Reason = "the statistics database is recomputed by its own job: it has no front end to repair"
 		return true
@@ -45,9 +46,10 @@ func (p *Planner) layout(w *Window) (*pipelines.Resource, error) {
 	return res, nil
 }
 
-// settled says whether the latest verdict of w leaves nothing to plan
-// (ok, pending, unverifiable), with the prediction and reason on w.
-func settled(w *Window) bool {
+// skipSettled says whether w is not planned because its latest verdict
+// leaves nothing to plan (ok, pending, unverifiable), and then sets the
+// prediction and reason on w.
+func skipSettled(w *Window) bool {
 	switch w.Status {
 	case pipelines.StatusOK:
 		w.Predicted, w.Covered, w.Reason = w.Status, true, "the latest verdict is ok: nothing to repair"
@@ -114,23 +116,22 @@ func (p *Planner) pushRows(ctx context.Context, w *Window, res *pipelines.Resour
 }
 
 // pushBatch reads the push-log batches of w, sets w.Batch to the one the
-// pushed rows go under, and returns the batches and how many succeeded.
-func (p *Planner) pushBatch(ctx context.Context, w *Window, res *pipelines.Resource) ([]reconcile.WindowBatch, int, error) {
+// pushed rows go under (the last that succeeded, else the last), and
+// returns the batches.
+func (p *Planner) pushBatch(ctx context.Context, w *Window, res *pipelines.Resource) ([]reconcile.WindowBatch, error) {
 	batches, err := p.rec.WindowBatches(ctx, p.wh, p.o.PushLog, res, w.Window)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	succeeded := 0
 	for _, b := range batches {
 		if b.Succeeded {
-			succeeded++
 			w.Batch = b.BatchID
 		}
 	}
 	if w.Batch == "" && len(batches) > 0 {
 		w.Batch = batches[len(batches)-1].BatchID
 	}
-	return batches, succeeded, nil
+	return batches, nil
 }
 
 // deletes fills w.Deletes (and w.HasRowID) from the received rows of the
@@ -187,10 +188,16 @@ func (p *Planner) deletes(ctx context.Context, w *Window, res *pipelines.Resourc
 // predict fills w.Expected, w.Predicted, w.Covered and, when the window
 // stays a finding, w.Reason: the facts of the stored result as the plan
 // leaves them, judged by pipelines.Classify.
-func (p *Planner) predict(w *Window, res *pipelines.Resource, stored ledger.Result, batches, succeeded int, lost int64) {
+func (p *Planner) predict(w *Window, stored ledger.Result, batches []reconcile.WindowBatch, lost int64) {
+	succeeded := 0
+	for _, b := range batches {
+		if b.Succeeded {
+			succeeded++
+		}
+	}
 	// the verdict the window gets once the plan is applied.
-	f := pipelines.Facts{Mode: res.Mode, Deadline: stored.Deadline, Now: p.o.Now, Expected: stored.Expected.Int64,
-		Claimed: stored.Claimed.Int64, Received: stored.Received.Int64, Batches: batches, Succeeded: succeeded,
+	f := pipelines.Facts{Mode: w.Mode, Deadline: stored.Deadline, Now: p.o.Now, Expected: stored.Expected.Int64,
+		Claimed: stored.Claimed.Int64, Received: stored.Received.Int64, Batches: len(batches), Succeeded: succeeded,
 		LastFinish: stored.LastPushAt, InStaleRun: stored.Status == pipelines.StatusStale,
 		Missing: stored.MissingKeys, Extra: stored.ExtraKeys, Duplicate: stored.DuplicateKeys, Mismatched: stored.Mismatched}
 	if w.Batch != "" {
