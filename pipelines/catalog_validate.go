@@ -9,6 +9,9 @@ import (
 
 var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// reportBad reports one problem of the catalog, as fmt.Errorf formats it.
+type reportBad func(format string, args ...any)
+
 // Validate checks the catalog; the error names the entry and field.
 func (c *Catalog) Validate() error {
 	var errs []error
@@ -29,7 +32,7 @@ func (c *Catalog) Validate() error {
 // validateTargets checks the key and database of each target, reporting
 // problems to bad, and returns the set of target keys the resources may
 // name.
-func (c *Catalog) validateTargets(bad func(format string, args ...any)) map[string]bool {
+func (c *Catalog) validateTargets(bad reportBad) map[string]bool {
 	seenT := map[string]bool{}
 	for i, t := range c.Targets {
 		if !identRE.MatchString(t.Key) {
@@ -50,7 +53,7 @@ func (c *Catalog) validateTargets(bad func(format string, args ...any)) map[stri
 // problems to bad: its target (one of seenT), key (not in seenR yet; it
 // is added), cadence, mode and table, then its columns, keys and window,
 // and its source SQL.
-func validateResource(at string, r *Resource, seenT, seenR map[string]bool, bad func(format string, args ...any)) {
+func validateResource(at string, r *Resource, seenT, seenR map[string]bool, bad reportBad) {
 	if !seenT[r.Target] {
 		bad("%s.target: %q is not a target", at, r.Target)
 	}
@@ -81,7 +84,7 @@ func validateResource(at string, r *Resource, seenT, seenR map[string]bool, bad 
 // validateColumns checks each column of r (name, expr, type,
 // normalisations, and the note of a value not compared), reporting
 // problems to bad, and returns the set of column names.
-func validateColumns(at string, r *Resource, bad func(format string, args ...any)) map[string]bool {
+func validateColumns(at string, r *Resource, bad reportBad) map[string]bool {
 	cols := map[string]bool{}
 	for j, col := range r.Columns {
 		if !identRE.MatchString(col.Name) {
@@ -111,11 +114,10 @@ func validateColumns(at string, r *Resource, bad func(format string, args ...any
 	return cols
 }
 
-// validateKeysAndWindow checks that r's key columns are among its
-// columns cols, that its window_column can assign rows to windows, and
-// that a measures resource that needs a key has one, reporting problems
-// to bad.
-func validateKeysAndWindow(at string, r *Resource, cols map[string]bool, bad func(format string, args ...any)) {
+// validateKeysAndWindow checks that r has key columns, among its columns
+// cols, and that its window_column can assign rows to windows, reporting
+// problems to bad.
+func validateKeysAndWindow(at string, r *Resource, cols map[string]bool, bad reportBad) {
 	if len(r.KeyColumns) == 0 {
 		bad("%s.key_columns: empty", at)
 	}
@@ -132,17 +134,11 @@ func validateKeysAndWindow(at string, r *Resource, cols map[string]bool, bad fun
 			bad("%s.window_column: only a periodic resource of a front-end table has windows to assign rows to", at)
 		}
 	}
-	if r.Mode == ModeMeasures && len(r.Dims()) == 0 {
-		// A measures resource without dimensions has one row per window.
-		if len(r.KeyColumns) == 0 {
-			bad("%s: a measures resource needs a key", at)
-		}
-	}
 }
 
 // validateSourceSQL checks that r has a from clause and that its where
 // and from clauses use only known parameters, reporting problems to bad.
-func validateSourceSQL(at string, r *Resource, bad func(format string, args ...any)) {
+func validateSourceSQL(at string, r *Resource, bad reportBad) {
 	if strings.TrimSpace(r.From) == "" {
 		bad("%s.from: empty", at)
 	}
