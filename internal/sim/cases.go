@@ -34,7 +34,7 @@ type dayData struct {
 
 // nt is a nullable time: nil when zero or after the simulation's clock.
 func nt(t, asOf time.Time) any {
-	if t.IsZero() || t.After(asOf) {
+	if notYet(t, asOf) {
 		return nil
 	}
 	return t.Format("2006-01-02 15:04:05")

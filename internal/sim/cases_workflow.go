@@ -266,24 +266,24 @@ func (c *simCase) cutAt(asOf time.Time) {
 
 // hideFuture clears the outcomes of the steps that happen after asOf.
 func (c *simCase) hideFuture(asOf time.Time) {
-	if cut(c.accept, asOf).IsZero() {
+	if notYet(c.accept, asOf) {
 		c.acceptResult = nil
 	}
-	if cut(c.fileT, asOf).IsZero() && c.fileResult == 1 {
+	if notYet(c.fileT, asOf) && c.fileResult == 1 {
 		c.fileResult = nil
 	}
 	if c.fileResult == 0 && c.ev[len(c.ev)-1].at.After(asOf) {
 		c.fileResult = nil
 	}
-	if cut(c.dispatch, asOf).IsZero() {
+	if notYet(c.dispatch, asOf) {
 		c.dispatchCorrect, c.dept = nil, nil
 	}
-	if cut(c.verify, asOf).IsZero() && c.rework == 1 {
+	if notYet(c.verify, asOf) && c.rework == 1 {
 		// the rework is known only once the first verification happened;
 		// keep it simple: count it when the final verification happened.
 		c.rework = 0
 	}
-	if c.extDays > 0 && cut(c.dispatch.Add(c.sub.limit/3), asOf).IsZero() {
+	if c.extDays > 0 && notYet(c.dispatch.Add(c.sub.limit/3), asOf) {
 		c.extDays = 0
 		c.handleDeadline = c.dispatch.Add(c.sub.limit)
 	}
@@ -295,18 +295,14 @@ func (c *simCase) hideFuture(asOf time.Time) {
 	}
 }
 
-// cut is x to the second, or zero when it is after asOf.
-func cut(x, asOf time.Time) time.Time {
-	if x.After(asOf) {
-		return time.Time{}
-	}
-	return x.Truncate(time.Second)
-}
+// notYet says whether the step at x has not happened by asOf (it never
+// does, or later).
+func notYet(x, asOf time.Time) bool { return x.IsZero() || x.After(asOf) }
 
 // anchoredDeadline is the deadline, known only once its anchor step has
 // happened by asOf.
 func anchoredDeadline(deadline, anchor, asOf time.Time) any {
-	if cut(anchor, asOf).IsZero() {
+	if notYet(anchor, asOf) {
 		return nil
 	}
 	return nt(deadline.Truncate(time.Second), deadline.Add(time.Hour))

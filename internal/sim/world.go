@@ -118,25 +118,30 @@ func (w *world) buildRegions(r *rand.Rand, scale float64) *regionTables {
 		w.districtIDs = append(w.districtIDs, did)
 		w.districtWeights = append(w.districtWeights, d.weight)
 		w.districtName[did] = d.name
-		central := 0
-		if d.central {
-			central = 1
-		}
-		rt.regions.add(did, d.code, d.name, 1, nil, fmt.Sprintf("%.2f", d.area), central)
+		rt.regions.add(did, d.code, d.name, 1, nil, fmt.Sprintf("%.2f", d.area), d.centralFlag())
 		// district centre in a local planar frame (metres), CGCS2000-like.
 		cx, cy := 500000+float64(di%6)*12000, 3390000+float64(di/6)*12000
 		nStreets := max(2, int(float64(6+r.IntN(8))*math.Sqrt(scale)+0.5))
 		for s := 0; s < nStreets; s++ {
-			w.addStreet(r, rt, d, did, s, central, cx, cy)
+			w.addStreet(r, rt, d, did, s, cx, cy)
 		}
 	}
 	return rt
 }
 
+// centralFlag is d.central as regions.central stores it: 1 or 0.
+func (d district) centralFlag() int {
+	if d.central {
+		return 1
+	}
+	return 0
+}
+
 // addStreet adds the s-th street (or town) of district d around the
 // district centre (cx, cy), with its responsibility grids, communities and
 // unit grids.
-func (w *world) addStreet(r *rand.Rand, rt *regionTables, d district, did int64, s, central int, cx, cy float64) {
+func (w *world) addStreet(r *rand.Rand, rt *regionTables, d district, did int64, s int, cx, cy float64) {
+	central := d.centralFlag()
 	rt.streetSeq++
 	sid := 1000 + rt.streetSeq
 	suffix := "街道"
