@@ -127,11 +127,7 @@ func TestConfig_ValidateAlerts(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
+			wantErrContains(t, err, tc.want...)
 		})
 	}
 }

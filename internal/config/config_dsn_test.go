@@ -106,11 +106,7 @@ func TestConfig_DSNErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error, DSN %s", config.Redact(dsn))
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			wantErrContains(t, err, tc.want...)
 			if strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("error %q holds a secret", err)
 			}

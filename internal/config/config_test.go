@@ -31,6 +31,16 @@ func mustParse(t *testing.T, src, dir string) *config.Config {
 	return c
 }
 
+// wantErrContains checks that err holds each of want.
+func wantErrContains(t *testing.T, err error, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+}
+
 func TestParse_Defaults(t *testing.T) {
 	tests := []struct {
 		name string
@@ -184,11 +194,7 @@ func TestConfig_Validate(t *testing.T) {
 			if got, want := err.Error(), "config site.yaml: "; !strings.HasPrefix(got, want) {
 				t.Errorf("error %q does not start with %q", got, want)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			wantErrContains(t, err, tc.want...)
 		})
 	}
 }
@@ -215,17 +221,9 @@ func TestConfig_ScheduleSet(t *testing.T) {
 			if !ok {
 				t.Fatal("no schedule")
 			}
-			if got, want := s.Cadence, tc.cadence; got != want {
-				t.Errorf("Cadence = %q, want %q", got, want)
-			}
-			if got, want := s.Align, tc.align; got != want {
-				t.Errorf("Align = %v, want %v", got, want)
-			}
-			if got, want := s.DeadlineAfter, tc.dl; got != want {
-				t.Errorf("DeadlineAfter = %v, want %v", got, want)
-			}
-			if got, want := s.StaleAfter, tc.stale; got != want {
-				t.Errorf("StaleAfter = %v, want %v", got, want)
+			want := pipelines.Schedule{Cadence: tc.cadence, Align: tc.align, DeadlineAfter: tc.dl, StaleAfter: tc.stale}
+			if s != want {
+				t.Errorf("schedule %+v, want %+v", s, want)
 			}
 		})
 	}
@@ -362,11 +360,7 @@ func TestConfig_LoadCatalog(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			for _, w := range append([]string{path}, tc.want...) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			wantErrContains(t, err, append([]string{path}, tc.want...)...)
 		})
 	}
 	t.Run("missing file", func(t *testing.T) {
