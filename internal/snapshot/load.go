@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,146 +13,162 @@ import (
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
 )
 
-// loadTable copies one table into its staging table and checks the count.
-// A table with a single integer primary key is read in key chunks, each
+// tableLoad is the load of one table of a source into its staging table:
+// what the steps of run share.
+type tableLoad struct {
+	s      *snapshotter
+	ms     *mysqlSource
+	dconn  *sql.Conn
+	ws     *warehouseState
+	schema string // the source's schema in the warehouse
+	t      *table
+	pol    TablePolicy
+	tr     *TableReport
+	log    *slog.Logger
+
+	begin time.Time
+	stage string   // the staging table
+	sig   string   // the staging table's definition (t.signature)
+	plan  readPlan // how the rows are read
+}
+
+// run copies one table into its staging table and checks the count. A
+// table with a single integer primary key is read in key chunks, each
 // committed in the warehouse with its progress; a staging table left by an
 // interrupted run with the same definition is resumed after its last
 // committed chunk. Incremental and append tables read only their changed
 // rows once a full snapshot of them is published (see delta.go).
-func (s *snapshotter) loadTable(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) error {
-	begin := time.Now()
-	stage := stageName(t.Name)
-
-	plan, sig, kept, err := s.planLoad(ctx, ms, ws, schema, t, pol, tr, log)
-	if err != nil {
+func (l *tableLoad) run(ctx context.Context) error {
+	l.begin, l.stage = time.Now(), stageName(l.t.Name)
+	kept, err := l.planLoad(ctx)
+	if err != nil || kept {
 		return err
 	}
-	if kept {
-		return nil
-	}
-
-	if err := s.prepareStage(ctx, dconn, schema, t, sig, tr, &plan, log); err != nil {
+	if err := l.prepareStage(ctx); err != nil {
 		return err
 	}
+	s, tr := l.s, l.tr
 	if s.opts.Throttle != (Throttle{}) {
-		plan.throttle = newThrottle(s.opts.Throttle, s.loadProbe(ms), log)
+		l.plan.throttle = newThrottle(s.opts.Throttle, s.loadProbe(l.ms), l.log)
 	}
 
-	a := mysqlarrow.NewAnomalies(&t.Table)
-	total := int64(-1) // unknown for a delta: only changed rows are read
+	job := copyJob{ms: l.ms, dconn: l.dconn, schema: l.schema, stage: l.stage, t: l.t, plan: l.plan, tr: tr, sig: l.sig,
+		a: mysqlarrow.NewAnomalies(&l.t.Table), total: -1, begin: l.begin} // total unknown for a delta: only changed rows are read
 	if tr.delta == nil {
-		total = ms.estimateRows(ctx, t)
+		job.total = l.ms.estimateRows(ctx, l.t)
 	}
-	loaded, err := s.copyRows(ctx, ms, dconn, schema, stage, t, plan, tr, sig, a, total, begin)
+	loaded, err := s.copyRows(ctx, job)
 	if err != nil {
 		return err
 	}
 	tr.RowsLoaded = loaded
-	tr.Anomalies = a.List()
+	tr.Anomalies = job.a.List()
 	for _, an := range tr.Anomalies {
-		log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
+		l.log.Warn("values not carried as they were", keyColumn, an.Column, "kind", an.Kind, "count", an.Count, "example", an.Example)
 	}
-
-	return s.checkLoad(ctx, ms, dconn, ws, schema, stage, t, pol, sig, tr, loaded, begin, log)
+	return l.checkLoad(ctx, loaded)
 }
 
-// planLoad decides how t is read: whole or in chunks, all of it or only
-// its changed rows (the policy's delta), with the staging definition sig.
-// kept is true when nothing is to be read, the published copy kept (no new
-// row, or the table unchanged); its count, when due, is then deferred.
-func (s *snapshotter) planLoad(ctx context.Context, ms *mysqlSource, ws *warehouseState, schema string, t *table, pol TablePolicy, tr *TableReport, log *slog.Logger) (plan readPlan, sig string, kept bool, err error) {
+// planLoad decides how the table is read (l.plan): whole or in chunks,
+// all of it or only its changed rows (the policy's delta), with the
+// staging definition l.sig. kept is true when nothing is to be read, the
+// published copy kept (no new row, or the table unchanged); its count,
+// when due, is then deferred.
+func (l *tableLoad) planLoad(ctx context.Context) (kept bool, err error) {
+	s, tr := l.s, l.tr
 	// COUNT(*) is read after the rows, in the same snapshot, while the
 	// warehouse still inserts the last chunk; until then progress shows
 	// the server's estimate.
 	tr.RowsSource = -1
-	plan = s.fullPlan(ms, t, tr)
-	sig = t.signature()
-	tr.Policy = pol.Policy
+	l.plan = s.fullPlan(l.ms, l.t, tr)
+	l.sig = l.t.signature()
+	tr.Policy = l.pol.Policy
 	if tr.Policy == "" {
 		tr.Policy = PolicyFull
 	}
-	tr.countEvery = pol.CountEvery
-	s.readCountToken(ctx, ms, t.Name, tr)
+	tr.countEvery = l.pol.CountEvery
+	s.readCountToken(ctx, l.ms, l.t.Name, tr)
 	if tr.Policy != PolicyFull {
-		if err := s.planDelta(ws, t, pol, sig, tr, &plan, log); err != nil {
-			return plan, sig, false, err
+		if err := s.planDelta(l.ws, l.t, l.pol, l.sig, tr, &l.plan, l.log); err != nil {
+			return false, err
 		}
 		if tr.delta != nil && tr.delta.noRows {
 			// Nothing staged, nothing read; the count, when due, is read
 			// while the publish goes on and compared with the published
 			// table there.
-			s.deferCount(ws, schema, t.Name, tr)
-			st := ws.marks[t.Name]
+			s.deferCount(l.ws, l.schema, l.t.Name, tr)
+			st := l.ws.marks[l.t.Name]
 			tr.state = &tableState{policy: st.policy, column: st.column, watermark: st.mark, signature: st.signature, same: true}
-			log.Info("no new row: published copy kept")
-			return plan, sig, true, nil
+			l.log.Info("no new row: published copy kept")
+			return true, nil
 		}
 	} else {
-		skip, err := s.planUnchanged(ctx, ms, ws, t, sig, ms.snapshotAt, tr, log)
+		skip, err := s.planUnchanged(ctx, l.ms, l.ws, l.t, l.sig, l.ms.snapshotAt, tr, l.log)
 		if err != nil {
-			return plan, sig, false, err
+			return false, err
 		}
 		if skip {
 			// Counted, when due, while the publish goes on, and compared
 			// with the published copy there.
-			s.deferCount(ws, schema, t.Name, tr)
-			log.Info("table unchanged: published copy kept")
-			return plan, sig, true, nil
+			s.deferCount(l.ws, l.schema, l.t.Name, tr)
+			l.log.Info("table unchanged: published copy kept")
+			return true, nil
 		}
 	}
 	if tr.delta != nil && !tr.KeyCheck {
 		// Counted, when due, once every table is read, while the publish
 		// merges (see deferCounts).
-		plan.afterRead = nil
-		s.deferCount(ws, schema, t.Name, tr)
+		l.plan.afterRead = nil
+		s.deferCount(l.ws, l.schema, l.t.Name, tr)
 	}
-	tr.ReadWhole = plan.key < 0
+	tr.ReadWhole = l.plan.key < 0
 	if tr.ReadWhole && tr.delta == nil {
 		tr.ChunkKey = ""
-		log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
+		l.log.Info("no single integer primary key: table read whole, not in chunks, and not resumable")
 	}
-	return plan, sig, false, nil
+	return false, nil
 }
 
-// checkLoad checks the rows loaded into schema.stage (loaded by the copy)
-// against the source: a delta is merged and checked at publish; a full
-// load must hold the source's COUNT(*), else its staging table is dropped.
-// It then records the state of an incremental or append table and logs
-// the load.
-func (s *snapshotter) checkLoad(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema, stage string, t *table, pol TablePolicy, sig string, tr *TableReport, loaded int64, begin time.Time, log *slog.Logger) error {
+// checkLoad checks the rows loaded into the staging table (loaded by the
+// copy) against the source: a delta is merged and checked at publish; a
+// full load must hold the source's COUNT(*), else its staging table is
+// dropped. It then records the state of an incremental or append table
+// and logs the load.
+func (l *tableLoad) checkLoad(ctx context.Context, loaded int64) error {
+	s, tr := l.s, l.tr
 	if h := s.opts.hooks.afterLoad; h != nil {
-		if err := h(ctx, dconn, schema, stage); err != nil {
-			return fmt.Errorf("snapshot %s.%s: test hook: %w", schema, t.Name, err)
+		if err := h(ctx, l.dconn, l.schema, l.stage); err != nil {
+			return fmt.Errorf("snapshot %s.%s: test hook: %w", l.schema, l.t.Name, err)
 		}
 	}
 	var staged int64
-	if err := dconn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(schema)+"."+quoteDuck(stage)).Scan(&staged); err != nil {
-		return fmt.Errorf("snapshot %s.%s: count staged rows: %w", schema, t.Name, err)
+	if err := l.dconn.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteDuck(l.schema)+"."+quoteDuck(l.stage)).Scan(&staged); err != nil {
+		return fmt.Errorf("snapshot %s.%s: count staged rows: %w", l.schema, l.t.Name, err)
 	}
 	tr.RowsLoaded = staged
 	if tr.delta != nil {
 		// The count is checked when the delta is merged (publish).
 		tr.DeltaRows = staged
-		if err := s.finishDelta(ctx, ms, dconn, ws, schema, t, tr, log); err != nil {
+		if err := s.finishDelta(ctx, l.ms, l.dconn, l.ws, l.schema, l.t, tr, l.log); err != nil {
 			return err
 		}
-		log.Info("changed rows loaded", "policy", tr.Policy, keyRows, staged, "key_check", tr.KeyCheck,
-			"duration", time.Since(begin).Round(time.Millisecond))
+		l.log.Info("changed rows loaded", "policy", tr.Policy, keyRows, staged, "key_check", tr.KeyCheck,
+			"duration", time.Since(l.begin).Round(time.Millisecond))
 		return nil
 	}
 	if staged != tr.RowsSource || loaded != tr.RowsSource {
 		// A resumed load cannot be trusted past a mismatch: start over next time.
-		s.dropStage(ctx, schema, t.Name, log)
+		s.dropStage(ctx, l.schema, l.t.Name, l.log)
 		return fmt.Errorf("snapshot %s.%s: loaded %d rows (%d appended), source has %d in the same snapshot: %w",
-			schema, t.Name, staged, loaded, tr.RowsSource, ErrCountMismatch)
+			l.schema, l.t.Name, staged, loaded, tr.RowsSource, ErrCountMismatch)
 	}
 	if tr.Policy != PolicyFull {
-		if err := s.initState(ctx, ms, schema, t, pol, sig, tr); err != nil {
+		if err := s.initState(ctx, l.ms, l.schema, l.t, l.pol, l.sig, tr); err != nil {
 			return err
 		}
 	}
-	d := time.Since(begin)
-	log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole, "read_path", tr.ReadPath,
+	d := time.Since(l.begin)
+	l.log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole, "read_path", tr.ReadPath,
 		"duration", d.Round(time.Millisecond), "rows_per_s", int64(float64(loaded-tr.ResumedRows)/max(d.Seconds(), 1e-9)))
 	return nil
 }
@@ -180,226 +195,29 @@ func (s *snapshotter) fullPlan(ms *mysqlSource, t *table, tr *TableReport) readP
 }
 
 // prepareStage resumes the staging table an interrupted full load left
-// with the same definition (sig), after its last committed chunk, or
+// with the same definition (l.sig), after its last committed chunk, or
 // creates it empty.
-func (s *snapshotter) prepareStage(ctx context.Context, dconn *sql.Conn, schema string, t *table, sig string, tr *TableReport, plan *readPlan, log *slog.Logger) error {
+func (l *tableLoad) prepareStage(ctx context.Context) error {
+	tr := l.tr
 	if tr.delta == nil {
-		prog, err := s.resumePoint(ctx, dconn, schema, t, sig)
+		prog, err := l.s.resumePoint(ctx, l.dconn, l.schema, l.t, l.sig)
 		if err != nil {
-			return fmt.Errorf("snapshot %s.%s: read progress: %w", schema, t.Name, err)
+			return fmt.Errorf("snapshot %s.%s: read progress: %w", l.schema, l.t.Name, err)
 		}
-		if prog != nil && plan.key >= 0 {
-			plan.after = prog.lastKey
+		if prog != nil && l.plan.key >= 0 {
+			l.plan.after = prog.lastKey
 			tr.ResumedRows, tr.Chunks = prog.rows, prog.chunks
-			log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
+			l.log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
 		}
 	}
 	tr.progressRow = tr.ResumedRows > 0 // its row is there; else deleted below
 	if tr.ResumedRows == 0 {
-		if _, err := dconn.ExecContext(ctx, t.stageDDL(schema)); err != nil {
-			return fmt.Errorf("snapshot %s.%s: create staging table: %w", schema, t.Name, err)
+		if _, err := l.dconn.ExecContext(ctx, l.t.stageDDL(l.schema)); err != nil {
+			return fmt.Errorf("snapshot %s.%s: create staging table: %w", l.schema, l.t.Name, err)
 		}
-		if _, err := dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, schema, t.Name); err != nil {
-			return fmt.Errorf("snapshot %s.%s: reset progress: %w", schema, t.Name, err)
+		if _, err := l.dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, l.schema, l.t.Name); err != nil {
+			return fmt.Errorf("snapshot %s.%s: reset progress: %w", l.schema, l.t.Name, err)
 		}
-	}
-	return nil
-}
-
-// copyRows streams the rows plan selects from the source into the
-// warehouse table schema.stage: the reader and the inserter overlap through
-// a channel, one warehouse transaction per chunk. It returns the rows in
-// the table, resumed ones included. total is the expected row count for
-// progress (-1 when unknown).
-func (s *snapshotter) copyRows(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport, sig string, a *mysqlarrow.Anomalies, total int64, begin time.Time) (int64, error) {
-	srcErr := func(err error) error { return &SourceError{Source: schema, Table: t.Name, Err: err} }
-	rd := newTableRead(t, a)
-	defer rd.bat.Release()
-	loaded := tr.ResumedRows
-	prog := &progress{opts: &s.opts, ev: ProgressEvent{Source: schema, Table: t.Name, Total: total, Resumed: tr.ResumedRows},
-		begin: begin, last: loaded}
-	prog.start(loaded)
-	err := dconn.Raw(func(dc any) error {
-		conn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("warehouse connection is %T, not a driver.Conn", dc)
-		}
-		if err := execDuck(ctx, conn, "SET preserve_insertion_order = false"); err != nil {
-			return fmt.Errorf("set preserve_insertion_order: %w", err)
-		}
-		sk, err := newSink(ctx, conn, schema, stage, t)
-		if err != nil {
-			return err
-		}
-		rctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		msgs := make(chan batchMsg, inFlightBatches)
-		readErr := make(chan error, 1)
-		go func() {
-			defer close(msgs)
-			// The warehouse insert is the slowest stage, and the reader
-			// and the source server share the other CPU with it: at the
-			// lowest priority the reader only takes what the insert
-			// leaves, and still keeps it fed (snapshot-1m: 1.71 s ->
-			// 1.56 s on 2 cores). The reader's thread ends with it.
-			if err := lowerReaderPriority(); err != nil {
-				s.log.Debug("cannot lower the reader's priority", keyError, err)
-			}
-			err := ms.read(rctx, t, plan, rd, msgs)
-			if err == nil && plan.afterRead != nil {
-				err = plan.afterRead(rctx)
-			}
-			readErr <- err
-		}()
-		schemaA := rd.bat.Schema()
-		var werr error
-		for {
-			first, ok := <-msgs
-			if !ok {
-				break
-			}
-			if werr != nil {
-				if first.rec != nil {
-					first.rec.Release()
-				}
-				continue
-			}
-			rdr := newChunkReader(rctx, schemaA, first, msgs)
-			werr = s.writeChunk(ctx, conn, sk, rdr, schema, t, sig, tr, &loaded)
-			rdr.drain()
-			rdr.Release()
-			if werr != nil {
-				cancel()
-			} else {
-				prog.report(loaded, false)
-			}
-			if rdr.closed {
-				break
-			}
-		}
-		for m := range msgs {
-			if m.rec != nil {
-				m.rec.Release()
-			}
-		}
-		rerr := <-readErr
-		cerr := sk.close()
-		switch {
-		case rerr != nil && (werr == nil || !errors.Is(rerr, context.Canceled)):
-			return rerr
-		case werr != nil:
-			return werr
-		case cerr != nil:
-			return fmt.Errorf("close: %w", cerr)
-		}
-		return nil
-	})
-	if err != nil {
-		var se *sourceReadError
-		if errors.As(err, &se) {
-			return loaded, srcErr(se.err)
-		}
-		if ctx.Err() != nil {
-			return loaded, ctx.Err()
-		}
-		return loaded, fmt.Errorf("snapshot %s.%s: load: %w", schema, t.Name, err)
-	}
-	prog.report(loaded, true)
-	tr.ReadPath = rd.path
-	return loaded, nil
-}
-
-// progress reports the load of one table to Options.Progress and
-// OnProgress.
-type progress struct {
-	opts  *Options
-	ev    ProgressEvent // source, table, total and resumed rows
-	begin time.Time
-	last  int64 // rows at the last report
-}
-
-// start reports the start, so that a progress bar measures its rate from
-// here.
-func (p *progress) start(loaded int64) {
-	if p.opts.OnProgress != nil {
-		ev := p.ev
-		ev.Rows, ev.Elapsed = loaded, time.Since(p.begin)
-		p.opts.OnProgress(ev)
-	}
-}
-
-// report reports loaded rows every progressEvery rows, and when final.
-func (p *progress) report(loaded int64, final bool) {
-	if !final && loaded-p.last < progressEvery {
-		return
-	}
-	p.last = loaded
-	if p.opts.Progress != nil {
-		p.opts.Progress(p.ev.Source, p.ev.Table, loaded)
-	}
-	if p.opts.OnProgress != nil {
-		ev := p.ev
-		ev.Rows, ev.Elapsed, ev.Done = loaded, time.Since(p.begin), final
-		p.opts.OnProgress(ev)
-	}
-}
-
-// writeChunk inserts one chunk from the reader in one warehouse
-// transaction that ends with the chunk's progress row.
-func (s *snapshotter) writeChunk(ctx context.Context, conn driver.Conn, sk sink, rdr *chunkReader, schema string, t *table, sig string, tr *TableReport, loaded *int64) (err error) {
-	if err := execDuck(ctx, conn, "BEGIN TRANSACTION"); err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = execDuck(context.WithoutCancel(ctx), conn, "ROLLBACK")
-		}
-	}()
-	if err := sk.insert(ctx, rdr); err != nil {
-		if rdr.err != nil {
-			return rdr.err
-		}
-		return fmt.Errorf("insert: %w", err)
-	}
-	if err := sk.flush(ctx); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	if rdr.chunk == nil {
-		// The reader stopped before the end of the chunk: its error is
-		// the one to report.
-		return errors.New("read stopped before the end of a chunk")
-	}
-	*loaded += rdr.rows
-	tr.Chunks++
-	var chunkKey any
-	if tr.ChunkKey != "" {
-		chunkKey = tr.ChunkKey
-	}
-	if sig == "" || tr.delta != nil {
-		// A delta or key-set load is not resumed.
-	} else if tr.progressRow {
-		// An UPDATE of the row the first chunk inserted: DuckDB's INSERT
-		// OR REPLACE costs several times more.
-		if err := execDuck(ctx, conn, `UPDATE audit.snapshot_progress SET run_id = ?, signature = ?, chunk_key = ?,
-			last_key = ?, chunks = ?, rows_done = ?, done = ?, updated_at = current_localtimestamp()
-			WHERE source = ? AND table_name = ?`,
-			s.run.ID, sig, chunkKey, nullIfEmpty(rdr.chunk.lastKey), tr.Chunks, *loaded, rdr.chunk.final, schema, t.Name); err != nil {
-			return fmt.Errorf("record progress: %w", err)
-		}
-	} else if err := execDuck(ctx, conn, `INSERT INTO audit.snapshot_progress
-		(source, table_name, run_id, signature, chunk_key, last_key, chunks, rows_done, done, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp())`,
-		schema, t.Name, s.run.ID, sig, chunkKey, nullIfEmpty(rdr.chunk.lastKey), tr.Chunks, *loaded, rdr.chunk.final); err != nil {
-		return fmt.Errorf("record progress: %w", err)
-	}
-	if err := execDuck(ctx, conn, "COMMIT"); err != nil {
-		return fmt.Errorf("commit chunk: %w", err)
-	}
-	if sig != "" && tr.delta == nil {
-		tr.progressRow = true
-	}
-	if h := s.opts.hooks.afterChunk; h != nil {
-		h(schema, t.Name, tr.Chunks, *loaded)
 	}
 	return nil
 }

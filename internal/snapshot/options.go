@@ -224,7 +224,7 @@ type TableReport struct {
 	countEvery   time.Duration // the table's TablePolicy.CountEvery
 	countToken   string        // the change token this run's count stands for; "" when none can be trusted (count.go)
 	state        *tableState
-	progressRow  bool // audit.snapshot_progress has the table's row (load.go)
+	progressRow  bool // audit.snapshot_progress has the table's row (load.go, copy.go)
 }
 
 // Anomaly counts values of one column that could not be carried as they

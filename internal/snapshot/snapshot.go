@@ -234,7 +234,8 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	for i, t := range tables {
 		tr := sr.Tables[i]
 		tr.StartedAt = s.wh.Now()
-		err := s.loadTable(ctx, ms, dconn, ws, src.Name, t, src.Policies[t.Name], tr, log.With(keyTable, t.Name))
+		l := &tableLoad{s: s, ms: ms, dconn: dconn, ws: ws, schema: src.Name, t: t, pol: src.Policies[t.Name], tr: tr, log: log.With(keyTable, t.Name)}
+		err := l.run(ctx)
 		tr.FinishedAt = s.wh.Now()
 		if err != nil {
 			tr.Status, tr.Err = StatusFailed, err

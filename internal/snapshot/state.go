@@ -15,7 +15,7 @@ import (
 // table (audit.snapshot_watermarks) and which tables are published
 // (duckdb_tables()). An append table whose largest key is still the stored
 // one has no new row: it is neither staged nor read, its count is still
-// compared with the source (see loadTable).
+// compared with the source (see tableLoad.planLoad).
 
 // storedState is one audit.snapshot_watermarks row.
 type storedState struct {
