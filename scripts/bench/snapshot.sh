@@ -49,19 +49,24 @@ snap_dsn="${PUSHAUDIT_MYSQL_DSN%/*}/$bench_db"
 # to it in Arrow (scripts/duckcopy -arrow, one thread, from the warehouse
 # just written). Even with reading and decoding free and every core busy,
 # the snapshot cannot take less than their sum over the cores; printed as
-# a ratio to the client, beside the target's 0.8.
+# a ratio to the client, beside the target's 0.8. Then the same bound at
+# the CPU the snapshot and the server do spend, against the time the
+# snapshot took (SNAP, the third argument): how busy the cores were, so
+# a missed target reads as too much CPU or as too little overlap.
 snap_floor() {
 	if [ ! -s "$work/snap.srv" ]; then
 		echo "$1: the server's CPU is not known (not the local MariaDB of scripts/mariadb.sh): no floor"
 		return
 	fi
 	awk -v n="$1" -v c="$2" -v p="$(median <"$work/snap.cpu")" -v v="$(median <"$work/snap.srv")" \
-		-v d="$(median <"$work/floor.cpu")" -v k="$cores" 'BEGIN{
+		-v d="$(median <"$work/floor.cpu")" -v k="$cores" -v s="$3" 'BEGIN{
 		f = (v + d) / k
 		printf "%s: CPU (medians): the snapshot %.2f s, the server serving it %.2f s, DuckDB alone storing its rows from Arrow %.2f s; floor on %d cores with reading and decoding free: (%.2f + %.2f) / %d = %.2f s, ratio %.2f to the client: ",
 			n, p, v, d, k, v, d, k, f, f/c
 		if (f/c > 0.8) print "the target 0.8 is below it (out of reach on this machine)"
-		else printf "the target 0.8 leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (0.8*c - f)*k, p - d}'
+		else printf "the target 0.8 leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (0.8*c - f)*k, p - d
+		printf "%s: at the CPU spent, (%.2f + %.2f) / %d = %.2f s at the least; the snapshot took %.2f s: the cores busy %.0f %% of it\n",
+			n, p, v, k, (p + v) / k, s, 100 * (p + v) / (k * s)}'
 }
 
 # snap_bench NAME DB TABLE DDL FILL: (re)builds DB.TABLE with DDL and the
@@ -104,7 +109,7 @@ snap_bench() {
 	awk -v n="$name" -v c="$c_med" -v s="$s_med" -v r="$rss_max" 'BEGIN{
 		printf "%s: snapshot %.2f s; mariadb client %.2f s; ratio %.2f; target <= 0.8: %s; peak RSS %d MB (target < 512: %s)\n",
 			n, s, c, s/c, (s/c <= 0.8 ? "met" : "MISSED"), r/1024, (r/1024 < 512 ? "met" : "MISSED")}'
-	snap_floor "$name" "$c_med"
+	snap_floor "$name" "$c_med" "$s_med"
 	[ "${SNAP_KEEP:-}" = 1 ] || "${client[@]}" -e "DROP DATABASE IF EXISTS $db"
 }
 
