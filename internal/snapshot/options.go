@@ -103,8 +103,9 @@ type Options struct {
 	// COUNT(*) and the time spent, for rates and ETAs.
 	OnProgress func(ProgressEvent)
 	// ChunkRows is the first chunk size of a chunked read (default
-	// 20,000 rows); ChunkTime the time per chunk the size adapts toward
-	// (default 2 s; negative keeps the size fixed at ChunkRows).
+	// 491,520 rows, four DuckDB row groups: see firstChunkRows);
+	// ChunkTime the time per chunk the size adapts toward (default 2 s;
+	// negative keeps the size fixed at ChunkRows).
 	ChunkRows int
 	ChunkTime time.Duration
 	// Throttle limits the load on the source; the zero value does not.
