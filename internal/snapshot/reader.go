@@ -40,9 +40,9 @@ const (
 // their pointers. With a first chunk of 20,000 rows, each table of 20,000
 // to 500,000 rows took both slow paths (a chunk of 20,000, one of a row
 // group, then a tail): the full snapshot of the simulated 3-day site took
-// 5.35 s and 6.6 CPU-s against 4.54 s and 5.6 CPU-s with this size
-// (medians of 8 interleaved runs, 2-core machine, 2026-12-07), peak RSS
-// no higher. Resuming loses at most this one chunk; the size then adapts
+// 6.43 s and 7.6 CPU-s against 5.14 s and 6.2 CPU-s with this size
+// (medians of 6 interleaved runs of the two binaries, 2-core machine,
+// 2026-12-07), peak RSS no higher. Resuming loses at most this one chunk; the size then adapts
 // to defaultChunkTime per chunk as before.
 
 // rowGroupRows is DuckDB's row group size. Each chunk is a warehouse
