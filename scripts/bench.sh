@@ -42,6 +42,15 @@ server_cpu() {
 # cpu_diff A B prints B - A, or nothing when either is missing.
 cpu_diff() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f\n", b - a}' || true; }
 cores=$(nproc)
+# cores_busy NAME P V S prints how busy the cores were during a run that
+# took S seconds while it spent P CPU-s and the server V: the least time
+# that CPU allows on these cores, and its share of S. A missed target then
+# reads as too much CPU or as too little overlap.
+cores_busy() {
+	awk -v n="$1" -v p="$2" -v v="$3" -v s="$4" -v k="$cores" 'BEGIN{
+		printf "%s: at the CPU spent, (%.2f + %.2f) / %d = %.2f s at the least; the snapshot took %.2f s: the cores busy %.0f %% of it\n",
+			n, p, v, k, (p + v) / k, s, 100 * (p + v) / (k * s)}'
+}
 
 # The benchmarks, in this order; each part runs the ones BENCH_ONLY asks for.
 for part in reports snapshot reconcile serve site; do

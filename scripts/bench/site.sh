@@ -79,14 +79,13 @@ awk -v f="$full_s" -v c="$(median <"$sd/floor.t")" -v b="$( [ -s "$sd/dump.t" ] 
 # how busy the cores were during the full snapshot.
 if [ -s "$sd/full.srv" ] && [ -s "$sd/dump.t" ]; then
 	awk -v b="$(median <"$sd/dump.t")" -v bs="$(median <"$sd/dump.srv")" -v v="$(median <"$sd/full.srv")" \
-		-v d="$(median <"$sd/arrow.cpu")" -v k="$cores" -v p="$(median <"$sd/full.cpu")" -v s="$full_s" 'BEGIN{
+		-v d="$(median <"$sd/arrow.cpu")" -v k="$cores" -v p="$(median <"$sd/full.cpu")" 'BEGIN{
 		f = (v + d) / k
 		printf "snapshot-site: CPU (medians): the full snapshot %.2f s, the server serving it %.2f s (serving mydumper %.2f s), DuckDB alone storing its rows from Arrow %.2f s; floor on %d cores with reading and decoding free: (%.2f + %.2f) / %d = %.2f s = %.2f x mydumper: ",
 			p, v, bs, d, k, v, d, k, f, f/b
 		if (f/b > 2) print "the target 2 x is below it (out of reach on this machine)"
-		else printf "the target 2 x leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (2*b - f)*k, p - d
-		printf "snapshot-site: at the CPU spent, (%.2f + %.2f) / %d = %.2f s at the least; the full snapshot took %.2f s: the cores busy %.0f %% of it\n",
-			p, v, k, (p + v) / k, s, 100 * (p + v) / (k * s)}'
+		else printf "the target 2 x leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (2*b - f)*k, p - d}'
+	cores_busy snapshot-site "$(median <"$sd/full.cpu")" "$(median <"$sd/full.srv")" "$full_s"
 fi
 
 for d in $("${client[@]}" -N -B -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'benchsite\\_%'"); do

@@ -59,14 +59,13 @@ snap_floor() {
 		return
 	fi
 	awk -v n="$1" -v c="$2" -v p="$(median <"$work/snap.cpu")" -v v="$(median <"$work/snap.srv")" \
-		-v d="$(median <"$work/floor.cpu")" -v k="$cores" -v s="$3" 'BEGIN{
+		-v d="$(median <"$work/floor.cpu")" -v k="$cores" 'BEGIN{
 		f = (v + d) / k
 		printf "%s: CPU (medians): the snapshot %.2f s, the server serving it %.2f s, DuckDB alone storing its rows from Arrow %.2f s; floor on %d cores with reading and decoding free: (%.2f + %.2f) / %d = %.2f s, ratio %.2f to the client: ",
 			n, p, v, d, k, v, d, k, f, f/c
 		if (f/c > 0.8) print "the target 0.8 is below it (out of reach on this machine)"
-		else printf "the target 0.8 leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (0.8*c - f)*k, p - d
-		printf "%s: at the CPU spent, (%.2f + %.2f) / %d = %.2f s at the least; the snapshot took %.2f s: the cores busy %.0f %% of it\n",
-			n, p, v, k, (p + v) / k, s, 100 * (p + v) / (k * s)}'
+		else printf "the target 0.8 leaves %.2f CPU-s for reading and decoding (the snapshot spends %.2f beyond DuckDB)\n", (0.8*c - f)*k, p - d}'
+	cores_busy "$1" "$(median <"$work/snap.cpu")" "$(median <"$work/snap.srv")" "$3"
 }
 
 # snap_bench NAME DB TABLE DDL FILL: (re)builds DB.TABLE with DDL and the
