@@ -34,6 +34,14 @@ type copyJob struct {
 	begin time.Time             // the start of the table's load, for progress
 }
 
+// unresumedCopy is the copy of the rows plan selects from t into stage
+// that is not resumed and has no known total (key sets, a delta's keys,
+// repairs): its values' anomalies counted afresh, its time from now.
+func unresumedCopy(ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *table, plan readPlan, tr *TableReport) copyJob {
+	return copyJob{ms: ms, dconn: dconn, schema: schema, stage: stage, t: t, plan: plan, tr: tr,
+		a: mysqlarrow.NewAnomalies(&t.Table), total: -1, begin: time.Now()}
+}
+
 // copyRows streams the rows j.plan selects from the source into the
 // warehouse table j.schema.j.stage: the reader and the inserter overlap
 // through a channel, one warehouse transaction per chunk. It returns the
@@ -199,35 +207,49 @@ func (s *snapshotter) writeChunk(ctx context.Context, conn driver.Conn, sk sink,
 	}
 	*loaded += rdr.rows
 	tr.Chunks++
+	// A delta or key-set load is not resumed: it records no progress.
+	resumable := j.sig != "" && tr.delta == nil
+	if resumable {
+		if err := s.recordProgress(ctx, conn, j, rdr.chunk, *loaded); err != nil {
+			return err
+		}
+	}
+	if err := execDuck(ctx, conn, "COMMIT"); err != nil {
+		return fmt.Errorf("commit chunk: %w", err)
+	}
+	if resumable {
+		tr.progressRow = true
+	}
+	if h := s.opts.hooks.afterChunk; h != nil {
+		h(j.schema, j.t.Name, tr.Chunks, *loaded)
+	}
+	return nil
+}
+
+// recordProgress writes, in the chunk's transaction, how far the
+// resumable load of j has come: loaded rows, up to the chunk's last key.
+func (s *snapshotter) recordProgress(ctx context.Context, conn driver.Conn, j copyJob, c *chunkDone, loaded int64) error {
+	tr := j.tr
 	var chunkKey any
 	if tr.ChunkKey != "" {
 		chunkKey = tr.ChunkKey
 	}
-	if j.sig == "" || tr.delta != nil {
-		// A delta or key-set load is not resumed.
-	} else if tr.progressRow {
+	if tr.progressRow {
 		// An UPDATE of the row the first chunk inserted: DuckDB's INSERT
 		// OR REPLACE costs several times more.
 		if err := execDuck(ctx, conn, `UPDATE audit.snapshot_progress SET run_id = ?, signature = ?, chunk_key = ?,
 			last_key = ?, chunks = ?, rows_done = ?, done = ?, updated_at = current_localtimestamp()
 			WHERE source = ? AND table_name = ?`,
-			s.run.ID, j.sig, chunkKey, nullIfEmpty(rdr.chunk.lastKey), tr.Chunks, *loaded, rdr.chunk.final, j.schema, j.t.Name); err != nil {
+			s.run.ID, j.sig, chunkKey, nullIfEmpty(c.lastKey), tr.Chunks, loaded, c.final, j.schema, j.t.Name); err != nil {
 			return fmt.Errorf("record progress: %w", err)
 		}
-	} else if err := execDuck(ctx, conn, `INSERT INTO audit.snapshot_progress
+		return nil
+	}
+	if err := execDuck(ctx, conn, `INSERT INTO audit.snapshot_progress
 		(source, table_name, run_id, signature, chunk_key, last_key, chunks, rows_done, done, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp())`,
-		j.schema, j.t.Name, s.run.ID, j.sig, chunkKey, nullIfEmpty(rdr.chunk.lastKey), tr.Chunks, *loaded, rdr.chunk.final); err != nil {
+		j.schema, j.t.Name, s.run.ID, j.sig, chunkKey, nullIfEmpty(c.lastKey), tr.Chunks, loaded, c.final); err != nil {
 		return fmt.Errorf("record progress: %w", err)
-	}
-	if err := execDuck(ctx, conn, "COMMIT"); err != nil {
-		return fmt.Errorf("commit chunk: %w", err)
-	}
-	if j.sig != "" && tr.delta == nil {
-		tr.progressRow = true
-	}
-	if h := s.opts.hooks.afterChunk; h != nil {
-		h(j.schema, j.t.Name, tr.Chunks, *loaded)
 	}
 	return nil
 }

@@ -176,8 +176,7 @@ func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *s
 	}
 	plan := readPlan{key: kt.chunkKey(), chunkRows: 1 << 20, chunkTime: 10 * time.Second}
 	ktr := &TableReport{Name: t.Name, delta: tr.delta}
-	n, err := s.copyRows(ctx, copyJob{ms: ms, dconn: dconn, schema: schema, stage: stage, t: kt, plan: plan, tr: ktr,
-		a: mysqlarrow.NewAnomalies(&kt.Table), total: -1, begin: time.Now()})
+	n, err := s.copyRows(ctx, unresumedCopy(ms, dconn, schema, stage, kt, plan, ktr))
 	if err != nil {
 		return err
 	}

@@ -19,35 +19,37 @@ import (
 // query and committed in the warehouse with its progress, the unit a
 // killed run resumes from.
 const (
-	batchRows        = 16 * 1024
-	batchBytes       = 8 << 20
+	batchRows  = 16 * 1024
+	batchBytes = 8 << 20
+	// firstChunkRows (491,520) reads most tables of a site whole, in one
+	// warehouse transaction, and every larger table's first row groups
+	// in one. DuckDB keeps a transaction's rows in memory unless it
+	// appends more than one row group: a commit of at most one row group
+	// writes every row to the WAL uncompressed (or, past
+	// auto_checkpoint_skip_wal_threshold, checkpoints at once, blocking
+	// the other source's commits), and the checkpoint then compresses
+	// them; a smaller chunk appended to a table that already holds rows
+	// is copied a second time on commit. Above one row group DuckDB
+	// compresses and writes the row groups while the rows stream in, and
+	// the commit writes only their pointers. With a first chunk of 20,000
+	// rows, each table of 20,000 to 500,000 rows took both slow paths (a
+	// chunk of 20,000, one of a row group, then a tail): the full
+	// snapshot of the simulated 3-day site took 6.43 s and 7.6 CPU-s
+	// against 5.14 s and 6.2 CPU-s with this size (medians of 6
+	// interleaved runs of the two binaries, 2-core machine, 2026-12-07),
+	// peak RSS no higher. Resuming loses at most this one chunk; the size
+	// then adapts to defaultChunkTime per chunk.
 	firstChunkRows   = 4 * rowGroupRows
 	minChunkRows     = 1_000
 	maxChunkRows     = 1_000_000
 	defaultChunkTime = 2 * time.Second
 )
 
-// The first chunk (firstChunkRows, 491,520 rows) reads most tables of a
-// site whole, in one warehouse transaction, and every larger table's
-// first row groups in one. DuckDB keeps a transaction's rows in memory
-// unless it appends more than one row group: a commit of at most one row
-// group writes every row to the WAL uncompressed (or, past
-// auto_checkpoint_skip_wal_threshold, checkpoints at once, blocking the
-// other source's commits), and the checkpoint then compresses them; a
-// smaller chunk appended to a table that already holds rows is copied a
-// second time on commit. Above one row group DuckDB compresses and writes
-// the row groups while the rows stream in, and the commit writes only
-// their pointers. With a first chunk of 20,000 rows, each table of 20,000
-// to 500,000 rows took both slow paths (a chunk of 20,000, one of a row
-// group, then a tail): the full snapshot of the simulated 3-day site took
-// 6.43 s and 7.6 CPU-s against 5.14 s and 6.2 CPU-s with this size
-// (medians of 6 interleaved runs of the two binaries, 2-core machine,
-// 2026-12-07), peak RSS no higher. Resuming loses at most this one chunk; the size then adapts
-// to defaultChunkTime per chunk as before.
-
 // rowGroupRows is DuckDB's row group size. Each chunk is a warehouse
-// transaction of its own: DuckDB writes its full row groups to the file
-// as they fill and ends it with a partial one. At the next checkpoint
+// transaction of its own: in a chunk of more than one row group DuckDB
+// writes its full row groups to the file as they fill and ends it with a
+// partial one (a smaller chunk stays in memory until a checkpoint: see
+// firstChunkRows). At the next checkpoint
 // DuckDB merges runs of adjacent partial row groups, compressing their
 // rows a second time and leaving the first copy as free blocks in the
 // file, so an adapted chunk size is rounded to whole row groups. This

@@ -109,8 +109,7 @@ func (s *snapshotter) repairKeys(ctx context.Context, ms *mysqlSource, dconn *sq
 	}
 	defer s.dropTable(ctx, schema, keysStage, log)
 	plan := readPlan{key: kt.chunkKey(), chunkRows: 1 << 20, chunkTime: 10 * time.Second}
-	if _, err := s.copyRows(ctx, copyJob{ms: ms, dconn: dconn, schema: schema, stage: keysStage, t: kt, plan: plan, tr: &TableReport{Name: t.Name},
-		a: mysqlarrow.NewAnomalies(&kt.Table), total: -1, begin: time.Now()}); err != nil {
+	if _, err := s.copyRows(ctx, unresumedCopy(ms, dconn, schema, keysStage, kt, plan, &TableReport{Name: t.Name})); err != nil {
 		return err
 	}
 	pub := quoteDuck(schema) + "." + quoteDuck(t.Name)
@@ -189,8 +188,7 @@ func (s *snapshotter) readWhere(ctx context.Context, ms *mysqlSource, dconn *sql
 	for i, a := range args {
 		plan.whereArgs = append(plan.whereArgs, namedValue(i+1, a))
 	}
-	_, err := s.copyRows(ctx, copyJob{ms: ms, dconn: dconn, schema: schema, stage: stage, t: t, plan: plan, tr: &TableReport{Name: t.Name},
-		a: mysqlarrow.NewAnomalies(&t.Table), total: -1, begin: time.Now()})
+	_, err := s.copyRows(ctx, unresumedCopy(ms, dconn, schema, stage, t, plan, &TableReport{Name: t.Name}))
 	return err
 }
 
