@@ -26,7 +26,11 @@ const (
 	// link: a firewall that drops the flow, a cable pulled).
 	faultResultStall = "result-stall"
 	// faultResultHook: once `after` bytes have come from the server, the
-	// hook runs (the test stops the server); bytes keep flowing meanwhile.
+	// hook runs (the test stops the server) before the chunk that reached
+	// `after` is passed on: that connection waits for the hook, so the
+	// result it carries cannot end before the server does (with the hook
+	// run aside, a snapshot whose second half took less time than the
+	// server's shutdown finished and exited 0); other connections flow on.
 	faultResultHook = "result-hook"
 )
 
@@ -166,7 +170,7 @@ func (p *faultProxy) pump(to, from net.Conn, hold chan struct{}, fromServer bool
 				return
 			}
 			if hook != nil {
-				go hook()
+				hook()
 			}
 			if _, werr := to.Write(buf[:n]); werr != nil {
 				reset(from)
