@@ -249,19 +249,27 @@ func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rc
 	}
 }
 
-// diffKeys compares the keys and values of the window's source query q
-// with those of the received rows (rcvFrom where rcvWhere) in one query,
-// recording in x the counts, every differing key and, for explain, the
-// query behind each number.
-func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, q, rcvFrom, rcvWhere string) error {
-	form := o.diffFormFor(x.Facts.Claimed)
-	cte := fmt.Sprintf(`WITH src AS (%s),
+// windowDiffCTE is the WITH list of one window's key diff (form.sql
+// continues it): the source query q as src and its keys, value hashes and
+// change times as sk; the received rows (rcvFrom where rcvWhere) as rcv
+// and theirs, with when each was pushed, as rk.
+func windowDiffCTE(res *pipelines.Resource, form diffForm, q, rcvFrom, rcvWhere string) string {
+	return fmt.Sprintf(`WITH src AS (%s),
 sk AS (SELECT %s AS k, %s AS v, %s AS u FROM src s),
 rcv AS (SELECT * FROM %s WHERE %s),
 `+form.rk()+` (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
 		q, keyExpr("s", res), valueExpr("s", res), changedExpr("s", res),
 		rcvFrom, rcvWhere,
 		keyExpr("r", res), valueExpr("r", res), pushedColumn)
+}
+
+// diffKeys compares the keys and values of the window's source query q
+// with those of the received rows (rcvFrom where rcvWhere) in one query,
+// recording in x the counts, every differing key and, for explain, the
+// query behind each number.
+func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, q, rcvFrom, rcvWhere string) error {
+	form := o.diffFormFor(x.Facts.Claimed)
+	cte := windowDiffCTE(res, form, q, rcvFrom, rcvWhere)
 	// one query gives both counts and every key: the source query runs once.
 	keysQ := cte + form.sql(false)
 	x.queries = map[string]string{
