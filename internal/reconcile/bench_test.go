@@ -45,9 +45,10 @@ func BenchmarkKeyDiff_1M(b *testing.B) {
 	// and, for comparison, the lean form it takes for small windows.
 	form := Options{}.diffFormFor(1_000_500)
 	query := func(f diffForm) string {
-		return "WITH sk AS (SELECT k, v, u FROM src), " + f.rk() + " (SELECT k, v, f FROM rcv)" + f.sql(false)
+		return "WITH sk AS (SELECT k, v, u FROM src), " + f.rk() + " (SELECT k, v, f FROM rcv)" + f.sql(false, textKeys)
 	}
-	built := windowDiffCTE(benchRowsResource(), form, "SELECT * FROM srcrows", "rcvrows", "TRUE") + form.sql(false)
+	_, kt := diffKey("s", benchRowsResource())
+	built := windowDiffCTE(benchRowsResource(), form, "SELECT * FROM srcrows", "rcvrows", "TRUE") + form.sql(false, kt)
 	run := func(q string) (time.Duration, int) {
 		t0 := time.Now()
 		rows, err := db.Query(q)

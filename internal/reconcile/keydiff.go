@@ -62,7 +62,7 @@ const keyBuckets = 8192
 
 // sql is the rest of the query after the WITH list's sk and rk; byWindow
 // adds the window w of every row (sk and rk carry it) as the first column
-// of each output row.
+// of each output row; kt gives each output key as text.
 //
 // The bucketed form finds the keys received more than once without
 // grouping every received key: the join also counts, per bucket of keys
@@ -71,7 +71,7 @@ const keyBuckets = 8192
 // more than once exactly when it has more pairs than source rows, and only
 // the received rows of those buckets are grouped. A key received more
 // than once that the source lacks is among the extra pairs the join keeps.
-func (f diffForm) sql(byWindow bool) string {
+func (f diffForm) sql(byWindow bool, kt keyText) string {
 	// w lists the window first; on joins within a window; pw is a pair's
 	// window; hk hashes a row's window and key into its bucket (the window
 	// cast to one type: sk and rk may carry it as different ones).
@@ -89,7 +89,7 @@ func (f diffForm) sql(byWindow bool) string {
 		pairs = `
 __j AS MATERIALIZED (SELECT ` + pw + `s.k AS sk_, r.k AS rk_, s.v <> r.v AS differ, coalesce(s.u > r.f, false) AS changed
   FROM sk s FULL JOIN rk r ON ` + on + `s.k = r.k WHERE ` + interesting + `)`
-		duplicates = `SELECT ` + w + `'duplicate', k, count(*) FROM rk GROUP BY ` + w + `k HAVING count(*) > 1`
+		duplicates = `SELECT ` + w + `'duplicate', ` + kt("k") + `, count(*) FROM rk GROUP BY ` + w + `k HAVING count(*) > 1`
 		expected = `count(*) FROM sk`
 	} else {
 		// the source's bucket is hashed once, for the join and its count.
@@ -102,19 +102,34 @@ __n AS MATERIALIZED (SELECT ` + w + `b, count(*) AS n FROM __s GROUP BY ALL),
 __j AS MATERIALIZED (SELECT ` + w + `x.s AS sk_, x.r AS rk_, x.d AS differ, x.c AS changed FROM (SELECT ` + w + `unnest(x) AS x FROM __a)),
 __f AS (SELECT bitstring_agg(b, 0, ` + fmt.Sprint(keyBuckets-1) + `) AS bits
   FROM (SELECT b, sum(js) AS js FROM __a GROUP BY b) JOIN (SELECT b, sum(n) AS n FROM __n GROUP BY b) USING (b) WHERE js > n)`
-		duplicates = `SELECT ` + w + `'duplicate', k, max(c) FROM (
+		duplicates = `SELECT ` + w + `'duplicate', ` + kt("k") + `, max(c) FROM (
     SELECT ` + w + `k, count(*) AS c FROM rk WHERE get_bit((SELECT bits FROM __f), CAST(` + hk("w", "k") + ` AS INTEGER)) = 1 GROUP BY ALL
     UNION ALL SELECT ` + w + `rk_, count(*) FROM __j WHERE sk_ IS NULL GROUP BY ALL) GROUP BY ALL HAVING max(c) > 1`
 		expected = `coalesce(sum(n), 0) FROM __n`
 	}
 	return `,` + pairs + `
-SELECT DISTINCT ` + w + `'missing', sk_, 1 FROM __j WHERE rk_ IS NULL
-UNION ALL SELECT DISTINCT ` + w + `'extra', rk_, 1 FROM __j WHERE sk_ IS NULL
+SELECT DISTINCT ` + w + `'missing', ` + kt("sk_") + `, 1 FROM __j WHERE rk_ IS NULL
+UNION ALL SELECT DISTINCT ` + w + `'extra', ` + kt("rk_") + `, 1 FROM __j WHERE sk_ IS NULL
 UNION ALL ` + duplicates + `
-UNION ALL SELECT DISTINCT ` + w + `'mismatch', sk_, 1 FROM __j WHERE differ AND NOT changed
+UNION ALL SELECT DISTINCT ` + w + `'mismatch', ` + kt("sk_") + `, 1 FROM __j WHERE differ AND NOT changed
 UNION ALL SELECT ` + w + `'n_changed', '', count(DISTINCT sk_) FROM __j WHERE changed` + group + `
 UNION ALL SELECT ` + w + `'n_expected', '', ` + expected + group + `
 UNION ALL SELECT ` + w + `'n_received', '', count(*) FROM rk` + group
+}
+
+// keyText is how a key diff writes the key column col of its output as
+// text: textKeys when sk and rk carry keys as text (keyExpr), intKeys
+// when they carry a single integer key as an integer (diffKey).
+type keyText func(col string) string
+
+func textKeys(col string) string { return col }
+
+// nullIntKey stands for a NULL integer key in a diff (the text form's
+// '␀'): 2^64, which no BIGINT or UBIGINT takes, so the keys are HUGEINT.
+const nullIntKey = "18446744073709551616"
+
+func intKeys(col string) string {
+	return "CASE WHEN " + col + " = " + nullIntKey + " THEN '␀' ELSE CAST(" + col + " AS VARCHAR) END"
 }
 
 func (f diffForm) String() string {

@@ -78,7 +78,7 @@ func checkForms(t *testing.T, db *sql.DB, sk, rk string, byWindow bool, want []s
 	t.Helper()
 	slices.Sort(want)
 	for _, f := range []diffForm{leanDiff, bucketDiff} {
-		got := diffRows(t, db, "WITH sk AS ("+sk+"), "+f.rk()+" ("+rk+")"+f.sql(byWindow), byWindow)
+		got := diffRows(t, db, "WITH sk AS ("+sk+"), "+f.rk()+" ("+rk+")"+f.sql(byWindow, textKeys), byWindow)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s form: %d rows, want %d; first differences: %q", f, len(got), len(want), firstDiffs(got, want, 5))
 		}

@@ -165,7 +165,7 @@ func (r *Reconciler) statsDiff(ctx context.Context, wh warehouse.Querier, x *Res
 		"expected": q + "\nSELECT count(*) FROM sk",
 		"received": q + "\nSELECT count(*) FROM rk",
 		"claimed":  "-- the statistics DB has no push log: claimed = received",
-		"keys":     q + leanDiff.sql(false),
+		"keys":     q + leanDiff.sql(false, textKeys),
 	}
 	x.Facts.Batches, x.Facts.Succeeded = 1, 1
 	rows, err := wh.QueryContext(ctx, x.queries["keys"], x.params.bind(x.queries["keys"])...)
