@@ -15,8 +15,9 @@ import (
 // same key gives (keyExpr): the same missing, extra, duplicate and
 // mismatched keys written the same way, with NULL keys as '␀' that match
 // each other, on both forms and by window. The sides are random over keys
-// with a NULL (held once, received twice), negative and extreme values, the received key stored as text
-// (a front end's VARCHAR column, cast as the catalog's type says).
+// with a NULL (held once, received twice), negative and extreme values,
+// the received key stored as text (a front end's VARCHAR column, cast as
+// the catalog's type says).
 func TestKeyDiff_IntegerKeysAsText(t *testing.T) {
 	for _, typ := range []string{"bigint", "int unsigned", "bigint unsigned"} {
 		for _, byWindow := range []bool{false, true} {

@@ -5,7 +5,8 @@
 # keys, values and change times included, against a hash join of the same
 # key sets, interleaved, medians of 9. Targets: under 1 s, at most 2x.
 # Then, without a target, the whole query reconcile builds for a rows
-# resource (keys cast, values hashed from typed columns) on the same keys.
+# resource (an integer key, values hashed from typed columns) on the same
+# keys.
 if want keydiff-1m; then
 echo
 echo "== keydiff-1m: one window's key diff over 1,000,000 keys, values compared"
