@@ -22,7 +22,7 @@ import (
 //
 // Its tables store each row's value hash, so that line times the diff
 // alone. A second line times the whole query reconcile builds for a rows
-// resource (windowDiffCTE): its integer key as diffKey writes it and values
+// resource (diffKey.query): its integer key as diffKey writes it and values
 // hashed from four typed columns on both sides, beside a hash join of the
 // same key columns as stored. It has no target of its own: it shows what reconcile's key
 // diff costs beyond the diff alone (the casts and hashes of both sides).
@@ -47,8 +47,7 @@ func BenchmarkKeyDiff_1M(b *testing.B) {
 	query := func(f diffForm) string {
 		return "WITH sk AS (SELECT k, v, u FROM src), " + f.rk() + " (SELECT k, v, f FROM rcv)" + f.sql(false, textKeys)
 	}
-	_, kt := diffKey("s", benchRowsResource())
-	built := windowDiffCTE(benchRowsResource(), form, "SELECT * FROM srcrows", "rcvrows", "TRUE") + form.sql(false, kt)
+	built := diffKeyOf(benchRowsResource()).query(form, "SELECT * FROM srcrows", "SELECT * FROM rcvrows", false)
 	run := func(q string) (time.Duration, int) {
 		t0 := time.Now()
 		rows, err := db.Query(q)

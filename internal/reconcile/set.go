@@ -191,8 +191,7 @@ func (p sitePlan) setReceived(res *pipelines.Resource, table, pushLog string) st
 		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT * REPLACE (%s AS %s), %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi)`, windowEnd, pushedColumn,
 			p.windowCol, warehouse.QuoteIdent(res.WindowColumn), bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
 	case receiveByKey:
-		rk, _ := diffKey("r", res)
-		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, rk)
+		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, diffKeyOf(res).of("r"))
 	default:
 		return fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
 	}
@@ -210,13 +209,7 @@ func setKeyDiff(ctx context.Context, wh warehouse.Querier, res *pipelines.Resour
 		claimed += x.Facts.Claimed
 	}
 	form := o.diffFormFor(claimed)
-	sk, kt := diffKey("s", res)
-	rk, _ := diffKey("r", res)
-	q := fmt.Sprintf(`WITH src AS (%s),
-sk AS (SELECT s.__w AS w, %s AS k, %s AS v, %s AS u FROM src s),
-rcv AS (%s),
-`+form.rk()+` (SELECT r.__w AS w, %s AS k, %s AS v, r.%s AS f FROM rcv r)`+form.sql(true, kt),
-		src, sk, valueExpr("s", res), changedExpr("s", res), rcv, rk, valueExpr("r", res), pushedColumn)
+	q := diffKeyOf(res).query(form, src, rcv, true)
 	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))

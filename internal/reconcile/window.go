@@ -26,38 +26,29 @@ func norm(alias string, c pipelines.Column) string {
 	return fmt.Sprintf("coalesce(CAST(CAST(%s.%s AS %s) AS VARCHAR), '␀')", alias, c.Name, duckType(c.Type))
 }
 
-// diffKey is the key of a row in a key diff (sk and rk), with keyText the
-// way the diff writes it back as keyExpr's text. A single integer key is
-// joined as an integer, NULL as nullIntKey: a hash join of integers costs
-// a fraction of one of their text, and the diff of keydiff-1M-built took
-// 0.24–0.26 s against 0.31–0.32 s as text; any other key is keyExpr's text.
-func diffKey(alias string, res *pipelines.Resource) (string, keyText) {
-	if len(res.KeyColumns) == 1 {
-		for _, c := range res.Columns {
-			if c.Name != res.KeyColumns[0] {
-				continue
-			}
-			if t := duckType(c.Type); t == "BIGINT" || t == "UBIGINT" {
-				return fmt.Sprintf("coalesce(CAST(CAST(%s.%s AS %s) AS HUGEINT), %s)", alias, c.Name, t, nullIntKey), intKeys
-			}
-		}
-	}
-	return keyExpr(alias, res), textKeys
-}
-
 func keyExpr(alias string, res *pipelines.Resource) string {
-	byName := map[string]pipelines.Column{}
-	for _, c := range res.Columns {
-		byName[c.Name] = c
-	}
-	parts := make([]string, len(res.KeyColumns))
-	for i, k := range res.KeyColumns {
-		parts[i] = norm(alias, byName[k])
+	cols := keyColumns(res)
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = norm(alias, c)
 	}
 	if len(parts) == 1 {
 		return parts[0]
 	}
 	return "concat_ws('|', " + strings.Join(parts, ", ") + ")"
+}
+
+// keyColumns are the columns of res's key, in key order.
+func keyColumns(res *pipelines.Resource) []pipelines.Column {
+	byName := map[string]pipelines.Column{}
+	for _, c := range res.Columns {
+		byName[c.Name] = c
+	}
+	cols := make([]pipelines.Column, len(res.KeyColumns))
+	for i, k := range res.KeyColumns {
+		cols[i] = byName[k]
+	}
+	return cols
 }
 
 // valueExpr is a hash of the compared values: the compared measures of a
@@ -260,29 +251,12 @@ func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rc
 		return rcvFrom, "TRUE"
 	case receiveByKey:
 		// the rows, anywhere in the table, with a key of the window.
-		rk, _ := diffKey("r", res)
-		return rcvFrom, rk + " IN (SELECT k FROM sk)"
+		return rcvFrom, diffKeyOf(res).of("r") + " IN (SELECT k FROM sk)"
 	default:
 		// the rows of the window's batches, with when each finished.
 		rcvFrom = rcvTable + " r JOIN (SELECT batch_id AS __b, max(finished_at) AS " + pushedColumn + " FROM " + o.pushLog() + " WHERE " + windowBatches + " GROUP BY batch_id) pl ON pl.__b = r.batch_id"
 		return rcvFrom, "TRUE"
 	}
-}
-
-// windowDiffCTE is the WITH list of one window's key diff (form.sql
-// continues it): the source query q as src and its keys, value hashes and
-// change times as sk; the received rows (rcvFrom where rcvWhere) as rcv
-// and theirs, with when each was pushed, as rk.
-func windowDiffCTE(res *pipelines.Resource, form diffForm, q, rcvFrom, rcvWhere string) string {
-	sk, _ := diffKey("s", res)
-	rk, _ := diffKey("r", res)
-	return fmt.Sprintf(`WITH src AS (%s),
-sk AS (SELECT %s AS k, %s AS v, %s AS u FROM src s),
-rcv AS (SELECT * FROM %s WHERE %s),
-`+form.rk()+` (SELECT %s AS k, %s AS v, r.%s AS f FROM rcv r)`,
-		q, sk, valueExpr("s", res), changedExpr("s", res),
-		rcvFrom, rcvWhere,
-		rk, valueExpr("r", res), pushedColumn)
 }
 
 // diffKeys compares the keys and values of the window's source query q
@@ -291,10 +265,10 @@ rcv AS (SELECT * FROM %s WHERE %s),
 // query behind each number.
 func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, q, rcvFrom, rcvWhere string) error {
 	form := o.diffFormFor(x.Facts.Claimed)
-	cte := windowDiffCTE(res, form, q, rcvFrom, rcvWhere)
+	dk := diffKeyOf(res)
+	cte := dk.cte(form, q, "SELECT * FROM "+rcvFrom+" WHERE "+rcvWhere, false)
 	// one query gives both counts and every key: the source query runs once.
-	_, kt := diffKey("s", res)
-	keysQ := cte + form.sql(false, kt)
+	keysQ := cte + form.sql(false, dk.text())
 	x.queries = map[string]string{
 		"expected": cte + "\nSELECT count(*) FROM sk",
 		"claimed":  "SELECT sum(rows_sent) FROM " + o.pushLog() + " WHERE " + windowBatches + " AND status = 'success'",
