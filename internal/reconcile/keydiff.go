@@ -153,7 +153,8 @@ func (d diffKey) of(alias string) string {
 	if d.intType == "" {
 		return keyExpr(alias, d.res)
 	}
-	return fmt.Sprintf("coalesce(CAST(CAST(%s.%s AS %s) AS HUGEINT), %s)", alias, d.res.KeyColumns[0], d.intType, nullIntKey)
+	// the comment says what the number is to a reader of explain's SQL
+	return fmt.Sprintf("coalesce(CAST(CAST(%s.%s AS %s) AS HUGEINT), %s /* a NULL key: 2^64, which no key takes */)", alias, d.res.KeyColumns[0], d.intType, nullIntKey)
 }
 
 // text is how the diff writes its keys back as keyExpr's text.
