@@ -117,8 +117,10 @@ func (r *Reconciler) windowsSet(ctx context.Context, wh warehouse.Querier, res *
 	if err := countSetBatches(ctx, wh, &o, p, a, pushLog, byStart); err != nil {
 		return nil, err
 	}
-	rcv := p.setReceived(res, warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt)), pushLog)
-	return setKeyDiff(ctx, wh, res, &o, a, src, rcv, rs, byStart)
+	// one key for the received-by-key join and the diff that reads it
+	dk := diffKeyOf(res)
+	rcv := p.setReceived(dk, warehouse.QuoteTable(pipelines.EvidenceTable(res, tgt)), pushLog)
+	return setKeyDiff(ctx, wh, dk, &o, a, src, rcv, rs, byStart)
 }
 
 // rangeBatches is the push-log condition of the batches of the windows
@@ -178,9 +180,10 @@ func countSetBatches(ctx context.Context, wh warehouse.Querier, o *Options, p si
 
 // setReceived is the query of the rows the target received over the
 // range (table, the evidence table), each with its window's start as __w,
-// as the site tells them apart: by the window column, by key, or by the
-// batches of the push log (the relation pushLog).
-func (p sitePlan) setReceived(res *pipelines.Resource, table, pushLog string) string {
+// as the site tells them apart: by the window column, by key (dk's, among
+// sk's), or by the batches of the push log (the relation pushLog).
+func (p sitePlan) setReceived(dk diffKey, table, pushLog string) string {
+	res := dk.res
 	// each received row with when it was pushed: its batch's finish, or,
 	// where no batch says, its window's end (the earliest it can have been).
 	windowEnd := "(__w + to_microseconds($period_us))"
@@ -191,17 +194,18 @@ func (p sitePlan) setReceived(res *pipelines.Resource, table, pushLog string) st
 		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT * REPLACE (%s AS %s), %s AS __w FROM %s r WHERE %s >= $lo AND %s < $hi)`, windowEnd, pushedColumn,
 			p.windowCol, warehouse.QuoteIdent(res.WindowColumn), bucketSQL(p.windowCol), table, p.windowCol, p.windowCol)
 	case receiveByKey:
-		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, diffKeyOf(res).of("r"))
+		return fmt.Sprintf(`SELECT *, %s AS %s FROM (SELECT r.*, ks.w AS __w FROM %s r JOIN (SELECT DISTINCT w, k FROM sk) ks ON ks.k = %s)`, windowEnd, pushedColumn, table, dk.of("r"))
 	default:
 		return fmt.Sprintf(`SELECT r.*, pl.__w, pl.%s FROM %s r JOIN (SELECT batch_id, any_value(window_start) AS __w, max(finished_at) AS %s FROM %s WHERE %s GROUP BY batch_id) pl ON pl.batch_id = r.batch_id`, pushedColumn, table, pushedColumn, pushLog, rangeBatches)
 	}
 }
 
 // setKeyDiff compares the keys and values of the source query src with
-// those of the received rows rcv for every window of rs in one query, and
-// adds each differing key to its window in byStart, unless that window is
-// unverifiable. It returns rs, or nil when the query or a scan fails.
-func setKeyDiff(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, a args, src, rcv string, rs []*Result, byStart map[int64]*Result) ([]*Result, error) {
+// those of the received rows rcv, keys as dk carries them, for every window
+// of rs in one query, and adds each differing key to its window in
+// byStart, unless that window is unverifiable. It returns rs, or nil when
+// the query or a scan fails.
+func setKeyDiff(ctx context.Context, wh warehouse.Querier, dk diffKey, o *Options, a args, src, rcv string, rs []*Result, byStart map[int64]*Result) ([]*Result, error) {
 	// the form of the diff by the rows the range's pushes claim (a hint of
 	// its size: both forms give the same answer).
 	var claimed int64
@@ -209,7 +213,7 @@ func setKeyDiff(ctx context.Context, wh warehouse.Querier, res *pipelines.Resour
 		claimed += x.Facts.Claimed
 	}
 	form := o.diffFormFor(claimed)
-	q := diffKeyOf(res).query(form, src, rcv, true)
+	q := dk.query(form, src, rcv, true)
 	krows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return nil, fmt.Errorf("key diff: %w\nSQL: %s", err, clip(q))

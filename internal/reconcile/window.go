@@ -166,6 +166,8 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 	// the window ended, at the earliest.
 	var rcvWhere string
 	rcvFrom := "(SELECT *, CAST($window_end AS TIMESTAMP) AS " + pushedColumn + " FROM " + rcvTable + ") r"
+	// one key for the received-by-key condition and the diff that reads it
+	dk := diffKeyOf(res)
 	if res.Mode == pipelines.ModeReceipt {
 		// a media copy has no push log: its receipt files are its batches.
 		if !x.countReceipts(o.Receipts[res.ID()]) {
@@ -185,10 +187,10 @@ func (r *Reconciler) window(ctx context.Context, wh warehouse.Querier, res *pipe
 		for _, b := range bs {
 			x.addBatch(b)
 		}
-		rcvFrom, rcvWhere = p.receivedRows(res, &o, rcvTable, rcvFrom)
+		rcvFrom, rcvWhere = p.receivedRows(dk, &o, rcvTable, rcvFrom)
 		x.noteSite(p)
 	}
-	if err := x.diffKeys(ctx, wh, res, &o, q, rcvFrom, rcvWhere); err != nil {
+	if err := x.diffKeys(ctx, wh, dk, &o, q, rcvFrom, rcvWhere); err != nil {
 		return nil, err
 	}
 	if res.Mode == pipelines.ModeReceipt {
@@ -240,8 +242,10 @@ func (x *Result) addBatch(b batch) {
 // the target received in a window, as the site tells them apart: by the
 // window column, by key, or by the window's batches. rcvTable is the
 // evidence table; rcvFrom, that table with the window's end as when each
-// row was pushed, is kept where nothing says better.
-func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rcvFrom string) (from, where string) {
+// row was pushed, is kept where nothing says better. By key, the rows are
+// those whose key, as dk carries it, is among the source's (sk's k).
+func (p sitePlan) receivedRows(dk diffKey, o *Options, rcvTable, rcvFrom string) (from, where string) {
+	res := dk.res
 	switch p.receive {
 	case receiveByColumn:
 		// the rows whose time falls in the window, that time read
@@ -251,7 +255,7 @@ func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rc
 		return rcvFrom, "TRUE"
 	case receiveByKey:
 		// the rows, anywhere in the table, with a key of the window.
-		return rcvFrom, diffKeyOf(res).of("r") + " IN (SELECT k FROM sk)"
+		return rcvFrom, dk.of("r") + " IN (SELECT k FROM sk)"
 	default:
 		// the rows of the window's batches, with when each finished.
 		rcvFrom = rcvTable + " r JOIN (SELECT batch_id AS __b, max(finished_at) AS " + pushedColumn + " FROM " + o.pushLog() + " WHERE " + windowBatches + " GROUP BY batch_id) pl ON pl.__b = r.batch_id"
@@ -261,11 +265,10 @@ func (p sitePlan) receivedRows(res *pipelines.Resource, o *Options, rcvTable, rc
 
 // diffKeys compares the keys and values of the window's source query q
 // with those of the received rows (rcvFrom where rcvWhere) in one query,
-// recording in x the counts, every differing key and, for explain, the
-// query behind each number.
-func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, o *Options, q, rcvFrom, rcvWhere string) error {
+// keys as dk carries them, recording in x the counts, every differing key
+// and, for explain, the query behind each number.
+func (x *Result) diffKeys(ctx context.Context, wh warehouse.Querier, dk diffKey, o *Options, q, rcvFrom, rcvWhere string) error {
 	form := o.diffFormFor(x.Facts.Claimed)
-	dk := diffKeyOf(res)
 	cte := dk.cte(form, q, "SELECT * FROM "+rcvFrom+" WHERE "+rcvWhere, false)
 	// one query gives both counts and every key: the source query runs once.
 	keysQ := cte + form.sql(false, dk.text())
