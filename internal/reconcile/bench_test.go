@@ -22,10 +22,11 @@ import (
 //
 // Its tables store each row's value hash, so that line times the diff
 // alone. A second line times the whole query reconcile builds for a rows
-// resource (diffKey.query): its integer key as diffKey writes it and values
-// hashed from four typed columns on both sides, beside a hash join of the
-// same key columns as stored. It has no target of its own: it shows what reconcile's key
-// diff costs beyond the diff alone (the casts and hashes of both sides).
+// resource (diffKey.query): its integer key as diffKey writes it and
+// values hashed from four typed columns on both sides, beside a hash join
+// of the same key columns as stored. It has no target of its own: it
+// shows what reconcile's key diff costs beyond the diff alone (the casts
+// and hashes of both sides).
 func BenchmarkKeyDiff_1M(b *testing.B) {
 	db := mustOpenWarehouse(b,
 		`CREATE TABLE src AS SELECT CAST(i AS VARCHAR) AS k, hash(CAST(i AS VARCHAR) || '|锦江区|1.50') AS v,
