@@ -54,18 +54,33 @@ type candidate struct {
 }
 
 // firstPushes sets the first push of rows logged for every candidate's
-// resource, in one scan of the push log. (A struct's minimum orders by its
-// fields in turn: the earliest window, then the least batch id; a hash
-// aggregate, no sort.)
-func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, cands []*candidate) error {
+// resource. The run's reading of the whole log (h) knows the window of
+// each resource's first successful push of rows, so only the entries up to
+// the latest of those windows are aggregated: a log of years is not
+// aggregated whole a second time. (A struct's minimum orders by its fields
+// in turn: the earliest window, then the least batch id; a hash aggregate,
+// no sort.)
+func firstPushes(ctx context.Context, wh warehouse.Querier, o Options, h *logHistory, cands []*candidate) error {
 	byResource := map[[2]string]*candidate{}
+	var upTo time.Time
 	for _, c := range cands {
+		at, ok := h.firstOfRows[c.res.ID()]
+		if !ok {
+			continue // no push of rows logged: nothing to hold
+		}
 		byResource[[2]string{c.res.Target, c.res.Key}] = c
+		if at.After(upTo) {
+			upTo = at
+		}
 	}
+	if len(byResource) == 0 {
+		return nil
+	}
+	a := args{"up_to": upTo}
 	q := `SELECT target, resource, f.b, f.w, f.s, f.f FROM (
   SELECT p.target, p.resource, min({'w': p.window_start, 'b': p.batch_id, 's': p.started_at, 'f': p.finished_at}) AS f
-  FROM ` + o.pushLogAs("p") + ` WHERE p.status = 'success' AND p.rows_sent > 0 GROUP BY ALL)`
-	rows, err := wh.QueryContext(ctx, q)
+  FROM ` + o.pushLogAs("p") + ` WHERE p.window_start <= $up_to AND p.status = 'success' AND p.rows_sent > 0 GROUP BY ALL)`
+	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
 	if err != nil {
 		return fmt.Errorf("retention: first pushes: %w", err)
 	}
@@ -162,7 +177,7 @@ func (r *Reconciler) inferRetention(ctx context.Context, wh warehouse.Querier, o
 	if len(cands) == 0 {
 		return nil
 	}
-	if err := firstPushes(ctx, wh, o, cands); err != nil {
+	if err := firstPushes(ctx, wh, o, h, cands); err != nil {
 		return err
 	}
 	var asked []*candidate

@@ -37,6 +37,10 @@ type sitePlan struct {
 	// logFrom: the first window the push log covers for the resource's
 	// cadence (zero: none); windows starting before it are unverifiable.
 	logFrom time.Time
+	// firstPush: the first window the push log holds a push of the
+	// resource for (zero: none), when history says (the push log is read).
+	firstPush      time.Time
+	firstPushKnown bool
 	// keptFrom: the front-end database keeps rows of windows ending after
 	// it (retention); zero: no limit.
 	keptFrom  time.Time
@@ -69,6 +73,9 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 	case !h.batched[pipelines.EvidenceTable(res, tgt)] || p.noPushLog:
 		p.receive = receiveByKey
 	}
+	if h.present && !p.noPushLog {
+		p.firstPush, p.firstPushKnown = h.first[res.ID()], true
+	}
 	if h.present && !p.noPushLog && res.Cadence.Periodic() {
 		n := h.pushes[res.ID()]
 		p.emptyNotLogged = pipelines.EmptyNotLogged(o.Evidence.EmptyPushes, n[0], n[1], o.Evidence.PushLog.Rows == pipelines.RowsPerRecord)
@@ -82,7 +89,8 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 // only may have none). The exchange's pushes of a cadence begin on some
 // day: before it there is no evidence of that cadence's windows.
 func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o Options) (*logHistory, error) {
-	h := &logHistory{begins: map[pipelines.Cadence]time.Time{}, pushes: map[string][2]int64{}, batched: map[string]bool{}}
+	h := &logHistory{begins: map[pipelines.Cadence]time.Time{}, pushes: map[string][2]int64{}, batched: map[string]bool{},
+		first: map[string]time.Time{}, firstOfRows: map[string]time.Time{}}
 	brows, err := wh.QueryContext(ctx, `SELECT table_schema || '.' || table_name FROM information_schema.columns WHERE column_name = ?`, pipelines.EvidenceBatchID)
 	if err != nil {
 		return nil, fmt.Errorf("read the warehouse's columns: %w", err)
@@ -104,7 +112,8 @@ func (r *Reconciler) pushLogBegins(ctx context.Context, wh warehouse.Querier, o 
 		return h, err
 	}
 	h.present = true
-	rows, err := wh.QueryContext(ctx, `SELECT target, resource, min(window_start), count(*), count(*) FILTER (WHERE rows_sent = 0)
+	rows, err := wh.QueryContext(ctx, `SELECT target, resource, min(window_start), count(*), count(*) FILTER (WHERE rows_sent = 0),
+  min(window_start) FILTER (WHERE status = 'success' AND rows_sent > 0)
 FROM `+o.pushLog()+` GROUP BY target, resource`)
 	if err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
@@ -112,9 +121,9 @@ FROM `+o.pushLog()+` GROUP BY target, resource`)
 	defer rows.Close()
 	for rows.Next() {
 		var target, resource string
-		var first sql.NullTime
+		var first, firstOfRows sql.NullTime
 		var n, empty int64
-		if err := rows.Scan(&target, &resource, &first, &n, &empty); err != nil {
+		if err := rows.Scan(&target, &resource, &first, &n, &empty, &firstOfRows); err != nil {
 			return nil, err
 		}
 		res, ok := r.cat.Resource(target, resource)
@@ -122,10 +131,14 @@ FROM `+o.pushLog()+` GROUP BY target, resource`)
 			continue
 		}
 		h.pushes[res.ID()] = [2]int64{n, empty}
+		if firstOfRows.Valid {
+			h.firstOfRows[res.ID()] = warehouse.NullTime(firstOfRows)
+		}
 		if !first.Valid {
 			continue
 		}
 		t := warehouse.NullTime(first)
+		h.first[res.ID()] = t
 		if old, seen := h.begins[res.Cadence]; !seen || t.Before(old) {
 			h.begins[res.Cadence] = t
 		}
@@ -138,8 +151,11 @@ type logHistory struct {
 	present bool                            // the warehouse holds the push log
 	begins  map[pipelines.Cadence]time.Time // first window start per cadence
 	pushes  map[string][2]int64             // per resource ID: pushes, of which of 0 rows
-	batched map[string]bool                 // the warehouse tables (source.table) with a batch_id column
-	kept    map[string]time.Time            // per front-end table: kept from, as inferred (inferRetention)
+	// per resource ID: the first window start logged, and the first of a
+	// successful push of rows (none: no entry)
+	first, firstOfRows map[string]time.Time
+	batched            map[string]bool      // the warehouse tables (source.table) with a batch_id column
+	kept               map[string]time.Time // per front-end table: kept from, as inferred (inferRetention)
 }
 
 // outside says why window w lies outside the evidence of plan p ("" when

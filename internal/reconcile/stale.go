@@ -43,7 +43,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	if err != nil {
 		return err
 	}
-	pushed, history, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter))
+	pushed, history, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter), p)
 	if err != nil {
 		return err
 	}
@@ -96,8 +96,9 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 }
 
 // pushedWindows counts the push-log batches per window start of res in
-// [from, to), and returns the resource's first window with a batch ever.
-func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time) (map[int64]int, time.Time, error) {
+// [from, to), and returns the resource's first window with a batch ever
+// (from the run's reading of the whole log, p, when it has one).
+func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, p sitePlan) (map[int64]int, time.Time, error) {
 	pushLog := o.PushLog
 	a := resourceArgs(res).with(args{"lo": from, "hi": to})
 	q := `SELECT window_start, count(*) FROM ` + o.pushLog() + `
@@ -118,6 +119,9 @@ WHERE target = $target AND resource = $resource AND window_start >= $lo AND wind
 	}
 	if err := rows.Err(); err != nil {
 		return nil, time.Time{}, err
+	}
+	if p.firstPushKnown {
+		return out, p.firstPush, nil
 	}
 	var first sql.NullTime
 	q = `SELECT min(window_start) FROM ` + o.pushLog() + ` WHERE target = $target AND resource = $resource`
