@@ -108,12 +108,10 @@ func (r *Reconciler) CheckClocks(ctx context.Context, wh warehouse.Querier, o Op
 		perTarget[res.Target] = append(perTarget[res.Target], fmt.Sprintf(`SELECT p.batch_id,
   epoch_us(max(%[1]s)) - epoch_us(any_value(p.finished_at)) AS lo,
   epoch_us(min(%[1]s)) - epoch_us(any_value(p.started_at)) AS hi
-FROM %[2]s r JOIN %[3]s ON CAST(r.%[4]s AS VARCHAR) = p.batch_id
-WHERE p.target = ? AND p.resource = ? AND p.window_start >= ? AND p.window_start < ? AND %[1]s IS NOT NULL
-  AND %[5]s >= ? AND %[5]s < ?
-GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLogAs("p"), warehouse.QuoteIdent(pipelines.EvidenceBatchID), raw))
-		params[res.Target] = append(params[res.Target], res.Target, res.Key, warehouse.Wall(from), warehouse.Wall(to),
-			warehouse.Wall(from.Add(-reach)), warehouse.Wall(to.Add(reach)))
+FROM %[2]s r JOIN __pushes p ON CAST(r.%[3]s AS VARCHAR) = p.batch_id
+WHERE p.resource = ? AND %[1]s IS NOT NULL AND %[4]s >= ? AND %[4]s < ?
+GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), warehouse.QuoteIdent(pipelines.EvidenceBatchID), raw))
+		params[res.Target] = append(params[res.Target], res.Key, warehouse.Wall(from.Add(-reach)), warehouse.Wall(to.Add(reach)))
 	}
 	targets := make([]string, 0, len(perTarget))
 	for t := range perTarget {
@@ -122,13 +120,18 @@ GROUP BY p.batch_id`, arrived, warehouse.QuoteTable(table), o.pushLogAs("p"), wa
 	sort.Strings(targets)
 	tol := ClockTolerance.Microseconds()
 	for _, t := range targets {
-		q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE lo > $tol), count(*) FILTER (WHERE hi < -$tol),
+		// the target's pushes of the windows are read from the log once,
+		// not once per table: a log of a year is scanned whole each time.
+		q := fmt.Sprintf(`WITH __pushes AS MATERIALIZED (SELECT batch_id, resource, started_at, finished_at FROM %s
+  WHERE target = ? AND window_start >= ? AND window_start < ?)
+SELECT count(*), count(*) FILTER (WHERE lo > $tol), count(*) FILTER (WHERE hi < -$tol),
   median(lo) FILTER (WHERE lo > $tol), median(hi) FILTER (WHERE hi < -$tol)
-FROM (%s) b`, strings.Join(perTarget[t], "\nUNION ALL\n"))
+FROM (%s) b`, o.pushLog(), strings.Join(perTarget[t], "\nUNION ALL\n"))
 		q = strings.ReplaceAll(q, "$tol", strconv.FormatInt(tol, 10))
 		var n, ahead, behind int64
 		var lo, hi sql.NullFloat64
-		if err := wh.QueryRowContext(ctx, q, params[t]...).Scan(&n, &ahead, &behind, &lo, &hi); err != nil {
+		ps := append([]any{t, warehouse.Wall(from), warehouse.Wall(to)}, params[t]...)
+		if err := wh.QueryRowContext(ctx, q, ps...).Scan(&n, &ahead, &behind, &lo, &hi); err != nil {
 			return nil, fmt.Errorf("clock of %s: %w", t, err)
 		}
 		switch {
