@@ -205,6 +205,11 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	if err != nil {
 		return nil, err
 	}
+	if history.present {
+		if history.around, err = r.pushesAround(ctx, wh, o, lo, hi); err != nil {
+			return nil, err
+		}
+	}
 	o.Logger.Debug("push log begins", "took", time.Since(t0).Round(time.Millisecond).String())
 	t0 = time.Now()
 	err = r.inferRetention(ctx, wh, o, lo, history)

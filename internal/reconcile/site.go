@@ -41,6 +41,9 @@ type sitePlan struct {
 	// resource for (zero: none), when history says (the push log is read).
 	firstPush      time.Time
 	firstPushKnown bool
+	// around: the run's push-log batch counts around its range (nil: not
+	// read), for stale runs.
+	around *pushCounts
 	// keptFrom: the front-end database keeps rows of windows ending after
 	// it (retention); zero: no limit.
 	keptFrom  time.Time
@@ -74,7 +77,7 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 		p.receive = receiveByKey
 	}
 	if h.present && !p.noPushLog {
-		p.firstPush, p.firstPushKnown = h.first[res.ID()], true
+		p.firstPush, p.firstPushKnown, p.around = h.first[res.ID()], true, h.around
 	}
 	if h.present && !p.noPushLog && res.Cadence.Periodic() {
 		n := h.pushes[res.ID()]
@@ -154,6 +157,7 @@ type logHistory struct {
 	// per resource ID: the first window start logged, and the first of a
 	// successful push of rows (none: no entry)
 	first, firstOfRows map[string]time.Time
+	around             *pushCounts          // batch counts around the run's range (pushesAround)
 	batched            map[string]bool      // the warehouse tables (source.table) with a batch_id column
 	kept               map[string]time.Time // per front-end table: kept from, as inferred (inferRetention)
 }

@@ -97,38 +97,114 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 
 // pushedWindows counts the push-log batches per window start of res in
 // [from, to), and returns the resource's first window with a batch ever
-// (from the run's reading of the whole log, p, when it has one).
+// (from the run's reading of the whole log, p, when it has one). The
+// counts come from the run's one reading of the log around its range
+// (p.around) when it covers [from, to).
 func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, p sitePlan) (map[int64]int, time.Time, error) {
-	pushLog := o.PushLog
-	a := resourceArgs(res).with(args{"lo": from, "hi": to})
-	q := `SELECT window_start, count(*) FROM ` + o.pushLog() + `
-WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY window_start`
-	rows, err := wh.QueryContext(ctx, q, a.bind(q)...)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var ws time.Time
-		var n int
-		if err := rows.Scan(&ws, &n); err != nil {
-			return nil, time.Time{}, err
+	out, ok := p.around.of(res, from, to)
+	if !ok {
+		a := resourceArgs(res).with(args{"lo": from, "hi": to})
+		q := `SELECT target, resource, window_start, count(*) FROM ` + o.pushLog() + `
+WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY ALL`
+		counts := map[string][]windowCount{}
+		if err := r.readPushCounts(ctx, wh, q, a.bind(q), counts); err != nil {
+			return nil, time.Time{}, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 		}
-		out[warehouse.FromWall(ws).Unix()] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, time.Time{}, err
+		out = map[int64]int{}
+		for _, x := range counts[res.ID()] {
+			out[x.start.Unix()] = x.n
+		}
 	}
 	if p.firstPushKnown {
 		return out, p.firstPush, nil
 	}
 	var first sql.NullTime
-	q = `SELECT min(window_start) FROM ` + o.pushLog() + ` WHERE target = $target AND resource = $resource`
+	a := resourceArgs(res)
+	q := `SELECT min(window_start) FROM ` + o.pushLog() + ` WHERE target = $target AND resource = $resource`
 	if err := wh.QueryRowContext(ctx, q, a.bind(q)...).Scan(&first); err != nil {
-		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", pushLog, err)
+		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
 	return out, warehouse.FromWall(first.Time), nil
+}
+
+// pushCounts is the number of push-log batches per resource ID and window
+// start, over the windows starting in [from, to), read once for a run
+// (pushesAround); nil: not read.
+type pushCounts struct {
+	from, to time.Time
+	n        map[string][]windowCount
+}
+
+// windowCount is the number of batches logged for one window start.
+type windowCount struct {
+	start time.Time
+	n     int
+}
+
+// of is the counts of res's windows starting in [from, to), by window
+// start (Unix seconds), and whether c covers that range.
+func (c *pushCounts) of(res *pipelines.Resource, from, to time.Time) (map[int64]int, bool) {
+	if c == nil || from.Before(c.from) || to.After(c.to) {
+		return nil, false
+	}
+	out := map[int64]int{}
+	for _, x := range c.n[res.ID()] {
+		if !x.start.Before(from) && x.start.Before(to) {
+			out[x.start.Unix()] = x.n
+		}
+	}
+	return out, true
+}
+
+// pushesAround reads, in one query, the push-log batch counts of every
+// resource for the windows that markStaleAround looks at around [lo, hi)
+// (each window of the range and StaleAfter of its schedule either side),
+// instead of one query per resource, each scanning a log of years.
+func (r *Reconciler) pushesAround(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time) (*pushCounts, error) {
+	var before, after time.Duration
+	for i := range r.cat.Resources {
+		res := &r.cat.Resources[i]
+		if !res.Cadence.Periodic() {
+			continue
+		}
+		sch, err := o.Schedules.Of(res.Cadence)
+		if err != nil {
+			continue // the resource's own reconciliation reports it
+		}
+		before, after = max(before, res.Cadence.Period()+sch.StaleAfter), max(after, sch.StaleAfter)
+	}
+	c := &pushCounts{from: lo.Add(-before), to: hi.Add(after), n: map[string][]windowCount{}}
+	a := args{"lo": c.from, "hi": c.to}
+	q := `SELECT target, resource, window_start, count(*) FROM ` + o.pushLog() + `
+WHERE window_start >= $lo AND window_start < $hi GROUP BY ALL`
+	err := r.readPushCounts(ctx, wh, q, a.bind(q), c.n)
+	if err != nil {
+		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
+	}
+	return c, nil
+}
+
+// readPushCounts runs q, whose rows are (target, resource, window_start,
+// count), and adds each count to into, by resource ID; rows of resources
+// the catalog lacks are skipped.
+func (r *Reconciler) readPushCounts(ctx context.Context, wh warehouse.Querier, q string, bound []any, into map[string][]windowCount) error {
+	rows, err := wh.QueryContext(ctx, q, bound...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, resource string
+		var ws time.Time
+		var n int
+		if err := rows.Scan(&target, &resource, &ws, &n); err != nil {
+			return err
+		}
+		if res, ok := r.cat.Resource(target, resource); ok {
+			into[res.ID()] = append(into[res.ID()], windowCount{warehouse.FromWall(ws), n})
+		}
+	}
+	return rows.Err()
 }
 
 // markStale flags the results rs (consecutive windows) that belong to a
