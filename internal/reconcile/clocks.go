@@ -82,8 +82,7 @@ func (r *Reconciler) CheckClocks(ctx context.Context, wh warehouse.Querier, o Op
 	params := map[string][]any{}
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
-		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) ||
-			(o.Cadence != "" && o.Cadence != res.Cadence) || res.Mode == pipelines.ModeReceipt || o.Evidence.NoPushLog[res.Target] {
+		if !o.selects(res) || res.Mode == pipelines.ModeReceipt || o.Evidence.NoPushLog[res.Target] {
 			continue
 		}
 		tgt, ok := r.cat.Target(res.Target)

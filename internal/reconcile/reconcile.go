@@ -130,6 +130,12 @@ func (o *Options) pushLogAs(alias string) string {
 	return "(SELECT * FROM " + o.pushLog() + ") AS " + warehouse.QuoteIdent(alias)
 }
 
+// selects says whether the run reconciles res: of the target, resource
+// and cadence asked for (each empty: any).
+func (o *Options) selects(res *pipelines.Resource) bool {
+	return (o.Target == "" || o.Target == res.Target) && (o.Resource == "" || o.Resource == res.Key) && (o.Cadence == "" || o.Cadence == res.Cadence)
+}
+
 func (o *Options) defaults() {
 	if o.Schedules == nil {
 		o.Schedules = pipelines.DefaultSchedules()
@@ -222,7 +228,7 @@ func (r *Reconciler) compute(ctx context.Context, wh warehouse.Querier, o Option
 	var out []*Result
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
-		if (o.Target != "" && o.Target != res.Target) || (o.Resource != "" && o.Resource != res.Key) || (o.Cadence != "" && o.Cadence != res.Cadence) {
+		if !o.selects(res) {
 			continue
 		}
 		ws, sch, err := windows(res, o, lo, hi)

@@ -158,13 +158,14 @@ func (c *pushCounts) of(res *pipelines.Resource, from, to time.Time) (map[int64]
 
 // pushesAround reads, in one query, the push-log batch counts of every
 // resource for the windows that markStaleAround looks at around [lo, hi)
-// (each window of the range and StaleAfter of its schedule either side),
-// instead of one query per resource, each scanning a log of years.
+// (each window of the range and StaleAfter of its schedule either side,
+// for the cadences of the resources the run selects), instead of one
+// query per resource, each scanning a log of years.
 func (r *Reconciler) pushesAround(ctx context.Context, wh warehouse.Querier, o Options, lo, hi time.Time) (*pushCounts, error) {
 	var before, after time.Duration
 	for i := range r.cat.Resources {
 		res := &r.cat.Resources[i]
-		if !res.Cadence.Periodic() {
+		if !res.Cadence.Periodic() || !o.selects(res) {
 			continue
 		}
 		sch, err := o.Schedules.Of(res.Cadence)
