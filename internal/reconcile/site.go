@@ -38,9 +38,8 @@ type sitePlan struct {
 	// cadence (zero: none); windows starting before it are unverifiable.
 	logFrom time.Time
 	// firstPush: the first window the push log holds a push of the
-	// resource for (zero: none), when history says (the push log is read).
-	firstPush      time.Time
-	firstPushKnown bool
+	// resource for (zero: none, or no push log).
+	firstPush time.Time
 	// around: the run's push-log batch counts around its range (nil: not
 	// read), for stale runs.
 	around *pushCounts
@@ -55,7 +54,7 @@ type sitePlan struct {
 func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipelines.Resource, tgt *pipelines.Target, o Options, h *logHistory) (sitePlan, error) {
 	p := sitePlan{receive: receiveByBatch, noPushLog: o.Evidence.NoPushLog[res.Target]}
 	if !p.noPushLog {
-		p.logFrom = h.begins[res.Cadence]
+		p.logFrom, p.firstPush, p.around = h.begins[res.Cadence], h.first[res.ID()], h.around
 	}
 	if d := o.Evidence.Retention[res.Target]; d > 0 {
 		p.retention = d
@@ -75,9 +74,6 @@ func (r *Reconciler) plan(ctx context.Context, wh warehouse.Querier, res *pipeli
 		}
 	case !h.batched[pipelines.EvidenceTable(res, tgt)] || p.noPushLog:
 		p.receive = receiveByKey
-	}
-	if h.present && !p.noPushLog {
-		p.firstPush, p.firstPushKnown, p.around = h.first[res.ID()], true, h.around
 	}
 	if h.present && !p.noPushLog && res.Cadence.Periodic() {
 		n := h.pushes[res.ID()]

@@ -5,7 +5,6 @@ package reconcile
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -43,7 +42,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	if err != nil {
 		return err
 	}
-	pushed, history, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter), p)
+	pushed, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter), p)
 	if err != nil {
 		return err
 	}
@@ -83,7 +82,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	// before the first push ever, a window without a push is not part of a
 	// run: it breaks runs like a pushed one.
 	for _, x := range all {
-		x.Facts.BeforeHistory = pipelines.BeforeHistory(x.Window, history)
+		x.Facts.BeforeHistory = pipelines.BeforeHistory(x.Window, p.firstPush)
 		x.Facts.EmptyNotLogged = p.emptyNotLogged
 	}
 	if p.emptyNotLogged && o.Evidence.Heartbeat != nil {
@@ -96,35 +95,24 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 }
 
 // pushedWindows counts the push-log batches per window start of res in
-// [from, to), and returns the resource's first window with a batch ever
-// (from the run's reading of the whole log, p, when it has one). The
-// counts come from the run's one reading of the log around its range
-// (p.around) when it covers [from, to).
-func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, p sitePlan) (map[int64]int, time.Time, error) {
-	out, ok := p.around.of(res, from, to)
-	if !ok {
-		a := resourceArgs(res).with(args{"lo": from, "hi": to})
-		q := `SELECT target, resource, window_start, count(*) FROM ` + o.pushLog() + `
+// [from, to): from the run's one reading of the log around its range
+// (p.around) when it covers [from, to), else by a query of its own.
+func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, p sitePlan) (map[int64]int, error) {
+	if out, ok := p.around.of(res, from, to); ok {
+		return out, nil
+	}
+	a := resourceArgs(res).with(args{"lo": from, "hi": to})
+	q := `SELECT target, resource, window_start, count(*) FROM ` + o.pushLog() + `
 WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY ALL`
-		counts := map[string][]windowCount{}
-		if err := r.readPushCounts(ctx, wh, q, a.bind(q), counts); err != nil {
-			return nil, time.Time{}, fmt.Errorf("read push log %s: %w", o.PushLog, err)
-		}
-		out = map[int64]int{}
-		for _, x := range counts[res.ID()] {
-			out[x.start.Unix()] = x.n
-		}
+	counts := map[string][]windowCount{}
+	if err := r.readPushCounts(ctx, wh, q, a.bind(q), counts); err != nil {
+		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
-	if p.firstPushKnown {
-		return out, p.firstPush, nil
+	out := map[int64]int{}
+	for _, x := range counts[res.ID()] {
+		out[x.start.Unix()] = x.n
 	}
-	var first sql.NullTime
-	a := resourceArgs(res)
-	q := `SELECT min(window_start) FROM ` + o.pushLog() + ` WHERE target = $target AND resource = $resource`
-	if err := wh.QueryRowContext(ctx, q, a.bind(q)...).Scan(&first); err != nil {
-		return nil, time.Time{}, fmt.Errorf("read push log %s: %w", o.PushLog, err)
-	}
-	return out, warehouse.FromWall(first.Time), nil
+	return out, nil
 }
 
 // pushCounts is the number of push-log batches per resource ID and window
