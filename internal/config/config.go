@@ -5,12 +5,13 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -217,10 +218,14 @@ func Default() *Config {
 // is used in error messages.
 func Parse(r io.Reader, name, dir string) (*Config, error) {
 	c := Default()
-	dec := yaml.NewDecoder(r)
+	doc, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w", name, yamlError(err))
+		return nil, fmt.Errorf("config %s: %w", name, yamlError(err, doc, reflect.TypeFor[Config]()))
 	}
 	c.dir = dir
 	c.name = name
@@ -228,39 +233,6 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
 	return c, nil
-}
-
-// secretField is how yaml.v3 words a secret (a password, an alert
-// receiver's key or signing secret) written in the config.
-var secretField = regexp.MustCompile(`^line \d+: field (password|key|secret|token|access_token) not found in type \S+$`)
-
-// yamlError adds to a decoding error the way a secret is given, when the
-// file wrote one.
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err
-	}
-	hinted := *te
-	hinted.Errors = append([]string(nil), te.Errors...)
-	found := false
-	for i, m := range hinted.Errors {
-		if sm := secretField.FindStringSubmatch(m); sm != nil {
-			name := sm[1]
-			if name != "password" {
-				name = "key"
-				if sm[1] == "secret" {
-					name = "secret"
-				}
-			}
-			hinted.Errors[i] += fmt.Sprintf(" (a %s is never written in the config: give %s_env or %s_file)", sm[1], name, name)
-			found = true
-		}
-	}
-	if !found {
-		return err
-	}
-	return &hinted
 }
 
 // Load reads the config file at path.
@@ -386,19 +358,18 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 		}
 		return cat, nil
 	}
-	f, err := os.Open(c.Path(c.Catalog))
+	doc, err := os.ReadFile(c.Path(c.Catalog))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.errPrefix(), err)
 	}
-	defer f.Close()
 	// Not pipelines.ParseCatalog: a site file may add or override resources
 	// of the embedded targets without restating them, so its entries are
 	// checked against the merged targets.
-	dec := yaml.NewDecoder(f)
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
 	dec.KnownFields(true)
 	var site pipelines.Catalog
 	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), yamlError(err))
+		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), yamlError(err, doc, reflect.TypeFor[pipelines.Catalog]()))
 	}
 	cat.Merge(&site)
 	entries := pipelines.Catalog{Targets: cat.Targets, Resources: site.Resources, StatsCounters: site.StatsCounters}

@@ -385,3 +385,39 @@ func TestParse_InspectionDeadline(t *testing.T) {
 		t.Errorf("inspection_deadline 9: error %v, want one naming the key", err)
 	}
 }
+
+// TestConfig_TypeErrorsNameTheKey holds how a value of the wrong kind and
+// an unknown key are reported: the line, the key's path and what it takes
+// in the file's terms, never Go's types.
+func TestConfig_TypeErrorsNameTheKey(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"a duration in words", base + "serve:\n  reconcile_delay: ten minutes\n",
+			"line 10: serve.reconcile_delay: `ten minutes` where a duration such as 90s, 30m or 2h is expected"},
+		{"a duration without its unit", base + "snapshot: {count_every: 30}\n",
+			"line 9: snapshot.count_every: `30` where a duration such as 90s, 30m or 2h is expected"},
+		{"a list where a mapping is expected", "sources:\n  - biz\n  - stats\n",
+			"line 2: sources: a list where a mapping (name: value) is expected"},
+		{"a word where a number is expected", base + "snapshot: {parallel: two, max_rows_per_sec: 5}\n",
+			"line 9: snapshot.parallel: `two` where a whole number is expected"},
+		{"a mapping where a text is expected", base + "warehouse: {path: w.duckdb}\n",
+			"line 9: warehouse: a mapping where a text is expected"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Parse(strings.NewReader(tc.src), "site.yaml", "")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.HasSuffix(err.Error(), "\n  "+tc.want) {
+				t.Errorf("error %q\ndoes not end with %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "config.") || strings.Contains(err.Error(), "time.Duration") {
+				t.Errorf("error %q names a Go type", err)
+			}
+		})
+	}
+	_, err := config.Parse(strings.NewReader("mysql: {addr: h:3306, user: u}\nsources:\n  biz:\n    database: biz\n    bogus_key: 1\n"), "site.yaml", "")
+	wantErrContains(t, err, "line 5: field bogus_key not found in sources.biz (", "addr, ", "database, ", "policies")
+	_, err = config.Parse(strings.NewReader("warehous: w.duckdb\n"), "site.yaml", "")
+	wantErrContains(t, err, "line 1: field warehous not found at the top level (", "warehouse, ")
+}
