@@ -142,7 +142,11 @@ func TestBench_Daily100k(t *testing.T) {
 	// Medians of interleaved rounds (PUSHAUDIT_BENCH_ROUNDS, default 5):
 	// one round is too noisy on a shared machine to judge a 1.5 ratio.
 	rounds := 5
-	if n, err := strconv.Atoi(os.Getenv("PUSHAUDIT_BENCH_ROUNDS")); err == nil && n > 0 {
+	if v := os.Getenv("PUSHAUDIT_BENCH_ROUNDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("PUSHAUDIT_BENCH_ROUNDS=%q: want a whole number of rounds, at least 1", v)
+		}
 		rounds = n
 	}
 	var bases, gots []fig

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,21 @@ import (
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
+
+// benchCount is the whole number the environment variable name gives, at
+// least 1, or def when it is unset; anything else fails the benchmark
+// before its minutes of setup.
+func benchCount(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a whole number, at least 1", name, v)
+	}
+	return n
+}
 
 // BenchmarkReconcile_Year reconciles one day across all 55 resources on a
 // warehouse holding a year of the city: two simulated days at the default
@@ -39,10 +55,7 @@ func BenchmarkReconcile_Year(b *testing.B) {
 	if dsn == "" {
 		b.Skip("PUSHAUDIT_MYSQL_DSN not set: run via make bench")
 	}
-	days := 365
-	if v := os.Getenv("PUSHAUDIT_BENCH_DAYS"); v != "" {
-		fmt.Sscan(v, &days)
-	}
+	days, rounds := benchCount(b, "PUSHAUDIT_BENCH_DAYS", 365), benchCount(b, "PUSHAUDIT_BENCH_ROUNDS", 5)
 	ctx := context.Background()
 	dir := b.TempDir()
 	if d := os.Getenv("PUSHAUDIT_BENCH_DIR"); d != "" {
@@ -112,11 +125,6 @@ func BenchmarkReconcile_Year(b *testing.B) {
 	t0 := time.Now()
 	rows := growYear(b, ctx, yearPath, days)
 	b.Logf("grew the warehouse to %d days (%d rows) in %s", days, rows, time.Since(t0).Round(time.Second))
-	rounds := 5
-	if v := os.Getenv("PUSHAUDIT_BENCH_ROUNDS"); v != "" {
-		fmt.Sscan(v, &rounds)
-	}
-	rounds = max(rounds, 1)
 	b.ResetTimer()
 	var bases, years []time.Duration
 	for i := range rounds {
