@@ -227,6 +227,9 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("config %s: %w", name, yamlError(err, doc, reflect.TypeFor[Config]()))
 	}
+	if err := checkWholeNumbers(doc, reflect.TypeFor[Config]()); err != nil {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
 	c.dir = dir
 	c.name = name
 	if err := c.Validate(); err != nil {
@@ -370,6 +373,9 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	var site pipelines.Catalog
 	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), yamlError(err, doc, reflect.TypeFor[pipelines.Catalog]()))
+	}
+	if err := checkWholeNumbers(doc, reflect.TypeFor[pipelines.Catalog]()); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), err)
 	}
 	cat.Merge(&site)
 	entries := pipelines.Catalog{Targets: cat.Targets, Resources: site.Resources, StatsCounters: site.StatsCounters}

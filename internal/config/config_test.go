@@ -401,6 +401,8 @@ func TestConfig_TypeErrorsNameTheKey(t *testing.T) {
 			"line 9: snapshot.parallel: `two` where a whole number is expected"},
 		{"a mapping where a text is expected", base + "warehouse: {path: w.duckdb}\n",
 			"line 9: warehouse: a mapping where a text is expected"},
+		{"a fraction where a whole number is expected (yaml.v3 would truncate it)", base + "snapshot:\n  parallel: 1.5\n",
+			"line 10: snapshot.parallel: `1.5` where a whole number is expected"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -415,6 +417,9 @@ func TestConfig_TypeErrorsNameTheKey(t *testing.T) {
 				t.Errorf("error %q names a Go type", err)
 			}
 		})
+	}
+	if c := mustParse(t, base+"snapshot: {parallel: 2.0}\n", ""); c.Snapshot.Parallel != 2 {
+		t.Errorf("parallel: 2.0 read as %d, want 2", c.Snapshot.Parallel)
 	}
 	_, err := config.Parse(strings.NewReader("mysql: {addr: h:3306, user: u}\nsources:\n  biz:\n    database: biz\n    bogus_key: 1\n"), "site.yaml", "")
 	wantErrContains(t, err, "line 5: field bogus_key not found in sources.biz (", "addr, ", "database, ", "policies")

@@ -3,11 +3,13 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -55,13 +57,13 @@ type lineEntry struct {
 // lineIndex is what each line of a document holds.
 type lineIndex map[int][]lineEntry
 
-// indexLines indexes the keys and values of doc by line. A document that
-// does not parse indexes nothing (the decoder's own error said why).
-func indexLines(doc []byte) lineIndex {
-	idx := lineIndex{}
+// walkDoc calls visit for every key and value of doc with its path, in
+// document order; a document that does not parse visits nothing (the
+// decoder's own error says why).
+func walkDoc(doc []byte, visit func(n *yaml.Node, path []string, key bool)) {
 	var root yaml.Node
 	if yaml.Unmarshal(doc, &root) != nil {
-		return idx
+		return
 	}
 	var walk func(n *yaml.Node, path []string)
 	walk = func(n *yaml.Node, path []string) {
@@ -74,20 +76,64 @@ func indexLines(doc []byte) lineIndex {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				p := append(slices.Clip(path), k.Value)
-				idx[k.Line] = append(idx[k.Line], lineEntry{path: p, key: true, kind: k.Kind, value: k.Value})
-				idx[v.Line] = append(idx[v.Line], lineEntry{path: p, kind: v.Kind, value: v.Value})
+				visit(k, p, true)
+				visit(v, p, false)
 				walk(v, p)
 			}
 		case yaml.SequenceNode:
 			for j, c := range n.Content {
 				p := append(slices.Clip(path), "["+strconv.Itoa(j)+"]")
-				idx[c.Line] = append(idx[c.Line], lineEntry{path: p, kind: c.Kind, value: c.Value})
+				visit(c, p, false)
 				walk(c, p)
 			}
 		}
 	}
 	walk(&root, nil)
+}
+
+// indexLines indexes the keys and values of doc by line.
+func indexLines(doc []byte) lineIndex {
+	idx := lineIndex{}
+	walkDoc(doc, func(n *yaml.Node, path []string, key bool) {
+		idx[n.Line] = append(idx[n.Line], lineEntry{path: path, key: key, kind: n.Kind, value: n.Value})
+	})
 	return idx
+}
+
+// checkWholeNumbers is fractionErrors as one error, in the decoder's
+// form; nil when there is none.
+func checkWholeNumbers(doc []byte, into reflect.Type) error {
+	if errs := fractionErrors(doc, into); len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
+	}
+	return nil
+}
+
+// fractionErrors words each number with a fraction that doc gives where
+// into takes a whole number: yaml.v3 truncates it without a word
+// (parallel: 1.5 would run one reader).
+func fractionErrors(doc []byte, into reflect.Type) []string {
+	var errs []string
+	walkDoc(doc, func(n *yaml.Node, path []string, key bool) {
+		if key || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!float" {
+			return
+		}
+		t := typeAt(into, path)
+		if t == nil || t == reflect.TypeFor[time.Duration]() {
+			return // a duration's number is the decoder's error
+		}
+		switch t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		default:
+			return
+		}
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && f == math.Trunc(f) {
+			return
+		}
+		errs = append(errs, fmt.Sprintf("line %d: %s: `%s` where a whole number is expected", n.Line, joinPath(path), n.Value))
+	})
+	return errs
 }
 
 // word rewrites one of yaml.v3's type errors; a message of another form
