@@ -35,7 +35,7 @@ func decimalAppender(c *Column, db *array.Decimal128Builder) func(driver.Value) 
 
 // textAppender appends text, invalid UTF-8 replaced; *size counts its
 // bytes.
-func textAppender(sb *array.StringViewBuilder, size *int) func(driver.Value) (string, error) {
+func textAppender(sb *array.StringBuilder, size *int) func(driver.Value) (string, error) {
 	return func(v driver.Value) (string, error) {
 		raw, null := textOf(v, sb)
 		if null {
@@ -43,10 +43,10 @@ func textAppender(sb *array.StringViewBuilder, size *int) func(driver.Value) (st
 		}
 		*size += len(raw)
 		if utf8.Valid(raw) {
-			sb.BinaryViewBuilder.Append(raw)
+			sb.BinaryBuilder.Append(raw)
 			return "", nil
 		}
-		sb.BinaryViewBuilder.Append(bytes.ToValidUTF8(raw, []byte("\uFFFD")))
+		sb.BinaryBuilder.Append(bytes.ToValidUTF8(raw, []byte("\uFFFD")))
 		return AnomalyInvalidUTF8, nil
 	}
 }

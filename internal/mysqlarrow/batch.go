@@ -164,7 +164,7 @@ func (b *Batcher) appender(c *Column, fb array.Builder) func(driver.Value) (stri
 	case KindDecimal:
 		return decimalAppender(c, fb.(*array.Decimal128Builder))
 	case KindText:
-		return textAppender(fb.(*array.StringViewBuilder), &b.bytes)
+		return textAppender(fb.(*array.StringBuilder), &b.bytes)
 	case KindBlob:
 		return blobAppender(fb.(*array.BinaryBuilder), &b.bytes)
 	case KindDate:

@@ -37,7 +37,7 @@ type wireOp struct {
 	width    uint8 // bytes of an integer on the wire
 	unsigned bool  // the wire integer is unsigned
 	key      bool  // the chunk key column
-	slotNull bool  // a NULL is one validity bit (fixed-width or view builder; BINARY's offsets need AppendNull)
+	slotNull bool  // a NULL is one validity bit (fixed-width builder; text's and BINARY's offsets need AppendNull)
 	col      mysqlwire.Column
 	fb       array.Builder
 
@@ -52,7 +52,7 @@ type wireOp struct {
 	f32   *array.Float32Builder
 	f64   *array.Float64Builder
 	dec   *array.Decimal128Builder
-	text  *array.StringViewBuilder
+	text  *array.StringBuilder
 	blob  *array.BinaryBuilder
 	date  *array.Date32Builder
 	stamp *array.TimestampBuilder
@@ -122,7 +122,7 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 		op.col, op.fb, op.key = wc, b.rb.Field(i), i == b.keyCol
 		op.width, op.unsigned = intWidth(wc.Type), wc.Unsigned()
 		switch op.fb.Type().(type) {
-		case arrow.FixedWidthDataType, *arrow.StringViewType, *arrow.BinaryViewType:
+		case arrow.FixedWidthDataType:
 			op.slotNull = true
 		}
 		// Integers append through typed builders, not intRange's
@@ -146,7 +146,7 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 			op.code, op.dec = opDecimal, op.fb.(*array.Decimal128Builder)
 			op.prec, op.scale = int(c.Precision), int(c.Scale)
 		case c.Kind == KindText && lenencType(wc.Type) && wc.Type != mysqlwire.TypeBit:
-			op.code, op.text = opText, op.fb.(*array.StringViewBuilder)
+			op.code, op.text = opText, op.fb.(*array.StringBuilder)
 		case c.Kind == KindBlob && lenencType(wc.Type):
 			op.code, op.blob = opBlob, op.fb.(*array.BinaryBuilder)
 		case c.Kind == KindDate && (wc.Type == mysqlwire.TypeDate || wc.Type == mysqlwire.TypeNewDate):
@@ -332,10 +332,13 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 					s = bytes.ToValidUTF8(s, []byte("\uFFFD"))
 					anomalies = append(anomalies, wireAnomaly{i, AnomalyInvalidUTF8})
 				}
-				if !arrow.IsViewInline(len(s)) {
-					op.text.ReserveData(len(s))
+				// room for the bytes at least doubles, as reserve's
+				// for the rows (ReserveData(len(s)) alone would copy
+				// the column's bytes at every value).
+				if op.text.DataCap()-op.text.DataLen() < len(s) {
+					op.text.ReserveData(max(len(s), op.text.DataCap(), 64<<10))
 				}
-				op.text.UnsafeAppend(s)
+				op.text.BinaryBuilder.UnsafeAppend(s)
 			default:
 				b.bytes += len(s)
 				op.blob.Append(s)

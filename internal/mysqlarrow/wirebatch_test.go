@@ -191,7 +191,7 @@ func cell(arr arrow.Array, i int) string {
 		return strconv.FormatFloat(a.Value(i), 'g', -1, 64)
 	case *array.Decimal128:
 		return a.Value(i).ToString(a.DataType().(*arrow.Decimal128Type).Scale)
-	case *array.StringView:
+	case *array.String:
 		return a.Value(i)
 	case *array.Binary:
 		return fmt.Sprintf("%x", a.Value(i))
