@@ -146,7 +146,7 @@ func (idx lineIndex) word(m string, into reflect.Type) string {
 		if e, ok := idx.valueAt(line, sm[2], val); ok {
 			where += joinPath(e.path) + ": "
 			if val != "" {
-				val = e.value // yaml.v3 cut it short
+				val = shortValue(e.value) // yaml.v3 cut it at 7 characters
 			}
 		}
 		found := foundWords(sm[2], val)
@@ -173,6 +173,14 @@ func (idx lineIndex) word(m string, into reflect.Type) string {
 		return msg
 	}
 	return m
+}
+
+// shortValue is v, cut to 60 characters when longer.
+func shortValue(v string) string {
+	if r := []rune(v); len(r) > 60 {
+		return string(r[:57]) + "..."
+	}
+	return v
 }
 
 // valueAt is the value at line of the kind yaml.v3 named (seq, map, or a
