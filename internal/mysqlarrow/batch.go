@@ -26,6 +26,10 @@ type Batcher struct {
 	// of the batch flushed last.
 	reserved int
 	prevRows int
+	// prevBytes is, by column, the bytes of text the batch flushed last
+	// held (0 for other columns): a new batch's text columns get that
+	// room at once instead of growing to it by doubling and copying.
+	prevBytes []int
 
 	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
 	// (unsigned keys) is its value in the row added last.
@@ -37,7 +41,7 @@ type Batcher struct {
 // NewBatcher returns a batcher of t's rows that counts anomalies in a and
 // allocates its buffers from mem.
 func NewBatcher(t *Table, a *Anomalies, mem memory.Allocator) *Batcher {
-	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.schema())}
+	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.schema()), prevBytes: make([]int, len(t.Columns))}
 	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
 	for i := range t.Columns {
 		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))
@@ -116,6 +120,11 @@ func (b *Batcher) LastKeyText(unsigned bool) string {
 // Flush returns the batch built so far and starts the next one.
 func (b *Batcher) Flush() arrow.RecordBatch {
 	b.prevRows = b.rows
+	for i := range b.prevBytes {
+		if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok {
+			b.prevBytes[i] = sb.DataLen()
+		}
+	}
 	b.rows, b.bytes, b.reserved = 0, 0, 0 // the builders start empty again
 	return b.rb.NewRecordBatch()
 }
@@ -145,6 +154,9 @@ func (b *Batcher) reserve() {
 		// than the others from being copied at every row.
 		if fb := b.rb.Field(i); fb.Cap() < fb.Len()+n {
 			fb.Resize(max(fb.Len()+n, 2*fb.Cap()))
+		}
+		if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok && b.rows == 0 && sb.DataCap() < b.prevBytes[i] {
+			sb.ReserveData(b.prevBytes[i])
 		}
 	}
 	b.reserved = b.rows + n
