@@ -42,7 +42,7 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 	if err != nil {
 		return err
 	}
-	pushed, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter), p)
+	pushed, err := r.pushedWindows(ctx, wh, o, res, first.Start.Add(-sch.StaleAfter), last.End.Add(sch.StaleAfter), p.around)
 	if err != nil {
 		return err
 	}
@@ -96,22 +96,19 @@ func (r *Reconciler) markStaleAround(ctx context.Context, wh warehouse.Querier, 
 
 // pushedWindows counts the push-log batches per window start of res in
 // [from, to): from the run's one reading of the log around its range
-// (p.around) when it covers [from, to), else by a query of its own.
-func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, p sitePlan) (map[int64]int, error) {
-	if out, ok := p.around.of(res, from, to); ok {
+// (around) when it covers [from, to), else by a query of its own.
+func (r *Reconciler) pushedWindows(ctx context.Context, wh warehouse.Querier, o Options, res *pipelines.Resource, from, to time.Time, around *pushCounts) (map[int64]int, error) {
+	if out, ok := around.of(res, from, to); ok {
 		return out, nil
 	}
+	own := &pushCounts{from: from, to: to, n: map[string][]windowCount{}}
 	a := resourceArgs(res).with(args{"lo": from, "hi": to})
 	q := `SELECT target, resource, window_start, count(*) FROM ` + o.pushLog() + `
 WHERE target = $target AND resource = $resource AND window_start >= $lo AND window_start < $hi GROUP BY ALL`
-	counts := map[string][]windowCount{}
-	if err := r.readPushCounts(ctx, wh, q, a.bind(q), counts); err != nil {
+	if err := r.readPushCounts(ctx, wh, q, a.bind(q), own.n); err != nil {
 		return nil, fmt.Errorf("read push log %s: %w", o.PushLog, err)
 	}
-	out := map[int64]int{}
-	for _, x := range counts[res.ID()] {
-		out[x.start.Unix()] = x.n
-	}
+	out, _ := own.of(res, from, to)
 	return out, nil
 }
 

@@ -51,7 +51,7 @@ func TestPushesAround(t *testing.T) {
 		if !ok {
 			t.Fatalf("[%s, %s): not covered", rg[0], rg[1])
 		}
-		want, err := r.pushedWindows(ctx, db, o, res, rg[0], rg[1], sitePlan{})
+		want, err := r.pushedWindows(ctx, db, o, res, rg[0], rg[1], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestPushesAround(t *testing.T) {
 	if _, ok := around.of(res, lo, sh(2026, 12, 21, 0, 0)); ok {
 		t.Fatal("a range past the one read is covered")
 	}
-	got, err := r.pushedWindows(ctx, db, o, res, lo, sh(2026, 12, 21, 0, 0), sitePlan{around: around})
+	got, err := r.pushedWindows(ctx, db, o, res, lo, sh(2026, 12, 21, 0, 0), around)
 	if err != nil {
 		t.Fatal(err)
 	}
