@@ -278,27 +278,18 @@ func expectedWords(goType string) string {
 // when the path leaves the types.
 func typeAt(t reflect.Type, path []string) reflect.Type {
 	for _, p := range path {
-		for t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t == nil {
+		switch t = derefType(t); {
+		case t == nil:
 			return nil
-		}
-		switch t.Kind() {
-		case reflect.Map:
+		case t.Kind() == reflect.Map, t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
 			t = t.Elem()
-		case reflect.Slice, reflect.Array:
-			t = t.Elem()
-		case reflect.Struct:
+		case t.Kind() == reflect.Struct:
 			t = fieldType(t, p)
 		default:
 			return nil
 		}
 	}
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
+	return derefType(t)
 }
 
 // fieldType is the type of struct t's field with yaml key name, looking
@@ -311,7 +302,7 @@ func fieldType(t reflect.Type, name string) reflect.Type {
 			if ft := fieldType(derefType(f.Type), name); ft != nil {
 				return ft
 			}
-		case key == name:
+		case key != "" && key == name:
 			return f.Type
 		}
 	}
@@ -330,7 +321,7 @@ func yamlKeys(t reflect.Type) []string {
 		switch {
 		case inline:
 			keys = append(keys, yamlKeys(derefType(f.Type))...)
-		case key != "" && key != "-":
+		case key != "":
 			keys = append(keys, key)
 		}
 	}
@@ -349,14 +340,18 @@ func yamlTag(f reflect.StructField) (key string, inline bool) {
 	if slices.Contains(strings.Split(opts, ","), "inline") {
 		return "", true
 	}
-	if name == "" {
-		name = strings.ToLower(f.Name) // yaml.v3's default key
+	switch name {
+	case "-":
+		return "", false
+	case "":
+		return strings.ToLower(f.Name), false // yaml.v3's default key
 	}
 	return name, false
 }
 
+// derefType is t without its pointers; nil stays nil.
 func derefType(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
+	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	return t
