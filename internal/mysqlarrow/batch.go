@@ -152,10 +152,11 @@ func (b *Batcher) reserve() {
 		// is one already (a batch of 16,384 rows would get 32,768). At
 		// least doubling keeps a builder that failed rows left longer
 		// than the others from being copied at every row.
-		if fb := b.rb.Field(i); fb.Cap() < fb.Len()+n {
+		fb := b.rb.Field(i)
+		if fb.Cap() < fb.Len()+n {
 			fb.Resize(max(fb.Len()+n, 2*fb.Cap()))
 		}
-		if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok && b.rows == 0 && sb.DataCap() < b.prevBytes[i] {
+		if sb, ok := fb.(*array.StringBuilder); ok && b.rows == 0 && sb.DataCap() < b.prevBytes[i] {
 			sb.ReserveData(b.prevBytes[i])
 		}
 	}
