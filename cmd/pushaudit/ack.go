@@ -61,15 +61,10 @@ func (m *Main) runAck(ctx context.Context, g *globals, args []string) error {
 			report = abs
 		}
 	}
-	c, err := g.loadConfig()
+	c, wh, err := m.openWarehouse(ctx, g, nil)
 	if err != nil {
 		return err
 	}
-	wh, err := m.openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
 	if incident != "" {
 		return asRun(ctx, wh, "ack", args, func() (string, error) { return m.ackIncident(ctx, c, wh, incident, by, note, report) })
 	}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -35,24 +36,21 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 	if err != nil {
 		return err
 	}
-	c, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		return usageError{err}
-	}
-	if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
-		if _, ok := cat.Resource(target, resource); !ok {
-			return usagef("explain: %s/%s is not a resource of the catalog", target, resource)
+	var cat *pipelines.Catalog
+	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
+		if cat, err = catalogFor(c, "explain", ""); err != nil {
+			return err
 		}
-	}
-	wh, err := m.openExisting(ctx, c)
+		if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
+			if _, ok := cat.Resource(target, resource); !ok {
+				return usagef("explain: %s/%s is not a resource of the catalog", target, resource)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	m.onClose(wh.Close)
 	e, err := reconcile.New(wh.DB(), cat).Explain(ctx, reconcile.OptionsOf(c, clock(c), m.Logger), target, resource, start)
 	if errors.Is(err, reconcile.ErrNoWindow) {
 		return usageError{err}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,6 +119,45 @@ func (m *Main) openExisting(ctx context.Context, c *config.Config) (*warehouse.W
 		return nil, fmt.Errorf("warehouse %s: %w (run 'pushaudit snapshot' first)", p, err)
 	}
 	return warehouse.OpenWith(ctx, p, m.waitHeld(c.WarehouseWaitOr()))
+}
+
+// openWarehouse loads the config and opens its existing warehouse
+// (openExisting) for the rest of the command: it is closed when the
+// command ends. check, when not nil, runs in between, so that a command's
+// mistakes in the catalog or its flags are told before it waits for a
+// warehouse the daemon holds.
+func (m *Main) openWarehouse(ctx context.Context, g *globals, check func(*config.Config) error) (*config.Config, *warehouse.Warehouse, error) {
+	c, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	if check != nil {
+		if err := check(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	wh, err := m.openExisting(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.onClose(wh.Close)
+	return c, wh, nil
+}
+
+// catalogFor loads c's site catalog (a bad one is a usage error) and
+// checks that target, when given, is one of its targets or one of also:
+// the pseudo-targets the command cmd takes.
+func catalogFor(c *config.Config, cmd, target string, also ...string) (*pipelines.Catalog, error) {
+	cat, err := c.LoadCatalog()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if target != "" && !slices.Contains(also, target) {
+		if _, ok := cat.Target(target); !ok {
+			return nil, usagef("%s: --target %q is not a target of the catalog", cmd, target)
+		}
+	}
+	return cat, nil
 }
 
 // waitHeld are the options of a command's warehouse: wait that long for a

@@ -49,15 +49,10 @@ func (m *Main) runIncidents(ctx context.Context, g *globals, args []string) erro
 		}
 		hi = hi.AddDate(0, 0, 1)
 	}
-	c, err := g.loadConfig()
+	c, wh, err := m.openWarehouse(ctx, g, nil)
 	if err != nil {
 		return err
 	}
-	wh, err := m.openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
 	list, err := ledger.NewIncidents(wh.DB()).List(ctx, lo, hi, open)
 	if err != nil {
 		return err

@@ -50,24 +50,14 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	if to.Before(from) {
 		return usagef("reconcile: --to %s is before --from %s", f.to, f.from)
 	}
-	c, err := g.loadConfig()
+	var cat *pipelines.Catalog
+	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
+		cat, err = catalogFor(c, "reconcile", f.target, pipelines.StatsTarget, pipelines.SourceTarget)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		return usageError{err}
-	}
-	if f.target != "" && f.target != pipelines.StatsTarget && f.target != pipelines.SourceTarget {
-		if _, ok := cat.Target(f.target); !ok {
-			return usagef("reconcile: --target %q is not a target of the catalog", f.target)
-		}
-	}
-	wh, err := m.openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
 	rs, err := m.reconcile(ctx, c, cat, wh, from, to, f.target, f.resource, args)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/repair"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -27,24 +28,14 @@ func (m *Main) runRepair(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := g.loadConfig()
+	var cat *pipelines.Catalog
+	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
+		cat, err = catalogFor(c, "repair", a.target, pipelines.StatsTarget)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		return usageError{err}
-	}
-	if a.target != "" && a.target != pipelines.StatsTarget {
-		if _, ok := cat.Target(a.target); !ok {
-			return usagef("repair: --target %q is not a target of the catalog", a.target)
-		}
-	}
-	wh, err := m.openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
 	now := clock(c)
 	dbs := map[string]string{}
 	for name, src := range c.Sources {

@@ -32,22 +32,17 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return usagef("report: --%v", err)
 	}
-	c, err := g.loadConfig()
+	var cat *pipelines.Catalog
+	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
+		cat, err = catalogFor(c, "report", "")
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	if out == "" {
 		out = c.Path(c.OutputDir)
 	}
-	cat, err := c.LoadCatalog()
-	if err != nil {
-		return usageError{err}
-	}
-	wh, err := m.openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	m.onClose(wh.Close)
 	return asRun(ctx, wh, "report", args, func() (string, error) {
 		path, err := m.report(ctx, c, cat, wh, p, out, lang, "pushaudit")
 		if err != nil {
