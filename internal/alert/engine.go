@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/timers"
 )
 
 // Log keys.
@@ -115,7 +117,7 @@ func NewEngine(groups []Group, opt Options) (*Engine, error) {
 		opt.Now = time.Now
 	}
 	if opt.Sleep == nil {
-		opt.Sleep = sleep
+		opt.Sleep = timers.Sleep
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -140,17 +142,6 @@ func NewEngine(groups []Group, opt Options) (*Engine, error) {
 	}
 	e.records = recs
 	return e, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (e *Engine) redact(err error) string { return Redact(err.Error(), e.opt.Secrets...) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/timers"
 )
 
 // Throttle limits the load a snapshot puts on a production server.
@@ -54,18 +56,7 @@ func newThrottle(cfg Throttle, probe func(ctx context.Context) (serverLoad, erro
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &throttle{cfg: cfg, now: time.Now, sleep: sleepCtx, probe: probe, log: log}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return &throttle{cfg: cfg, now: time.Now, sleep: timers.Sleep, probe: probe, log: log}
 }
 
 // active reports whether the throttle can ever wait.

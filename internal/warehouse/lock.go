@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/timers"
 )
 
 // ErrServeRunning is returned by LockServe when another serve holds the
@@ -111,7 +113,7 @@ func waitOpen(ctx context.Context, path string, opts Options, open func() (*Ware
 	if opts.OnWait != nil {
 		opts.OnWait(holder, wait)
 	}
-	now, sleep := time.Now, wallSleep
+	now, sleep := time.Now, timers.Sleep
 	if opts.Sleep != nil {
 		sleep = opts.Sleep
 		if opts.Now != nil {
@@ -128,16 +130,4 @@ func waitOpen(ctx context.Context, path string, opts Options, open func() (*Ware
 		}
 	}
 	return nil, fmt.Errorf("%w (held by %s; waited %s)", err, holderOf(path, err), wait)
-}
-
-// wallSleep waits d of wall time, or until ctx ends (its error).
-func wallSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
