@@ -20,6 +20,21 @@ type table struct {
 	maskSig string           // the masks in the table's signature
 }
 
+// openListed opens the source of dsn and lists its base tables
+// (listTables); the caller closes the source.
+func openListed(ctx context.Context, dsn string) (*mysqlSource, []string, error) {
+	ms, err := openSource(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	names, err := ms.listTables(ctx)
+	if err != nil {
+		ms.close()
+		return nil, nil, err
+	}
+	return ms, names, nil
+}
+
 // listTables returns every base table of the database, by exact name.
 func (s *mysqlSource) listTables(ctx context.Context) ([]string, error) {
 	rows, err := s.conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.tables

@@ -47,15 +47,11 @@ var updateTimeNames = map[string]bool{
 // the key-set repair and by verification (snapshot --verify). It reads
 // information_schema only.
 func InferPolicies(ctx context.Context, dsn string) ([]InferredPolicy, error) {
-	ms, err := openSource(ctx, dsn)
+	ms, names, err := openListed(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer ms.close()
-	names, err := ms.listTables(ctx)
-	if err != nil {
-		return nil, err
-	}
 	rows, err := ms.conn.QueryContext(ctx, `SELECT c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_KEY, c.EXTRA,
 			EXISTS (SELECT 1 FROM information_schema.statistics s WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA
 				AND s.TABLE_NAME = c.TABLE_NAME AND s.COLUMN_NAME = c.COLUMN_NAME AND s.SEQ_IN_INDEX = 1)

@@ -76,15 +76,11 @@ func DiffColumns(a, b []ColumnDef) []string {
 // SourceSchema reads the structure of every base table of the database
 // of dsn, by table name: for comparing a primary with its replica.
 func SourceSchema(ctx context.Context, dsn string) (map[string][]ColumnDef, error) {
-	ms, err := openSource(ctx, dsn)
+	ms, names, err := openListed(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer ms.close()
-	names, err := ms.listTables(ctx)
-	if err != nil {
-		return nil, err
-	}
 	cols, err := ms.columns(ctx)
 	if err != nil {
 		return nil, err
