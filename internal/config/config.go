@@ -5,16 +5,12 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -222,12 +218,7 @@ func Parse(r io.Reader, name, dir string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %w", name, yamlError(err, doc, reflect.TypeFor[Config]()))
-	}
-	if err := checkWholeNumbers(doc, reflect.TypeFor[Config]()); err != nil {
+	if err := decodeStrict(doc, c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
 	c.dir = dir
@@ -368,13 +359,8 @@ func (c *Config) LoadCatalog() (*pipelines.Catalog, error) {
 	// Not pipelines.ParseCatalog: a site file may add or override resources
 	// of the embedded targets without restating them, so its entries are
 	// checked against the merged targets.
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
 	var site pipelines.Catalog
-	if err := dec.Decode(&site); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), yamlError(err, doc, reflect.TypeFor[pipelines.Catalog]()))
-	}
-	if err := checkWholeNumbers(doc, reflect.TypeFor[pipelines.Catalog]()); err != nil {
+	if err := decodeStrict(doc, &site); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", c.errPrefix(), c.Path(c.Catalog), err)
 	}
 	cat.Merge(&site)

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"regexp"
@@ -13,6 +15,20 @@ import (
 
 	"go.yaml.in/yaml/v3"
 )
+
+// decodeStrict decodes the YAML document doc into v (a pointer), refusing
+// unknown keys, with its errors worded for the person who wrote the file
+// (yamlError) and a fraction where a whole number is expected refused
+// (checkWholeNumbers). An empty document leaves v as it is.
+func decodeStrict(doc []byte, v any) error {
+	into := reflect.TypeOf(v).Elem()
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return yamlError(err, doc, into)
+	}
+	return checkWholeNumbers(doc, into)
+}
 
 // yamlError words a decoding error of the YAML document doc, decoded into a
 // value of type into, for the person who wrote the file. yaml.v3 names a
