@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/chengdu-cgw/pushaudit/internal/testenv"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 	"github.com/chengdu-cgw/pushaudit/reports"
 	"github.com/chengdu-cgw/pushaudit/schemas"
@@ -141,14 +142,7 @@ func TestBench_Daily100k(t *testing.T) {
 	}
 	// Medians of interleaved rounds (PUSHAUDIT_BENCH_ROUNDS, default 5):
 	// one round is too noisy on a shared machine to judge a 1.5 ratio.
-	rounds := 5
-	if v := os.Getenv("PUSHAUDIT_BENCH_ROUNDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			t.Fatalf("PUSHAUDIT_BENCH_ROUNDS=%q: want a whole number of rounds, at least 1", v)
-		}
-		rounds = n
-	}
+	rounds := testenv.Count(t, "PUSHAUDIT_BENCH_ROUNDS", 5, 1)
 	var bases, gots []fig
 	for range rounds {
 		bases = append(bases, run("baseline"))

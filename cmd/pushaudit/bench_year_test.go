@@ -10,30 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
+	"github.com/chengdu-cgw/pushaudit/internal/testenv"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
-
-// benchCount is the whole number the environment variable name gives, at
-// least 1, or def when it is unset; anything else fails the benchmark
-// before its minutes of setup.
-func benchCount(b *testing.B, name string, def int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		b.Fatalf("%s=%q: want a whole number, at least 1", name, v)
-	}
-	return n
-}
 
 // BenchmarkReconcile_Year reconciles one day across all 55 resources on a
 // warehouse holding a year of the city: two simulated days at the default
@@ -55,7 +40,8 @@ func BenchmarkReconcile_Year(b *testing.B) {
 	if dsn == "" {
 		b.Skip("PUSHAUDIT_MYSQL_DSN not set: run via make bench")
 	}
-	days, rounds := benchCount(b, "PUSHAUDIT_BENCH_DAYS", 365), benchCount(b, "PUSHAUDIT_BENCH_ROUNDS", 5)
+	// read first: a bad value fails before the minutes of setup.
+	days, rounds := testenv.Count(b, "PUSHAUDIT_BENCH_DAYS", 365, 1), testenv.Count(b, "PUSHAUDIT_BENCH_ROUNDS", 5, 1)
 	ctx := context.Background()
 	dir := b.TempDir()
 	if d := os.Getenv("PUSHAUDIT_BENCH_DIR"); d != "" {

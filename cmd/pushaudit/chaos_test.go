@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chengdu-cgw/pushaudit/internal/testenv"
 	"github.com/chengdu-cgw/pushaudit/internal/warehouse"
 )
 
@@ -126,14 +127,7 @@ func TestChaos_KillAnywhere(t *testing.T) {
 	if os.Getenv("PUSHAUDIT_CHAOS_ARGS") != "" {
 		t.Skip("in the child")
 	}
-	kills := 2
-	if s := os.Getenv("PUSHAUDIT_CHAOS_KILLS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			t.Fatalf("PUSHAUDIT_CHAOS_KILLS=%q: not a count", s)
-		}
-		kills = n
-	}
+	kills := testenv.Count(t, "PUSHAUDIT_CHAOS_KILLS", 2, 0)
 	dsn, db := MustMariaDB(t)
 	prefix := MustUniquePrefix(t, db)
 	isolateEnv(t)

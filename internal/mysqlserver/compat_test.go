@@ -8,10 +8,11 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chengdu-cgw/pushaudit/internal/testenv"
 )
 
 // envDSN names the variable holding a DSN of a real MySQL/MariaDB server,
@@ -81,17 +82,7 @@ func TestCompatibilityMariaDB(t *testing.T) {
 }
 
 // compatRows returns the row count from envRows, or def.
-func compatRows(t *testing.T, def int) int {
-	v := os.Getenv(envRows)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 100 {
-		t.Fatalf("%s=%q: want an integer >= 100", envRows, v)
-	}
-	return n
-}
+func compatRows(t *testing.T, def int) int { return testenv.Count(t, envRows, def, 100) }
 
 func runCompat(ctx context.Context, t *testing.T, server, dsn string, rows int) {
 	loc, err := time.LoadLocation("Asia/Shanghai")
