@@ -236,8 +236,9 @@ func FuzzAddWire(f *testing.F) {
 	f.Add(binRow(make([][]byte, wtN)...))
 	tbl, cols := wireTable(f)
 	// A Batcher serves many inputs (making one per input is most of the
-	// time of an execution); its builders are left uneven by rejected
-	// rows, so it is replaced before it grows large.
+	// time of an execution); the builders it does not stage values for
+	// are left uneven by rejected rows, so it is replaced before it grows
+	// large.
 	var b *Batcher
 	var ops []wireOp
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -253,6 +254,7 @@ func FuzzAddWire(f *testing.F) {
 			}
 		}
 		b.a = NewAnomalies(tbl)
+		b.spillStaged() // the builders hold every value staged so far
 		lens := make([]int, len(ops))
 		for i, op := range ops {
 			lens[i] = op.fb.Len()
@@ -263,6 +265,7 @@ func FuzzAddWire(f *testing.F) {
 			}
 			return
 		}
+		b.spillStaged()
 		for i, op := range ops {
 			if n := op.fb.Len() - lens[i]; n != 1 {
 				t.Fatalf("column %s: %d values for one row", wtColumns[i].name, n)

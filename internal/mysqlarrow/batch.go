@@ -30,6 +30,12 @@ type Batcher struct {
 	// held (0 for other columns): a new batch's text columns get that
 	// room at once instead of growing to it by doubling and copying.
 	prevBytes []int
+	// stage is, by column, the values the wire path staged (stage.go):
+	// rows spilled to rows of the current batch; stagedBy is the first op
+	// of the plan whose columns are staged.
+	stage    []colStage
+	spilled  int
+	stagedBy *wireOp
 
 	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
 	// (unsigned keys) is its value in the row added last.
@@ -43,8 +49,10 @@ type Batcher struct {
 func NewBatcher(t *Table, a *Anomalies, mem memory.Allocator) *Batcher {
 	b := &Batcher{t: t, a: a, keyCol: -1, rb: array.NewRecordBuilder(mem, t.schema()), prevBytes: make([]int, len(t.Columns))}
 	b.appends = make([]func(driver.Value) (string, error), len(t.Columns))
+	b.stage = make([]colStage, len(t.Columns))
 	for i := range t.Columns {
 		b.appends[i] = b.appender(&t.Columns[i], b.rb.Field(i))
+		b.stage[i].fb = b.rb.Field(i)
 	}
 	return b
 }
@@ -74,6 +82,7 @@ func (b *Batcher) Total() int64 { return b.total }
 // Add appends one row of driver values (go-sql-driver's, without
 // ParseTime). vals are only valid during the call.
 func (b *Batcher) Add(vals []driver.Value) error {
+	b.spillStaged() // the builders take this row after the staged ones
 	b.total++
 	for i, v := range vals {
 		kind, err := b.appends[i](v)
@@ -89,6 +98,7 @@ func (b *Batcher) Add(vals []driver.Value) error {
 		b.noteKey(vals[b.keyCol])
 	}
 	b.rows++
+	b.spilled = b.rows
 	return nil
 }
 
@@ -119,13 +129,14 @@ func (b *Batcher) LastKeyText(unsigned bool) string {
 
 // Flush returns the batch built so far and starts the next one.
 func (b *Batcher) Flush() arrow.RecordBatch {
+	b.spillStaged()
 	b.prevRows = b.rows
 	for i := range b.prevBytes {
 		if sb, ok := b.rb.Field(i).(*array.StringBuilder); ok {
 			b.prevBytes[i] = sb.DataLen()
 		}
 	}
-	b.rows, b.bytes, b.reserved = 0, 0, 0 // the builders start empty again
+	b.rows, b.bytes, b.reserved, b.spilled = 0, 0, 0, 0 // the builders start empty again
 	return b.rb.NewRecordBatch()
 }
 
@@ -147,6 +158,11 @@ func (b *Batcher) reserve() {
 		n = max(b.prevRows, minReserveRows)
 	}
 	for i := range b.t.Columns {
+		if st := &b.stage[i]; st.on {
+			// a staged column's builder gets its room at the spill
+			st.grow(b.rows+n-b.spilled, b.rows-b.spilled)
+			continue
+		}
 		// Resize to the room wanted, not Reserve: Reserve rounds up to
 		// the next power of two above it, twice the room when the room
 		// is one already (a batch of 16,384 rows would get 32,768). At

@@ -41,21 +41,11 @@ type wireOp struct {
 	col      mysqlwire.Column
 	fb       array.Builder
 
-	i8    *array.Int8Builder
-	i16   *array.Int16Builder
-	i32   *array.Int32Builder
-	i64   *array.Int64Builder
-	u8    *array.Uint8Builder
-	u16   *array.Uint16Builder
-	u32   *array.Uint32Builder
-	u64   *array.Uint64Builder
-	f32   *array.Float32Builder
-	f64   *array.Float64Builder
-	dec   *array.Decimal128Builder
-	text  *array.StringBuilder
-	blob  *array.BinaryBuilder
-	date  *array.Date32Builder
-	stamp *array.TimestampBuilder
+	// st stages the values of a fixed-width column (stage.go); text
+	// and blob append to their builders.
+	st   *colStage
+	text *array.StringBuilder
+	blob *array.BinaryBuilder
 
 	prec, scale int
 	month       monthCache // of a DATE or DATETIME column
@@ -125,65 +115,46 @@ func (b *Batcher) wirePlan(cols []mysqlwire.Column) ([]wireOp, error) {
 		case arrow.FixedWidthDataType:
 			op.slotNull = true
 		}
-		// Integers append through typed builders, not intRange's
-		// closures: an indirect call per value cost 3 % of snapshot-1m.
+		// Integers are decoded here, not through intRange's closures:
+		// an indirect call per value cost 3 % of snapshot-1m.
 		switch {
-		case c.Kind == KindInt && op.width > 0:
+		case c.Kind == KindInt && op.width > 0 && intBuilder(op.fb):
 			op.code = opInt
-			if !op.intBuilder() {
-				op.code = opGeneric
-			}
-		case c.Kind == KindUint && op.width > 0:
+		case c.Kind == KindUint && op.width > 0 && intBuilder(op.fb):
 			op.code = opUint
-			if !op.intBuilder() {
-				op.code = opGeneric
-			}
 		case c.Kind == KindFloat32 && wc.Type == mysqlwire.TypeFloat:
-			op.code, op.f32 = opFloat32, op.fb.(*array.Float32Builder)
+			op.code = opFloat32
 		case c.Kind == KindFloat64 && wc.Type == mysqlwire.TypeDouble:
-			op.code, op.f64 = opFloat64, op.fb.(*array.Float64Builder)
+			op.code = opFloat64
 		case c.Kind == KindDecimal && (wc.Type == mysqlwire.TypeNewDecimal || wc.Type == mysqlwire.TypeDecimal):
-			op.code, op.dec = opDecimal, op.fb.(*array.Decimal128Builder)
+			op.code = opDecimal
 			op.prec, op.scale = int(c.Precision), int(c.Scale)
 		case c.Kind == KindText && lenencType(wc.Type) && wc.Type != mysqlwire.TypeBit:
 			op.code, op.text = opText, op.fb.(*array.StringBuilder)
 		case c.Kind == KindBlob && lenencType(wc.Type):
 			op.code, op.blob = opBlob, op.fb.(*array.BinaryBuilder)
 		case c.Kind == KindDate && (wc.Type == mysqlwire.TypeDate || wc.Type == mysqlwire.TypeNewDate):
-			op.code, op.date = opDate, op.fb.(*array.Date32Builder)
+			op.code = opDate
 		case c.Kind == KindDateTime && (wc.Type == mysqlwire.TypeDateTime || wc.Type == mysqlwire.TypeTimestamp):
-			op.code, op.stamp = opDateTime, op.fb.(*array.TimestampBuilder)
+			op.code = opDateTime
 		default:
 			op.code = opGeneric
+		}
+		if stageable(op.code) {
+			op.st = &b.stage[i]
 		}
 	}
 	return ops, nil
 }
 
-// intBuilder sets the typed integer builder of op from op.fb; false when
-// fb is not an integer builder.
-func (op *wireOp) intBuilder() bool {
-	switch fb := op.fb.(type) {
-	case *array.Int8Builder:
-		op.i8 = fb
-	case *array.Int16Builder:
-		op.i16 = fb
-	case *array.Int32Builder:
-		op.i32 = fb
-	case *array.Int64Builder:
-		op.i64 = fb
-	case *array.Uint8Builder:
-		op.u8 = fb
-	case *array.Uint16Builder:
-		op.u16 = fb
-	case *array.Uint32Builder:
-		op.u32 = fb
-	case *array.Uint64Builder:
-		op.u64 = fb
-	default:
-		return false
+// intBuilder reports whether fb is an integer builder.
+func intBuilder(fb array.Builder) bool {
+	switch fb.(type) {
+	case *array.Int8Builder, *array.Int16Builder, *array.Int32Builder, *array.Int64Builder,
+		*array.Uint8Builder, *array.Uint16Builder, *array.Uint32Builder, *array.Uint64Builder:
+		return true
 	}
-	return true
+	return false
 }
 
 // WirePlan is how the rows of one binary result are appended: an op per
@@ -231,16 +202,23 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 	}
 	nulls := data[1 : 1+nullBytes]
 	pos := 1 + nullBytes
+	if len(ops) > 0 && &ops[0] != b.stagedBy {
+		b.useStaging(ops)
+	}
 	if b.rows >= b.reserved {
 		b.reserve()
 	}
-	// Below b.reserved every builder has room for this row: the typed
-	// appends skip the capacity check of each value (UnsafeAppend).
+	// Below b.reserved every builder has room for this row (the text
+	// appends skip the capacity check of each value, UnsafeAppend), and
+	// every staged column a slot at r.
+	r := b.rows - b.spilled
 	var anomalies []wireAnomaly
 	for i := range ops {
 		op := &ops[i]
 		if nulls[(i+2)>>3]&(1<<((i+2)&7)) != 0 {
-			if op.slotNull {
+			if op.st != nil {
+				op.st.ok[r] = false
+			} else if op.slotNull {
 				op.fb.UnsafeAppendBoolToBitmap(false)
 			} else {
 				op.fb.AppendNull()
@@ -255,19 +233,20 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			}
 			v, ok := wireInt(rest, op.width, op.unsigned)
 			pos += int(op.width)
-			if ok {
+			if st := op.st; ok {
 				switch {
-				case op.i64 != nil:
-					op.i64.UnsafeAppend(v)
-				case op.i32 != nil && v >= math.MinInt32 && v <= math.MaxInt32:
-					op.i32.UnsafeAppend(int32(v))
-				case op.i16 != nil && v >= math.MinInt16 && v <= math.MaxInt16:
-					op.i16.UnsafeAppend(int16(v))
-				case op.i8 != nil && v >= math.MinInt8 && v <= math.MaxInt8:
-					op.i8.UnsafeAppend(int8(v))
+				case st.i64 != nil:
+					st.i64[r] = v
+				case st.i32 != nil && v >= math.MinInt32 && v <= math.MaxInt32:
+					st.i32[r] = int32(v)
+				case st.i16 != nil && v >= math.MinInt16 && v <= math.MaxInt16:
+					st.i16[r] = int16(v)
+				case st.i8 != nil && v >= math.MinInt8 && v <= math.MaxInt8:
+					st.i8[r] = int8(v)
 				default:
 					ok = false
 				}
+				st.ok[r] = true
 			}
 			if !ok {
 				return b.wireRowError(ops, data, i, errBadValue)
@@ -281,19 +260,20 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			}
 			v, ok := wireUint(rest, op.width, op.unsigned)
 			pos += int(op.width)
-			if ok {
+			if st := op.st; ok {
 				switch {
-				case op.u64 != nil:
-					op.u64.UnsafeAppend(v)
-				case op.u32 != nil && v <= math.MaxUint32:
-					op.u32.UnsafeAppend(uint32(v))
-				case op.u16 != nil && v <= math.MaxUint16:
-					op.u16.UnsafeAppend(uint16(v))
-				case op.u8 != nil && v <= math.MaxUint8:
-					op.u8.UnsafeAppend(uint8(v))
+				case st.u64 != nil:
+					st.u64[r] = v
+				case st.u32 != nil && v <= math.MaxUint32:
+					st.u32[r] = uint32(v)
+				case st.u16 != nil && v <= math.MaxUint16:
+					st.u16[r] = uint16(v)
+				case st.u8 != nil && v <= math.MaxUint8:
+					st.u8[r] = uint8(v)
 				default:
 					ok = false
 				}
+				st.ok[r] = true
 			}
 			if !ok {
 				return b.wireRowError(ops, data, i, errBadValue)
@@ -305,13 +285,13 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if len(rest) < 4 {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			op.f32.UnsafeAppend(math.Float32frombits(binary.LittleEndian.Uint32(rest)))
+			op.st.f32[r], op.st.ok[r] = math.Float32frombits(binary.LittleEndian.Uint32(rest)), true
 			pos += 4
 		case opFloat64:
 			if len(rest) < 8 {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			op.f64.UnsafeAppend(math.Float64frombits(binary.LittleEndian.Uint64(rest)))
+			op.st.f64[r], op.st.ok[r] = math.Float64frombits(binary.LittleEndian.Uint64(rest)), true
 			pos += 8
 		case opDecimal, opText, opBlob:
 			s, n, ok := mysqlwire.LenencBytes(rest)
@@ -325,7 +305,7 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 				if err != nil {
 					return b.wireRowError(ops, data, i, err)
 				}
-				op.dec.UnsafeAppend(d)
+				op.st.dec[r], op.st.ok[r] = d, true
 			case opText:
 				b.bytes += len(s)
 				if !utf8.Valid(s) {
@@ -355,7 +335,7 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			days, kind := op.month.day(t.y, t.m, t.d)
 			switch {
 			case kind != "":
-				op.fb.UnsafeAppendBoolToBitmap(false)
+				op.st.ok[r] = false
 				anomalies = append(anomalies, wireAnomaly{i, kind})
 			case t.hh > 23 || t.mm > 59 || t.ss > 59 || t.us > 999_999:
 				return b.wireRowError(ops, data, i, errBadValue)
@@ -363,9 +343,9 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 				if t.hh|t.mm|t.ss|t.us != 0 {
 					return b.wireRowError(ops, data, i, errBadValue)
 				}
-				op.date.UnsafeAppend(arrow.Date32(days))
+				op.st.date[r], op.st.ok[r] = arrow.Date32(days), true
 			default:
-				op.stamp.UnsafeAppend(arrow.Timestamp(wallMicros(days, t.hh, t.mm, t.ss, t.us)))
+				op.st.ts[r], op.st.ok[r] = arrow.Timestamp(wallMicros(days, t.hh, t.mm, t.ss, t.us)), true
 			}
 		default:
 			v, n, err := wireValue(op.col, rest)
