@@ -139,6 +139,9 @@ func (s *colStage) spill(n int) {
 // batch so far.
 func (b *Batcher) spillStaged() {
 	n := b.rows - b.spilled
+	if n == 0 {
+		return // nothing staged: the driver path's rows pass here each
+	}
 	for i := range b.stage {
 		if b.stage[i].on {
 			b.stage[i].spill(n)
