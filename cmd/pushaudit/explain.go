@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/reconcile"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -36,11 +35,7 @@ func (m *Main) runExplain(ctx context.Context, g *globals, args []string) error 
 	if err != nil {
 		return err
 	}
-	var cat *pipelines.Catalog
-	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
-		if cat, err = catalogFor(c, "explain", ""); err != nil {
-			return err
-		}
+	c, cat, wh, err := m.openCataloged(ctx, g, "explain", "", func(cat *pipelines.Catalog) error {
 		if target != pipelines.StatsTarget && target != pipelines.SourceTarget {
 			if _, ok := cat.Resource(target, resource); !ok {
 				return usagef("explain: %s/%s is not a resource of the catalog", target, resource)

@@ -144,6 +144,20 @@ func (m *Main) openWarehouse(ctx context.Context, g *globals, check func(*config
 	return c, wh, nil
 }
 
+// openCataloged is openWarehouse for a command that reads the site
+// catalog: the catalog and --target are checked (catalogFor), then check
+// when not nil, all before the wait for the warehouse.
+func (m *Main) openCataloged(ctx context.Context, g *globals, cmd, target string, check func(*pipelines.Catalog) error, also ...string) (*config.Config, *pipelines.Catalog, *warehouse.Warehouse, error) {
+	var cat *pipelines.Catalog
+	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
+		if cat, err = catalogFor(c, cmd, target, also...); err != nil || check == nil {
+			return err
+		}
+		return check(cat)
+	})
+	return c, cat, wh, err
+}
+
 // catalogFor loads c's site catalog (a bad one is a usage error) and
 // checks that target, when given, is one of its targets or one of also:
 // the pseudo-targets the command cmd takes.

@@ -50,11 +50,7 @@ func (m *Main) runReconcile(ctx context.Context, g *globals, args []string) erro
 	if to.Before(from) {
 		return usagef("reconcile: --to %s is before --from %s", f.to, f.from)
 	}
-	var cat *pipelines.Catalog
-	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
-		cat, err = catalogFor(c, "reconcile", f.target, pipelines.StatsTarget, pipelines.SourceTarget)
-		return err
-	})
+	c, cat, wh, err := m.openCataloged(ctx, g, "reconcile", f.target, nil, pipelines.StatsTarget, pipelines.SourceTarget)
 	if err != nil {
 		return err
 	}

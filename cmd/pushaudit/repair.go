@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/chengdu-cgw/pushaudit/internal/config"
 	"github.com/chengdu-cgw/pushaudit/internal/repair"
 	"github.com/chengdu-cgw/pushaudit/pipelines"
 )
@@ -28,11 +27,7 @@ func (m *Main) runRepair(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	var cat *pipelines.Catalog
-	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
-		cat, err = catalogFor(c, "repair", a.target, pipelines.StatsTarget)
-		return err
-	})
+	c, cat, wh, err := m.openCataloged(ctx, g, "repair", a.target, nil, pipelines.StatsTarget)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func (m *Main) runReport(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return usagef("report: --%v", err)
 	}
-	var cat *pipelines.Catalog
-	c, wh, err := m.openWarehouse(ctx, g, func(c *config.Config) (err error) {
-		cat, err = catalogFor(c, "report", "")
-		return err
-	})
+	c, cat, wh, err := m.openCataloged(ctx, g, "report", "", nil)
 	if err != nil {
 		return err
 	}
