@@ -31,11 +31,12 @@ type Batcher struct {
 	// room at once instead of growing to it by doubling and copying.
 	prevBytes []int
 	// stage is, by column, the values the wire path staged (stage.go):
-	// rows spilled to rows of the current batch; stagedBy is the first op
-	// of the plan whose columns are staged.
-	stage    []colStage
-	spilled  int
-	stagedBy *wireOp
+	// rows spilled to rows of the current batch; staging is the plan
+	// whose columns (the ops with a stage) are staged, nil before the
+	// first binary row.
+	stage   []colStage
+	spilled int
+	staging []wireOp
 
 	// keyCol is the chunk key column (-1: none); lastKey or lastKeyU
 	// (unsigned keys) is its value in the row added last.
@@ -158,7 +159,7 @@ func (b *Batcher) reserve() {
 		n = max(b.prevRows, minReserveRows)
 	}
 	for i := range b.t.Columns {
-		if st := &b.stage[i]; st.on {
+		if st := b.staged(i); st != nil {
 			// a staged column's builder gets its room at the spill
 			st.grow(b.rows+n-b.spilled, b.rows-b.spilled)
 			continue

@@ -34,10 +34,7 @@ type colStage struct {
 	dec  []decimal128.Num
 	date []arrow.Date32
 	ts   []arrow.Timestamp
-	// fb is the column's builder; on is whether the column is staged by
-	// the plan in use.
-	fb array.Builder
-	on bool
+	fb   array.Builder // the column's builder
 }
 
 // stageable reports whether the wire path stages values of op's code.
@@ -142,21 +139,27 @@ func (b *Batcher) spillStaged() {
 	if n == 0 {
 		return // nothing staged: the driver path's rows pass here each
 	}
-	for i := range b.stage {
-		if b.stage[i].on {
-			b.stage[i].spill(n)
+	for i := range b.staging {
+		if st := b.staging[i].st; st != nil {
+			st.spill(n)
 		}
 	}
 	b.spilled = b.rows
+}
+
+// staged is column i's stage under the plan in use, nil when the column
+// is not staged.
+func (b *Batcher) staged(i int) *colStage {
+	if b.staging == nil {
+		return nil
+	}
+	return b.staging[i].st
 }
 
 // useStaging switches the batcher to the staging of ops' plan: rows staged
 // under another plan are spilled first.
 func (b *Batcher) useStaging(ops []wireOp) {
 	b.spillStaged()
-	for i := range b.stage {
-		b.stage[i].on = stageable(ops[i].code)
-	}
-	b.stagedBy = &ops[0]
+	b.staging = ops
 	b.reserved = 0 // the next row makes room in the staged slices too
 }

@@ -202,7 +202,7 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 	}
 	nulls := data[1 : 1+nullBytes]
 	pos := 1 + nullBytes
-	if len(ops) > 0 && &ops[0] != b.stagedBy {
+	if len(ops) > 0 && (len(b.staging) == 0 || &ops[0] != &b.staging[0]) {
 		b.useStaging(ops)
 	}
 	if b.rows >= b.reserved {
