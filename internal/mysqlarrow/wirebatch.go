@@ -327,8 +327,8 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 			if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
-			t, ok := decodeWireDate(rest[1 : 1+int(rest[0])])
-			if !ok {
+			var t wireDate
+			if !t.decode(rest[1 : 1+int(rest[0])]) {
 				return b.wireRowError(ops, data, i, errWireRow)
 			}
 			pos += 1 + int(rest[0])
