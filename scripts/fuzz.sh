@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 FUZZTIME="${FUZZTIME:-5m}"
 LOG="${FUZZ_LOG:-testdata/fuzz.log}"
 # name package: the config parser, the site catalog, the window
-# arithmetic, the receipt readers and the MySQL wire decoders.
+# arithmetic, the receipt readers, the MySQL wire decoders and the UTF-8
+# check of text values.
 targets=(
 	"FuzzParse ./internal/config"
 	"FuzzParseCatalog ./pipelines"
@@ -22,6 +23,7 @@ targets=(
 	"FuzzReceiptJSON ./internal/evidence"
 	"FuzzWireResponse ./internal/mysqlwire"
 	"FuzzAddWire ./internal/mysqlarrow"
+	"FuzzValidUTF8 ./internal/mysqlarrow"
 )
 want=("$@")
 cache="$(go env GOCACHE)/fuzz"

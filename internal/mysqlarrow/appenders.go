@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -42,7 +41,7 @@ func textAppender(sb *array.StringBuilder, size *int) func(driver.Value) (string
 			return "", nil
 		}
 		*size += len(raw)
-		if utf8.Valid(raw) {
+		if validUTF8(raw) {
 			sb.BinaryBuilder.Append(raw)
 			return "", nil
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -308,7 +307,7 @@ func (b *Batcher) addWire(ops []wireOp, data []byte) error {
 				op.st.dec[r], op.st.ok[r] = d, true
 			case opText:
 				b.bytes += len(s)
-				if !utf8.Valid(s) {
+				if !validUTF8(s) {
 					s = bytes.ToValidUTF8(s, []byte("\uFFFD"))
 					anomalies = append(anomalies, wireAnomaly{i, AnomalyInvalidUTF8})
 				}
