@@ -175,7 +175,7 @@ func TestMain_Run_BadConfig(t *testing.T) {
 		{name: "timezone", config: "timezone: UTC\n" + good, field: `timezone: "UTC"`},
 		{name: "empty source", config: "sources: {biz: {}}\n", field: "sources.biz.database: empty"},
 		{name: "source without address", config: "sources: {biz: {database: biz}}\n", field: "sources.biz.addr"},
-		{name: "address without port", config: "mysql: {addr: db.example, user: auditor}\nsources: {biz: {database: biz}}\n", field: `sources.biz.addr: "db.example"`},
+		{name: "address without port", config: "mysql: {addr: db.example, user: auditor}\nsources: {biz: {database: biz}}\n", field: `mysql.addr: "db.example"`},
 		{name: "now", config: "now: yesterday\n" + good, field: `now: "yesterday"`},
 		{name: "once_at", config: "once_at: 2026-11-31\n" + good, field: "once_at"},
 		{name: "push_log", config: "evidence: {push_log: push_log}\n" + good, field: "evidence.push_log"},

@@ -97,7 +97,7 @@ func TestConfig_DSNErrors(t *testing.T) {
 		want         []string
 	}{
 		{"unknown source", "nosuch", []string{`no source "nosuch"`}},
-		{"env var not set", "biz", []string{"sources.biz", "PA_TEST_MYSQL_PASSWORD", "password_env", "not set"}},
+		{"env var not set", "biz", []string{"mysql (inherited by sources.biz)", "PA_TEST_MYSQL_PASSWORD", "password_env", "not set"}},
 		{"password file missing", "exchange", []string{"sources.exchange", "password_file", filepath.Join("nowhere", "pw.txt")}},
 	}
 	for _, tc := range tests {
@@ -131,6 +131,49 @@ func TestRedact(t *testing.T) {
 			}
 			if strings.Contains(got, "s3cret") || strings.Contains(got, "w0rd") {
 				t.Errorf("Redact(%q) = %q holds the password", tc.dsn, got)
+			}
+		})
+	}
+}
+
+// TestConfig_DSNErrors_Inherited: an error in a connection setting a
+// source inherits from mysql names mysql, where it is fixed; one in the
+// source's own block names the source.
+func TestConfig_DSNErrors_Inherited(t *testing.T) {
+	t.Setenv("PA_TEST_MYSQL_PASSWORD", "s3cret")
+	src := `
+mysql:
+  addr: 10.0.0.12:3306
+  user: auditor
+  password_file: nowhere/pw.txt
+  tls: {ca_file: nowhere/ca.pem}
+sources:
+  biz: {database: biz}
+  own: {database: own, password_env: PA_TEST_MYSQL_PASSWORD, tls: {ca_file: elsewhere/ca.pem}}
+  pw: {database: pw, password_env: PA_TEST_MYSQL_PASSWORD}
+`
+	c := mustParse(t, src, t.TempDir())
+	tests := []struct {
+		name, source string
+		want         []string
+		notWant      string
+	}{
+		{"inherited password file", "biz", []string{"mysql (inherited by sources.biz)", "password_file", filepath.Join("nowhere", "pw.txt")}, ""},
+		{"inherited tls", "pw", []string{"mysql.tls.ca_file", filepath.Join("nowhere", "ca.pem")}, "sources.pw"},
+		{"own tls", "own", []string{"sources.own.tls.ca_file", filepath.Join("elsewhere", "ca.pem")}, "mysql"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dsn, err := c.DSN(tc.source)
+			if err == nil {
+				t.Fatalf("no error, DSN %s", config.Redact(dsn))
+			}
+			wantErrContains(t, err, tc.want...)
+			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("error %q names %s", err, tc.notWant)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q holds a secret", err)
 			}
 		})
 	}

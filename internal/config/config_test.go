@@ -137,6 +137,28 @@ sources:
 	}
 }
 
+// TestConfig_Validate_InheritedAddrOnce: a bad mysql.addr is one error
+// naming mysql.addr, not one per source that inherits it; a source's own
+// bad addr is still named by the source.
+func TestConfig_Validate_InheritedAddrOnce(t *testing.T) {
+	src := "mysql: {addr: dbhost, user: u}\nsources:\n  biz: {database: biz}\n  stats: {database: stats}\n" +
+		"  fe: {database: fe, addr: fehost}\n"
+	_, err := config.Parse(strings.NewReader(src), "site.yaml", t.TempDir())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, `mysql.addr: "dbhost" is not host:port`); n != 1 {
+		t.Errorf("mysql.addr reported %d times, want once: %s", n, msg)
+	}
+	if strings.Contains(msg, "sources.biz.addr") || strings.Contains(msg, "sources.stats.addr") {
+		t.Errorf("an inherited addr is reported per source: %s", msg)
+	}
+	if !strings.Contains(msg, `sources.fe.addr: "fehost" is not host:port`) {
+		t.Errorf("a source's own bad addr is not named by the source: %s", msg)
+	}
+}
+
 func TestConfig_Validate(t *testing.T) {
 	tests := []struct {
 		name string
@@ -157,7 +179,7 @@ func TestConfig_Validate(t *testing.T) {
 			[]string{`sources.exchange.addr: "10.0.0.13" is not host:port`}},
 		{"mysql.addr not host:port inherited",
 			"mysql: {addr: dbhost, user: u}\nsources:\n  biz: {database: biz}\n",
-			[]string{`sources.biz.addr: "dbhost" is not host:port`}},
+			[]string{`mysql.addr: "dbhost" is not host:port`}},
 		{"bad now", base + "now: \"2026-11-23 07:00\"\n",
 			[]string{`now: "2026-11-23 07:00" is not an RFC 3339 time`}},
 		{"bad once_at", base + "once_at: 20/11/2026\n",

@@ -21,6 +21,11 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 	if r := c.Snapshot.MaxRowsPerSec; r < 0 {
 		bad("snapshot.max_rows_per_sec: %v is negative (0 sets no cap)", r)
 	}
+	if a := c.MySQL.Addr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("mysql.addr: %q is not host:port", a)
+		}
+	}
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]
 		if !sourceNameRE.MatchString(name) {
@@ -47,8 +52,9 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 		conn := c.conn(s)
 		if conn.Addr == "" {
 			bad("sources.%s.addr: empty (and no mysql.addr)", name)
-		} else if _, _, err := net.SplitHostPort(conn.Addr); err != nil {
-			bad("sources.%s.addr: %q is not host:port", name, conn.Addr)
+		} else if _, _, err := net.SplitHostPort(s.Conn.Addr); s.Conn.Addr != "" && err != nil {
+			// An inherited mysql.addr is checked once, above.
+			bad("sources.%s.addr: %q is not host:port", name, s.Conn.Addr)
 		}
 		if conn.User == "" {
 			bad("sources.%s.user: empty (and no mysql.user)", name)
@@ -104,7 +110,7 @@ func (c *Config) DSN(name string) (string, error) {
 		return "", fmt.Errorf("config: no source %q", name)
 	}
 	conn := c.conn(s)
-	pw, err := c.password(name, conn)
+	pw, err := c.password(name, s, conn)
 	if err != nil {
 		return "", err
 	}
@@ -117,15 +123,22 @@ func (c *Config) DSN(name string) (string, error) {
 		}
 	}
 	if conn.TLS != nil {
-		if m.TLSConfig, err = c.tlsConfig(name, conn); err != nil {
+		if m.TLSConfig, err = c.tlsConfig(name, s.Conn.TLS == nil, conn); err != nil {
 			return "", err
 		}
 	}
 	return m.FormatDSN(), nil
 }
 
-func (c *Config) password(name string, conn Conn) (string, error) {
-	return c.readSecret("sources."+name, "password", conn.PasswordEnv, conn.PasswordFile)
+// password reads the password of source name. An error names where the
+// setting is written: the source's own block, or mysql when the source
+// inherits it (then it would fail alike for every source that does).
+func (c *Config) password(name string, s Source, conn Conn) (string, error) {
+	field := "sources." + name
+	if s.Conn.PasswordEnv == "" && s.Conn.PasswordFile == "" {
+		field = "mysql (inherited by sources." + name + ")"
+	}
+	return c.readSecret(field, "password", conn.PasswordEnv, conn.PasswordFile)
 }
 
 // Redact replaces the password of a DSN with ***.
