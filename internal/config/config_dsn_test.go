@@ -91,22 +91,34 @@ func TestConfig_DSNErrors(t *testing.T) {
 	src := base + `  exchange: {database: exchange, password_file: nowhere/pw.txt}
   fe_b: {database: fe_b, password_env: PA_TEST_OTHER_PASSWORD}
 `
-	c := mustParse(t, src, t.TempDir())
-	tests := []struct {
-		name, source string
-		want         []string
-	}{
-		{"unknown source", "nosuch", []string{`no source "nosuch"`}},
-		{"env var not set", "biz", []string{"mysql (inherited by sources.biz)", "PA_TEST_MYSQL_PASSWORD", "password_env", "not set"}},
-		{"password file missing", "exchange", []string{"sources.exchange", "password_file", filepath.Join("nowhere", "pw.txt")}},
-	}
-	for _, tc := range tests {
+	checkDSNErrors(t, mustParse(t, src, t.TempDir()), []dsnErrorCase{
+		{"unknown source", "nosuch", []string{`no source "nosuch"`}, ""},
+		{"env var not set", "biz", []string{"mysql (inherited by sources.biz)", "PA_TEST_MYSQL_PASSWORD", "password_env", "not set"}, ""},
+		{"password file missing", "exchange", []string{"sources.exchange", "password_file", filepath.Join("nowhere", "pw.txt")}, ""},
+	})
+}
+
+// dsnErrorCase is a source whose DSN must fail with an error holding
+// every string of want and not notWant (when not empty).
+type dsnErrorCase struct {
+	name, source string
+	want         []string
+	notWant      string
+}
+
+// checkDSNErrors runs each case against c; no error may hold a secret.
+func checkDSNErrors(t *testing.T, c *config.Config, cases []dsnErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dsn, err := c.DSN(tc.source)
 			if err == nil {
 				t.Fatalf("no error, DSN %s", config.Redact(dsn))
 			}
 			wantErrContains(t, err, tc.want...)
+			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("error %q names %s", err, tc.notWant)
+			}
 			if strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("error %q holds a secret", err)
 			}
@@ -152,29 +164,9 @@ sources:
   own: {database: own, password_env: PA_TEST_MYSQL_PASSWORD, tls: {ca_file: elsewhere/ca.pem}}
   pw: {database: pw, password_env: PA_TEST_MYSQL_PASSWORD}
 `
-	c := mustParse(t, src, t.TempDir())
-	tests := []struct {
-		name, source string
-		want         []string
-		notWant      string
-	}{
+	checkDSNErrors(t, mustParse(t, src, t.TempDir()), []dsnErrorCase{
 		{"inherited password file", "biz", []string{"mysql (inherited by sources.biz)", "password_file", filepath.Join("nowhere", "pw.txt")}, ""},
 		{"inherited tls", "pw", []string{"mysql.tls.ca_file", filepath.Join("nowhere", "ca.pem")}, "sources.pw"},
 		{"own tls", "own", []string{"sources.own.tls.ca_file", filepath.Join("elsewhere", "ca.pem")}, "mysql"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dsn, err := c.DSN(tc.source)
-			if err == nil {
-				t.Fatalf("no error, DSN %s", config.Redact(dsn))
-			}
-			wantErrContains(t, err, tc.want...)
-			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
-				t.Errorf("error %q names %s", err, tc.notWant)
-			}
-			if strings.Contains(err.Error(), "s3cret") {
-				t.Errorf("error %q holds a secret", err)
-			}
-		})
-	}
+	})
 }

@@ -21,11 +21,12 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 	if r := c.Snapshot.MaxRowsPerSec; r < 0 {
 		bad("snapshot.max_rows_per_sec: %v is negative (0 sets no cap)", r)
 	}
-	if a := c.MySQL.Addr; a != "" {
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			bad("mysql.addr: %q is not host:port", a)
+	checkAddr := func(at, addr string) {
+		if _, _, err := net.SplitHostPort(addr); addr != "" && err != nil {
+			bad("%s.addr: %q is not host:port", at, addr)
 		}
 	}
+	checkAddr(mysqlSection, c.MySQL.Addr) // once, not by each source that inherits it
 	for _, name := range c.SourceNames() {
 		s := c.Sources[name]
 		if !sourceNameRE.MatchString(name) {
@@ -49,12 +50,11 @@ func (c *Config) validateSources(bad func(string, ...any)) {
 			}
 		}
 		c.validateMasks(name, s, bad)
-		conn := c.conn(s)
+		conn := c.conn(name, s)
 		if conn.Addr == "" {
 			bad("sources.%s.addr: empty (and no mysql.addr)", name)
-		} else if _, _, err := net.SplitHostPort(s.Conn.Addr); s.Conn.Addr != "" && err != nil {
-			// An inherited mysql.addr is checked once, above.
-			bad("sources.%s.addr: %q is not host:port", name, s.Conn.Addr)
+		} else if conn.addrAt != mysqlSection {
+			checkAddr(conn.addrAt, conn.Addr)
 		}
 		if conn.User == "" {
 			bad("sources.%s.user: empty (and no mysql.user)", name)
@@ -81,22 +81,36 @@ func (c *Config) SourceNames() []string {
 	return out
 }
 
-func (c *Config) conn(s Source) Conn {
-	m := s.Conn
+// mysqlSection is where the connection settings every source inherits
+// are written.
+const mysqlSection = "mysql"
+
+// sourceConn is a source's connection as used: its own settings, each
+// one it leaves out taken from the mysql section; and where the settings
+// whose errors are reported were written ("sources.NAME" or mysql), so an
+// error names the block to fix.
+type sourceConn struct {
+	Conn
+	addrAt, passwordAt, tlsAt string
+}
+
+func (c *Config) conn(name string, s Source) sourceConn {
+	own := "sources." + name
+	m := sourceConn{Conn: s.Conn, addrAt: own, passwordAt: own, tlsAt: own}
 	if m.Addr == "" {
-		m.Addr = c.MySQL.Addr
+		m.Addr, m.addrAt = c.MySQL.Addr, mysqlSection
 	}
 	if m.User == "" {
 		m.User = c.MySQL.User
 	}
 	if m.PasswordEnv == "" && m.PasswordFile == "" {
-		m.PasswordEnv, m.PasswordFile = c.MySQL.PasswordEnv, c.MySQL.PasswordFile
+		m.PasswordEnv, m.PasswordFile, m.passwordAt = c.MySQL.PasswordEnv, c.MySQL.PasswordFile, mysqlSection
 	}
 	if m.Params == nil {
 		m.Params = c.MySQL.Params
 	}
 	if m.TLS == nil {
-		m.TLS = c.MySQL.TLS
+		m.TLS, m.tlsAt = c.MySQL.TLS, mysqlSection
 	}
 	return m
 }
@@ -109,8 +123,8 @@ func (c *Config) DSN(name string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("config: no source %q", name)
 	}
-	conn := c.conn(s)
-	pw, err := c.password(name, s, conn)
+	conn := c.conn(name, s)
+	pw, err := c.password(name, conn)
 	if err != nil {
 		return "", err
 	}
@@ -123,20 +137,19 @@ func (c *Config) DSN(name string) (string, error) {
 		}
 	}
 	if conn.TLS != nil {
-		if m.TLSConfig, err = c.tlsConfig(name, s.Conn.TLS == nil, conn); err != nil {
+		if m.TLSConfig, err = c.tlsConfig(name, conn); err != nil {
 			return "", err
 		}
 	}
 	return m.FormatDSN(), nil
 }
 
-// password reads the password of source name. An error names where the
-// setting is written: the source's own block, or mysql when the source
-// inherits it (then it would fail alike for every source that does).
-func (c *Config) password(name string, s Source, conn Conn) (string, error) {
-	field := "sources." + name
-	if s.Conn.PasswordEnv == "" && s.Conn.PasswordFile == "" {
-		field = "mysql (inherited by sources." + name + ")"
+// password reads the password of source name; an error names the block
+// the setting is written in, and the source when it inherits it.
+func (c *Config) password(name string, conn sourceConn) (string, error) {
+	field := conn.passwordAt
+	if field == mysqlSection {
+		field += " (inherited by sources." + name + ")"
 	}
 	return c.readSecret(field, "password", conn.PasswordEnv, conn.PasswordFile)
 }

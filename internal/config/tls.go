@@ -48,12 +48,9 @@ func validateTLS(field string, t *TLS, bad func(string, ...any)) {
 // tlsConfig builds the crypto/tls configuration of source name and
 // registers it with the MySQL driver under a name of its own, which the
 // DSN then carries (tls=NAME).
-func (c *Config) tlsConfig(name string, inherited bool, conn Conn) (string, error) {
+func (c *Config) tlsConfig(name string, conn sourceConn) (string, error) {
 	t := conn.TLS
-	field := "sources." + name + ".tls"
-	if inherited {
-		field = "mysql.tls" // the same for every source that inherits it
-	}
+	field := conn.tlsAt + ".tls"
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.SkipVerify} //nolint:gosec // the config says so, for test servers
 	cfg.ServerName = t.ServerName
 	if cfg.ServerName == "" {
