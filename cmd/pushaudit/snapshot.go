@@ -319,6 +319,11 @@ func (p *progress) update(e snapshot.ProgressEvent) {
 		return
 	}
 	if p.table != name {
+		if e.Done {
+			// a table whose bar gave way to the next table's (a source's
+			// next table begins while the one before commits)
+			return
+		}
 		p.finish()
 		p.table = name
 		total := e.Total

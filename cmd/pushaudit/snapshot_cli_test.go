@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -239,5 +240,24 @@ func TestTablesDone(t *testing.T) {
 		if got := tablesDone(c.tables); got != c.want {
 			t.Errorf("tablesDone:\n got %q\nwant %q", got, c.want)
 		}
+	}
+}
+
+// TestProgress_TableDoneAfterTheNextBegan: a source's next table begins
+// while the one before still commits, so the terminal's bar may already
+// show the next table when the one before reports done: that event is
+// dropped, and the bar stays on the table loading.
+func TestProgress_TableDoneAfterTheNextBegan(t *testing.T) {
+	var out bytes.Buffer
+	p := &progress{w: &out, term: true}
+	p.update(snapshot.ProgressEvent{Source: "biz", Table: "cases", Total: 100, Rows: 40})
+	p.update(snapshot.ProgressEvent{Source: "biz", Table: "media", Total: 1000})
+	p.update(snapshot.ProgressEvent{Source: "biz", Table: "cases", Total: 100, Rows: 100, Done: true})
+	if p.table != "biz.media" || p.bar == nil {
+		t.Fatalf("bar on %q (bar %v), want it on biz.media, still loading", p.table, p.bar != nil)
+	}
+	p.update(snapshot.ProgressEvent{Source: "biz", Table: "media", Total: 1000, Rows: 1000, Done: true})
+	if p.table != "" || p.bar != nil {
+		t.Errorf("bar on %q after media is done, want none", p.table)
 	}
 }

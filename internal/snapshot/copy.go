@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
@@ -32,6 +33,18 @@ type copyJob struct {
 	a     *mysqlarrow.Anomalies // where values not carried as they were are counted
 	total int64                 // the rows expected, for progress; -1 unknown
 	begin time.Time             // the start of the table's load, for progress
+	// prepare, when set, readies the warehouse table on the copy's
+	// connection once the reader has started: while a commit of another
+	// source checkpoints the warehouse, DuckDB holds back CREATE TABLE
+	// and commits, and the reader reads on meanwhile.
+	prepare func(context.Context, driver.Conn) error
+	// readDone, when set, is called once the reader has read every row
+	// and run afterRead without an error: the source connection is free.
+	readDone func()
+	// inFlight, when set, counts the bytes of the batches of every copy
+	// that shares it, which back-pressure then bounds together (see
+	// bufferPool.shared); nil, the copy's own.
+	inFlight *atomic.Int64
 }
 
 // unresumedCopy is the copy of the rows plan selects from t into stage
@@ -48,7 +61,7 @@ func unresumedCopy(ms *mysqlSource, dconn *sql.Conn, schema, stage string, t *ta
 // rows in the table, resumed ones included.
 func (s *snapshotter) copyRows(ctx context.Context, j copyJob) (int64, error) {
 	srcErr := func(err error) error { return &SourceError{Source: j.schema, Table: j.t.Name, Err: err} }
-	rd := newTableRead(j.t, j.a)
+	rd := newTableRead(j.t, j.a, j.inFlight)
 	defer rd.bat.Release()
 	loaded := j.tr.ResumedRows
 	prog := &progress{opts: &s.opts, ev: ProgressEvent{Source: j.schema, Table: j.t.Name, Total: j.total, Resumed: j.tr.ResumedRows},
@@ -61,10 +74,6 @@ func (s *snapshotter) copyRows(ctx context.Context, j copyJob) (int64, error) {
 		}
 		if err := execDuck(ctx, conn, "SET preserve_insertion_order = false"); err != nil {
 			return fmt.Errorf("set preserve_insertion_order: %w", err)
-		}
-		sk, err := newSink(ctx, conn, j.schema, j.stage, j.t)
-		if err != nil {
-			return err
 		}
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -84,10 +93,17 @@ func (s *snapshotter) copyRows(ctx context.Context, j copyJob) (int64, error) {
 			if err == nil && j.plan.afterRead != nil {
 				err = j.plan.afterRead(rctx)
 			}
+			if err == nil && j.readDone != nil {
+				j.readDone()
+			}
 			readErr <- err
 		}()
+		var sk sink
+		werr := j.prepareSink(ctx, conn, &sk)
+		if werr != nil {
+			cancel()
+		}
 		schemaA := rd.bat.Schema()
-		var werr error
 		for {
 			first, ok := <-msgs
 			if !ok {
@@ -118,7 +134,10 @@ func (s *snapshotter) copyRows(ctx context.Context, j copyJob) (int64, error) {
 			}
 		}
 		rerr := <-readErr
-		cerr := sk.close()
+		var cerr error
+		if sk != nil {
+			cerr = sk.close()
+		}
 		switch {
 		case rerr != nil && (werr == nil || !errors.Is(rerr, context.Canceled)):
 			return rerr
@@ -142,6 +161,19 @@ func (s *snapshotter) copyRows(ctx context.Context, j copyJob) (int64, error) {
 	prog.report(loaded, true)
 	j.tr.ReadPath = rd.path
 	return loaded, nil
+}
+
+// prepareSink runs j.prepare, if any, then opens the sink of the
+// warehouse table into *sk.
+func (j copyJob) prepareSink(ctx context.Context, conn driver.Conn, sk *sink) error {
+	if j.prepare != nil {
+		if err := j.prepare(ctx, conn); err != nil {
+			return err
+		}
+	}
+	var err error
+	*sk, err = newSink(ctx, conn, j.schema, j.stage, j.t)
+	return err
 }
 
 // progress reports the load of one table to Options.Progress and

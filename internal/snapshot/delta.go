@@ -134,21 +134,6 @@ func (ms *mysqlSource) maxValue(ctx context.Context, t *table, col string) (sql.
 	return v, err
 }
 
-// initState prepares the state a full load of an incremental or append
-// table publishes: its watermark, and a complete key set.
-func (s *snapshotter) initState(ctx context.Context, ms *mysqlSource, schema string, t *table, pol TablePolicy, sig string, tr *TableReport) error {
-	col := watermarkColumn(t, pol)
-	if col == "" || len(t.keyColumns()) == 0 {
-		return nil
-	}
-	mark, err := ms.maxValue(ctx, t, col)
-	if err != nil {
-		return &SourceError{Source: schema, Table: t.Name, Err: fmt.Errorf("read watermark: %w", err)}
-	}
-	tr.state = &tableState{policy: pol.Policy, column: col, watermark: mark, signature: sig, keysChecked: true}
-	return nil
-}
-
 // finishDelta reads the new watermark and, when due, the source's key set
 // into a second staging table.
 func (s *snapshotter) finishDelta(ctx context.Context, ms *mysqlSource, dconn *sql.Conn, ws *warehouseState, schema string, t *table, tr *TableReport, log *slog.Logger) error {

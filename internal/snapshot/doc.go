@@ -62,7 +62,10 @@
 // tables whose largest key did not move are not staged, and the publish
 // writes the bookkeeping of all tables in one statement per kind.
 // Options.Parallel snapshots several sources at once, each in its own
-// consistent snapshot; one source's tables stay sequential.
+// consistent snapshot. One source's tables are read one after the other
+// on its one connection, but the next table's read begins as soon as the
+// one before has read its rows, while that one still inserts and commits
+// in the warehouse (loadTables).
 //
 // A source is published atomically: only when every one of its tables
 // loaded and verified are the staging tables renamed over the previous

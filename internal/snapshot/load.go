@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
@@ -25,6 +27,14 @@ type tableLoad struct {
 	pol    TablePolicy
 	tr     *TableReport
 	log    *slog.Logger
+
+	// readDone, when set, is called once a full load has read its rows,
+	// count and watermark: the source connection is free for the next
+	// table while this one writes on (see loadTables). inFlight is the
+	// source's count of batch bytes (copyJob.inFlight).
+	readDone func()
+	inFlight *atomic.Int64
+	mark     *sql.NullString // the watermark read after the rows (readMark)
 
 	begin time.Time
 	stage string   // the staging table
@@ -44,7 +54,7 @@ func (l *tableLoad) run(ctx context.Context) error {
 	if err != nil || kept {
 		return err
 	}
-	if err := l.prepareStage(ctx); err != nil {
+	if err := l.resumeStage(ctx); err != nil {
 		return err
 	}
 	s, tr := l.s, l.tr
@@ -53,9 +63,26 @@ func (l *tableLoad) run(ctx context.Context) error {
 	}
 
 	job := copyJob{ms: l.ms, dconn: l.dconn, schema: l.schema, stage: l.stage, t: l.t, plan: l.plan, tr: tr, sig: l.sig,
-		a: mysqlarrow.NewAnomalies(&l.t.Table), total: -1, begin: l.begin} // total unknown for a delta: only changed rows are read
+		a: mysqlarrow.NewAnomalies(&l.t.Table), total: -1, begin: l.begin, // total unknown for a delta: only changed rows are read
+		inFlight: l.inFlight}
+	if tr.ResumedRows == 0 {
+		job.prepare = l.createStage
+	}
 	if tr.delta == nil {
 		job.total = l.ms.estimateRows(ctx, l.t)
+		// A full load is done with the source once its rows, count and
+		// watermark are read; a delta reads it again after its rows
+		// (finishDelta).
+		job.readDone = l.readDone
+		if tr.Policy != PolicyFull {
+			count := job.plan.afterRead
+			job.plan.afterRead = func(ctx context.Context) error {
+				if err := count(ctx); err != nil {
+					return err
+				}
+				return l.readMark(ctx)
+			}
+		}
 	}
 	loaded, err := s.copyRows(ctx, job)
 	if err != nil {
@@ -162,14 +189,30 @@ func (l *tableLoad) checkLoad(ctx context.Context, loaded int64) error {
 		return fmt.Errorf("snapshot %s.%s: loaded %d rows (%d appended), source has %d in the same snapshot: %w",
 			l.schema, l.t.Name, staged, loaded, tr.RowsSource, ErrCountMismatch)
 	}
-	if tr.Policy != PolicyFull {
-		if err := s.initState(ctx, l.ms, l.schema, l.t, l.pol, l.sig, tr); err != nil {
-			return err
-		}
+	if tr.Policy != PolicyFull && l.mark != nil {
+		// the state the table's next loads go on from: its watermark,
+		// and a complete key set
+		tr.state = &tableState{policy: l.pol.Policy, column: watermarkColumn(l.t, l.pol), watermark: *l.mark, signature: l.sig, keysChecked: true}
 	}
 	d := time.Since(l.begin)
 	l.log.Info("table loaded", keyRows, loaded, "resumed_rows", tr.ResumedRows, "chunks", tr.Chunks, "read_whole", tr.ReadWhole, "read_path", tr.ReadPath,
 		"duration", d.Round(time.Millisecond), "rows_per_s", int64(float64(loaded-tr.ResumedRows)/max(d.Seconds(), 1e-9)))
+	return nil
+}
+
+// readMark reads, after the rows of a full load of an incremental or
+// append table and in the same snapshot, the watermark its state starts
+// from (l.mark; none without a watermark column or key).
+func (l *tableLoad) readMark(ctx context.Context) error {
+	col := watermarkColumn(l.t, l.pol)
+	if col == "" || len(l.t.keyColumns()) == 0 {
+		return nil
+	}
+	mark, err := l.ms.maxValue(ctx, l.t, col)
+	if err != nil {
+		return &sourceReadError{fmt.Errorf("read watermark: %w", err)}
+	}
+	l.mark = &mark
 	return nil
 }
 
@@ -194,10 +237,11 @@ func (s *snapshotter) fullPlan(ms *mysqlSource, t *table, tr *TableReport) readP
 	return plan
 }
 
-// prepareStage resumes the staging table an interrupted full load left
-// with the same definition (l.sig), after its last committed chunk, or
-// creates it empty.
-func (l *tableLoad) prepareStage(ctx context.Context) error {
+// resumeStage finds the staging table an interrupted full load left with
+// the same definition (l.sig) and sets the read to go on after its last
+// committed chunk. Otherwise the copy creates the staging table
+// (createStage) once its reader has started.
+func (l *tableLoad) resumeStage(ctx context.Context) error {
 	tr := l.tr
 	if tr.delta == nil {
 		prog, err := l.s.resumePoint(ctx, l.dconn, l.schema, l.t, l.sig)
@@ -210,14 +254,19 @@ func (l *tableLoad) prepareStage(ctx context.Context) error {
 			l.log.Info("resuming an interrupted load", "rows_kept", prog.rows, "chunks_kept", prog.chunks, "after_key", prog.lastKey)
 		}
 	}
-	tr.progressRow = tr.ResumedRows > 0 // its row is there; else deleted below
-	if tr.ResumedRows == 0 {
-		if _, err := l.dconn.ExecContext(ctx, l.t.stageDDL(l.schema)); err != nil {
-			return fmt.Errorf("snapshot %s.%s: create staging table: %w", l.schema, l.t.Name, err)
-		}
-		if _, err := l.dconn.ExecContext(ctx, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, l.schema, l.t.Name); err != nil {
-			return fmt.Errorf("snapshot %s.%s: reset progress: %w", l.schema, l.t.Name, err)
-		}
+	tr.progressRow = tr.ResumedRows > 0 // its row is there; else deleted by createStage
+	return nil
+}
+
+// createStage creates the staging table empty and deletes the progress
+// of an earlier load of it, on the copy's warehouse connection conn (as
+// its prepare: the reader has started).
+func (l *tableLoad) createStage(ctx context.Context, conn driver.Conn) error {
+	if err := execDuck(ctx, conn, l.t.stageDDL(l.schema)); err != nil {
+		return fmt.Errorf("snapshot %s.%s: create staging table: %w", l.schema, l.t.Name, err)
+	}
+	if err := execDuck(ctx, conn, `DELETE FROM audit.snapshot_progress WHERE source = ? AND table_name = ?`, l.schema, l.t.Name); err != nil {
+		return fmt.Errorf("snapshot %s.%s: reset progress: %w", l.schema, l.t.Name, err)
 	}
 	return nil
 }

@@ -97,7 +97,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is called every 50,000 rows of a table and when
 	// the table is loaded (before its count is checked), with the rows
-	// loaded so far.
+	// loaded so far. Calls are never concurrent; a table's come in order,
+	// but a source's next table may begin before the one before is
+	// loaded, and other sources' calls come in between.
 	Progress func(source, table string, rows int64)
 	// OnProgress, when set, receives the same events with the table's
 	// COUNT(*) and the time spent, for rates and ETAs.

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -22,6 +23,11 @@ type bufferPool struct {
 	held    int          // bytes waiting in free
 	maxHeld int
 	out     int // bytes handed out and not freed: the batches alive
+	// shared, when set, also counts the bytes handed out and not freed,
+	// for every pool of one source's loads (two tables at once, see
+	// loadTables): outstanding is then their sum, so the readers'
+	// back-pressure bounds the source's batches together.
+	shared *atomic.Int64
 }
 
 const (
@@ -47,6 +53,9 @@ func (p *bufferPool) Allocate(size int) []byte {
 	c := sizeClass(size)
 	if c >= len(p.free) {
 		return alignedBuffer(size, size)
+	}
+	if p.shared != nil {
+		p.shared.Add(1 << c)
 	}
 	p.mu.Lock()
 	p.out += 1 << c
@@ -93,6 +102,9 @@ func (p *bufferPool) Free(b []byte) {
 	if class >= len(p.free) {
 		return
 	}
+	if p.shared != nil {
+		p.shared.Add(-int64(c))
+	}
 	p.mu.Lock()
 	p.out -= c
 	if p.held+c <= p.maxHeld {
@@ -102,8 +114,12 @@ func (p *bufferPool) Free(b []byte) {
 	p.mu.Unlock()
 }
 
-// outstanding is the bytes of the buffers handed out and not yet freed.
+// outstanding is the bytes of the buffers handed out and not yet freed,
+// by every pool that shares the count.
 func (p *bufferPool) outstanding() int {
+	if p.shared != nil {
+		return int(p.shared.Load())
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.out

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -110,8 +111,9 @@ type tableRead struct {
 // in flight between the reader and the warehouse.
 const poolMaxHeld = 64 << 20
 
-func newTableRead(t *table, a *mysqlarrow.Anomalies) *tableRead {
+func newTableRead(t *table, a *mysqlarrow.Anomalies, shared *atomic.Int64) *tableRead {
 	pool := newBufferPool(poolMaxHeld)
+	pool.shared = shared
 	return &tableRead{bat: mysqlarrow.NewBatcher(&t.Table, a, pool), pool: pool}
 }
 
