@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/chengdu-cgw/pushaudit/internal/mysqlarrow"
@@ -232,12 +231,7 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	if err := ws.appendMaxKeys(ctx, ms, tables, src.Policies); err != nil {
 		return srcErr("", err)
 	}
-	dconn2, err := s.wh.DB().Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("snapshot %s: warehouse connection: %w", src.Name, err)
-	}
-	defer dconn2.Close()
-	if err := s.loadTables(ctx, ms, [2]*sql.Conn{dconn, dconn2}, ws, src, sr, tables, log); err != nil {
+	if err := s.loadTables(ctx, ms, dconn, ws, src, sr, tables, log); err != nil {
 		return err
 	}
 	// Published while the source transaction is still open: the counts of
@@ -254,82 +248,6 @@ func (s *snapshotter) load(ctx context.Context, src Source, sr *SourceReport, lo
 	// Still in the same snapshot: repair what is known inexact, verify
 	// what was asked for (repair.go, verify.go).
 	return s.afterPublish(ctx, ms, dconn, sr, tables, log)
-}
-
-// loadTables loads the tables into their staging tables, in order, two at
-// a time: once a full load has read its rows, count and watermark, the
-// source connection is free and the next table's reads begin, while the
-// table before still inserts and commits in the warehouse on the other
-// connection of dconns. DuckDB holds back every CREATE TABLE and commit
-// while another source's commit checkpoints the warehouse (0.1–0.4 s on
-// the simulated site); the source is read on meanwhile, and the two
-// tables' batches are bounded together (inFlightBytes). A delta load
-// reads the source again after its rows, so the next table waits for it.
-// The first failure stops the loads after it: a table stopped that way is
-// left unloaded (fail reports it so) and its error is not reported.
-func (s *snapshotter) loadTables(ctx context.Context, ms *mysqlSource, dconns [2]*sql.Conn, ws *warehouseState, src Source, sr *SourceReport, tables []*table, log *slog.Logger) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		inFlight <-chan error // the load before, until it ends
-		first    error
-		stopped  atomic.Bool // an earlier load failed: cancel stopped the later ones
-		batches  atomic.Int64
-	)
-	settle := func(err error) {
-		if err != nil && first == nil {
-			first = err
-			stopped.Store(true)
-			cancel()
-		}
-	}
-	wait := func() {
-		if inFlight != nil {
-			settle(<-inFlight)
-			inFlight = nil
-		}
-	}
-	for i, t := range tables {
-		if first != nil {
-			break
-		}
-		tr := sr.Tables[i]
-		read := make(chan struct{})
-		var once sync.Once
-		l := &tableLoad{s: s, ms: ms, dconn: dconns[i%2], ws: ws, schema: src.Name, t: t, pol: src.Policies[t.Name], tr: tr,
-			log: log.With(keyTable, t.Name), inFlight: &batches, readDone: func() { once.Do(func() { close(read) }) }}
-		done := make(chan error, 1)
-		tr.StartedAt = s.wh.Now()
-		go func() { done <- s.runLoad(ctx, l, &stopped) }()
-		select {
-		case <-read: // done with the source: the next table may read
-			wait()
-			inFlight = done
-		case err := <-done: // ended without handing the source on
-			wait()
-			settle(err)
-		}
-	}
-	wait()
-	return first
-}
-
-// runLoad runs one table's load and records its outcome in its report.
-// A load stopped by an earlier table's failure (stopped) is left as not
-// loaded, and returns nil.
-func (s *snapshotter) runLoad(ctx context.Context, l *tableLoad, stopped *atomic.Bool) error {
-	err := l.run(ctx)
-	tr := l.tr
-	switch {
-	case err == nil:
-		tr.Status, tr.FinishedAt = StatusOK, s.wh.Now()
-	case stopped.Load() && ctx.Err() != nil:
-		l.log.Debug("load stopped: an earlier table failed", keyError, err)
-		return nil
-	default:
-		tr.Status, tr.Err, tr.FinishedAt = StatusFailed, err, s.wh.Now()
-	}
-	return err
 }
 
 // resolveTables reads the column metadata of the tables to copy and fills
